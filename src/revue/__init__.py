@@ -1,0 +1,3 @@
+"""revue: a command-line press-review curator."""
+
+__version__ = "0.1.0"

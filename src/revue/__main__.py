@@ -1,0 +1,3 @@
+from revue.cli import main
+
+main()

@@ -1,0 +1,158 @@
+"""Plain data: what a page says, what a fetch returned, what an item and a review are.
+
+Pure: no I/O, no clock. `Item.to_json()` is the SPEC's JSON shape of an item and
+`PageMeta.to_json()` the page part of it (what `revue extract --json` prints).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+# The page part of an item, in the SPEC's order.
+PAGE_FIELDS = (
+    "url",
+    "title",
+    "summary",
+    "site_name",
+    "via",
+    "author",
+    "published",
+    "lang",
+    "image",
+)
+
+# Fields the curator owns; a fetch never overwrites them once set by hand.
+CURATOR_FIELDS = ("note", "lead", "quote", "section")
+
+Status = Literal["pending", "ok", "failed", "blocked"]
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """Metadata extracted from one page. Every field is None when the page does not give it."""
+
+    url: str | None = None  # canonical URL, cleaned of tracking parameters
+    title: str | None = None
+    summary: str | None = None
+    site_name: str | None = None
+    via: str | None = None  # "@handle" from twitter:site
+    author: str | None = None
+    published: str | None = None  # ISO 8601 date or datetime
+    lang: str | None = None  # BCP 47 tag
+    image: str | None = None
+    # Not part of the SPEC's JSON, but used by the curator's loop:
+    paywalled: bool = False
+    blocked: str | None = None  # why the page is a bot wall / consent / login page, if it is
+    oembed_url: str | None = None  # <link rel=alternate type=application/json+oembed>
+    refresh_url: str | None = None  # <meta http-equiv=refresh> target
+    content_type: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PAGE_FIELDS}
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """The outcome of fetching one URL. `error` is a short reason when `ok` is False."""
+
+    url: str  # the URL asked for
+    final_url: str | None = None  # after redirects
+    status: int | None = None  # HTTP status of the last response
+    content_type: str | None = None  # media type only, lower case ("text/html")
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""  # possibly truncated to the byte cap
+    error: str | None = None  # "timeout after 10 s", "HTTP 404", "too large", ...
+    retry_after: float | None = None  # seconds, when the server asked
+    oembed: dict[str, Any] | None = None  # provider's oEmbed answer for social posts
+    truncated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class Item:
+    """One stored item: a link (or a free text block when `url` is None)."""
+
+    id: int
+    url: str | None
+    original_url: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    site_name: str | None = None
+    via: str | None = None
+    author: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    image: str | None = None
+    note: str | None = None
+    lead: str | None = None
+    quote: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)  # tags shown as #hashtags
+    status: str = "pending"
+    error: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    added_at: str = ""
+    fetched_at: str | None = None
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    review: int | None = None  # id of the review that published it
+    review_date: str | None = None  # that review's end date
+    kind: str = "link"  # "link" or "text"
+    position: float | None = None
+    paywalled: bool = False
+    user_fields: list[str] = field(default_factory=list)  # page fields typed by the curator
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC's shape, plus a few extra keys after it."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "url": self.url,
+            "original_url": self.original_url,
+        }
+        for name in PAGE_FIELDS[1:]:
+            out[name] = getattr(self, name)
+        for name in ("note", "lead", "quote", "section", "tags", "status", "error"):
+            out[name] = getattr(self, name)
+        out["added_at"] = self.added_at
+        out["fetched_at"] = self.fetched_at
+        out["review"] = self.review
+        out["kind"] = self.kind
+        out["hashtags"] = self.hashtags
+        out["http_status"] = self.http_status
+        out["content_type"] = self.content_type
+        out["attempts"] = self.attempts
+        out["next_attempt_at"] = self.next_attempt_at
+        out["paywalled"] = self.paywalled
+        out["user_fields"] = self.user_fields
+        out["position"] = self.position
+        return out
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+@dataclass(slots=True)
+class ReviewDoc:
+    """Everything a template needs to render one review. Built by compose, rendered by render."""
+
+    title: str
+    start: dt.date
+    end: dt.date
+    lang: str  # "fr" or "en"
+    items: list[Item]
+    sections: list[str] = field(default_factory=list)  # configured order of named sections
+    default_hashtags: list[str] = field(default_factory=list)  # e.g. ["Analyweb"]
+    intro: str | None = None  # Markdown
+    outro: str | None = None  # Markdown
+    paywall_marker: str | None = None  # e.g. "(abonnés)"
+    show_dates: bool = False  # show the publication date next to each link
+    stale_days: int = 30
+    generator: str = "revue"
