@@ -1,0 +1,869 @@
+"""The command line: opens the store, calls the library, prints, and turns errors into exit codes.
+
+The only module that imports typer and the only one that exits. Heavy libraries (httpx, bs4,
+Jinja2) are imported inside the commands that need them, so `revue --help` and `revue list`
+start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from revue import __version__, urls
+from revue.config import Config, db_path, load_config
+from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
+from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
+from revue.models import Item
+
+if TYPE_CHECKING:
+    from revue.db import Store
+    from revue.fetch import Fetcher
+
+app = typer.Typer(
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="revue: collect links from the terminal, compose dated press reviews.",
+)
+feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cron.")
+app.add_typer(feed_app, name="feed")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Env:
+    """What every command shares: options of the global callback, opened lazily."""
+
+    db_option: str | None = None
+    level: int = NORMAL
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    _ui: UI | None = None
+    _cfg: Config | None = None
+    _store: Store | None = None
+
+    @property
+    def ui(self) -> UI:
+        if self._ui is None:
+            self._ui = make_ui(self.level)
+        return self._ui
+
+    @property
+    def cfg(self) -> Config:
+        if self._cfg is None:
+            self._cfg = load_config()
+        return self._cfg
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from revue.db import Store
+
+            self._store = Store.open(db_path(self.db_option, self.cfg))
+        return self._store
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def fetcher_factory(self) -> Callable[[], Fetcher]:
+        from revue.fetch import Fetcher, FetchSettings
+
+        try:
+            settings = FetchSettings(**self.cfg.fetch)
+        except TypeError as exc:
+            raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+        return lambda: Fetcher(settings)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _env(ctx: typer.Context) -> Env:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Env):
+        obj = Env()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def handled(func: F) -> F:
+    """Turn domain errors into one line on stderr and their exit code (the one boundary)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env = _env(kwargs["ctx"])
+        try:
+            return func(*args, **kwargs)
+        except RevueError as exc:
+            env.ui.error(exc.message)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except sqlite3.Error as exc:
+            env.ui.error(f"database: {exc}")
+            raise typer.Exit(int(ExitCode.STORE)) from None
+        except KeyboardInterrupt:
+            env.ui.error("interrupted")
+            raise typer.Exit(130) from None
+        finally:
+            env.close()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"revue {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database file (default: REVUE_DB, config, user data dir)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="More detail on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """revue: collect links from the terminal, compose dated press reviews."""
+    env = _env(ctx)
+    env.db_option = db
+    env.level = QUIET if quiet else VERBOSE if verbose else NORMAL
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{option} {value!r}: not an ISO date (YYYY-MM-DD)") from None
+
+
+def read_lines(source: str) -> Iterator[tuple[int, str]]:
+    """Numbered non-blank, non-comment lines of a file or of stdin ("-")."""
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise BadInput(f"{source}: cannot read ({reason})") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield number, line
+
+
+def collect_links(args: Sequence[str], file: str | None) -> list[str]:
+    """Every URL given, validated before anything is stored (one bad URL stores nothing)."""
+    links: list[str] = []
+    sources: list[tuple[str, Iterator[tuple[int, str]] | None, str]] = []
+    for arg in args:
+        if arg == "-":
+            sources.append(("standard input", read_lines("-"), ""))
+        else:
+            sources.append((arg, None, arg))
+    if file:
+        sources.append((file, read_lines(file), ""))
+    for name, lines, single in sources:
+        if lines is None:
+            links.append(urls.validate(single))
+            continue
+        for number, line in lines:
+            candidate = line.split()[0]
+            try:
+                links.append(urls.validate(candidate))
+            except BadInput as exc:
+                raise BadInput(f"{name}, line {number}: {exc.message}") from None
+    seen: set[str] = set()
+    unique = []
+    for link in links:
+        key = urls.dedup_key(link)
+        if key not in seen:
+            seen.add(key)
+            unique.append(link)
+    return unique
+
+
+def emit_json(ui: UI, data: Any) -> None:
+    ui.raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def short(text: str | None, width: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def review_phrase(item: Item, lang: str) -> str:
+    from revue.datephrase import date_phrase
+
+    if not item.review_date:
+        return f"#{item.review}"
+    day = dt.date.fromisoformat(item.review_date[:10])
+    return f"{date_phrase(day, day, lang)} (#{item.review})"
+
+
+def describe(ui: UI, item: Item) -> None:
+    """What the curator sees after an add or a fetch: title, via, summary, or the reason."""
+    from revue.curate import display_title
+
+    head = f"#{item.id} {display_title(item)}"
+    if item.status in ("failed", "blocked"):
+        ui.print(
+            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})"
+        )
+        return
+    ui.print(head, markup=False)
+    bits = [b for b in (item.via and f"via {item.via}", item.site_name, item.url) if b]
+    ui.print("  " + " · ".join(bits), markup=False)
+    if item.summary:
+        ui.print("  " + short(item.summary, 200), markup=False)
+
+
+def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
+    from rich.table import Table
+
+    from revue.curate import display_title
+
+    table = Table(show_lines=False, pad_edge=False, expand=False)
+    for col in ("id", "added", "status", "title", "tags", "via"):
+        table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
+    for item in items:
+        flags = []
+        if is_stale(item, stale_days):
+            flags.append("stale")
+        if item.review:
+            flags.append(f"in #{item.review}")
+        if item.paywalled:
+            flags.append("paywall")
+        status = item.status + (f" ({', '.join(flags)})" if flags else "")
+        table.add_row(
+            str(item.id),
+            item.added_at[:10],
+            status,
+            short(display_title(item), 90),
+            " ".join(item.tags),
+            item.via or "",
+        )
+    ui.print(table)
+
+
+def is_stale(item: Item, days: int) -> bool:
+    """Published long before it was added: the curator may not want old news."""
+    if not item.published or not item.added_at:
+        return False
+    try:
+        published = dt.date.fromisoformat(item.published[:10])
+        added = dt.date.fromisoformat(item.added_at[:10])
+    except ValueError:
+        return False
+    return (added - published).days > days
+
+
+def exit_for(failed: int) -> None:
+    if failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+@contextmanager
+def progress_for(ui: UI, total: int, label: str) -> Iterator[Callable[[Item], None]]:
+    """A rich progress bar on a terminal, plain lines otherwise; yields a per-item callback."""
+    if ui.interactive and total > 1 and ui.level >= NORMAL:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        counts = {"ok": 0, "failed": 0}
+        with Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[ok]} ok, {task.fields[failed]} failed"),
+            TimeRemainingColumn(),
+            console=ui.err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(label, total=total, ok=0, failed=0)
+
+            def advance(item: Item) -> None:
+                counts["ok" if item.status == "ok" else "failed"] += 1
+                bar.update(task, advance=1, ok=counts["ok"], failed=counts["failed"])
+
+            yield advance
+        return
+
+    def line(item: Item) -> None:
+        from revue.curate import display_title
+
+        if item.status == "ok":
+            ui.info(f"#{item.id} ok: {short(display_title(item), 100)}")
+        else:
+            ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+
+    yield line
+
+
+def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
+    from revue.fetch import error_kind
+
+    groups: dict[str, int] = {}
+    for item in failed_items:
+        groups[error_kind(item.error or item.status)] = (
+            groups.get(error_kind(item.error or ""), 0) + 1
+        )
+    detail = ", ".join(f"{n} {reason}" for reason, n in sorted(groups.items(), key=lambda g: -g[1]))
+    ui.info(f"{ok} ok, {len(failed_items)} failed" + (f" ({detail})" if detail else ""))
+
+
+def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
+    """Fetch items, report each, return the ones that failed."""
+    from revue.curate import Progress, fetch_items
+
+    ui = env.ui
+    if not items:
+        return []
+    failed: list[Item] = []
+    with progress_for(ui, len(items), "fetching") as tick:
+
+        def fetched(item: Item, dup: Item | None) -> None:
+            if dup is not None:
+                ui.info(f"same story as #{dup.id} (found after fetching): merged into it")
+            if not single:
+                tick(item)
+
+        report = fetch_items(
+            env.store,
+            items,
+            env.fetcher_factory(),
+            clock=env.now,
+            progress=Progress(fetched=fetched),
+        )
+    failed = report.failed
+    if single:
+        for item in report.items:
+            describe(ui, item)
+    else:
+        summarize(ui, len(report.ok), failed)
+    return failed
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def add(
+    ctx: typer.Context,
+    links: Annotated[
+        list[str] | None, typer.Argument(help="URLs; '-' reads them from stdin.")
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", "-n", help="Your comment (Markdown; #hashtags become tags)."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+    ] = None,
+    section: Annotated[
+        str | None, typer.Option(help="Section of the review, e.g. 'Mes entrevues'.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Title typed by hand (kept over the page's).")
+    ] = None,
+    quote: Annotated[str | None, typer.Option(help="An excerpt to quote under the item.")] = None,
+    lead: Annotated[str | None, typer.Option(help="A lead-in shown before the title.")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", "-f", help="Read URLs from a file, one a line.")
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Add a free text block (no URL) instead.")
+    ] = None,
+    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
+) -> None:
+    """Store links (before any network call), then fetch and extract their pages."""
+    from revue.curate import hashtags_in, iso, store_links
+
+    env = _env(ctx)
+    ui = env.ui
+    if text is not None:
+        if links or file:
+            raise BadInput("--text adds a text block: give no URL with it")
+        if not text.strip():
+            raise BadInput("--text: empty text")
+        item = env.store.add_text(text, now=iso(env.now()), section=section, tags=tag or [])
+        env.store.update(item.id, {}, add_tags=hashtags_in(text), hashtags=hashtags_in(text))
+        ui.info(f"#{item.id} text block stored")
+        if as_json:
+            emit_json(ui, env.store.get(item.id).to_json())
+        return
+    given = collect_links(links or [], file)
+    if not given:
+        raise BadInput("no URL given (pass URLs, '-' for stdin, or --file)")
+    curator = {
+        "note": note,
+        "tags": tag or [],
+        "section": section,
+        "title": title,
+        "quote": quote,
+        "lead": lead,
+    }
+    outcomes = store_links(env.store, given, now=env.now(), curator=curator)
+    to_fetch: list[Item] = []
+    for outcome in outcomes:
+        item = outcome.item
+        if outcome.created:
+            ui.detail(f"#{item.id} stored: {item.url}")
+            to_fetch.append(item)
+            continue
+        added = f"; added {', '.join(outcome.merged_fields)}" if outcome.merged_fields else ""
+        ui.info(f"already here: #{item.id}, added {item.added_at[:10]}{added}")
+        if item.review:
+            ui.warn(f"#{item.id} is already in the review of {review_phrase(item, env.cfg.lang)}")
+        if item.status != "ok" and not no_fetch:
+            to_fetch.append(item)
+        elif len(outcomes) == 1 and not as_json:
+            describe(ui, item)
+    failed: list[Item] = []
+    if not no_fetch:
+        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
+    elif len(given) == 1 and outcomes[0].created and not as_json:
+        ui.print(
+            f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False
+        )
+    if as_json:
+        ids = []
+        for o in outcomes:
+            found = env.store.find_by_url(o.item.url or "")
+            ids.append(found.id if found else o.item.id)
+        emit_json(ui, [i.to_json() for i in env.store.get_many(dict.fromkeys(ids))])
+    exit_for(len(failed))
+
+
+@app.command()
+@handled
+def fetch(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Item ids (default: pending and due failed items).")
+    ] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Items never fetched.")] = False,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Failed or blocked items whose retry time has come.")
+    ] = False,
+    all_items: Annotated[
+        bool, typer.Option("--all", help="Every link (curator's fields are kept).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Ignore retry times and the attempts limit.")
+    ] = False,
+) -> None:
+    """(Re)fetch pages and update their metadata; what cron runs."""
+    env = _env(ctx)
+    if ids:
+        items = env.store.get_many(ids)
+    else:
+        if not (pending or failed or all_items):
+            pending = failed = True
+        items = env.store.due_for_fetch(
+            now=env.now().isoformat(timespec="seconds"),
+            pending=pending,
+            failed=failed,
+            all_items=all_items,
+            force=force,
+            max_attempts=env.cfg.max_attempts,
+        )
+    if not items:
+        env.ui.info("nothing to fetch")
+        return
+    bad = run_fetch(env, items, single=len(items) == 1)
+    exit_for(len(bad))
+
+
+@app.command("list")
+@handled
+def list_items(
+    ctx: typer.Context,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Added on or after (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Added on or before (YYYY-MM-DD).")
+    ] = None,
+    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
+    unpublished: Annotated[
+        bool, typer.Option("--unpublished", help="Only items no review published.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
+) -> None:
+    """Items, newest first."""
+    env = _env(ctx)
+    start = parse_date(date_from, "--from")
+    end = parse_date(date_to, "--to")
+    if status and status not in ("pending", "ok", "failed", "blocked"):
+        raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    items = env.store.list_items(
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+        tag=tag,
+        status=status,
+        unpublished=unpublished,
+        limit=limit,
+    )
+    if as_json:
+        emit_json(env.ui, [i.to_json() for i in items])
+    elif items:
+        items_table(env.ui, items, env.cfg.stale_days)
+    else:
+        env.ui.info("no items")
+
+
+@app.command()
+@handled
+def show(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """One item, all fields (fields you typed are marked)."""
+    env = _env(ctx)
+    item = env.store.get(item_id)
+    if as_json:
+        emit_json(env.ui, item.to_json())
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    data = item.to_json()
+    for key, value in data.items():
+        if value in (None, [], False) and key not in ("title", "url", "status"):
+            continue
+        label = key + (" (yours)" if key in item.user_fields else "")
+        shown = ", ".join(value) if isinstance(value, list) else str(value)
+        table.add_row(label, shown)
+    if is_stale(item, env.cfg.stale_days):
+        table.add_row("stale", f"published more than {env.cfg.stale_days} days before it was added")
+    env.ui.print(table)
+
+
+def _split_tags(changes: Sequence[str]) -> tuple[list[str], list[str]]:
+    add_tags, remove_tags = [], []
+    for change in changes:
+        if change.startswith("-"):
+            remove_tags.append(change[1:])
+        else:
+            add_tags.append(change.removeprefix("+"))
+    return [t for t in add_tags if t.strip()], [t for t in remove_tags if t.strip()]
+
+
+EDIT_FORM_KEYS = ("title", "summary", "note", "lead", "quote", "section", "tags")
+
+
+def _edit_in_editor(item: Item) -> dict[str, Any]:
+    """Open $EDITOR on a small TOML form of the curator's fields; return what changed."""
+    import subprocess
+    import tempfile
+    import tomllib
+
+    if not sys.stdin.isatty():
+        raise BadInput("edit: give at least one option (no terminal to open $EDITOR in)")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    lines = [f"# revue: item #{item.id} {item.url or ''}", "# Empty a value to clear it."]
+    for key in EDIT_FORM_KEYS:
+        value = getattr(item, key)
+        lines.append(
+            f"{key} = {json.dumps(value if value is not None else '', ensure_ascii=False)}"
+        )
+    with tempfile.NamedTemporaryFile("w+", suffix=".toml", delete=False, encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+        name = fh.name
+    try:
+        subprocess.run([*editor.split(), name], check=False)
+        try:
+            data = tomllib.loads(Path(name).read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise BadInput(f"edit: the form does not parse ({exc}); nothing changed") from None
+    finally:
+        Path(name).unlink(missing_ok=True)
+    changes: dict[str, Any] = {}
+    for key in EDIT_FORM_KEYS:
+        if key in data and data[key] != (getattr(item, key) or ("" if key != "tags" else [])):
+            changes[key] = data[key]
+    return changes
+
+
+@app.command()
+@handled
+def edit(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    title: Annotated[
+        str | None, typer.Option(help="Replace the title (yours from now on).")
+    ] = None,
+    summary: Annotated[
+        str | None, typer.Option(help="Replace the summary (yours from now on).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Your comment ('' clears it).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="+T adds, -T removes (repeatable).")
+    ] = None,
+    section: Annotated[str | None, typer.Option(help="Section ('' clears it).")] = None,
+    lead: Annotated[str | None, typer.Option(help="Lead-in ('' clears it).")] = None,
+    quote: Annotated[str | None, typer.Option(help="Quote ('' clears it).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
+) -> None:
+    """Change curator fields; with no option, open $EDITOR."""
+    from revue.curate import hashtags_in
+
+    env = _env(ctx)
+    fields = {
+        k: v
+        for k, v in dict(
+            title=title, summary=summary, note=note, section=section, lead=lead, quote=quote
+        ).items()
+        if v is not None
+    }
+    add_tags, remove_tags = _split_tags(tag or [])
+    if not fields and not tag:
+        item = env.store.get(item_id)
+        changes = _edit_in_editor(item)
+        if "tags" in changes:
+            new_tags = [str(t) for t in changes.pop("tags")]
+            add_tags = [t for t in new_tags if t not in item.tags]
+            remove_tags = [t for t in item.tags if t not in new_tags]
+        fields = {k: str(v) for k, v in changes.items()}
+        if not fields and not add_tags and not remove_tags:
+            env.ui.info("nothing changed")
+            return
+    hashtags = hashtags_in(fields.get("note"))
+    item = env.store.update(
+        item_id, fields, add_tags=add_tags + hashtags, remove_tags=remove_tags, hashtags=hashtags
+    )
+    if as_json:
+        emit_json(env.ui, item.to_json())
+    else:
+        env.ui.info(f"#{item.id} updated")
+
+
+@app.command()
+@handled
+def rm(
+    ctx: typer.Context,
+    ids: Annotated[list[int], typer.Argument(help="Item ids.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove items (asks on a terminal; elsewhere needs --yes)."""
+    from revue.curate import display_title
+
+    env = _env(ctx)
+    items = env.store.get_many(ids)
+    if not yes:
+        if not env.ui.interactive:
+            raise BadInput("rm: refusing to remove without --yes when not on a terminal")
+        for item in items:
+            env.ui.err.print(f"#{item.id} {display_title(item)}", markup=False)
+        if not typer.confirm(f"Remove {len(items)} item(s)?", default=False, err=True):
+            env.ui.info("nothing removed")
+            return
+    env.store.remove(ids)
+    env.ui.info(f"removed {len(items)} item(s): {', '.join('#' + str(i.id) for i in items)}")
+
+
+@app.command()
+@handled
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help="Words to find in titles, summaries, notes, quotes.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """Full-text search, best match first."""
+    env = _env(ctx)
+    items = env.store.search(query)
+    if as_json:
+        emit_json(env.ui, [i.to_json() for i in items])
+    elif items:
+        items_table(env.ui, items, env.cfg.stale_days)
+    else:
+        env.ui.info(f"nothing matches {query!r}")
+
+
+@app.command()
+@handled
+def extract(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A URL to fetch, or a saved page's file.")],
+    url: Annotated[str | None, typer.Option(help="The address a saved page came from.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (the page part of an item).")
+    ] = True,
+) -> None:
+    """Print the metadata extracted from a page; store nothing."""
+    from revue.curate import meta_from_result
+    from revue.models import FetchResult
+
+    env = _env(ctx)
+    if source.lower().startswith(("http://", "https://")):
+        from revue.fetch import fetch_one
+
+        link = urls.validate(source)
+        from revue.fetch import FetchSettings
+
+        result = fetch_one(link, FetchSettings(**env.cfg.fetch))
+        if not result.ok:
+            env.ui.error(f"{link}: {result.error}")
+            raise typer.Exit(int(ExitCode.PARTIAL))
+    else:
+        path = Path(source)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"{source}: cannot read ({exc.strerror})") from None
+        base = urls.validate(url) if url else path.resolve().as_uri()
+        ctype = "application/pdf" if body[:5] == b"%PDF-" else "text/html"
+        result = FetchResult(url=base, final_url=base, status=200, content_type=ctype, body=body)
+    meta = meta_from_result(result)
+    if meta.url and urls.is_http_url(meta.url):
+        meta.url = urls.clean(meta.url)
+    elif result.final_url and urls.is_http_url(result.final_url):
+        meta.url = urls.clean(result.final_url)
+    else:
+        meta.url = None
+    data = meta.to_json()
+    if as_json:
+        emit_json(env.ui, data)
+    else:
+        for key, value in data.items():
+            env.ui.print(f"{key}: {value}", markup=False)
+
+
+@app.command()
+@handled
+def compose(
+    ctx: typer.Context,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day (default: 6 days before --to).")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="md, html, html-fragment or json.")
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
+    ] = None,
+    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
+    suffix: Annotated[str | None, typer.Option(help="Words after the date in the title.")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    template: Annotated[
+        Path | None, typer.Option(help="A Jinja2 template file to render with.")
+    ] = None,
+    intro: Annotated[
+        Path | None, typer.Option(help="A Markdown file shown before the items.")
+    ] = None,
+    outro: Annotated[
+        Path | None, typer.Option(help="A Markdown file shown after the items.")
+    ] = None,
+    show_dates: Annotated[
+        bool | None,
+        typer.Option("--show-dates/--no-show-dates", help="Publication date next to each link."),
+    ] = None,
+    include_published: Annotated[
+        bool, typer.Option("--include-published", help="Also items an earlier review published.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the review; write and record nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a review file edited by hand.")
+    ] = False,
+) -> None:
+    """Write the review of a date range and record what it published."""
+    from revue.compose import ComposeOptions, default_range
+    from revue.compose import compose as run_compose
+
+    env = _env(ctx)
+    cfg = env.cfg
+    end = parse_date(date_to, "--to") or env.now().date()
+    start = parse_date(date_from, "--from") or default_range(end)[0]
+    chosen_lang = lang or cfg.lang
+    if chosen_lang not in ("fr", "en"):
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    if template is not None and not template.is_file():
+        raise BadInput(f"--template {template}: no such file")
+
+    def read_text(path: Path | None, option: str) -> str | None:
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput(f"{option} {path}: cannot read ({exc})") from None
+
+    opts = ComposeOptions(
+        start=start,
+        end=end,
+        fmt=fmt or cfg.format,
+        style=style or cfg.style,
+        lang=chosen_lang,
+        suffix=suffix if suffix is not None else cfg.suffix,
+        out=out,
+        dry_run=dry_run,
+        include_published=include_published,
+        force=force,
+        template=template,
+        intro=read_text(intro, "--intro"),
+        outro=read_text(outro, "--outro"),
+        show_dates=show_dates,
+    )
+    result = run_compose(env.store, cfg, opts)
+    if dry_run or out == "-":
+        env.ui.raw(result.text)
+        return
+    env.ui.info(f"{len(result.items)} item(s): {result.title}")
+    env.ui.print(str(result.path), markup=False, soft_wrap=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
+        sys.stderr.write(f"revue: error: {exc.message}\n")
+        sys.exit(int(exc.exit_code))

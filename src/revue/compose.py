@@ -1,0 +1,189 @@
+"""Compose a review: select the items of a date range, render them, write the file, record it.
+
+Invariants:
+- Composing the same range again gives the same file (the items it published the first
+  time are its own, not "already published").
+- The file is written to a temporary name and renamed, under an exclusive lock; a file the
+  curator edited by hand since revue wrote it is never overwritten without `force`.
+- What a review published is recorded only after its file is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from revue.config import Config
+from revue.db import Store
+from revue.errors import BadInput, Conflict
+from revue.models import Item, ReviewDoc
+
+EXTENSIONS = {"md": "md", "html": "html", "html-fragment": "html", "json": "json"}
+
+
+@dataclass
+class ComposeOptions:
+    start: dt.date
+    end: dt.date
+    fmt: str = "md"
+    style: str = "classic"
+    lang: str = "fr"
+    suffix: str | None = None
+    out: str | None = None  # a folder, or "-" for stdout; None: config's reviews_dir
+    dry_run: bool = False
+    include_published: bool = False
+    force: bool = False
+    template: Path | None = None
+    intro: str | None = None
+    outro: str | None = None
+    show_dates: bool | None = None
+
+
+@dataclass
+class ComposeResult:
+    text: str
+    title: str
+    items: list[Item]
+    path: Path | None = None
+    review_id: int | None = None
+    unchanged: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
+    """The last `days` days ending today (inclusive)."""
+    return today - dt.timedelta(days=days - 1), today
+
+
+def file_name(end: dt.date, fmt: str, lang: str) -> str:
+    stem = "revue-de-presse" if lang == "fr" else "press-review"
+    return f"{end.isoformat()}-{stem}.{EXTENSIONS[fmt]}"
+
+
+def build_doc(items: list[Item], opts: ComposeOptions, cfg: Config) -> ReviewDoc:
+    from revue.datephrase import review_title
+
+    prefix = cfg.title_prefix if opts.lang == cfg.lang else None
+    title = review_title(opts.start, opts.end, lang=opts.lang, prefix=prefix, suffix=opts.suffix)
+    return ReviewDoc(
+        title=title,
+        start=opts.start,
+        end=opts.end,
+        lang=opts.lang,
+        items=items,
+        sections=list(cfg.sections),
+        default_hashtags=list(cfg.hashtags),
+        intro=opts.intro if opts.intro is not None else cfg.intro,
+        outro=opts.outro if opts.outro is not None else cfg.outro,
+        paywall_marker=cfg.paywall_marker,
+        show_dates=cfg.show_dates if opts.show_dates is None else opts.show_dates,
+        stale_days=cfg.stale_days,
+    )
+
+
+def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
+    """Render the review of opts' range; write and record it unless dry-run or stdout."""
+    from revue.render import FORMATS, STYLES, render
+
+    if opts.end < opts.start:
+        raise BadInput(f"--from {opts.start} is after --to {opts.end}")
+    if opts.fmt not in FORMATS:
+        raise BadInput(f"unknown format {opts.fmt!r} (choose from {', '.join(FORMATS)})")
+    if opts.style not in STYLES and opts.template is None:
+        raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
+    existing = store.find_review(opts.start.isoformat(), opts.end.isoformat(), opts.fmt)
+    items = store.review_candidates(
+        opts.start.isoformat(),
+        opts.end.isoformat(),
+        include_published=opts.include_published,
+        exclude_review=existing["id"] if existing else None,
+    )
+    doc = build_doc(items, opts, cfg)
+    template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
+    text = render(
+        doc, opts.fmt, opts.style, template_path=opts.template, template_dirs=template_dirs
+    )
+    result = ComposeResult(text=text, title=doc.title, items=items)
+    if opts.dry_run or opts.out == "-":
+        return result
+    folder = Path(opts.out or cfg.reviews_dir).expanduser()
+    path = folder / file_name(opts.end, opts.fmt, opts.lang)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
+    with _exclusive(folder):
+        _check_hand_edits(path, store, opts.force)
+        if path.exists() and path.read_bytes() == text.encode("utf-8"):
+            result.unchanged = True
+        else:
+            atomic_write(path, text)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    record = {
+        "title": doc.title,
+        "start": opts.start.isoformat(),
+        "end": opts.end.isoformat(),
+        "lang": opts.lang,
+        "style": opts.style,
+        "format": opts.fmt,
+        "path": str(path.resolve()),
+        "sha256": digest,
+        "composed_at": now,
+        "item_count": sum(1 for i in items),
+        "imported": 0,
+    }
+    result.review_id = store.record_review(
+        record, [i.id for i in items], review_id=existing["id"] if existing else None
+    )
+    result.path = path
+    return result
+
+
+def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
+    if force or not path.exists():
+        return
+    known = {r["sha256"] for r in store.reviews() if r.get("path") == str(path.resolve())}
+    current = hashlib.sha256(path.read_bytes()).hexdigest()
+    if current not in known:
+        raise Conflict(
+            f"{path} was edited since revue wrote it (or was not written by revue); "
+            "use --force to overwrite it"
+        )
+
+
+@contextlib.contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """One compose at a time per reviews folder; the loser is told, not queued."""
+    lock_path = folder / ".revue-compose.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict(f"another revue compose is writing in {folder}; try again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

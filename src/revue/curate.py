@@ -1,0 +1,234 @@
+"""Use cases of the curator's loop: add (store first, then fetch + extract + update) and refetch.
+
+The store and the fetcher are passed in. Invariant: every URL is in the database, as
+`pending`, before the first byte is fetched; a crash at any point after that loses nothing
+that `revue fetch --pending` cannot complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from revue import urls
+from revue.db import AddOutcome, Store
+from revue.models import FetchResult, Item, PageMeta
+
+if TYPE_CHECKING:
+    from revue.fetch import Fetcher
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w-]*)", re.UNICODE)
+# Wait before retrying a failed page: 1 h, 2 h, 4 h … capped at a week.
+RETRY_BASE = dt.timedelta(hours=1)
+RETRY_CAP = dt.timedelta(days=7)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def hashtags_in(text: str | None) -> list[str]:
+    """Hashtags written in a comment (`#TikTok`), in order, each once."""
+    seen: dict[str, str] = {}
+    for tag in HASHTAG.findall(text or ""):
+        seen.setdefault(tag.lower(), tag)
+    return list(seen.values())
+
+
+@dataclass
+class Progress:
+    """Callbacks the shell gives to follow a batch (all optional)."""
+
+    stored: Callable[[AddOutcome], None] = lambda outcome: None
+    fetched: Callable[[Item, Item | None], None] = lambda item, dup: None
+    started: Callable[[int], None] = lambda total: None
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[AddOutcome] = field(default_factory=list)
+    ok: list[Item] = field(default_factory=list)
+    failed: list[Item] = field(default_factory=list)
+    merged: list[tuple[int, Item]] = field(default_factory=list)  # (removed id, kept item)
+
+    @property
+    def items(self) -> list[Item]:
+        return [*self.ok, *self.failed]
+
+
+def store_links(
+    store: Store,
+    links: Sequence[str],
+    *,
+    now: dt.datetime,
+    curator: dict[str, Any],
+    progress: Progress | None = None,
+) -> list[AddOutcome]:
+    """Store each link (validated by the caller) with the curator's fields; nothing is fetched."""
+    progress = progress or Progress()
+    note = curator.get("note")
+    curator = dict(curator)
+    tags = list(curator.pop("tags", ()) or ())
+    hashtags = hashtags_in(note)
+    outcomes = []
+    for link in links:
+        outcome = store.add(link, now=iso(now), tags=tags, hashtags=hashtags, **curator)
+        progress.stored(outcome)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def next_attempt(attempts: int, now: dt.datetime, retry_after: float | None = None) -> str:
+    """When a page that failed `attempts` times may be tried again."""
+    wait = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+    if retry_after:
+        wait = max(wait, dt.timedelta(seconds=retry_after))
+    return iso(now + wait)
+
+
+def meta_from_result(result: FetchResult) -> PageMeta:
+    """Extract what the response says (HTML page, document, or social post's oEmbed)."""
+    from revue.extract import extract, extract_document
+
+    ctype = result.content_type or ""
+    base = result.final_url or result.url
+    if not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
+        meta = extract(result.body, base, result.headers)
+    else:
+        meta = extract_document(result.body, base, ctype)
+    meta.content_type = ctype or meta.content_type
+    if result.oembed:
+        _apply_oembed(meta, result.oembed)
+    return meta
+
+
+def _looks_html(body: bytes) -> bool:
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head"))
+
+
+def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
+    """Social posts say little without JavaScript: oEmbed's title/text and author win."""
+    title = data.get("title")
+    if not title and isinstance(data.get("html"), str):
+        from bs4 import BeautifulSoup
+
+        # A tweet's oEmbed has no title: its text is the first paragraph of the embed HTML.
+        soup = BeautifulSoup(data["html"][:20000], "lxml")
+        para = soup.find("p")
+        title = para.get_text(" ", strip=True) if para else None
+    if isinstance(title, str) and title.strip():
+        meta.title = " ".join(title.split())[:300]
+        meta.blocked = None
+    author = data.get("author_name")
+    if isinstance(author, str) and author.strip():
+        meta.author = author.strip()
+    provider = data.get("provider_name")
+    if isinstance(provider, str) and provider.strip() and not meta.site_name:
+        meta.site_name = provider.strip()
+    author_url = data.get("author_url")
+    if isinstance(author_url, str) and not meta.via:
+        m = re.match(r"https?://(?:www\.)?(?:twitter|x)\.com/(\w{1,15})/?$", author_url)
+        if m:
+            meta.via = "@" + m.group(1)
+
+
+def record_result(
+    store: Store, item_id: int, result: FetchResult, *, now: dt.datetime
+) -> tuple[Item, Item | None]:
+    """Turn one fetch result into the item's new state (ok, failed or blocked)."""
+    current = store.get(item_id)
+    attempts = current.attempts + 1
+    if not result.ok:
+        status = "failed"
+        return store.record_fetch(
+            item_id,
+            status=status,
+            now=iso(now),
+            error=result.error,
+            http_status=result.status,
+            content_type=result.content_type,
+            next_attempt_at=next_attempt(attempts, now, result.retry_after),
+        )
+    try:
+        meta = meta_from_result(result)
+    except Exception as exc:  # extraction must never lose the item; keep the reason
+        return store.record_fetch(
+            item_id,
+            status="failed",
+            now=iso(now),
+            error=f"extraction failed: {type(exc).__name__}",
+            http_status=result.status,
+            content_type=result.content_type,
+            next_attempt_at=next_attempt(attempts, now),
+        )
+    if meta.blocked:
+        return store.record_fetch(
+            item_id,
+            status="blocked",
+            now=iso(now),
+            error=f"blocked: {meta.blocked}",
+            http_status=result.status,
+            content_type=result.content_type,
+            final_url=result.final_url,
+            next_attempt_at=next_attempt(attempts, now),
+        )
+    return store.record_fetch(
+        item_id,
+        status="ok",
+        now=iso(now),
+        meta=meta,
+        http_status=result.status,
+        content_type=result.content_type,
+        final_url=result.final_url,
+    )
+
+
+def fetch_items(
+    store: Store,
+    items: Sequence[Item],
+    fetcher_factory: Callable[[], Fetcher],
+    *,
+    clock: Callable[[], dt.datetime],
+    progress: Progress | None = None,
+) -> BatchReport:
+    """Fetch the items concurrently and record each outcome as it arrives."""
+    progress = progress or Progress()
+    report = BatchReport()
+    by_url: dict[str, list[int]] = {}
+    for item in items:
+        if item.url:
+            by_url.setdefault(item.url, []).append(item.id)
+    progress.started(sum(len(v) for v in by_url.values()))
+    if not by_url:
+        return report
+
+    async def run() -> None:
+        async with fetcher_factory() as fetcher:
+            async for result in fetcher.fetch_many(list(by_url)):
+                for item_id in by_url.get(result.url, []):
+                    item, dup = record_result(store, item_id, result, now=clock())
+                    if dup is not None:
+                        report.merged.append((item_id, dup))
+                    (report.ok if item.status == "ok" else report.failed).append(item)
+                    progress.fetched(item, dup)
+
+    asyncio.run(run())
+    return report
+
+
+def display_title(item: Item) -> str:
+    """What to show for an item: its title, else the domain and the URL path's words."""
+    if item.title:
+        return item.title
+    if item.kind == "text":
+        return (item.note or "").split("\n", 1)[0][:80]
+    if not item.url:
+        return ""
+    words = urls.path_words(item.url)
+    return f"{urls.domain(item.url)}: {words}" if words else urls.domain(item.url)

@@ -1,0 +1,757 @@
+"""The store: one SQLite file, opened in WAL mode with a busy timeout, migrated on open.
+
+Invariants:
+- Every multi-statement write runs inside `Store.write()`, which takes `BEGIN IMMEDIATE`
+  (the write lock up front, so two processes queue on the busy timeout instead of failing
+  with "database is locked" half-way). No network call ever happens inside it.
+- A URL the curator gave is stored (status `pending`) before anything is fetched.
+- Fields the curator typed (`user_fields`) are never overwritten by fetched metadata.
+- One story is one item: every URL an item is known by is a row of `item_keys`.
+- sqlite errors become `StoreError` (exit 3) naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from revue import urls
+from revue.errors import NotFound, StoreError
+from revue.migrations import NAMES, migrations
+from revue.models import PAGE_FIELDS, Item, PageMeta
+
+BUSY_TIMEOUT_S = 30.0
+EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
+
+_ITEM_COLUMNS = (
+    "id, kind, url, original_url, title, summary, site_name, via, author, published, lang, "
+    "image, note, lead, quote, section, status, error, http_status, content_type, paywalled, "
+    "user_fields, added_at, fetched_at, attempts, next_attempt_at, position"
+)
+
+
+@dataclass
+class AddOutcome:
+    item: Item
+    created: bool
+    merged_fields: list[str]  # curator fields (or tags) added to an existing item
+
+
+def _wrap(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in text or "malformed" in text or "file is encrypted" in text
+    ):
+        return StoreError(f"database {path}: not a revue database or damaged ({text})")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"database {path}: read-only ({text})")
+    if "disk" in text and ("full" in text or "I/O" in text):
+        return StoreError(f"database {path}: disk problem ({text})")
+    return StoreError(f"database {path}: {text}")
+
+
+def _pk(value: Any) -> int:
+    if value is None:
+        raise StoreError("insert returned no row id")
+    return int(value)
+
+
+class Store:
+    """All reads and writes of revue's data. Open with `Store.open(path)`."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, migrate: bool = True) -> Store:
+        """Open (creating if needed) and migrate; raises StoreError on any database problem."""
+        try:
+            if path.exists() and path.is_dir():
+                raise StoreError(f"database {path}: is a directory")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"database {path}: cannot create its folder ({exc.strerror})"
+            ) from None
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                with contextlib.suppress(sqlite3.OperationalError):
+                    # Fails on a read-only file: reading still works in its current mode.
+                    conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            store = cls(Database(conn, execute_plugins=False), path)
+            if migrate:
+                store.migrate()
+        except sqlite3.Error as exc:
+            raise _wrap(path, exc) from None
+        return store
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def migrate(self) -> None:
+        """Apply pending migrations under the write lock; refuse a database from a newer revue."""
+        applied = {m.name for m in migrations.applied(self.db)}
+        unknown = applied - set(NAMES)
+        if unknown:
+            raise StoreError(
+                f"database {self.path}: made by a newer revue (schema {sorted(unknown)[-1]}); "
+                "upgrade revue to use it"
+            )
+        if not migrations.pending(self.db):
+            return
+        with self.write():
+            # Another process may have migrated while we waited for the lock.
+            if migrations.pending(self.db):
+                migrations.apply(self.db)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """One write transaction holding SQLite's write lock from its first statement."""
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _wrap(self.path, exc) from None
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise _wrap(self.path, exc) from None
+
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        try:
+            cur = self.db.conn.execute(sql, params)
+            cur.row_factory = sqlite3.Row
+            return cur.fetchall()
+        except sqlite3.Error as exc:
+            raise _wrap(self.path, exc) from None
+
+    # -- items: reading ------------------------------------------------------------------
+
+    def _row_to_item(self, row: sqlite3.Row) -> Item:
+        data = dict(row)
+        data["paywalled"] = bool(data.get("paywalled"))
+        data["user_fields"] = json.loads(data.get("user_fields") or "[]")
+        data["attempts"] = data.get("attempts") or 0
+        return Item(**data)
+
+    def _hydrate(self, items: list[Item]) -> list[Item]:
+        if not items:
+            return items
+        by_id = {i.id: i for i in items}
+        marks = ",".join("?" * len(by_id))
+        for row in self._q(
+            f"SELECT it.item_id, t.name, it.hashtag FROM item_tags it JOIN tags t ON t.id = it.tag_id "
+            f"WHERE it.item_id IN ({marks}) ORDER BY it.rowid",
+            list(by_id),
+        ):
+            item = by_id[row["item_id"]]
+            item.tags.append(row["name"])
+            if row["hashtag"]:
+                item.hashtags.append(row["name"])
+        for row in self._q(
+            f"SELECT ri.item_id, r.id, r.end FROM review_items ri JOIN reviews r ON r.id = ri.review_id "
+            f"WHERE ri.item_id IN ({marks}) ORDER BY r.end DESC, r.id DESC",
+            list(by_id),
+        ):
+            item = by_id[row["item_id"]]
+            if item.review is None:
+                item.review = row["id"]
+                item.review_date = row["end"]
+        return items
+
+    def get(self, item_id: int) -> Item:
+        rows = self._q(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", [item_id])
+        if not rows:
+            raise NotFound(f"no item #{item_id}")
+        return self._hydrate([self._row_to_item(rows[0])])[0]
+
+    def get_many(self, ids: Iterable[int]) -> list[Item]:
+        return [self.get(i) for i in ids]
+
+    def find_by_url(self, url: str) -> Item | None:
+        rows = self._q("SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(url)])
+        return self.get(rows[0]["item_id"]) if rows else None
+
+    def list_items(
+        self,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        tag: str | None = None,
+        status: str | None = None,
+        unpublished: bool = False,
+        ids: Sequence[int] | None = None,
+        limit: int | None = None,
+        order: str = "newest",
+    ) -> list[Item]:
+        """Items filtered; `start`/`end` are ISO dates on added_at (inclusive, whole days)."""
+        where, params = self._filters(start, end, tag, status, unpublished, ids)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += (
+            " ORDER BY added_at DESC, id DESC"
+            if order == "newest"
+            else " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+
+    def _filters(
+        self,
+        start: str | None,
+        end: str | None,
+        tag: str | None,
+        status: str | None,
+        unpublished: bool,
+        ids: Sequence[int] | None,
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if start:
+            where.append("substr(added_at, 1, 10) >= ?")
+            params.append(start)
+        if end:
+            where.append("substr(added_at, 1, 10) <= ?")
+            params.append(end)
+        if tag:
+            where.append(
+                "id IN (SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id "
+                "WHERE t.name = ?)"
+            )
+            params.append(tag.lstrip("#"))
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        if unpublished:
+            where.append("id NOT IN (SELECT item_id FROM review_items)")
+        if ids is not None:
+            where.append(f"id IN ({','.join('?' * len(ids)) or 'NULL'})")
+            params.extend(ids)
+        return where, params
+
+    def search(self, query: str, *, limit: int = 100) -> list[Item]:
+        """Full-text search (FTS5) over title, summary, note and quote, best match first."""
+        terms = [t for t in query.replace('"', " ").split() if t]
+        if not terms:
+            return []
+        # Each word quoted: punctuation in the user's query is text, not FTS syntax.
+        match = " ".join(
+            f'"{t}"*' if i == len(terms) - 1 else f'"{t}"' for i, t in enumerate(terms)
+        )
+        rows = self._q(
+            f"SELECT {', '.join('items.' + c.strip() for c in _ITEM_COLUMNS.split(','))} "
+            "FROM items JOIN items_fts ON items_fts.rowid = items.id "
+            "WHERE items_fts MATCH ? ORDER BY rank LIMIT ?",
+            [match, limit],
+        )
+        return self._hydrate([self._row_to_item(r) for r in rows])
+
+    def count(self) -> int:
+        return int(self._q("SELECT count(*) FROM items")[0][0])
+
+    # -- items: writing ------------------------------------------------------------------
+
+    def _tag_id(self, name: str) -> int:
+        self.db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", [name])
+        return int(self.db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0])
+
+    def _add_tags(
+        self, item_id: int, tags: Iterable[str], hashtags: Iterable[str] = ()
+    ) -> list[str]:
+        """Attach tags (hashtags are tags shown as #tags); return those that were new."""
+        added: list[str] = []
+        hashset = {h.lower() for h in hashtags}
+        for name in [*tags, *hashtags]:
+            name = name.strip().lstrip("#").strip()
+            if not name:
+                continue
+            tag_id = self._tag_id(name)
+            is_hash = 1 if name.lower() in hashset else 0
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO item_tags (item_id, tag_id, hashtag) VALUES (?, ?, ?)",
+                [item_id, tag_id, is_hash],
+            )
+            if cur.rowcount:
+                added.append(name)
+            elif is_hash:
+                self.db.execute(
+                    "UPDATE item_tags SET hashtag = 1 WHERE item_id = ? AND tag_id = ?",
+                    [item_id, tag_id],
+                )
+        return added
+
+    def _remove_tags(self, item_id: int, tags: Iterable[str]) -> None:
+        for name in tags:
+            self.db.execute(
+                "DELETE FROM item_tags WHERE item_id = ? AND tag_id = "
+                "(SELECT id FROM tags WHERE name = ?)",
+                [item_id, name.lstrip("#")],
+            )
+
+    def _add_key(self, item_id: int, url: str | None) -> None:
+        if url and urls.is_http_url(url):
+            self.db.execute(
+                "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
+                [urls.dedup_key(url), item_id],
+            )
+
+    def add(
+        self,
+        url: str,
+        *,
+        now: str,
+        note: str | None = None,
+        tags: Sequence[str] = (),
+        hashtags: Sequence[str] = (),
+        section: str | None = None,
+        title: str | None = None,
+        summary: str | None = None,
+        lead: str | None = None,
+        quote: str | None = None,
+        added_at: str | None = None,
+        source: str = "cli",
+        extra: dict[str, Any] | None = None,
+    ) -> AddOutcome:
+        """Store a link (pending) or, if the story is already here, merge the curator's text."""
+        with self.write():
+            return self._add_locked(
+                url,
+                now=now,
+                note=note,
+                tags=tags,
+                hashtags=hashtags,
+                section=section,
+                title=title,
+                summary=summary,
+                lead=lead,
+                quote=quote,
+                added_at=added_at,
+                source=source,
+                extra=extra,
+            )
+
+    def add_many(self, entries: Sequence[dict[str, Any]], *, now: str) -> list[AddOutcome]:
+        """Several `add`s in one transaction (imports): all stored, or none."""
+        with self.write():
+            return [self._add_locked(now=now, **entry) for entry in entries]
+
+    def _add_locked(
+        self,
+        url: str,
+        *,
+        now: str,
+        note: str | None = None,
+        tags: Sequence[str] = (),
+        hashtags: Sequence[str] = (),
+        section: str | None = None,
+        title: str | None = None,
+        summary: str | None = None,
+        lead: str | None = None,
+        quote: str | None = None,
+        added_at: str | None = None,
+        source: str = "cli",
+        extra: dict[str, Any] | None = None,
+    ) -> AddOutcome:
+        cleaned = urls.clean(url)
+        key = urls.dedup_key(url)
+        row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
+        curator = {"note": note, "lead": lead, "quote": quote, "section": section}
+        if row:
+            item_id = int(row[0])
+            merged: list[str] = []
+            current = self.db.execute(
+                "SELECT note, lead, quote, section, title, summary, user_fields FROM items "
+                "WHERE id = ?",
+                [item_id],
+            ).fetchone()
+            updates: dict[str, Any] = {}
+            for i, name in enumerate(("note", "lead", "quote", "section")):
+                new = curator[name]
+                old = current[i]
+                if not new or (old and new.strip() in old):
+                    continue
+                updates[name] = new if not old or name == "section" else f"{old}\n\n{new}"
+                merged.append(name)
+            user_fields = json.loads(current[6] or "[]")
+            for name, value, old in (
+                ("title", title, current[4]),
+                ("summary", summary, current[5]),
+            ):
+                if value and value != old:
+                    updates[name] = value
+                    if name not in user_fields:
+                        user_fields.append(name)
+                    merged.append(name)
+            if "title" in updates or "summary" in updates:
+                updates["user_fields"] = json.dumps(user_fields)
+            if updates:
+                self.db.table("items").update(item_id, updates)
+            merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
+            return AddOutcome(self._get_locked(item_id), False, merged)
+        user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
+        record: dict[str, Any] = {
+            "kind": "link",
+            "url": cleaned,
+            "original_url": url,
+            "title": title,
+            "summary": summary,
+            "status": "pending",
+            "added_at": added_at or now,
+            "attempts": 0,
+            "user_fields": json.dumps(user_fields),
+            "source": source,
+            **{k: v for k, v in curator.items() if v},
+        }
+        if extra:
+            record.update({k: v for k, v in extra.items() if k in _EXTRA_OK})
+        item_id = _pk(self.db.table("items").insert(record).last_pk)
+        self._add_key(item_id, url)
+        self._add_key(item_id, cleaned)
+        self._add_tags(item_id, tags, hashtags)
+        return AddOutcome(self._get_locked(item_id), True, [])
+
+    def add_text(
+        self, text: str, *, now: str, section: str | None = None, tags: Sequence[str] = ()
+    ) -> Item:
+        """A free text block: an item with no URL, placed in a review like any other."""
+        with self.write():
+            item_id = _pk(
+                self.db.table("items")
+                .insert(
+                    {
+                        "kind": "text",
+                        "url": None,
+                        "note": text,
+                        "section": section,
+                        "status": "ok",
+                        "added_at": now,
+                        "attempts": 0,
+                        "user_fields": "[]",
+                        "source": "cli",
+                    }
+                )
+                .last_pk
+            )
+            self._add_tags(item_id, tags)
+            return self._get_locked(item_id)
+
+    def _get_locked(self, item_id: int) -> Item:
+        return self.get(item_id)
+
+    def record_fetch(
+        self,
+        item_id: int,
+        *,
+        status: str,
+        now: str,
+        meta: PageMeta | None = None,
+        error: str | None = None,
+        http_status: int | None = None,
+        content_type: str | None = None,
+        final_url: str | None = None,
+        next_attempt_at: str | None = None,
+    ) -> tuple[Item, Item | None]:
+        """Store a fetch's outcome. Page fields the curator typed are kept.
+
+        Returns (item, duplicate_of): when the final or canonical URL shows the item is a story
+        already stored under another URL, the item is merged into that earlier one, which is
+        returned as `duplicate_of` (and as `item`).
+        """
+        with self.write():
+            row = self.db.execute(
+                "SELECT user_fields, attempts FROM items WHERE id = ?", [item_id]
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no item #{item_id}")
+            user_fields = set(json.loads(row[0] or "[]"))
+            updates: dict[str, Any] = {
+                "status": status,
+                "error": error,
+                "http_status": http_status,
+                "content_type": content_type,
+                "fetched_at": now,
+                "attempts": (row[1] or 0) + 1,
+                "next_attempt_at": next_attempt_at,
+            }
+            if meta is not None:
+                for name in PAGE_FIELDS[1:]:
+                    value = getattr(meta, name)
+                    if value is not None and name not in user_fields:
+                        updates[name] = value
+                updates["paywalled"] = int(meta.paywalled)
+                if meta.url and "url" not in user_fields:
+                    updates["url"] = urls.clean(meta.url)
+            elif final_url and status == "ok":
+                updates["url"] = urls.clean(final_url)
+            self.db.table("items").update(item_id, updates)
+            # Which stories are these URLs known as? Another item's key means a duplicate.
+            other: int | None = None
+            for candidate in (final_url, meta.url if meta else None):
+                if not candidate or not urls.is_http_url(candidate):
+                    continue
+                hit = self.db.execute(
+                    "SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(candidate)]
+                ).fetchone()
+                if hit and hit[0] != item_id:
+                    other = int(hit[0])
+                    break
+            if other is not None:
+                self._merge_locked(item_id, into=other)
+                merged = self._get_locked(other)
+                return merged, merged
+            self._add_key(item_id, final_url)
+            if meta is not None:
+                self._add_key(item_id, meta.url)
+            return self._get_locked(item_id), None
+
+    def _merge_locked(self, item_id: int, *, into: int) -> None:
+        """Fold item `item_id` into the earlier item `into`: curator text, tags, keys."""
+        src = self.db.execute(
+            "SELECT note, lead, quote, section FROM items WHERE id = ?", [item_id]
+        ).fetchone()
+        dst = self.db.execute(
+            "SELECT note, lead, quote, section FROM items WHERE id = ?", [into]
+        ).fetchone()
+        updates: dict[str, Any] = {}
+        for i, name in enumerate(("note", "lead", "quote", "section")):
+            if src[i] and not dst[i]:
+                updates[name] = src[i]
+            elif src[i] and dst[i] and src[i] not in dst[i] and name != "section":
+                updates[name] = f"{dst[i]}\n\n{src[i]}"
+        if updates:
+            self.db.table("items").update(into, updates)
+        self.db.execute(
+            "INSERT OR IGNORE INTO item_tags (item_id, tag_id, hashtag) "
+            "SELECT ?, tag_id, hashtag FROM item_tags WHERE item_id = ?",
+            [into, item_id],
+        )
+        self.db.execute(
+            "UPDATE OR IGNORE item_keys SET item_id = ? WHERE item_id = ?", [into, item_id]
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
+            "SELECT review_id, ?, position FROM review_items WHERE item_id = ?",
+            [into, item_id],
+        )
+        self._delete_locked([item_id])
+
+    def _delete_locked(self, ids: Sequence[int]) -> None:
+        for table in ("item_tags", "item_keys", "review_items"):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE item_id IN ({','.join('?' * len(ids))})", list(ids)
+            )
+        self.db.execute(f"DELETE FROM items WHERE id IN ({','.join('?' * len(ids))})", list(ids))
+
+    def remove(self, ids: Sequence[int]) -> list[Item]:
+        """Delete items; raises NotFound (and deletes nothing) if any id is unknown."""
+        with self.write():
+            items = [self._get_locked(i) for i in ids]
+            self._delete_locked(list(ids))
+            return items
+
+    def update(
+        self,
+        item_id: int,
+        fields: dict[str, Any],
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        hashtags: Sequence[str] = (),
+    ) -> Item:
+        """Change curator fields (and page fields, which then become the curator's)."""
+        with self.write():
+            row = self.db.execute(
+                "SELECT user_fields FROM items WHERE id = ?", [item_id]
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no item #{item_id}")
+            user_fields = json.loads(row[0] or "[]")
+            updates = {k: (v if v != "" else None) for k, v in fields.items() if k in EDITABLE}
+            for name in updates:
+                if name in PAGE_FIELDS and name not in user_fields:
+                    user_fields.append(name)
+            if updates:
+                updates["user_fields"] = json.dumps(user_fields)
+                self.db.table("items").update(item_id, updates)
+            self._remove_tags(item_id, remove_tags)
+            self._add_tags(item_id, add_tags, hashtags)
+            return self._get_locked(item_id)
+
+    def set_position(self, item_id: int, position: float) -> None:
+        with self.write():
+            self.db.execute("UPDATE items SET position = ? WHERE id = ?", [position, item_id])
+
+    def due_for_fetch(
+        self,
+        *,
+        now: str,
+        pending: bool = False,
+        failed: bool = False,
+        all_items: bool = False,
+        force: bool = False,
+        max_attempts: int = 5,
+    ) -> list[Item]:
+        """Items a `revue fetch` should try now, oldest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if all_items:
+            clauses.append("kind = 'link'")
+        else:
+            statuses = [s for s, on in (("pending", pending), ("failed", failed)) if on]
+            if failed:
+                statuses.append("blocked")
+            clauses.append(f"status IN ({','.join('?' * len(statuses)) or 'NULL'})")
+            params.extend(statuses)
+            clauses.append("kind = 'link'")
+            if not force:
+                clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?)")
+                params.append(now)
+                clauses.append("(status = 'pending' OR attempts < ?)")
+                params.append(max_attempts)
+        rows = self._q(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(clauses)} ORDER BY id", params
+        )
+        return self._hydrate([self._row_to_item(r) for r in rows])
+
+    # -- reviews -------------------------------------------------------------------------
+
+    def review_candidates(
+        self,
+        start: str,
+        end: str,
+        *,
+        include_published: bool = False,
+        exclude_review: int | None = None,
+    ) -> list[Item]:
+        """Items added in [start, end], not yet published by another review (unless asked)."""
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE substr(added_at, 1, 10) BETWEEN ? AND ?"
+        params: list[Any] = [start, end]
+        if not include_published:
+            sql += " AND id NOT IN (SELECT item_id FROM review_items WHERE review_id IS NOT ?)"
+            params.append(exclude_review)
+        sql += " ORDER BY coalesce(position, 0) ASC, added_at ASC, id ASC"
+        return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+
+    def find_review(self, start: str, end: str, fmt: str) -> dict[str, Any] | None:
+        rows = self._q(
+            "SELECT * FROM reviews WHERE start = ? AND end = ? AND format = ? AND imported = 0 "
+            "ORDER BY id DESC LIMIT 1",
+            [start, end, fmt],
+        )
+        return dict(rows[0]) if rows else None
+
+    def record_review(
+        self, review: dict[str, Any], item_ids: Sequence[int], *, review_id: int | None = None
+    ) -> int:
+        """Insert or replace a review and the list of what it published."""
+        with self.write():
+            if review_id is None:
+                review_id = _pk(self.db.table("reviews").insert(review).last_pk)
+            else:
+                self.db.table("reviews").update(review_id, review)
+                self.db.execute("DELETE FROM review_items WHERE review_id = ?", [review_id])
+            for pos, item_id in enumerate(item_ids):
+                self.db.execute(
+                    "INSERT OR IGNORE INTO review_items (review_id, item_id, position) VALUES (?, ?, ?)",
+                    [review_id, item_id, pos],
+                )
+            return review_id
+
+    def reviews(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._q("SELECT * FROM reviews ORDER BY end DESC, id DESC")]
+
+    def get_review(self, review_id: int) -> dict[str, Any]:
+        rows = self._q("SELECT * FROM reviews WHERE id = ?", [review_id])
+        if not rows:
+            raise NotFound(f"no review #{review_id}")
+        return dict(rows[0])
+
+    def review_items(self, review_id: int) -> list[Item]:
+        ids = [
+            r[0]
+            for r in self._q(
+                "SELECT item_id FROM review_items WHERE review_id = ? ORDER BY position",
+                [review_id],
+            )
+        ]
+        return self.get_many(ids)
+
+    # -- feeds ---------------------------------------------------------------------------
+
+    def add_feed(self, record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        with self.write():
+            row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [record["url"]]).fetchone()
+            if row:
+                return self.get_feed(int(row[0])), False
+            feed_id = _pk(self.db.table("feeds").insert(record).last_pk)
+            return self.get_feed(feed_id), True
+
+    def get_feed(self, feed_id: int) -> dict[str, Any]:
+        rows = self._q("SELECT * FROM feeds WHERE id = ?", [feed_id])
+        if not rows:
+            raise NotFound(f"no feed #{feed_id}")
+        feed = dict(rows[0])
+        feed["tags"] = json.loads(feed.get("tags") or "[]")
+        return feed
+
+    def feeds(self) -> list[dict[str, Any]]:
+        return [self.get_feed(int(r[0])) for r in self._q("SELECT id FROM feeds ORDER BY id")]
+
+    def update_feed(self, feed_id: int, fields: dict[str, Any]) -> None:
+        with self.write():
+            self.db.table("feeds").update(feed_id, fields)
+
+    def remove_feed(self, feed_id: int) -> dict[str, Any]:
+        with self.write():
+            feed = self.get_feed(feed_id)
+            self.db.execute("DELETE FROM feeds WHERE id = ?", [feed_id])
+            return feed
+
+
+# Columns a restore or an import may set on a new item besides the curator's fields.
+_EXTRA_OK = frozenset(
+    {
+        "site_name",
+        "via",
+        "author",
+        "published",
+        "lang",
+        "image",
+        "status",
+        "error",
+        "http_status",
+        "content_type",
+        "paywalled",
+        "fetched_at",
+        "attempts",
+        "next_attempt_at",
+        "position",
+        "user_fields",
+        "kind",
+    }
+)

@@ -1,0 +1,142 @@
+"""The schema, as append-only migrations (sqlite-utils `Migrations`).
+
+Never edit a migration that has shipped: add a new one. Each one does one thing. They run
+under the store's `BEGIN IMMEDIATE` write lock, so two processes opening a new database at
+once do not race (see db.Store.migrate).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("revue")
+
+
+@migrations()
+def m001_items(db: Database) -> None:
+    db.table("items").create(
+        {
+            "id": int,
+            "kind": str,  # "link" or "text"
+            "url": str,
+            "original_url": str,
+            "title": str,
+            "summary": str,
+            "site_name": str,
+            "via": str,
+            "author": str,
+            "published": str,
+            "lang": str,
+            "image": str,
+            "note": str,
+            "lead": str,
+            "quote": str,
+            "section": str,
+            "status": str,  # pending | ok | failed | blocked
+            "error": str,
+            "http_status": int,
+            "content_type": str,
+            "paywalled": int,
+            "user_fields": str,  # JSON list of page fields the curator typed
+            "added_at": str,
+            "fetched_at": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "position": float,
+            "source": str,  # "cli", "import:<format>", "feed:<id>"
+        },
+        pk="id",
+        defaults={"kind": "link", "status": "pending", "attempts": 0, "paywalled": 0},
+        not_null={"kind", "status", "added_at"},
+    )
+    db.table("items").create_index(["added_at"])
+    db.table("items").create_index(["status", "next_attempt_at"])
+
+
+@migrations()
+def m002_item_keys(db: Database) -> None:
+    # Every URL under which an item is known (as given, after redirects, canonical) maps to it.
+    db.table("item_keys").create(
+        {"key": str, "item_id": int},
+        pk="key",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db.table("item_keys").create_index(["item_id"])
+
+
+@migrations()
+def m003_tags(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+    db.table("item_tags").create(
+        {"item_id": int, "tag_id": int, "hashtag": int},
+        pk=("item_id", "tag_id"),
+        foreign_keys=[("item_id", "items", "id"), ("tag_id", "tags", "id")],
+        defaults={"hashtag": 0},
+    )
+    db.table("item_tags").create_index(["tag_id"])
+
+
+@migrations()
+def m004_reviews(db: Database) -> None:
+    db.table("reviews").create(
+        {
+            "id": int,
+            "title": str,
+            "start": str,
+            "end": str,
+            "lang": str,
+            "style": str,
+            "format": str,
+            "path": str,
+            "sha256": str,  # of the file as written, to detect hand edits
+            "composed_at": str,
+            "item_count": int,
+            "imported": int,
+        },
+        pk="id",
+        defaults={"imported": 0},
+    )
+    db.table("review_items").create(
+        {"review_id": int, "item_id": int, "position": int},
+        pk=("review_id", "item_id"),
+        foreign_keys=[("review_id", "reviews", "id"), ("item_id", "items", "id")],
+    )
+    db.table("review_items").create_index(["item_id"])
+
+
+@migrations()
+def m005_feeds(db: Database) -> None:
+    db.table("feeds").create(
+        {
+            "id": int,
+            "url": str,
+            "title": str,
+            "site_url": str,
+            "tags": str,  # JSON list
+            "match": str,
+            "etag": str,
+            "last_modified": str,
+            "added_at": str,
+            "pulled_at": str,
+            "status": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db.table("feeds").create_index(["url"], unique=True)
+
+
+@migrations()
+def m006_items_fts(db: Database) -> None:
+    # sqlite-utils' own FTS layout, so `datasette revue.db` finds and searches it too.
+    db.table("items").enable_fts(
+        ["title", "summary", "note", "quote"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+NAMES = [m.name for m in migrations._migrations]

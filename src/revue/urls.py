@@ -1,0 +1,187 @@
+"""URLs: validate what the curator typed, clean what we store, and key what we deduplicate.
+
+Pure. Invariants:
+- `validate(url)` accepts only absolute http(s) URLs with a host; it raises `BadInput` otherwise.
+- `clean(url)` is what we store and emit: lower-case scheme and host, no default port, no
+  fragment, no tracking parameters. It keeps the query order (some sites care).
+- `dedup_key(url)` is equal for two URLs of the same story: on top of `clean`, it drops
+  `www.`/`m.`/`amp.` host prefixes, AMP path markers, a trailing slash, and sorts the query.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from revue.errors import BadInput
+
+# Query parameters that identify a campaign or a click, never the page itself.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "igsh",
+        "mc_cid",
+        "mc_eid",
+        "mkt_tok",
+        "_hsenc",
+        "_hsmi",
+        "hsctatracking",
+        "oly_anon_id",
+        "oly_enc_id",
+        "rb_clickid",
+        "s_cid",
+        "vero_conv",
+        "vero_id",
+        "wickedid",
+        "ncid",
+        "ocid",
+        "cmpid",
+        "xtor",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "taid",
+        "sr_share",
+        "ref_src",
+        "ref_url",
+        "ref",
+        "spm",
+        "share",
+        "smid",
+        "partner",
+        "campaign_id",
+        "cid",
+        "__twitter_impression",
+        "_ga",
+        "_gl",
+        "feature",
+        "si",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "matomo_", "hmb_", "ga_", "trk_", "sc_")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+_AMP_PATH = re.compile(r"(/amp)(?=/|$)|(\.amp)(?=\.html?$|$)", re.IGNORECASE)
+
+
+def is_tracking_param(name: str) -> bool:
+    lower = name.lower()
+    return lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES)
+
+
+def validate(url: str) -> str:
+    """Return the URL stripped of surrounding space, or raise BadInput naming it."""
+    text = url.strip()
+    if not text:
+        raise BadInput("empty URL")
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise BadInput(f"not a URL (contains spaces or control characters): {url!r}")
+    if len(text) > 8192:
+        raise BadInput(f"URL too long ({len(text)} characters)")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise BadInput(f"not a valid URL: {text!r} ({exc})") from None
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        raise BadInput(f"not an http(s) URL: {text!r}")
+    host = parts.hostname or ""
+    if not host or ("." not in host and host != "localhost" and not _looks_like_ip(host)):
+        raise BadInput(f"not a valid URL (no host): {text!r}")
+    del port
+    return text
+
+
+def _looks_like_ip(host: str) -> bool:
+    return bool(re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", host))
+
+
+def is_http_url(url: str | None) -> bool:
+    """True for an absolute http(s) URL with a host: the only kind we store or emit."""
+    if not url:
+        return False
+    try:
+        validate(url)
+    except BadInput:
+        return False
+    return True
+
+
+def _netloc(scheme: str, host: str, port: int | None, userinfo: str) -> str:
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    netloc = host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
+    return f"{userinfo}@{netloc}" if userinfo else netloc
+
+
+def clean(url: str) -> str:
+    """The URL we store: normalised scheme/host/port, no fragment, no tracking parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    path = parts.path or "/"
+    # Filter the raw pairs rather than re-encoding them: some sites care how a value is spelled.
+    pairs = [p for p in parts.query.split("&") if p]
+    kept = [p for p in pairs if not is_tracking_param(unquote(p.partition("=")[0]))]
+    return urlunsplit((scheme, _netloc(scheme, host, port, userinfo), path, "&".join(kept), ""))
+
+
+def dedup_key(url: str) -> str:
+    """A key equal for every URL of the same story (see the module docstring)."""
+    parts = urlsplit(clean(url))
+    host = parts.hostname or ""
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+            break
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~")
+    path = _AMP_PATH.sub("", path)
+    path = path.rstrip("/") or "/"
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in {"amp", "outputtype", "output"} or v.lower() not in {"", "1", "amp"}
+    )
+    # http and https are one story; the key drops the scheme.
+    return f"{_netloc('https', host, port, '')}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def domain(url: str) -> str:
+    """The host without `www.`, for display ("lapresse.ca")."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def path_words(url: str) -> str:
+    """Words of the URL's last meaningful path segment, for a title-less item's placeholder."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    for segment in reversed(segments):
+        stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", unquote(segment), flags=re.IGNORECASE)
+        words = re.split(r"[-_+.\s]+", stem)
+        words = [w for w in words if w and not w.isdigit()]
+        if len(words) >= 2 or (words and len(words[0]) > 3):
+            return " ".join(words)
+    return ""

@@ -1,0 +1,134 @@
+"""add --no-fetch, list, show, edit, rm, search: the curator's bookkeeping."""
+
+import sqlite3
+from pathlib import Path
+
+from clihelp import run, run_json
+
+
+def test_add_no_fetch_stores_pending_with_curator_fields() -> None:
+    run(
+        "add", "--no-fetch", "https://www.lapresse.ca/a.php?utm_source=tw",
+        "--note", "Encore une connerie #TikTok", "--tag", "IA", "--section", "Mes entrevues",
+        "--lead", "À lire:", "--quote", "« Une phrase »",
+    )  # fmt: skip
+    [item] = run_json("list")
+    assert item["url"] == "https://www.lapresse.ca/a.php"
+    assert item["original_url"] == "https://www.lapresse.ca/a.php?utm_source=tw"
+    assert item["status"] == "pending"
+    assert item["note"] == "Encore une connerie #TikTok"
+    assert item["tags"] == ["IA", "TikTok"]  # the hashtag in the comment is a tag
+    assert item["section"] == "Mes entrevues"
+    assert item["lead"] == "À lire:" and item["quote"] == "« Une phrase »"
+    spec_keys = [
+        "id", "url", "original_url", "title", "summary", "site_name", "via", "author",
+        "published", "lang", "image", "note", "lead", "quote", "section", "tags", "status",
+        "error", "added_at", "fetched_at", "review",
+    ]  # fmt: skip
+    assert [k for k in item if k in spec_keys] == spec_keys
+
+
+def test_bad_url_exits_2_and_stores_nothing() -> None:
+    result = run("add", "--no-fetch", "https://ok.example/a", "not a url", code=2)
+    assert "not a url" in result.stderr
+    assert run_json("list") == []
+
+
+def test_bad_line_on_stdin_names_its_line_and_stores_nothing() -> None:
+    result = run("add", "--no-fetch", "-", input="https://a.example/1\n# c\n\nftp://b/\n", code=2)
+    assert "line 4" in result.stderr
+    assert run_json("list") == []
+
+
+def test_stdin_batch_dedups_tracking_variants() -> None:
+    lines = "https://a.example/1?utm_source=x\nhttps://a.example/1\nhttps://a.example/2\n"
+    run("add", "--no-fetch", "-", input=lines)
+    assert sorted(i["url"] for i in run_json("list")) == [
+        "https://a.example/1",
+        "https://a.example/2",
+    ]
+
+
+def test_readding_reports_the_existing_item_and_keeps_new_text() -> None:
+    run("add", "--no-fetch", "https://a.example/story")
+    result = run(
+        "add", "--no-fetch", "https://A.EXAMPLE/story?fbclid=1", "--note", "Mon avis", "-t", "X"
+    )
+    assert "already here: #1" in result.stderr
+    [item] = run_json("list")
+    assert item["note"] == "Mon avis" and item["tags"] == ["X"]
+
+
+def test_show_edit_and_user_fields() -> None:
+    run("add", "--no-fetch", "https://a.example/story", "-t", "IA")
+    run(
+        "edit",
+        "1",
+        "--title",
+        "Mon titre",
+        "--tag",
+        "-IA",
+        "--tag",
+        "+Tech",
+        "--note",
+        "Bien #Veille",
+    )
+    item = run_json("show", "1")
+    assert item["title"] == "Mon titre"
+    assert item["tags"] == ["Tech", "Veille"]
+    assert item["user_fields"] == ["title"]
+    shown = run("show", "1")
+    assert "title (yours)" in shown.stdout
+
+
+def test_rm_needs_yes_without_a_terminal() -> None:
+    run("add", "--no-fetch", "https://a.example/1")
+    run("rm", "1", code=2)
+    assert len(run_json("list")) == 1
+    run("rm", "1", "--yes")
+    assert run_json("list") == []
+    run("rm", "1", "--yes", code=2)  # unknown id: bad input
+
+
+def test_search_finds_notes_and_lists_filters() -> None:
+    run(
+        "add",
+        "--no-fetch",
+        "https://a.example/1",
+        "--note",
+        "intelligence artificielle",
+        "-t",
+        "IA",
+    )
+    run("add", "--no-fetch", "https://a.example/2", "--note", "autre")
+    assert [i["id"] for i in run_json("search", "artificielle")] == [1]
+    assert [i["id"] for i in run_json("list", "--tag", "IA")] == [1]
+    assert [i["id"] for i in run_json("list", "--status", "pending")] == [2, 1]
+    run("list", "--from", "yesterday", code=2)
+
+
+def test_text_block_is_an_item_without_url() -> None:
+    run("add", "--text", "Un mot sur la semaine #Edito")
+    [item] = run_json("list")
+    assert item["url"] is None and item["kind"] == "text" and item["tags"] == ["Edito"]
+
+
+def test_db_option_and_not_a_database(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 1000)
+    result = run("--db", str(bad), "list", code=3)
+    assert "bad.db" in result.stderr
+    assert bad.read_bytes() == b"garbage" * 1000
+    good = tmp_path / "other.db"
+    run("--db", str(good), "add", "--no-fetch", "https://a.example/1")
+    assert sqlite3.connect(good).execute("SELECT count(*) FROM items").fetchone()[0] == 1
+
+
+def test_broken_config_exits_3_naming_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"  # REVUE_CONFIG points here (conftest)
+    cfg.write_text("hashtags = [\n")
+    result = run("list", code=3)
+    assert "config.toml" in result.stderr
+    cfg.write_text('stale_days = "thirty"\n')
+    result = run("list", code=3)
+    assert "stale_days" in result.stderr

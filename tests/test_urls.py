@@ -1,0 +1,68 @@
+import pytest
+
+from revue import urls
+from revue.errors import BadInput
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        "ftp://example.com/x",
+        "javascript:alert(1)",
+        "example.com/page",
+        "http://",
+        "https://exa mple.com",
+        "mailto:a@b.c",
+        "file:///etc/passwd",
+    ],
+)
+def test_validate_rejects_non_http_urls(bad: str) -> None:
+    with pytest.raises(BadInput):
+        urls.validate(bad)
+
+
+def test_validate_accepts_and_strips() -> None:
+    assert urls.validate("  https://www.lapresse.ca/a.php \n") == "https://www.lapresse.ca/a.php"
+    assert urls.validate("http://127.0.0.1:8000/x") == "http://127.0.0.1:8000/x"
+
+
+def test_clean_removes_tracking_fragment_default_port_and_case() -> None:
+    url = "HTTPS://WWW.LaPresse.CA:443/affaires/a.php?utm_source=tw&utm_medium=x&id=3&fbclid=Z#top"
+    assert urls.clean(url) == "https://www.lapresse.ca/affaires/a.php?id=3"
+
+
+def test_clean_keeps_query_order_and_spelling() -> None:
+    assert urls.clean("https://x.com/s?b=2&a=a%20b&gclid=1") == "https://x.com/s?b=2&a=a%20b"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://www.lapresse.ca/a/b.php?utm_source=x",
+        "http://www.lapresse.ca/a/b.php",
+        "https://lapresse.ca/a/b.php#frag",
+        "https://m.lapresse.ca/a/b.php",
+        "https://WWW.LAPRESSE.CA:443/a/b.php/",
+        "https://www.lapresse.ca/a/b.php?fbclid=abc&mc_cid=1",
+        "https://www.lapresse.ca/a/b.php/amp",
+    ],
+)
+def test_dedup_key_is_one_story(variant: str) -> None:
+    assert urls.dedup_key(variant) == urls.dedup_key("https://www.lapresse.ca/a/b.php")
+
+
+def test_dedup_key_sorts_query_and_keeps_meaningful_params() -> None:
+    assert urls.dedup_key("https://x.org/p?b=2&a=1") == urls.dedup_key("https://x.org/p?a=1&b=2")
+    assert urls.dedup_key("https://x.org/p?id=1") != urls.dedup_key("https://x.org/p?id=2")
+
+
+def test_dedup_key_keeps_non_default_port() -> None:
+    assert urls.dedup_key("http://127.0.0.1:8080/a") != urls.dedup_key("http://127.0.0.1:8081/a")
+
+
+def test_path_words_for_title_less_items() -> None:
+    url = "https://www.lapresse.ca/affaires/2023-11-06/openai-promet-des-superpouvoirs.php"
+    assert urls.path_words(url) == "openai promet des superpouvoirs"
+    assert urls.domain(url) == "lapresse.ca"
