@@ -860,6 +860,265 @@ def compose(
     env.ui.print(str(result.path), markup=False, soft_wrap=True)
 
 
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def read_input_file(path: str, what: str) -> bytes:
+    """The bytes of a file the user named (or stdin for "-"), bounded in size."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise BadInput(f"{what} {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
+    return data
+
+
+@app.command("import")
+@handled
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Links file, bookmarks, Pocket/Pinboard/CSV export, revue JSON, past review text; '-' for stdin."
+        ),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, or a format name (see README).")
+    ] = "auto",
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every item.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year of a past review's dates when its text does not say.")
+    ] = None,
+    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
+) -> None:
+    """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
+    from revue.curate import hashtags_in, iso
+    from revue.db import restore
+    from revue.importers import parse_import
+
+    env = _env(ctx)
+    ui = env.ui
+    data = read_input_file(file, "import")
+    try:
+        parsed = parse_import(
+            data, format=fmt, filename=None if file == "-" else Path(file).name, year=year
+        )
+    except ValueError as exc:
+        raise BadInput(f"import {file}: {exc}") from None
+    for line, reason in parsed.errors:
+        ui.warn(f"{file}, line {line}: {reason} (skipped)")
+    now = iso(env.now())
+    if parsed.format == "revue-json" and parsed.dump is not None:
+        try:
+            counts = restore(env.store, parsed.dump, now=now)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadInput(f"import {file}: {exc}") from None
+        ui.info(
+            f"{counts['added']} added, {counts['merged']} merged, {len(parsed.errors)} skipped; "
+            f"{counts['reviews']} review(s), {counts['feeds']} feed(s)"
+        )
+        return
+    entries: list[dict[str, Any]] = []
+    skipped = len(parsed.errors)
+    for record in parsed.records:
+        if not record.url or not urls.is_http_url(record.url):
+            ui.warn(f"{file}, line {record.line}: not an http(s) URL (skipped)")
+            skipped += 1
+            continue
+        hashtags = list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)]))
+        entries.append(
+            {
+                "url": record.url.strip(),
+                "note": record.note,
+                "tags": [*record.tags, *(tag or [])],
+                "hashtags": hashtags,
+                "section": record.section,
+                "lead": record.lead,
+                "quote": record.quote,
+                "added_at": record.added_at,
+                "source": f"import:{parsed.format}",
+                "extra": {
+                    k: v
+                    for k, v in {
+                        "title": record.title,
+                        "summary": record.summary,
+                        "via": record.via,
+                    }.items()
+                    if v
+                },
+            }
+        )
+    outcomes = env.store.add_many(entries, now=now)
+    added = sum(1 for o in outcomes if o.created)
+    merged = len(outcomes) - added
+    # Past reviews: the items they published are marked, so compose never repeats them.
+    reviews: dict[str, tuple[Any, list[int]]] = {}
+    for record, outcome in zip(
+        [r for r in parsed.records if r.url and urls.is_http_url(r.url)], outcomes, strict=True
+    ):
+        if record.review is not None:
+            key = record.review.title + str(record.review.end)
+            reviews.setdefault(key, (record.review, []))[1].append(outcome.item.id)
+    for ref, ids in reviews.values():
+        env.store.add_imported_review(
+            {
+                "title": ref.title,
+                "start": ref.start.isoformat() if ref.start else None,
+                "end": ref.end.isoformat() if ref.end else None,
+                "lang": "fr",
+                "format": "text",
+                "composed_at": now,
+                "item_count": len(dict.fromkeys(ids)),
+            },
+            list(dict.fromkeys(ids)),
+        )
+    ui.info(
+        f"{added} added, {merged} merged, {skipped} skipped"
+        + (f"; {len(reviews)} past review(s) recorded" if reviews else "")
+        + f" ({parsed.format})"
+    )
+    if not no_fetch:
+        fresh = [o.item for o in outcomes if o.created]
+        bad = run_fetch(env, fresh, single=False)
+        exit_for(len(bad))
+
+
+@app.command()
+@handled
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
+    ] = "json",
+    date_from: Annotated[str | None, typer.Option("--from", help="Added on or after.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Added on or before.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
+    out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
+) -> None:
+    """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
+    from revue.compose import atomic_write
+    from revue.curate import iso
+
+    env = _env(ctx)
+    start = parse_date(date_from, "--from")
+    end = parse_date(date_to, "--to")
+    if fmt == "json":
+        from revue.db import dump
+
+        data = dump(env.store, now=iso(env.now()))
+        if start or end or tag:
+            kept = {
+                i.id
+                for i in env.store.list_items(
+                    start=start.isoformat() if start else None,
+                    end=end.isoformat() if end else None,
+                    tag=tag,
+                )
+            }
+            data["items"] = [i for i in data["items"] if i["id"] in kept]
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif fmt in ("csv", "netscape", "md"):
+        from revue import exporters
+
+        items = env.store.list_items(
+            start=start.isoformat() if start else None,
+            end=end.isoformat() if end else None,
+            tag=tag,
+            order="id",
+        )
+        render_export = {
+            "csv": exporters.export_csv,
+            "netscape": exporters.export_netscape,
+            "md": exporters.export_markdown,
+        }[fmt]
+        text = render_export(items)
+    else:
+        raise BadInput(f"--format {fmt!r}: choose json, csv, netscape or md")
+    if out == "-":
+        env.ui.raw(text)
+    else:
+        target = Path(out)
+        try:
+            atomic_write(target, text)
+        except OSError as exc:
+            raise BadInput(f"--out {out}: cannot write ({exc.strerror})") from None
+        env.ui.info(f"wrote {target}")
+
+
+@app.command()
+@handled
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+) -> None:
+    """A consistent copy of the live database, safe while other commands run."""
+    from revue.db import backup as run_backup
+
+    env = _env(ctx)
+    run_backup(env.store, path)
+    env.ui.info(f"backed up {env.store.count()} item(s) to {path}")
+
+
+@app.command()
+@handled
+def reviews(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """The reviews composed (and imported), newest first."""
+    env = _env(ctx)
+    rows = env.store.reviews()
+    if as_json:
+        emit_json(env.ui, rows)
+        return
+    if not rows:
+        env.ui.info("no reviews yet")
+        return
+    from rich.table import Table
+
+    table = Table(pad_edge=False)
+    for col in ("id", "range", "items", "format", "file"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        span = f"{row['start'] or '?'} → {row['end'] or '?'}"
+        table.add_row(
+            str(row["id"]),
+            span,
+            str(row["item_count"]),
+            row["format"] or "",
+            row["path"] or ("(imported)" if row["imported"] else ""),
+        )
+    env.ui.print(table)
+
+
+@app.command()
+@handled
+def move(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The item to move.")],
+    before: Annotated[
+        int | None, typer.Option("--before", help="Place it just before this item.")
+    ] = None,
+    after: Annotated[
+        int | None, typer.Option("--after", help="Place it just after this item.")
+    ] = None,
+) -> None:
+    """Set an item's place in the review by hand."""
+    env = _env(ctx)
+    if (before is None) == (after is None):
+        raise BadInput("move: give exactly one of --before ID or --after ID")
+    env.store.move(item_id, before=before, after=after)
+    env.ui.info(f"#{item_id} moved {'before' if before else 'after'} #{before or after}")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from revue import urls
-from revue.errors import NotFound, StoreError
+from revue.errors import BadInput, NotFound, StoreError
 from revue.migrations import NAMES, migrations
 from revue.models import PAGE_FIELDS, Item, PageMeta
 
@@ -212,11 +212,10 @@ class Store:
         sql = f"SELECT {_ITEM_COLUMNS} FROM items"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += (
-            " ORDER BY added_at DESC, id DESC"
-            if order == "newest"
-            else " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC"
-        )
+        sql += {
+            "newest": " ORDER BY added_at DESC, id DESC",
+            "id": " ORDER BY id",
+        }.get(order, " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
@@ -440,25 +439,26 @@ class Store:
     ) -> Item:
         """A free text block: an item with no URL, placed in a review like any other."""
         with self.write():
-            item_id = _pk(
-                self.db.table("items")
-                .insert(
-                    {
-                        "kind": "text",
-                        "url": None,
-                        "note": text,
-                        "section": section,
-                        "status": "ok",
-                        "added_at": now,
-                        "attempts": 0,
-                        "user_fields": "[]",
-                        "source": "cli",
-                    }
-                )
-                .last_pk
-            )
+            item_id = self._add_text_locked(text, now=now, raw={"section": section})
             self._add_tags(item_id, tags)
             return self._get_locked(item_id)
+
+    def _add_text_locked(self, text: str, *, now: str, raw: dict[str, Any]) -> int:
+        record = {
+            "kind": "text",
+            "url": None,
+            "note": text,
+            "section": raw.get("section"),
+            "status": "ok",
+            "added_at": raw.get("added_at") or now,
+            "attempts": 0,
+            "user_fields": "[]",
+            "source": raw.get("source") or "cli",
+            "position": raw.get("position"),
+        }
+        item_id = _pk(self.db.table("items").insert(record).last_pk)
+        self._add_tags(item_id, raw.get("tags") or [])
+        return item_id
 
     def _get_locked(self, item_id: int) -> Item:
         return self.get(item_id)
@@ -602,9 +602,29 @@ class Store:
             self._add_tags(item_id, add_tags, hashtags)
             return self._get_locked(item_id)
 
-    def set_position(self, item_id: int, position: float) -> None:
+    def move(self, item_id: int, *, before: int | None = None, after: int | None = None) -> None:
+        """Place an item just before or after another in the review order.
+
+        The order key of an item is its position, else its id. Moving re-deals the existing
+        keys to the new order, so items never moved keep their place relative to the others.
+        """
+        target = before if before is not None else after
+        if target is None or target == item_id:
+            raise BadInput("move: give --before ID or --after ID (another item)")
         with self.write():
-            self.db.execute("UPDATE items SET position = ? WHERE id = ?", [position, item_id])
+            rows = self.db.execute(
+                "SELECT id, coalesce(position, id) AS k FROM items ORDER BY k, id"
+            ).fetchall()
+            order = [int(r[0]) for r in rows]
+            keys = [float(r[1]) for r in rows]
+            for needed in (item_id, target):
+                if needed not in order:
+                    raise NotFound(f"no item #{needed}")
+            order.remove(item_id)
+            at = order.index(target) + (0 if before is not None else 1)
+            order.insert(at, item_id)
+            for position, moved_id in zip(keys, order, strict=True):
+                self.db.execute("UPDATE items SET position = ? WHERE id = ?", [position, moved_id])
 
     def due_for_fetch(
         self,
@@ -654,7 +674,7 @@ class Store:
         if not include_published:
             sql += " AND id NOT IN (SELECT item_id FROM review_items WHERE review_id IS NOT ?)"
             params.append(exclude_review)
-        sql += " ORDER BY coalesce(position, 0) ASC, added_at ASC, id ASC"
+        sql += " ORDER BY coalesce(position, id) ASC, id ASC"
         return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
 
     def find_review(self, start: str, end: str, fmt: str) -> dict[str, Any] | None:
@@ -681,6 +701,10 @@ class Store:
                     [review_id, item_id, pos],
                 )
             return review_id
+
+    def add_imported_review(self, record: dict[str, Any], item_ids: Sequence[int]) -> int:
+        """A review the curator published before revue (imported from its text)."""
+        return self.record_review({**record, "imported": 1}, item_ids)
 
     def reviews(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q("SELECT * FROM reviews ORDER BY end DESC, id DESC")]
@@ -736,6 +760,8 @@ class Store:
 # Columns a restore or an import may set on a new item besides the curator's fields.
 _EXTRA_OK = frozenset(
     {
+        "title",
+        "summary",
         "site_name",
         "via",
         "author",
@@ -755,3 +781,190 @@ _EXTRA_OK = frozenset(
         "kind",
     }
 )
+
+
+DUMP_FORMAT = "revue-export"
+DUMP_VERSION = 1
+
+
+def dump(store: Store, *, now: str) -> dict[str, Any]:
+    """Everything in the store, losslessly: items (every field, tags, keys), reviews, feeds."""
+    items = store.list_items(order="id")
+    keys: dict[int, list[str]] = {}
+    for row in store._q("SELECT key, item_id FROM item_keys ORDER BY key"):
+        keys.setdefault(int(row["item_id"]), []).append(row["key"])
+    sources = {int(r[0]): r[1] for r in store._q("SELECT id, source FROM items")}
+    out_items = []
+    for item in sorted(items, key=lambda i: i.id):
+        data = item.to_json()
+        data.pop("review", None)  # derived from reviews[].items
+        data["source"] = sources.get(item.id)
+        data["keys"] = keys.get(item.id, [])
+        out_items.append(data)
+    reviews = []
+    for review in sorted(store.reviews(), key=lambda r: r["id"]):
+        ids = [
+            int(r[0])
+            for r in store._q(
+                "SELECT item_id FROM review_items WHERE review_id = ? ORDER BY position",
+                [review["id"]],
+            )
+        ]
+        reviews.append({**review, "items": ids})
+    feeds = store.feeds()
+    return {
+        "format": DUMP_FORMAT,
+        "version": DUMP_VERSION,
+        "exported_at": now,
+        "items": out_items,
+        "reviews": reviews,
+        "feeds": feeds,
+    }
+
+
+_ITEM_DUMP_COLUMNS = [
+    "id",
+    "kind",
+    "url",
+    "original_url",
+    "title",
+    "summary",
+    "site_name",
+    "via",
+    "author",
+    "published",
+    "lang",
+    "image",
+    "note",
+    "lead",
+    "quote",
+    "section",
+    "status",
+    "error",
+    "http_status",
+    "content_type",
+    "paywalled",
+    "user_fields",
+    "added_at",
+    "fetched_at",
+    "attempts",
+    "next_attempt_at",
+    "position",
+    "source",
+]
+
+
+def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
+    """Load a dump. Into an empty store, ids and all are restored exactly; otherwise items are
+    merged by URL like any add, and reviews and feeds are added with their items remapped.
+    All or nothing: one transaction. Returns counts (added, merged, reviews, feeds)."""
+    if data.get("format") != DUMP_FORMAT or not isinstance(data.get("items"), list):
+        raise ValueError("not a revue export (format revue-export)")
+    if int(data.get("version", 0)) > DUMP_VERSION:
+        raise ValueError(f"made by a newer revue (export version {data.get('version')})")
+    counts = {"added": 0, "merged": 0, "reviews": 0, "feeds": 0}
+    with store.write():
+        empty = store.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+        id_map: dict[int, int] = {}
+        for raw in data["items"]:
+            if not isinstance(raw, dict):
+                raise ValueError("items: each entry must be an object")
+            old_id = int(raw["id"])
+            if empty:
+                row = {c: raw.get(c) for c in _ITEM_DUMP_COLUMNS}
+                row["user_fields"] = json.dumps(raw.get("user_fields") or [])
+                row["paywalled"] = int(bool(raw.get("paywalled")))
+                row["attempts"] = raw.get("attempts") or 0
+                row["kind"] = raw.get("kind") or "link"
+                row["status"] = raw.get("status") or "pending"
+                row["added_at"] = raw.get("added_at") or now
+                store.db.table("items").insert(row)
+                for key in raw.get("keys") or []:
+                    store.db.execute(
+                        "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
+                        [key, old_id],
+                    )
+                tags = raw.get("tags") or []
+                hashtags = raw.get("hashtags") or []
+                store._add_tags(old_id, [t for t in tags if t not in hashtags], hashtags)
+                id_map[old_id] = old_id
+                counts["added"] += 1
+                continue
+            if raw.get("kind") == "text" or not raw.get("url"):
+                new = store._add_text_locked(raw.get("note") or "", now=now, raw=raw)
+                id_map[old_id] = new
+                counts["added"] += 1
+                continue
+            extra = {k: raw.get(k) for k in _EXTRA_OK if raw.get(k) is not None}
+            extra["user_fields"] = json.dumps(raw.get("user_fields") or [])
+            extra["paywalled"] = int(bool(raw.get("paywalled")))
+            outcome = store._add_locked(
+                raw.get("original_url") or raw["url"],
+                now=now,
+                note=raw.get("note"),
+                tags=[t for t in raw.get("tags") or [] if t not in (raw.get("hashtags") or [])],
+                hashtags=raw.get("hashtags") or [],
+                section=raw.get("section"),
+                lead=raw.get("lead"),
+                quote=raw.get("quote"),
+                added_at=raw.get("added_at"),
+                source=raw.get("source") or "import:revue-json",
+                title=raw.get("title"),
+                summary=raw.get("summary"),
+                extra=extra,
+            )
+            id_map[old_id] = outcome.item.id
+            counts["added" if outcome.created else "merged"] += 1
+        for review in data.get("reviews") or []:
+            record = {
+                k: review.get(k)
+                for k in [
+                    "title",
+                    "start",
+                    "end",
+                    "lang",
+                    "style",
+                    "format",
+                    "path",
+                    "sha256",
+                    "composed_at",
+                    "item_count",
+                    "imported",
+                ]
+            }
+            record["imported"] = int(bool(record.get("imported")))
+            if empty:
+                record["id"] = int(review["id"])
+            review_id = _pk(store.db.table("reviews").insert(record).last_pk)
+            for pos, old in enumerate(review.get("items") or []):
+                if int(old) in id_map:
+                    store.db.execute(
+                        "INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
+                        "VALUES (?, ?, ?)",
+                        [review_id, id_map[int(old)], pos],
+                    )
+            counts["reviews"] += 1
+        for feed in data.get("feeds") or []:
+            if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [feed["url"]]).fetchone():
+                continue
+            record = {k: v for k, v in feed.items() if k != "id" or empty}
+            record["tags"] = json.dumps(feed.get("tags") or [])
+            store.db.table("feeds").insert(record)
+            counts["feeds"] += 1
+    return counts
+
+
+def backup(store: Store, target: Path) -> None:
+    """A consistent copy of the live database (SQLite's online backup API)."""
+    if target.exists():
+        raise StoreError(f"backup {target}: already exists; choose a new file")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            store.db.conn.backup(dest)
+        finally:
+            dest.close()
+    except (sqlite3.Error, OSError) as exc:
+        target.unlink(missing_ok=True)
+        raise StoreError(f"backup {target}: {exc}") from None
