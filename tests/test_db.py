@@ -70,6 +70,7 @@ def test_database_from_a_newer_revue_is_refused_untouched(tmp_path: Path) -> Non
     conn.execute(
         "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('revue', 'm999_future', 'x')"
     )
+    conn.execute("PRAGMA user_version = 999")
     conn.commit()
     conn.close()
     before = path.read_bytes()
@@ -155,3 +156,12 @@ def test_remove_unknown_id_removes_nothing(store: Store) -> None:
     with pytest.raises(NotFound):
         store.remove([a.id, 999])
     assert store.count() == 1
+
+
+def test_schema_version_counts_the_migrations(tmp_path: Path) -> None:
+    from revue.db import SCHEMA_VERSION
+
+    assert len(NAMES) == SCHEMA_VERSION
+    Store.open(tmp_path / "v.db").close()
+    conn = sqlite3.connect(tmp_path / "v.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

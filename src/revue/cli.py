@@ -213,6 +213,10 @@ def collect_links(args: Sequence[str], file: str | None) -> list[str]:
     return unique
 
 
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def emit_json(ui: UI, data: Any) -> None:
     ui.raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -233,9 +237,7 @@ def review_phrase(item: Item, lang: str) -> str:
 
 def describe(ui: UI, item: Item) -> None:
     """What the curator sees after an add or a fetch: title, via, summary, or the reason."""
-    from revue.curate import display_title
-
-    head = f"#{item.id} {display_title(item)}"
+    head = f"#{item.id} {item.display_title()}"
     if item.status in ("failed", "blocked"):
         ui.print(
             f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})"
@@ -249,9 +251,33 @@ def describe(ui: UI, item: Item) -> None:
 
 
 def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
+    """A rich table on a terminal; plain tab-separated lines in a pipe (scripts use --json)."""
+    if not ui.stdout.isatty():
+        for item in items:
+            flags = ",".join(
+                f
+                for f, on in (
+                    ("stale", is_stale(item, stale_days)),
+                    (f"in#{item.review}", bool(item.review)),
+                    ("paywall", item.paywalled),
+                )
+                if on
+            )
+            ui.raw(
+                "\t".join(
+                    [
+                        str(item.id),
+                        item.added_at[:10],
+                        item.status + (f"({flags})" if flags else ""),
+                        one_line(item.display_title()),
+                        " ".join(item.tags),
+                        item.via or "",
+                    ]
+                )
+                + "\n"
+            )
+        return
     from rich.table import Table
-
-    from revue.curate import display_title
 
     table = Table(show_lines=False, pad_edge=False, expand=False)
     for col in ("id", "added", "status", "title", "tags", "via"):
@@ -269,7 +295,7 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
             str(item.id),
             item.added_at[:10],
             status,
-            short(display_title(item), 90),
+            short(item.display_title(), 90),
             " ".join(item.tags),
             item.via or "",
         )
@@ -325,10 +351,8 @@ def progress_for(ui: UI, total: int, label: str) -> Iterator[Callable[[Item], No
         return
 
     def line(item: Item) -> None:
-        from revue.curate import display_title
-
         if item.status == "ok":
-            ui.info(f"#{item.id} ok: {short(display_title(item), 100)}")
+            ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
         else:
             ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
 
@@ -689,15 +713,13 @@ def rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
-    from revue.curate import display_title
-
     env = _env(ctx)
     items = env.store.get_many(ids)
     if not yes:
         if not env.ui.interactive:
             raise BadInput("rm: refusing to remove without --yes when not on a terminal")
         for item in items:
-            env.ui.err.print(f"#{item.id} {display_title(item)}", markup=False)
+            env.ui.err.print(f"#{item.id} {item.display_title()}", markup=False)
         if not typer.confirm(f"Remove {len(items)} item(s)?", default=False, err=True):
             env.ui.info("nothing removed")
             return

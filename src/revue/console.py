@@ -11,29 +11,58 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 
 
 @dataclass
 class UI:
-    out: Console  # results (tables, paths, JSON)
-    err: Console  # messages, progress
+    stdout: IO[str]
+    stderr: IO[str]
     level: int = NORMAL
     interactive: bool = False  # a person at a terminal: progress bars and prompts allowed
+    no_color: bool = False
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    _out: Console | None = None
+    _err: Console | None = None
+
+    @property
+    def out(self) -> Console:
+        """Rich console on stdout (created on first use: rich costs 25 ms to import)."""
+        if self._out is None:
+            from rich.console import Console
+
+            tty = _isatty(self.stdout)
+            self._out = Console(
+                file=self.stdout, no_color=self.no_color, highlight=False, soft_wrap=not tty
+            )
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(
+                file=self.stderr,
+                no_color=self.no_color or not _isatty(self.stderr),
+                highlight=False,
+                stderr=True,
+            )
+        return self._err
 
     def _emit(self, style: str | None, prefix: str, message: str) -> None:
         if self.interactive:
             self.err.print(f"{prefix}{message}", style=style, markup=False, highlight=False)
         else:
             stamp = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
-            self.err.print(
-                f"{stamp} revue: {prefix}{message}", markup=False, highlight=False, soft_wrap=True
-            )
+            line = " ".join(f"{prefix}{message}".split("\n"))
+            self.stderr.write(f"{stamp} revue: {line}\n")
+            self.stderr.flush()
 
     def info(self, message: str) -> None:
         if self.level >= NORMAL:
@@ -55,8 +84,8 @@ class UI:
 
     def raw(self, text: str) -> None:
         """Write text to stdout exactly as given (JSON, a review)."""
-        self.out.file.write(text)
-        self.out.file.flush()
+        self.stdout.write(text)
+        self.stdout.flush()
 
 
 def make_ui(
@@ -71,9 +100,13 @@ def make_ui(
     stderr = stderr or sys.stderr
     no_color = bool(env.get("NO_COLOR"))
     err_tty = _isatty(stderr)
-    out = Console(file=stdout, no_color=no_color, highlight=False, soft_wrap=not _isatty(stdout))
-    err = Console(file=stderr, no_color=no_color or not err_tty, highlight=False, stderr=True)
-    return UI(out=out, err=err, level=level, interactive=err_tty and _isatty(sys.stdin))
+    return UI(
+        stdout=stdout,
+        stderr=stderr,
+        level=level,
+        interactive=err_tty and _isatty(sys.stdin),
+        no_color=no_color,
+    )
 
 
 def _isatty(stream: IO[str]) -> bool:

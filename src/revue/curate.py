@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from revue import urls
 from revue.db import AddOutcome, Store
 from revue.models import FetchResult, Item, PageMeta
 
@@ -220,15 +219,3 @@ def fetch_items(
 
     asyncio.run(run())
     return report
-
-
-def display_title(item: Item) -> str:
-    """What to show for an item: its title, else the domain and the URL path's words."""
-    if item.title:
-        return item.title
-    if item.kind == "text":
-        return (item.note or "").split("\n", 1)[0][:80]
-    if not item.url:
-        return ""
-    words = urls.path_words(item.url)
-    return f"{urls.domain(item.url)}: {words}" if words else urls.domain(item.url)

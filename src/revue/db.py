@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from revue import urls
 from revue.errors import BadInput, NotFound, StoreError
-from revue.migrations import NAMES, migrations
 from revue.models import PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
+SCHEMA_VERSION = 6  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
@@ -63,11 +61,50 @@ def _pk(value: Any) -> int:
     return int(value)
 
 
+class _Inserted:
+    def __init__(self, last_pk: int | None) -> None:
+        self.last_pk = last_pk
+
+
+class _Table:
+    """The two writes revue needs, on plain sqlite3 (sqlite-utils costs 60 ms of start-up)."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+        self.conn = conn
+        self.name = name
+
+    def insert(self, record: dict[str, Any]) -> _Inserted:
+        cols = ", ".join(f'"{c}"' for c in record)
+        marks = ", ".join("?" * len(record))
+        cur = self.conn.execute(
+            f'INSERT INTO "{self.name}" ({cols}) VALUES ({marks})', list(record.values())
+        )
+        return _Inserted(cur.lastrowid)
+
+    def update(self, pk: int, record: dict[str, Any]) -> None:
+        if record:
+            sets = ", ".join(f'"{c}" = ?' for c in record)
+            self.conn.execute(
+                f'UPDATE "{self.name}" SET {sets} WHERE id = ?', [*record.values(), pk]
+            )
+
+
+class _DB:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def table(self, name: str) -> _Table:
+        return _Table(self.conn, name)
+
+
 class Store:
     """All reads and writes of revue's data. Open with `Store.open(path)`."""
 
-    def __init__(self, db: Database, path: Path) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.db = _DB(conn)
         self.path = path
 
     # -- opening -------------------------------------------------------------------------
@@ -93,7 +130,7 @@ class Store:
                     # Fails on a read-only file: reading still works in its current mode.
                     conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            store = cls(Database(conn, execute_plugins=False), path)
+            store = cls(conn, path)
             if migrate:
                 store.migrate()
         except sqlite3.Error as exc:
@@ -103,24 +140,51 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    def _applied_migrations(self) -> set[str]:
+        try:
+            rows = self.db.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'revue'"
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return set()
+            raise
+        return {r[0] for r in rows}
+
     def migrate(self) -> None:
-        """Apply pending migrations under the write lock; refuse a database from a newer revue."""
-        applied = {m.name for m in migrations.applied(self.db)}
+        """Apply pending migrations under the write lock; refuse a database from a newer revue.
+
+        `PRAGMA user_version` holds the number of migrations applied, so an up-to-date
+        database is recognised without loading the migration machinery (sqlite-utils).
+        """
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path}: made by a newer revue (schema {version}, this revue "
+                f"knows {SCHEMA_VERSION}); upgrade revue to use it"
+            )
+        from sqlite_utils import Database
+
+        from revue.migrations import NAMES, migrations
+
+        applied = self._applied_migrations()
         unknown = applied - set(NAMES)
         if unknown:
             raise StoreError(
                 f"database {self.path}: made by a newer revue (schema {sorted(unknown)[-1]}); "
                 "upgrade revue to use it"
             )
-        if not migrations.pending(self.db):
-            return
+        database = Database(self.db.conn, execute_plugins=False)
         with self.write():
             # Another process may have migrated while we waited for the lock.
-            if migrations.pending(self.db):
-                migrations.apply(self.db)
+            if migrations.pending(database):
+                migrations.apply(database)
+            self.db.execute(f"PRAGMA user_version = {len(NAMES)}")
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self) -> Iterator[_DB]:
         """One write transaction holding SQLite's write lock from its first statement."""
         conn = self.db.conn
         try:

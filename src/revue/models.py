@@ -134,6 +134,19 @@ class Item:
         out["position"] = self.position
         return out
 
+    def display_title(self) -> str:
+        """Its title, else (blocked or not yet fetched) the domain and the URL path's words."""
+        if self.title:
+            return self.title
+        if self.kind == "text":
+            return (self.note or "").split("\n", 1)[0][:80]
+        if not self.url:
+            return ""
+        from revue.urls import domain, path_words
+
+        words = path_words(self.url)
+        return f"{domain(self.url)}: {words}" if words else domain(self.url)
+
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
