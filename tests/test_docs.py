@@ -31,5 +31,5 @@ def test_every_command_is_in_the_readme() -> None:
 
 def test_ci_runs_the_readme_test_command_exactly() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
-    test_cmd = [line for line in blocks[1].splitlines() if line and not line.startswith("#")][0]
+    test_cmd = next(line for line in blocks[1].splitlines() if line and not line.startswith("#"))
     assert test_cmd in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

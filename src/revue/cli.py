@@ -29,7 +29,7 @@ from revue.models import Item
 
 if TYPE_CHECKING:
     from revue.db import Store
-    from revue.fetch import Fetcher
+    from revue.fetch import Fetcher, FetchSettings
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -78,13 +78,18 @@ class Env:
     def now(self) -> dt.datetime:
         return self.clock()
 
-    def fetcher_factory(self) -> Callable[[], Fetcher]:
-        from revue.fetch import Fetcher, FetchSettings
+    def fetch_settings(self) -> FetchSettings:
+        from revue.fetch import FetchSettings
 
         try:
-            settings = FetchSettings(**self.cfg.fetch)
+            return FetchSettings(**self.cfg.fetch)
         except TypeError as exc:
             raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+
+    def fetcher_factory(self) -> Callable[[], Fetcher]:
+        from revue.fetch import Fetcher
+
+        settings = self.fetch_settings()
         return lambda: Fetcher(settings)
 
     def close(self) -> None:
@@ -766,9 +771,7 @@ def extract(
         from revue.fetch import fetch_one
 
         link = urls.validate(source)
-        from revue.fetch import FetchSettings
-
-        result = fetch_one(link, FetchSettings(**env.cfg.fetch))
+        result = fetch_one(link, env.fetch_settings())
         if not result.ok:
             env.ui.error(f"{link}: {result.error}")
             raise typer.Exit(int(ExitCode.PARTIAL))
@@ -1139,6 +1142,183 @@ def move(
         raise BadInput("move: give exactly one of --before ID or --after ID")
     env.store.move(item_id, before=before, after=after)
     env.ui.info(f"#{item_id} moved {'before' if before else 'after'} #{before or after}")
+
+
+def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
+    """The feed at `url`, or the first one a home page advertises; raises BadInput."""
+    from revue.feeds import discover_feeds, parse_feed
+    from revue.fetch import fetch_one
+
+    settings = env.fetch_settings()
+    result = fetch_one(url, settings)
+    if not result.ok:
+        raise BadInput(f"feed {url}: {result.error}")
+    try:
+        return result.final_url or url, parse_feed(
+            result.body, result.final_url or url, result.headers
+        )
+    except ValueError:
+        pass
+    for candidate in discover_feeds(result.body, result.final_url or url)[:3]:
+        found = fetch_one(candidate, settings)
+        if not found.ok:
+            continue
+        try:
+            return found.final_url or candidate, parse_feed(found.body, candidate, found.headers)
+        except ValueError:
+            continue
+    raise BadInput(f"feed {url}: not a feed, and the page links to no working feed")
+
+
+@feed_app.command("add")
+@handled
+def feed_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="A feed, or a site's home page (its feed is found).")],
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Tag every item from it.")
+    ] = None,
+    match: Annotated[
+        str | None, typer.Option(help='Keep only entries with these words ("phrase", -word).')
+    ] = None,
+) -> None:
+    """Follow a feed."""
+    from revue.curate import iso
+
+    env = _env(ctx)
+    link = urls.validate(url)
+    feed_url, parsed = _discover_feed(env, link)
+    feed, created = env.store.add_feed(
+        {
+            "url": feed_url,
+            "title": parsed.title,
+            "site_url": parsed.link,
+            "tags": json.dumps(tag or []),
+            "match": match,
+            "added_at": iso(env.now()),
+        }
+    )
+    if created:
+        env.ui.info(
+            f"feed #{feed['id']} added: {feed['title'] or feed_url} ({len(parsed.entries)} entries)"
+        )
+    else:
+        env.ui.info(f"feed #{feed['id']} already followed: {feed_url}")
+
+
+@feed_app.command("list")
+@handled
+def feed_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """The feeds followed, with their last pull."""
+    env = _env(ctx)
+    feeds = env.store.feeds()
+    if as_json:
+        emit_json(env.ui, feeds)
+        return
+    if not feeds:
+        env.ui.info("no feeds")
+        return
+    for feed in feeds:
+        state = feed["status"] or "never pulled"
+        if feed["error"]:
+            state += f": {feed['error']}"
+        env.ui.raw(
+            f"{feed['id']}\t{feed['url']}\t{one_line(feed['title'] or '')}\t"
+            f"{' '.join(feed['tags'])}\t{feed['match'] or ''}\t{state}\n"
+        )
+
+
+@feed_app.command("rm")
+@handled
+def feed_rm(
+    ctx: typer.Context,
+    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).")],
+) -> None:
+    """Stop following a feed (its items stay)."""
+    env = _env(ctx)
+    feed = env.store.remove_feed(feed_id)
+    env.ui.info(f"feed #{feed_id} removed: {feed['url']}")
+
+
+@feed_app.command("pull")
+@handled
+def feed_pull(
+    ctx: typer.Context,
+    ids: Annotated[list[int] | None, typer.Argument(help="Feed ids (default: all).")] = None,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Do not fetch pages of new entries.")
+    ] = False,
+) -> None:
+    """Pull new entries from feeds; a broken feed is reported and the others go on."""
+    from revue.curate import pull_feeds
+
+    env = _env(ctx)
+    feeds = [env.store.get_feed(i) for i in ids] if ids else env.store.feeds()
+    if not feeds:
+        env.ui.info("no feeds")
+        return
+    outcomes = pull_feeds(env.store, feeds, env.fetcher_factory(), clock=env.now)
+    failed = 0
+    fresh: list[Item] = []
+    for out in outcomes:
+        name = out.feed["title"] or out.feed["url"]
+        if out.status == "failed":
+            failed += 1
+            env.ui.warn(f"feed #{out.feed['id']} {name}: {out.error}")
+        else:
+            env.ui.info(
+                f"feed #{out.feed['id']} {name}: {out.status}, {len(out.added)} new, "
+                f"{out.merged} already here, {out.filtered} filtered out"
+            )
+            fresh += [i for i in out.added if i.status == "pending"]
+    if fresh and not no_fetch:
+        failed += len(run_fetch(env, fresh, single=False))
+    exit_for(failed)
+
+
+@feed_app.command("import")
+@handled
+def feed_import(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="An OPML file of feeds.")],
+) -> None:
+    """Follow every feed of an OPML file."""
+    from revue.curate import iso
+    from revue.feeds import parse_opml
+
+    env = _env(ctx)
+    try:
+        entries = parse_opml(read_input_file(file, "OPML"))
+    except ValueError as exc:
+        raise BadInput(f"OPML {file}: {exc}") from None
+    added = 0
+    for entry in entries:
+        if not entry.get("url") or not urls.is_http_url(entry["url"]):
+            continue
+        _, created = env.store.add_feed(
+            {
+                "url": entry["url"],
+                "title": entry.get("title"),
+                "site_url": entry.get("site_url"),
+                "tags": "[]",
+                "added_at": iso(env.now()),
+            }
+        )
+        added += created
+    env.ui.info(f"{added} feed(s) added, {len(entries) - added} already followed or skipped")
+
+
+@feed_app.command("export")
+@handled
+def feed_export(ctx: typer.Context) -> None:
+    """The feeds followed, as OPML on stdout."""
+    from revue.feeds import export_opml
+
+    env = _env(ctx)
+    env.ui.raw(export_opml(env.store.feeds()))
 
 
 def main() -> None:

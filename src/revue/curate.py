@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from revue import urls
 from revue.db import AddOutcome, Store
 from revue.models import FetchResult, Item, PageMeta
 
@@ -219,3 +220,105 @@ def fetch_items(
 
     asyncio.run(run())
     return report
+
+
+@dataclass
+class FeedOutcome:
+    feed: dict[str, Any]
+    status: str  # "ok", "not modified", "failed"
+    error: str | None = None
+    added: list[Item] = field(default_factory=list)
+    merged: int = 0
+    filtered: int = 0
+
+
+def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[str, Any]], int]:
+    from revue.feeds import good_enough, matches
+
+    entries: list[dict[str, Any]] = []
+    filtered = 0
+    for entry in parsed.entries:
+        if not urls.is_http_url(entry.url):
+            continue
+        if not matches(entry, feed.get("match")):
+            filtered += 1
+            continue
+        extra: dict[str, Any] = {"author": entry.author, "published": entry.published}
+        if good_enough(entry):
+            # The feed says enough: no need to fetch the page.
+            extra.update(title=entry.title, summary=entry.summary, status="ok")
+        elif entry.title:
+            extra["title"] = entry.title
+        entries.append(
+            {
+                "url": entry.url,
+                "tags": list(feed.get("tags") or []),
+                "source": f"feed:{feed['id']}",
+                "extra": {k: v for k, v in extra.items() if v},
+            }
+        )
+    return entries, filtered
+
+
+def pull_feeds(
+    store: Store,
+    feeds: Sequence[dict[str, Any]],
+    fetcher_factory: Callable[[], Fetcher],
+    *,
+    clock: Callable[[], dt.datetime],
+) -> list[FeedOutcome]:
+    """Fetch each feed (conditional GET), store its new entries; a broken feed spoils nothing."""
+    from revue.feeds import parse_feed
+
+    outcomes: list[FeedOutcome] = []
+
+    async def one(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+        headers = {}
+        if feed.get("etag"):
+            headers["If-None-Match"] = feed["etag"]
+        if feed.get("last_modified"):
+            headers["If-Modified-Since"] = feed["last_modified"]
+        result = await fetcher.fetch(feed["url"], headers=headers)
+        now = iso(clock())
+        if result.status == 304:
+            store.update_feed(feed["id"], {"pulled_at": now, "status": "ok", "error": None})
+            return FeedOutcome(feed, "not modified")
+        if not result.ok:
+            store.update_feed(
+                feed["id"], {"pulled_at": now, "status": "failed", "error": result.error}
+            )
+            return FeedOutcome(feed, "failed", result.error)
+        try:
+            parsed = parse_feed(result.body, result.final_url or feed["url"], result.headers)
+        except ValueError as exc:
+            reason = f"not a feed ({exc})"
+            store.update_feed(feed["id"], {"pulled_at": now, "status": "failed", "error": reason})
+            return FeedOutcome(feed, "failed", reason)
+        entries, filtered = _feed_entries_to_add(feed, parsed)
+        added = store.add_many(entries, now=now) if entries else []
+        store.update_feed(
+            feed["id"],
+            {
+                "pulled_at": now,
+                "status": "ok",
+                "error": parsed.bozo and f"malformed but read: {parsed.bozo}",
+                "etag": result.headers.get("etag"),
+                "last_modified": result.headers.get("last-modified"),
+                "title": feed.get("title") or parsed.title,
+            },
+        )
+        return FeedOutcome(
+            feed,
+            "ok",
+            added=[o.item for o in added if o.created],
+            merged=sum(1 for o in added if not o.created),
+            filtered=filtered,
+        )
+
+    async def run() -> None:
+        async with fetcher_factory() as fetcher:
+            results = await asyncio.gather(*(one(fetcher, f) for f in feeds))
+            outcomes.extend(results)
+
+    asyncio.run(run())
+    return outcomes
