@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from revue.config import Config
 from revue.db import Store
@@ -144,7 +145,15 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         record, [i.id for i in items], review_id=existing["id"] if existing else None
     )
     result.path = path
+    with _exclusive(folder):
+        write_feed(folder, store.reviews(), now=now, title=feed_title(opts.lang, cfg))
     return result
+
+
+def feed_title(lang: str, cfg: Config) -> str:
+    if cfg.title_prefix and lang == cfg.lang:
+        return cfg.title_prefix
+    return "Revue de presse" if lang == "fr" else "Press review"
 
 
 def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
@@ -187,3 +196,43 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+FEED_NAME = "feed.xml"
+
+
+def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: str) -> Path:
+    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically."""
+    import xml.etree.ElementTree as ET
+
+    atom = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", atom)
+    root = ET.Element(f"{{{atom}}}feed")
+    ET.SubElement(root, f"{{{atom}}}title").text = title
+    ET.SubElement(root, f"{{{atom}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
+    ET.SubElement(root, f"{{{atom}}}link", rel="self", href=FEED_NAME)
+    ET.SubElement(root, f"{{{atom}}}updated").text = now
+    ET.SubElement(root, f"{{{atom}}}generator").text = "revue"
+    resolved = folder.resolve()
+    for review in reviews:
+        path = Path(review["path"]) if review.get("path") else None
+        if path is None or path.parent != resolved or not path.exists():
+            continue
+        entry = ET.SubElement(root, f"{{{atom}}}entry")
+        ET.SubElement(entry, f"{{{atom}}}title").text = review["title"]
+        ET.SubElement(entry, f"{{{atom}}}id").text = f"urn:revue:review:{review['id']}"
+        ET.SubElement(entry, f"{{{atom}}}updated").text = review["composed_at"]
+        ET.SubElement(entry, f"{{{atom}}}link", rel="alternate", href=path.name)
+        author = ET.SubElement(entry, f"{{{atom}}}author")
+        ET.SubElement(author, f"{{{atom}}}name").text = "revue"
+        ET.SubElement(
+            entry, f"{{{atom}}}summary"
+        ).text = f"{review['item_count']} item(s), {review['start']} → {review['end']}"
+        text = path.read_text(encoding="utf-8", errors="replace")
+        is_html = review.get("format") in ("html", "html-fragment")
+        content = ET.SubElement(entry, f"{{{atom}}}content", type="html" if is_html else "text")
+        content.text = text
+    body = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    target = folder / FEED_NAME
+    atomic_write(target, '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n")
+    return target
