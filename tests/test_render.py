@@ -505,6 +505,10 @@ def test_template_errors_are_bad_input(tmp_path: Path) -> None:
         render(doc, "md", template_path=broken)
     with pytest.raises(BadInput, match="not found"):
         render(doc, "md", template_path=tmp_path / "missing.j2")
+    latin1 = tmp_path / "latin1.j2"
+    latin1.write_bytes("{{ title }} été".encode("latin-1"))
+    with pytest.raises(BadInput, match="UTF-8"):
+        render(doc, "md", template_path=latin1)
     with pytest.raises(BadInput, match="format"):
         render(doc, "pdf")
     with pytest.raises(BadInput, match="style"):

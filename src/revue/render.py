@@ -230,7 +230,7 @@ def template_context(doc: ReviewDoc) -> dict[str, Any]:
     return {
         "title": one_line(doc.title),
         "title_md": md_escape(doc.title),
-        "lang": one_line(doc.lang) or "fr",
+        "lang": one_line(doc.lang).replace("_", "-") or "fr",  # BCP 47, for <html lang>
         "start": doc.start.isoformat(),
         "end": doc.end.isoformat(),
         "date_phrase": phrase,
@@ -353,4 +353,8 @@ def render(
         raise BadInput(f"template {where}, line {exc.lineno}: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise BadInput(f"template {name}: {exc}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"template {name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise BadInput(f"template {name}: {exc.strerror or exc}") from None
     return _finish(text, fmt)
