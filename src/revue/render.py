@@ -1,0 +1,360 @@
+"""Render a ReviewDoc as Markdown, HTML (a page or a fragment to paste) or JSON.
+
+No clock, no network, no writes: the only I/O is reading templates (the built-ins in the
+package, or the user's). Same doc, same options -> same bytes.
+
+Invariants:
+
+- Page fields (title, summary, site name, via, author) are untrusted. Templates receive them
+  raw and pre-escaped: `item.title_md` etc. for Markdown, and HTML templates autoescape.
+  The curator's own text (note, lead, intro, outro) is Markdown: inserted as is in Markdown
+  output (one line inside an item's paragraph), and through `markdown_to_html` in HTML.
+- The only hrefs are `item.url_safe` (from `markup.safe_url`): absolute http(s), or None, in
+  which case the item's title is shown as text, without a link.
+- Output ends with exactly one newline.
+
+Template lookup: with `template_path`, that file (it may `{% extends %}` or `{% include %}`
+built-ins); otherwise `review.md.j2`, `review.html.j2` or `review.fragment.html.j2`, looked
+up first in `template_dirs` (a user's file overrides a built-in of the same name), then in
+the package. Undefined variables fail loudly (StrictUndefined); None prints as "".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.core import UnknownLocaleError
+from babel.dates import format_date
+from markupsafe import Markup
+
+from revue.datephrase import date_phrase
+from revue.errors import BadInput
+from revue.markup import (
+    html_text,
+    markdown_to_html,
+    md_escape,
+    md_link,
+    one_line,
+    safe_url,
+)
+from revue.models import Item, ReviewDoc
+
+__all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "render", "template_context"]
+
+STYLES = ("classic", "linked")
+FORMATS = ("md", "html", "html-fragment", "json")
+TEMPLATE_NAMES = {
+    "md": "review.md.j2",
+    "html": "review.html.j2",
+    "html-fragment": "review.fragment.html.j2",
+}
+# Defaults of the template options a caller may override with `render(options=...)`.
+DEFAULT_OPTIONS: Mapping[str, Any] = {"show_summary": True}
+
+_NOT_TAG = re.compile(r"\W+")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
+_HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
+
+
+# -- the context ------------------------------------------------------------------------
+
+
+def _hashtags(tags: Iterable[str]) -> list[str]:
+    """Tag tokens without '#': word characters only, each once (case-insensitively), in order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for tag in tags:
+        token = _NOT_TAG.sub("", tag or "")
+        if token and token.casefold() not in seen:
+            seen.add(token.casefold())
+            out.append(token)
+    return out
+
+
+def _via(via: str | None) -> str:
+    """A via as shown: '@handle' when it is a bare handle, else the text on one line."""
+    text = one_line(via)
+    return "@" + text if _HANDLE.fullmatch(text) else text
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _format_date(day: dt.date, lang: str) -> str:
+    """`day` in the review's language ("6 novembre 2023"); ISO if Babel knows no such locale."""
+    # An empty locale would make Babel read the process's environment: not deterministic.
+    locale = lang.strip().replace("-", "_") or "fr"
+    try:
+        return str(format_date(day, format="long", locale=locale))
+    except (ValueError, UnknownLocaleError):
+        return day.isoformat()
+
+
+def _quote_paragraphs(quote: str | None) -> list[str]:
+    """The quote's paragraphs (split on blank lines), each on one line."""
+    if not quote:
+        return []
+    return [p for p in (one_line(chunk) for chunk in re.split(r"\n\s*\n", quote)) if p]
+
+
+def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
+    is_text = item.kind == "text"
+    url_safe = None if is_text else safe_url(item.url)
+    title = one_line(item.title)
+    # What a link shows when the page gave no title.
+    label = title or one_line(item.site_name) or url_safe or one_line(item.url)
+    via = _via(item.via)
+    note = (item.note or "").strip()
+    lead = one_line(item.lead)
+    hashtags = [] if is_text else _hashtags([*doc.default_hashtags, *item.hashtags])
+    published = _date(item.published)
+    added = _date(item.added_at)
+    published_text = _format_date(published, doc.lang) if published else ""
+    quote = _quote_paragraphs(item.quote)
+    marker = one_line(doc.paywall_marker) if item.paywalled else ""
+    return {
+        # Raw values, as stored.
+        "id": item.id,
+        "kind": "text" if is_text else "link",
+        "is_text": is_text,
+        "url": item.url,
+        "original_url": item.original_url,
+        "title": item.title,
+        "summary": item.summary,
+        "site_name": item.site_name,
+        "via": item.via,
+        "author": item.author,
+        "published": item.published,
+        "lang": item.lang,
+        "image": item.image,
+        "note": item.note,
+        "lead": item.lead,
+        "quote": item.quote,
+        "section": item.section,
+        "tags": list(item.tags),
+        "paywalled": item.paywalled,
+        "added_at": item.added_at,
+        # Derived, format-neutral.
+        "url_safe": url_safe,
+        "image_safe": safe_url(item.image),
+        "label": label,
+        "title_text": title,
+        "summary_text": one_line(item.summary),
+        "via_text": via,
+        "hashtags": hashtags,
+        "published_date": published.isoformat() if published else None,
+        "published_text": published_text,
+        "stale": bool(published and added and (added - published).days > max(doc.stale_days, 0)),
+        "paywall_marker": marker,
+        "quote_paragraphs": quote,
+        # Markdown, ready to insert.
+        "title_md": md_escape(title),
+        "label_md": md_escape(label),
+        "summary_md": md_escape(item.summary),
+        "site_name_md": md_escape(item.site_name),
+        "author_md": md_escape(item.author),
+        "via_md": md_escape(via),
+        "url_md": f"<{url_safe}>" if url_safe else "",
+        "link_md": md_link(label, url_safe),
+        "hashtags_md": " ".join("#" + md_escape(tag) for tag in hashtags),
+        "published_md": md_escape(published_text),
+        "paywall_marker_md": md_escape(marker),
+        "quote_md": "\n>\n".join("> " + md_escape(p) for p in quote),
+        "note_md": one_line(note),  # the curator's Markdown, on one line
+        "lead_md": lead,
+        "text_md": note if note else md_escape(title),  # a text block, as a paragraph
+        # HTML, ready to insert (Markup: not escaped again).
+        "note_html": markdown_to_html(note, inline=True),
+        "lead_html": markdown_to_html(lead, inline=True),
+        "text_html": (
+            markdown_to_html(note) if note else Markup("<p>%s</p>\n") % title if title else ""
+        ),
+    }
+
+
+def _ordered_sections(doc: ReviewDoc) -> list[tuple[str | None, list[Item]]]:
+    """Items grouped: no section first, then doc.sections' order, then the rest A-Z."""
+    groups: dict[str | None, list[Item]] = {}
+    for item in doc.items:
+        groups.setdefault(one_line(item.section) or None, []).append(item)
+    configured = [one_line(name) for name in doc.sections]
+    known = [name for name in dict.fromkeys(configured) if name in groups]
+    others = sorted(
+        (name for name in groups if name is not None and name not in known),
+        key=lambda name: (name.casefold(), name),
+    )
+    order: list[str | None] = [None, *known, *others]
+    return [(name, groups[name]) for name in order if name in groups]
+
+
+def template_context(doc: ReviewDoc) -> dict[str, Any]:
+    """Everything a template sees; JSON-serializable (dates as ISO strings).
+
+    Keys: title, title_md, lang, start, end, date_phrase, generator, intro, intro_md,
+    intro_html, outro, outro_md, outro_html, default_hashtags, paywall_marker, show_dates,
+    stale_days, sections, items, link_count.
+
+    `sections` is a list of {"name", "name_md", "items"} in display order (no section first,
+    then doc.sections' order, then other sections alphabetically); in a template write
+    `section["items"]` (`section.items` is the dict method). `items` is the same item dicts,
+    flat, in display order. An item dict holds the Item's raw fields plus: url_safe,
+    image_safe, label, title_text, summary_text, via_text, hashtags (default + item's, each
+    once), published_date, published_text, stale, paywall_marker, quote_paragraphs, and the
+    Markdown-ready *_md and HTML-ready *_html variants.
+    """
+    sections = []
+    flat: list[dict[str, Any]] = []
+    for name, items in _ordered_sections(doc):
+        entries = [_item_context(item, doc) for item in items]
+        flat.extend(entries)
+        sections.append({"name": name, "name_md": md_escape(name), "items": entries})
+    try:
+        phrase = date_phrase(doc.start, doc.end, doc.lang)
+    except ValueError:
+        phrase = None
+    intro = (doc.intro or "").strip()
+    outro = (doc.outro or "").strip()
+    return {
+        "title": one_line(doc.title),
+        "title_md": md_escape(doc.title),
+        "lang": one_line(doc.lang).replace("_", "-") or "fr",  # BCP 47, for <html lang>
+        "start": doc.start.isoformat(),
+        "end": doc.end.isoformat(),
+        "date_phrase": phrase,
+        "generator": one_line(doc.generator),
+        "intro": doc.intro,
+        "intro_md": intro,
+        "intro_html": markdown_to_html(intro),
+        "outro": doc.outro,
+        "outro_md": outro,
+        "outro_html": markdown_to_html(outro),
+        "default_hashtags": _hashtags(doc.default_hashtags),
+        "paywall_marker": one_line(doc.paywall_marker),
+        "show_dates": doc.show_dates,
+        "stale_days": doc.stale_days,
+        "sections": sections,
+        "items": flat,
+        "link_count": sum(1 for entry in flat if not entry["is_text"]),
+    }
+
+
+# -- templates --------------------------------------------------------------------------
+
+
+def _finalize(value: Any) -> Any:
+    # None prints as nothing: an absent via or note must not print "None".
+    return "" if value is None else value
+
+
+def _autoescape_for(
+    forced: Mapping[str, bool],
+) -> Callable[[str | None], bool]:
+    def autoescape(name: str | None) -> bool:
+        if name is None:
+            return False
+        if name in forced:
+            return forced[name]
+        stem = name[: -len(".j2")] if name.endswith(".j2") else name
+        return stem.endswith((".html", ".htm", ".xml"))
+
+    return autoescape
+
+
+def _environment(
+    dirs: Sequence[Path], forced: Mapping[str, bool] | None = None
+) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if dirs:
+        loaders.append(jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"))
+    loaders.append(jinja2.PackageLoader("revue", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape_for(forced or {}),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_link"] = md_link
+    env.filters["safe_url"] = safe_url
+    env.filters["one_line"] = one_line
+    env.filters["html_text"] = html_text
+    env.filters["markdown"] = markdown_to_html
+    return env
+
+
+@lru_cache(maxsize=1)
+def _builtin_environment() -> jinja2.Environment:
+    # Compiling the built-ins once per process keeps repeated renders cheap.
+    return _environment(())
+
+
+def _finish(text: str, fmt: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if fmt == "md":
+        # Optional parts leave blank lines behind; Markdown needs at most one between blocks.
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip("\n") + "\n"
+
+
+def render(
+    doc: ReviewDoc,
+    fmt: str = "md",
+    style: str = "classic",
+    *,
+    template_path: Path | None = None,
+    template_dirs: Sequence[Path] = (),
+    options: Mapping[str, Any] | None = None,
+) -> str:
+    """The review as text in `fmt` ("md", "html", "html-fragment" or "json") and `style`
+    ("classic" or "linked"), ending with one newline.
+
+    `options` overrides template options (DEFAULT_OPTIONS: show_summary). Raises BadInput for
+    an unknown format or style, or a user template that is missing or fails to render.
+    """
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if style not in STYLES:
+        raise BadInput(f"unknown style {style!r} (choose from {', '.join(STYLES)})")
+    context = template_context(doc)
+    if fmt == "json":
+        return json.dumps(context, ensure_ascii=False, indent=2) + "\n"
+    variables = {**context, **DEFAULT_OPTIONS, **(options or {}), "style": style, "format": fmt}
+    if template_path is not None:
+        name = template_path.name
+        env = _environment([template_path.parent, *template_dirs], {name: fmt.startswith("html")})
+    elif template_dirs:
+        name = TEMPLATE_NAMES[fmt]
+        env = _environment(template_dirs)
+    else:
+        name = TEMPLATE_NAMES[fmt]
+        env = _builtin_environment()
+    try:
+        text = env.get_template(name).render(variables)
+    except jinja2.TemplateNotFound as exc:
+        raise BadInput(f"template not found: {exc.name}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise BadInput(f"template {where}, line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise BadInput(f"template {name}: {exc}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"template {name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise BadInput(f"template {name}: {exc.strerror or exc}") from None
+    return _finish(text, fmt)
