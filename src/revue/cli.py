@@ -259,21 +259,12 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
     """A rich table on a terminal; plain tab-separated lines in a pipe (scripts use --json)."""
     if not ui.stdout.isatty():
         for item in items:
-            flags = ",".join(
-                f
-                for f, on in (
-                    ("stale", is_stale(item, stale_days)),
-                    (f"in#{item.review}", bool(item.review)),
-                    ("paywall", item.paywalled),
-                )
-                if on
-            )
             ui.raw(
                 "\t".join(
                     [
                         str(item.id),
                         item.added_at[:10],
-                        item.status + (f"({flags})" if flags else ""),
+                        status_text(item, stale_days),
                         one_line(item.display_title()),
                         " ".join(item.tags),
                         item.via or "",
@@ -288,23 +279,29 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
     for col in ("id", "added", "status", "title", "tags", "via"):
         table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
     for item in items:
-        flags = []
-        if is_stale(item, stale_days):
-            flags.append("stale")
-        if item.review:
-            flags.append(f"in #{item.review}")
-        if item.paywalled:
-            flags.append("paywall")
-        status = item.status + (f" ({', '.join(flags)})" if flags else "")
         table.add_row(
             str(item.id),
             item.added_at[:10],
-            status,
+            status_text(item, stale_days),
             short(item.display_title(), 90),
             " ".join(item.tags),
             item.via or "",
         )
     ui.print(table)
+
+
+def status_text(item: Item, stale_days: int) -> str:
+    """The status with what the curator should notice: stale news, published before, paywall."""
+    flags = [
+        flag
+        for flag, on in (
+            ("stale", is_stale(item, stale_days)),
+            (f"in review #{item.review}", bool(item.review)),
+            ("paywall", item.paywalled),
+        )
+        if on
+    ]
+    return item.status + (f" ({', '.join(flags)})" if flags else "")
 
 
 def is_stale(item: Item, days: int) -> bool:
