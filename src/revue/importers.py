@@ -133,6 +133,8 @@ def _tags(values: Iterable[str]) -> list[str]:
 
 def _url_problem(url: str) -> str | None:
     """Why `url` cannot be stored, or None when it is a usable http(s) URL."""
+    if not url:
+        return "no URL"
     if len(url) > MAX_URL:
         return "URL too long"
     if any(c.isspace() for c in url):
@@ -144,6 +146,10 @@ def _url_problem(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return "not an http(s) URL"
     return None
+
+
+def _why(problem: str, url: str) -> str:
+    return f"{problem}: {url[:80]}" if url else problem
 
 
 _EPOCH_1601 = 11_644_473_600  # seconds between 1601-01-01 (WebKit epoch) and 1970-01-01
@@ -222,18 +228,41 @@ _REVIEW_HEADER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _URL_COLUMNS = ("url", "link", "href", "uri", "address", "bookmark")
+_DATE_COLUMNS = (
+    "created",
+    "created_at",
+    "added",
+    "added_at",
+    "date_added",
+    "time_added",
+    "saved",
+    "date",
+    "timestamp",
+)
+
+
+def _delimiter(text: str) -> str:
+    """The separator of a CSV file, read off its header line (spreadsheets in French locales
+    write semicolons). csv.Sniffer is not used: on a header without quotes it guesses
+    doublequote=False and then misreads every "" in the rows."""
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first.count)
+
+
+def _column(name: str) -> str:
+    """A header cell as a lookup key: "Date Added" -> "date_added"."""
+    return re.sub(r"[\s-]+", "_", name.strip().strip('"').strip().lower())
 
 
 def _csv_header(text: str) -> list[str] | None:
-    first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    first = text.split("\n", 1)[0].strip()
     if "," not in first and ";" not in first and "\t" not in first:
         return None
     try:
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
-        row = next(csv.reader([first], dialect))
+        row = next(csv.reader([first], delimiter=_delimiter(first)))
     except (csv.Error, StopIteration):
-        row = next(csv.reader([first]))
-    names = [c.strip().strip('"').lower() for c in row]
+        return None
+    names = [_column(c) for c in row]
     if any(name in _URL_COLUMNS for name in names):
         return names
     return None
@@ -378,7 +407,7 @@ def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
             continue
         problem = _url_problem(href)
         if problem:
-            errors.append((line or 0, f"{problem}: {href[:80]}"))
+            errors.append((line or 0, _why(problem, href)))
             last = None
             continue
         added = element.get("add_date") or element.get("time_added")
@@ -412,14 +441,9 @@ _ERR = "\x00error"  # key of a pseudo-row reporting a CSV syntax error
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     """(first line number of the record, row keyed by lower-case column name)."""
-    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = [c.strip().lower() for c in next(reader)]
+        header = [_column(c) for c in next(reader)]
     except (StopIteration, csv.Error):
         return
     start = reader.line_num + 1
@@ -464,7 +488,7 @@ def _parse_pocket_csv(text: str) -> ImportResult:
         url = (row.get("url") or "").strip()
         problem = _url_problem(url)
         if problem:
-            errors.append((line, f"{problem}: {url[:80]}"))
+            errors.append((line, _why(problem, url)))
             continue
         title = _one_line(row.get("title"))
         record = ImportRecord(
@@ -491,7 +515,7 @@ def _parse_csv(text: str) -> ImportResult:
         url = (_pick(row, *_URL_COLUMNS) or "").strip()
         problem = _url_problem(url)
         if problem:
-            errors.append((line, f"{problem}: {url[:80]}"))
+            errors.append((line, _why(problem, url)))
             continue
         record = ImportRecord(
             url=url,
@@ -499,9 +523,7 @@ def _parse_csv(text: str) -> ImportResult:
             note=_clip(_pick(row, "note", "comment", "comments", "notes"), MAX_TEXT),
             summary=_clip(_pick(row, "excerpt", "description", "summary"), MAX_TEXT),
             tags=_split_tags(_pick(row, "tags", "tag", "labels", "keywords")),
-            added_at=_to_iso(
-                _pick(row, "created", "added", "added_at", "date", "time_added", "timestamp")
-            ),
+            added_at=_to_iso(_pick(row, *_DATE_COLUMNS)),
             via=_one_line(_pick(row, "via"), MAX_TAG),
             section=_one_line(_pick(row, "section"), MAX_TAG),
             line=line,
@@ -539,7 +561,7 @@ def _parse_pinboard(text: str) -> ImportResult:
         url = str(entry.get("href") or "").strip()
         problem = _url_problem(url)
         if problem:
-            errors.append((index, f"{problem}: {url[:80]}"))
+            errors.append((index, _why(problem, url)))
             continue
         tags = entry.get("tags") or ""
         record = ImportRecord(
