@@ -91,6 +91,12 @@ def _plain(html: str | None, limit: int) -> str | None:
     return text
 
 
+def _collapse(text: str | None, limit: int) -> str | None:
+    if not text:
+        return None
+    return " ".join(text.split())[:limit] or None
+
+
 def _http_url(href: Any, base: str) -> str | None:
     if not isinstance(href, str) or not href.strip():
         return None
@@ -326,7 +332,8 @@ def parse_opml(data: bytes) -> list[dict[str, str | None]]:
         feeds.append(
             {
                 "url": url,
-                "title": _plain(attrs.get("title") or attrs.get("text"), MAX_TITLE),
+                # OPML attributes are plain text, not HTML: "<tags>" in a title is literal.
+                "title": _collapse(attrs.get("title") or attrs.get("text"), MAX_TITLE),
                 "site_url": _http_url(attrs.get("htmlurl"), ""),
             }
         )
