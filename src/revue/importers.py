@@ -439,6 +439,14 @@ def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
 _ERR = "\x00error"  # key of a pseudo-row reporting a CSV syntax error
 
 
+def _undefuse(cell: str) -> str:
+    """Take off the quote a CSV exporter (ours included) puts before =, +, -, @ so that a
+    spreadsheet does not run the cell as a formula."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
+        return cell[1:]
+    return cell
+
+
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     """(first line number of the record, row keyed by lower-case column name)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -457,7 +465,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
             start = reader.line_num + 1
             continue
         if any(cell.strip() for cell in row):
-            yield start, {name: value for name, value in zip(header, row, strict=False)}
+            yield start, {name: _undefuse(value) for name, value in zip(header, row, strict=False)}
         start = reader.line_num + 1
 
 
