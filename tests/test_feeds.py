@@ -260,3 +260,13 @@ def test_opml_round_trip_and_escaping() -> None:
     assert parse_opml(export_opml(parse_opml(load("feeds.opml"))).encode()) == parse_opml(
         load("feeds.opml")
     )
+
+
+def test_external_entities_are_not_resolved() -> None:
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<rss version="2.0"><channel><title>T</title><item><title>&x;</title>'
+        b"<link>https://a.example/</link><description>d &x;</description></item></channel></rss>"
+    )
+    (entry,) = parse_feed(data, "https://a.example/feed").entries
+    assert "root:" not in (entry.title or "") + (entry.summary or "")

@@ -356,23 +356,30 @@ def _own_text(element: Any) -> str:
     return "".join(parts)
 
 
-def _folder_path(anchor: Any) -> list[str]:
+def _folder_name(dl: Any) -> str | None:
+    """The <H3> heading a <DL> belongs to: just before it, or last inside the <DT> before it
+    (lxml nests unclosed <DT>s into each other, so the heading may sit deep)."""
+    previous = dl.getprevious()
+    while previous is not None and previous.tag == "p":
+        previous = previous.getprevious()
+    if previous is None:
+        return None
+    heading = previous if previous.tag == "h3" else None
+    if heading is None:
+        found = list(previous.iter("h3"))
+        heading = found[-1] if found else None
+    return _one_line(heading.text_content(), MAX_TAG) if heading is not None else None
+
+
+def _folder_path(anchor: Any, cache: dict[Any, str | None]) -> list[str]:
     """Folder names from the outermost to the innermost <DL> holding `anchor`."""
     names: list[str] = []
     for dl in anchor.iterancestors("dl"):
-        previous = dl.getprevious()
-        while previous is not None and previous.tag == "p":
-            previous = previous.getprevious()
-        if previous is None:
-            continue
-        heading = previous if previous.tag == "h3" else None
-        if heading is None:
-            found = list(previous.iter("h3"))
-            heading = found[-1] if found else None
-        if heading is not None:
-            name = _one_line(heading.text_content(), MAX_TAG)
-            if name:
-                names.append(name)
+        if dl not in cache:  # a folder's heading is looked up once, not once a bookmark
+            cache[dl] = _folder_name(dl)
+        name = cache[dl]
+        if name:
+            names.append(name)
     names.reverse()
     return names
 
@@ -383,6 +390,7 @@ def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
     errors: list[tuple[int, str]] = []
     last: ImportRecord | None = None
     pocket_status: str | None = None
+    folder_cache: dict[Any, str | None] = {}
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
@@ -420,7 +428,7 @@ def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
             line=line,
         )
         if fmt == "netscape":
-            folders = _folder_path(element)
+            folders = _folder_path(element, folder_cache)
             if folders:
                 record.extra["folder"] = "/".join(folders)
             shortcut = element.get("shortcuturl")
