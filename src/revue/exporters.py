@@ -1,0 +1,171 @@
+"""Exports of stored items to formats other tools read: CSV, Netscape bookmarks, Markdown.
+
+Contract:
+
+- Pure: items in, text out. No I/O, no clock.
+- CSV: UTF-8 text with a header row and these columns, in this order:
+  id, url, title, summary, site_name, via, author, published, lang, note,
+  tags (comma separated), section, status, added_at, review (the publishing review's id).
+  A text cell starting with = + - @ (or a tab or carriage return) gets a leading ' so that a
+  spreadsheet shows it instead of running it as a formula (CSV injection).
+- Netscape bookmarks: the format browsers, Pinboard and buku import. ADD_DATE in epoch
+  seconds, TAGS="a,b", the note in <DD>; every text and attribute is HTML-escaped and every
+  line break in them removed, so that a title cannot open a tag or end its line.
+- Markdown: "- [title](<url>) — note", one line an item, titles and notes escaped.
+- Only http(s) links are ever written: an item without one is left out of the bookmark and
+  Markdown exports (the CSV keeps every row, it is a backup).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+from collections.abc import Sequence
+from urllib.parse import quote, urlsplit
+
+from revue.models import Item
+
+__all__ = ["CSV_COLUMNS", "export_csv", "export_markdown", "export_netscape"]
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "url",
+    "title",
+    "summary",
+    "site_name",
+    "via",
+    "author",
+    "published",
+    "lang",
+    "note",
+    "tags",
+    "section",
+    "status",
+    "added_at",
+    "review",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _all_tags(item: Item) -> list[str]:
+    """Tags, then hashtags that are not already among them."""
+    seen = {t.casefold() for t in item.tags}
+    return list(item.tags) + [h for h in item.hashtags if h.casefold() not in seen]
+
+
+def export_csv(items: Sequence[Item]) -> str:
+    """All items as CSV text (columns in `CSV_COLUMNS`), one row an item."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in items:
+        row = {name: getattr(item, name) for name in CSV_COLUMNS if name != "tags"}
+        row["tags"] = _all_tags(item)
+        writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _http(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def _epoch(stamp: str | None) -> int | None:
+    if not stamp:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return int(parsed.timestamp())
+
+
+def _line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _esc(text: str | None) -> str:
+    return html.escape(_line(text), quote=True)
+
+
+def export_netscape(items: Sequence[Item]) -> str:
+    """Items with an http(s) URL as a Netscape bookmark file (what browsers import)."""
+    lines = [
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
+        "<!-- This is an automatically generated file. -->",
+        '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+        "<TITLE>Bookmarks</TITLE>",
+        "<H1>Bookmarks</H1>",
+        "<DL><p>",
+    ]
+    for item in items:
+        url = _http(item.url)
+        if url is None:
+            continue
+        attrs = [f'HREF="{_esc(url)}"']
+        added = _epoch(item.added_at)
+        if added is not None:
+            attrs.append(f'ADD_DATE="{added}"')
+        tags = [_line(t).replace(",", " ") for t in _all_tags(item)]
+        if tags:
+            attrs.append(f'TAGS="{_esc(",".join(t for t in tags if t))}"')
+        lines.append(f"    <DT><A {' '.join(attrs)}>{_esc(item.title or url)}</A>")
+        if item.note and _line(item.note):
+            lines.append(f"    <DD>{_esc(item.note)}")
+    lines.append("</DL><p>")
+    return "\n".join(lines) + "\n"
+
+
+# What can start markup in the middle of a line of CommonMark/GFM: emphasis, code, links,
+# raw HTML or entities, strikethrough. Our text never starts a line ("- [" and " — " come
+# first), so block markers (#, -, +, 1.) need no escaping; a backslash before ASCII
+# punctuation is always a literal, so over-escaping would only be ugly, never wrong.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~&])")
+
+
+def _md_escape(text: str | None) -> str:
+    """One line of Markdown text that renders as `text`, never as markup."""
+    return _MD_SPECIAL.sub(r"\\\1", _line(text))
+
+
+def _md_url(url: str) -> str:
+    # Inside <...> a link destination cannot hold spaces, < or >; percent-encode them.
+    return quote(url, safe="!#$%&'()*+,/:;=?@[]~-._")
+
+
+def export_markdown(items: Sequence[Item]) -> str:
+    """Items with an http(s) URL as a Markdown list: "- [title](<url>) — note"."""
+    lines: list[str] = []
+    for item in items:
+        url = _http(item.url)
+        if url is None:
+            continue
+        line = f"- [{_md_escape(item.title or url)}](<{_md_url(url)}>)"
+        if item.note and _line(item.note):
+            line += f" — {_md_escape(item.note)}"
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if lines else "")
