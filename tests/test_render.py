@@ -436,12 +436,13 @@ def test_stale_flag() -> None:
     assert [i["stale"] for i in context["items"]] == [True, False, False]
 
 
-def test_item_without_title_shows_its_url() -> None:
+def test_item_without_title_shows_its_url_or_its_domain_and_path_words() -> None:
     item = link(1, title=None, via="@lp_lapresse")
     classic = render(make_doc([item]), "md", "classic")
     assert classic.endswith(f"\n\n<{LAPRESSE}> via @lp_lapresse #Analyweb\n")
     linked = render(make_doc([item]), "md", "linked")
-    assert link_text(item_paragraph(linked)) == LAPRESSE
+    assert link_text(item_paragraph(linked)) == item.display_title()
+    assert link_text(item_paragraph(linked)).startswith("lapresse.ca: ")
 
 
 # -- formats, templates, determinism ------------------------------------------------------
@@ -541,3 +542,30 @@ def test_empty_review_renders() -> None:
         out = render(make_doc([]), fmt)
         assert out.endswith("\n")
     parse_page(render(make_doc([]), "html"))
+
+
+def test_hashtag_written_in_the_comment_is_not_repeated() -> None:
+    import datetime as dt
+
+    from revue.models import Item, ReviewDoc
+    from revue.render import render
+
+    item = Item(
+        id=1,
+        url="https://example.com/a",
+        title="Titre",
+        note="Encore une connerie #TikTok",
+        hashtags=["TikTok"],
+        added_at="2024-03-19T10:00:00+00:00",
+    )
+    doc = ReviewDoc(
+        title="Revue",
+        start=dt.date(2024, 3, 19),
+        end=dt.date(2024, 3, 19),
+        lang="fr",
+        items=[item],
+        default_hashtags=["Analyweb"],
+    )
+    text = render(doc, "md", "classic")
+    assert "= Encore une connerie #TikTok #Analyweb" in text
+    assert text.count("#TikTok") == 1

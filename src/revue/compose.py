@@ -99,7 +99,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         raise BadInput(f"unknown format {opts.fmt!r} (choose from {', '.join(FORMATS)})")
     if opts.style not in STYLES and opts.template is None:
         raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
-    existing = store.find_review(opts.start.isoformat(), opts.end.isoformat(), opts.fmt)
+    existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
     items = store.review_candidates(
         opts.start.isoformat(),
         opts.end.isoformat(),
@@ -142,7 +142,10 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         "imported": 0,
     }
     result.review_id = store.record_review(
-        record, [i.id for i in items], review_id=existing["id"] if existing else None
+        record,
+        [i.id for i in items],
+        review_id=existing["id"] if existing else None,
+        file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
     )
     result.path = path
     with _exclusive(folder):
@@ -159,9 +162,9 @@ def feed_title(lang: str, cfg: Config) -> str:
 def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
     if force or not path.exists():
         return
-    known = {r["sha256"] for r in store.reviews() if r.get("path") == str(path.resolve())}
+    known = store.file_hash(str(path.resolve()))
     current = hashlib.sha256(path.read_bytes()).hexdigest()
-    if current not in known:
+    if current != known:
         raise Conflict(
             f"{path} was edited since revue wrote it (or was not written by revue); "
             "use --force to overwrite it"

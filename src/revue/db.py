@@ -25,7 +25,7 @@ from revue.errors import BadInput, NotFound, StoreError
 from revue.models import PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 6  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 7  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
@@ -741,18 +741,24 @@ class Store:
         sql += " ORDER BY coalesce(position, id) ASC, id ASC"
         return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
 
-    def find_review(self, start: str, end: str, fmt: str) -> dict[str, Any] | None:
+    def find_review(self, start: str, end: str) -> dict[str, Any] | None:
+        """The composed review of exactly this range, whatever its formats."""
         rows = self._q(
-            "SELECT * FROM reviews WHERE start = ? AND end = ? AND format = ? AND imported = 0 "
+            "SELECT * FROM reviews WHERE start = ? AND end = ? AND imported = 0 "
             "ORDER BY id DESC LIMIT 1",
-            [start, end, fmt],
+            [start, end],
         )
         return dict(rows[0]) if rows else None
 
     def record_review(
-        self, review: dict[str, Any], item_ids: Sequence[int], *, review_id: int | None = None
+        self,
+        review: dict[str, Any],
+        item_ids: Sequence[int],
+        *,
+        review_id: int | None = None,
+        file: dict[str, Any] | None = None,
     ) -> int:
-        """Insert or replace a review and the list of what it published."""
+        """Insert or replace a review, the list of what it published, and the file written."""
         with self.write():
             if review_id is None:
                 review_id = _pk(self.db.table("reviews").insert(review).last_pk)
@@ -764,7 +770,18 @@ class Store:
                     "INSERT OR IGNORE INTO review_items (review_id, item_id, position) VALUES (?, ?, ?)",
                     [review_id, item_id, pos],
                 )
+            if file is not None:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO review_files (path, review_id, format, sha256, "
+                    "written_at) VALUES (?, ?, ?, ?, ?)",
+                    [file["path"], review_id, file["format"], file["sha256"], file["written_at"]],
+                )
             return review_id
+
+    def file_hash(self, path: str) -> str | None:
+        """The hash of the review file revue last wrote at `path`, if any."""
+        rows = self._q("SELECT sha256 FROM review_files WHERE path = ?", [path])
+        return str(rows[0][0]) if rows else None
 
     def add_imported_review(self, record: dict[str, Any], item_ids: Sequence[int]) -> int:
         """A review the curator published before revue (imported from its text)."""
@@ -874,7 +891,15 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
                 [review["id"]],
             )
         ]
-        reviews.append({**review, "items": ids})
+        files = [
+            dict(r)
+            for r in store._q(
+                "SELECT path, format, sha256, written_at FROM review_files WHERE review_id = ? "
+                "ORDER BY path",
+                [review["id"]],
+            )
+        ]
+        reviews.append({**review, "items": ids, "files": files})
     feeds = store.feeds()
     return {
         "format": DUMP_FORMAT,
@@ -1007,6 +1032,12 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
                         "VALUES (?, ?, ?)",
                         [review_id, id_map[int(old)], pos],
                     )
+            for f in review.get("files") or []:
+                store.db.execute(
+                    "INSERT OR REPLACE INTO review_files (path, review_id, format, sha256, "
+                    "written_at) VALUES (?, ?, ?, ?, ?)",
+                    [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
+                )
             counts["reviews"] += 1
         for feed in data.get("feeds") or []:
             if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [feed["url"]]).fetchone():

@@ -139,4 +139,15 @@ def m006_items_fts(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_review_files(db: Database) -> None:
+    # One review (a date range) may be written in several formats; each file's hash is kept
+    # so that a file edited by hand is never silently overwritten.
+    db.table("review_files").create(
+        {"path": str, "review_id": int, "format": str, "sha256": str, "written_at": str},
+        pk="path",
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+
+
 NAMES = [m.name for m in migrations._migrations]

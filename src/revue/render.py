@@ -60,6 +60,7 @@ DEFAULT_OPTIONS: Mapping[str, Any] = {"show_summary": True}
 
 _NOT_TAG = re.compile(r"\W+")
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
+_WRITTEN_TAG = re.compile(r"(?<![\w&/])#(\w+)")
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
 
 
@@ -115,11 +116,21 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
     url_safe = None if is_text else safe_url(item.url)
     title = one_line(item.title)
     # What a link shows when the page gave no title.
-    label = title or one_line(item.site_name) or url_safe or one_line(item.url)
+    label = title or one_line(item.display_title()) or url_safe or one_line(item.url)
     via = _via(item.via)
     note = (item.note or "").strip()
     lead = one_line(item.lead)
-    hashtags = [] if is_text else _hashtags([*doc.default_hashtags, *item.hashtags])
+    # A hashtag the curator already wrote in the comment is not repeated after it.
+    written = {tag.casefold() for tag in _WRITTEN_TAG.findall(note)}
+    hashtags = (
+        []
+        if is_text
+        else [
+            t
+            for t in _hashtags([*doc.default_hashtags, *item.hashtags])
+            if t.casefold() not in written
+        ]
+    )
     published = _date(item.published)
     added = _date(item.added_at)
     published_text = _format_date(published, doc.lang) if published else ""
