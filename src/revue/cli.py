@@ -832,6 +832,12 @@ def compose(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the review; write and record nothing.")
     ] = False,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Show the review in the terminal; write nothing.")
+    ] = False,
+    open_it: Annotated[
+        bool, typer.Option("--open", help="Open the written HTML review in a browser.")
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a review file edited by hand.")
     ] = False,
@@ -866,7 +872,7 @@ def compose(
         lang=chosen_lang,
         suffix=suffix if suffix is not None else cfg.suffix,
         out=out,
-        dry_run=dry_run,
+        dry_run=dry_run or preview,
         include_published=include_published,
         force=force,
         template=template,
@@ -874,12 +880,37 @@ def compose(
         outro=read_text(outro, "--outro"),
         show_dates=show_dates,
     )
+    if preview:
+        opts.fmt = "md"
     result = run_compose(env.store, cfg, opts)
+    if preview:
+        from rich.markdown import Markdown
+
+        env.ui.print(Markdown(result.text))
+        for item in result.items:
+            if is_stale(item, cfg.stale_days):
+                env.ui.warn(
+                    f"#{item.id} is stale: published {item.published[:10] if item.published else '?'}, "
+                    f"added {item.added_at[:10]}"
+                )
+            if item.status in ("failed", "blocked", "pending"):
+                env.ui.warn(f"#{item.id} has no page metadata yet ({item.status}): {item.url}")
+        return
     if dry_run or out == "-":
         env.ui.raw(result.text)
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
     env.ui.print(str(result.path), markup=False, soft_wrap=True)
+    if open_it:
+        if opts.fmt not in ("html", "html-fragment") or result.path is None:
+            env.ui.warn(
+                "--open: only an HTML review can be opened in a browser (use --format html)"
+            )
+        else:
+            import webbrowser
+
+            if not webbrowser.open(result.path.resolve().as_uri()):
+                env.ui.warn("--open: no browser available here")
 
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
