@@ -1,0 +1,121 @@
+"""import / export / backup through the real CLI, on real-world-shaped files."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from clihelp import run, run_json
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8a839e9c481f77f2.txt"
+
+
+def test_firefox_bookmarks_keep_titles_tags_notes_and_dates() -> None:
+    result = run(
+        "import", str(FIXTURES / "firefox_bookmarks.html"), "--no-fetch", "--tag", "Import"
+    )
+    assert "added" in result.stderr and "(netscape)" in result.stderr
+    items = run_json("list")
+    assert items, result.stderr
+    assert all("Import" in i["tags"] for i in items)
+    assert all(i["title"] for i in items)
+    assert {i["status"] for i in items} == {"pending"}
+    # Titles from a bookmark file are page fields: a later fetch may improve them.
+    assert all(i["user_fields"] == [] for i in items)
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="shared seeds not present")
+def test_past_reviews_import_marks_items_published() -> None:
+    result = run("import", str(SEEDS), "--no-fetch")
+    assert "past review(s) recorded" in result.stderr
+    items = run_json("list")
+    urls = [i["url"] for i in items]
+    assert len(urls) == len(set(urls))  # the Victoria's Secret duplicate is merged
+    vs = [i for i in items if "victoria-s-secret" in i["url"]]
+    assert len(vs) == 1
+    assert vs[0]["via"] == "@lp_lapresse" and vs[0]["review"] is not None
+    virgule = next(i for i in items if "jeu-de-la-virgule" in i["url"])
+    assert "connerie dangereuse" in virgule["note"]
+    assert "Analyweb" in virgule["tags"]
+    reviews = run_json("reviews")
+    assert any(r["start"] == "2023-11-07" and r["end"] == "2023-11-08" for r in reviews)
+    assert any(r["start"] == "2023-09-08" for r in reviews)
+    # Re-adding a published link warns with the review's date.
+    again = run("add", "--no-fetch", vs[0]["url"] + "?utm_source=x")
+    assert "already in the review of 8 novembre" in again.stderr
+    # Compose never repeats them.
+    out = run("compose", "--from", "2020-01-01", "--to", "2030-01-01", "--out", "-").stdout
+    assert "victoria" not in out.lower()
+
+
+def test_json_export_import_round_trip_is_exact(tmp_path: Path) -> None:
+    run("add", "--no-fetch", "https://a.example/1?utm_source=x", "--note", "Bien #IA", "-t", "X")
+    run("add", "--no-fetch", "https://a.example/2", "--title", "Mon titre", "--quote", "« q »")
+    run("add", "--text", "Un bloc de texte")
+    run("compose", "--format", "html")
+    run("edit", "2", "--section", "Mes entrevues")
+    first = run("export", "--format", "json").stdout
+    dump_file = tmp_path / "dump.json"
+    dump_file.write_text(first, encoding="utf-8")
+    other = tmp_path / "other.db"
+    run("--db", str(other), "import", str(dump_file), "--no-fetch")
+    second = run("--db", str(other), "export", "--format", "json").stdout
+    a, b = json.loads(first), json.loads(second)
+    a.pop("exported_at"), b.pop("exported_at")
+    assert a == b
+    # Importing the same dump into the same database merges everything.
+    result = run("import", str(dump_file), "--no-fetch")
+    assert "0 added, 2 merged" in result.stderr or "merged" in result.stderr
+
+
+def test_netscape_and_csv_exports_read_back(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    run("add", "--no-fetch", "https://a.example/1", "--title", "Un <titre> & co", "-t", "IA")
+    run("add", "--no-fetch", "https://a.example/2", "--title", "=cmd()")
+    html = run("export", "--format", "netscape").stdout
+    assert html.startswith("<!DOCTYPE NETSCAPE-Bookmark-file-1>")
+    bookmarks = tmp_path / "b.html"
+    bookmarks.write_text(html, encoding="utf-8")
+    run("--db", str(tmp_path / "o.db"), "import", str(bookmarks), "--no-fetch")
+    back = run_json("--db", str(tmp_path / "o.db"), "list")
+    assert sorted(i["title"] for i in back) == ["=cmd()", "Un <titre> & co"]
+    rows = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
+    assert {r["url"] for r in rows} == {"https://a.example/1", "https://a.example/2"}
+    assert all(not r["title"].startswith("=") for r in rows)  # no formula injection
+
+
+def test_bad_import_file_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    run("import", str(tmp_path / "missing.txt"), code=2)
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    result = run("import", str(binary), code=2)
+    assert "x.bin" in result.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "revue-export", "items": [', encoding="utf-8")
+    run("import", str(broken), "--format", "revue-json", code=2)
+    assert run_json("list") == []
+
+
+def test_links_file_reports_bad_lines_and_keeps_the_good(tmp_path: Path) -> None:
+    links = tmp_path / "links.txt"
+    links.write_text(
+        "# mes liens\nhttps://a.example/1\n\nnot a url\nhttps://a.example/1?utm_source=x\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(links), "--no-fetch")
+    assert "line 4" in result.stderr
+    assert "1 added, 1 merged" in result.stderr
+    assert len(run_json("list")) == 1
+
+
+def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
+    run("add", "--no-fetch", "https://a.example/1")
+    target = tmp_path / "copy.db"
+    run("backup", str(target))
+    conn = sqlite3.connect(target)
+    assert conn.execute("SELECT url FROM items").fetchall() == [("https://a.example/1",)]
+    run("backup", str(target), code=3)  # never overwrites
