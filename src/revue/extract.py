@@ -842,6 +842,20 @@ def _first_paragraph(root: Any) -> str | None:
     return None
 
 
+_CONTENT_START_RE = re.compile(r"<(?:article|main)[\s>]|<[^>]+\bid=[\"'](?:content|main|bodyContent)")
+
+
+def _first_paragraph_in(rest: str, root: Any) -> str | None:
+    """The first real paragraph of the body, parsing only a window of it."""
+    if root is None:
+        m = _CONTENT_START_RE.search(rest, 0, _BODY_PARSE_CAP)
+        start = m.start() if m else 0
+        root = _parse("<html><body>" + rest[start : start + 150_000])
+        if root is None:
+            return None
+    return _first_paragraph(root)
+
+
 def _microdata(root: Any, prop: str) -> Any:
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -906,19 +920,13 @@ _ATTR_RE = re.compile(
     r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
 )
 _TAGNAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)")
-# These scans start from an attribute (a literal prefix the regex engine finds fast), not
-# from every "<" of a 500 KB body.
-_REL_AUTHOR_RE = re.compile(r"""\brel\s*=\s*["']?author\b""")
-_HREF_AUTHOR_RE = re.compile(
-    r"""href\s*=\s*["'][^"'\s]*/(?:author|auteur|authors|auteurs|journalistes?)/[^"'\s]+["']"""
-)
-_CLASS_AUTHOR_RE = re.compile(
-    r"""class\s*=\s*["'][^"']*?(?:[Bb]yline|[Aa]uthor|[Aa]uteur|[Ss]ignature)"""
-)
-_CLASS_DATE_RE = re.compile(
-    r"""class\s*=\s*["'][^"']*?(?:timestamp|published|pub-?date|post-date|entry-date|"""
-    r"""article-date|date-publi|publish-?date|posted-on|dateline)"""
-)
+# Keywords located with str.find, then checked to sit in the right attribute of a tag:
+# a regex over every tag of a 500 KB body costs milliseconds.
+_AUTHOR_HREF_KEYS = ("/author/", "/auteur/", "/authors/", "/auteurs/", "/journaliste/")
+_AUTHOR_CLASS_KEYS = ("byline", "Byline", "author", "Author", "auteur", "signature")
+_DATE_CLASS_KEYS = ("timestamp", "published", "pubdate", "pub-date", "post-date", "entry-date",
+                    "article-date", "date-publi", "publish-date", "publishdate", "posted-on",
+                    "dateline")  # fmt: skip
 
 
 def _attrs(tag_text: str) -> dict[str, str]:
@@ -977,6 +985,9 @@ def _person(text: str | None) -> str | None:
     return text
 
 
+_NOT_IMAGES = (".mp4", ".webm", ".m3u8", ".mov", ".pdf", ".html", ".php", ".js")
+
+
 class _BodyScan:
     """Regex facts from the raw body (no parse): microdata, `<time>`, bylines, images.
 
@@ -1013,13 +1024,22 @@ class _BodyScan:
                 elif value and prop not in self.props:
                     self.props[prop] = value
 
-    def _tag_texts(self, regex: re.Pattern[str], limit: int = 20) -> Iterator[str]:
-        for n, m in enumerate(regex.finditer(self.text)):
-            if n >= limit:
-                return
-            tag = _tag_at(self.text, m.start())
+    def _tag_texts(self, keys: Iterable[str], attr: str, limit: int = 20) -> Iterator[str]:
+        """Texts of the first elements whose `attr` contains one of `keys`, in page order."""
+        positions = sorted(i for key in keys for i in _finds(self.text, key, limit))
+        seen = 0
+        last_end = -1
+        for pos in positions:
+            if seen >= limit or pos < last_end:
+                continue
+            tag = _tag_at(self.text, pos)
             if tag is None:
                 continue
+            attrs = _attrs(tag[1])
+            if not any(key in attrs.get(attr, "") for key in keys):
+                continue
+            seen += 1
+            last_end = tag[2]
             value = _element_text(self.text, tag[0], tag[2])
             if value:
                 yield value
@@ -1027,8 +1047,12 @@ class _BodyScan:
     def author(self) -> str | None:
         if self.author_name:
             return self.author_name
-        for regex in (_REL_AUTHOR_RE, _HREF_AUTHOR_RE, _CLASS_AUTHOR_RE):
-            for value in self._tag_texts(regex):
+        for keys, attr in (
+            (("author",), "rel"),
+            (_AUTHOR_HREF_KEYS, "href"),
+            (_AUTHOR_CLASS_KEYS, "class"),
+        ):
+            for value in self._tag_texts(keys, attr):
                 name = _person(value)
                 if name:
                     return name
@@ -1046,7 +1070,7 @@ class _BodyScan:
                 value = _norm_date(_attrs(tag[1]).get("datetime")) if tag else None
                 if value:
                     return value
-        for text in self._tag_texts(_CLASS_DATE_RE):
+        for text in self._tag_texts(_DATE_CLASS_KEYS, "class"):
             value = _norm_date(text) if len(text) <= 80 else None
             if value:
                 return value
@@ -1076,6 +1100,8 @@ class _BodyScan:
         attrs = _attrs(tag[1])
         src = attrs.get("src") or attrs.get("data-src")
         if not src or attrs.get("aria-hidden") == "true":
+            return None
+        if src.split("?")[0].lower().endswith(_NOT_IMAGES):
             return None
         if any(v.isdigit() and int(v) < 40 for v in (attrs.get("width", ""), attrs.get("height", ""))):
             return None  # tracking pixels, icons
@@ -1429,9 +1455,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
         if not meta.summary:
             meta.summary = _clean(scan.props.get("description"))
         if not meta.summary:
-            root = full()
-            if root is not None:
-                meta.summary = facts.first(*_DESCRIPTION_KEYS) or _first_paragraph(root)
+            meta.summary = _first_paragraph_in(rest, body_root[0] if body_root else None)
     if not meta.published and page_url:
         meta.published = _date_from_url(page_url) or (
             _date_from_url(base_url) if base_url != page_url else None
