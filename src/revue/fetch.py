@@ -28,6 +28,8 @@ import html
 import json
 import random
 import re
+import socket
+import ssl
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -485,6 +487,14 @@ class Fetcher:
     async def _fetch(
         self, client: httpx.AsyncClient, url: str, *, keep_body: bool, method: str = "GET"
     ) -> FetchResult:
+        try:
+            return await self._fetch_unguarded(client, url, keep_body=keep_body, method=method)
+        except Exception as exc:  # the "never raises" promise; CancelledError still passes
+            return FetchResult(url=url, error=f"unexpected error: {type(exc).__name__}")
+
+    async def _fetch_unguarded(
+        self, client: httpx.AsyncClient, url: str, *, keep_body: bool, method: str
+    ) -> FetchResult:
         provider = social_provider(url, self._endpoints) if keep_body else None
         endpoint = self._endpoints.get(provider) if provider else None
         slot = _HostSlot(self)
@@ -790,23 +800,35 @@ def _redirect_target(current: str, location: str) -> str:
     return target
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(out) < 10:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out
+
+
 def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) -> _Failure:
     """A short reason for an httpx error; connection-level errors before a response retry."""
-    text = str(exc).lower()
+    chain = _chain(exc)
+    text = " ".join(str(e) for e in chain).lower()
+
+    def has(*kinds: type[BaseException]) -> bool:
+        return any(isinstance(e, kinds) for e in chain)
+
     if isinstance(exc, httpx.ConnectTimeout):
         return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True)
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout after {_secs(s.read_timeout)} s")
     if isinstance(exc, httpx.ConnectError):
-        if "refused" in text:
-            reason = "connection refused"
-        elif "name" in text or "getaddrinfo" in text or "nodename" in text:
-            reason = "DNS lookup failed"
-        elif "ssl" in text or "certificate" in text or "tls" in text:
+        if has(socket.gaierror) or "name or service" in text or "nodename" in text:
+            return _Failure("DNS lookup failed")  # retrying at once will not fix it
+        if has(ssl.SSLError) or "certificate" in text:
             return _Failure("TLS error")
-        else:
-            reason = "connection failed"
-        return _Failure(reason, retryable=True)
+        if has(ConnectionRefusedError) or "refused" in text:
+            return _Failure("connection refused", retryable=True)
+        return _Failure("connection failed", retryable=True)
     if isinstance(exc, httpx.UnsupportedProtocol):
         return _Failure("unsupported scheme")
     if isinstance(exc, httpx.DecodingError):
@@ -814,7 +836,7 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         if not before_response:
             return _Failure("incomplete body")
-        if "reset" in text or isinstance(exc.__context__, ConnectionResetError):
+        if has(ConnectionResetError) or "reset" in text:
             return _Failure("connection reset", retryable=True)
         if "without sending" in text or "disconnected" in text:
             return _Failure("connection closed", retryable=True)
@@ -827,8 +849,13 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
 def fetch_one(url: str, settings: FetchSettings = DEFAULT_SETTINGS) -> FetchResult:
     """Fetch one URL synchronously (for scripts and the CLI; not from inside an event loop)."""
 
-    async def run() -> FetchResult:
-        async with Fetcher(settings) as fetcher:
-            return await fetcher.fetch(url)
+    out: list[FetchResult] = []
 
-    return asyncio.run(run())
+    async def run() -> None:
+        # Returning None, not the result: Python 3.11's asyncio.run reprs the main task on
+        # exit (signal handler check), which would format the whole body several times over.
+        async with Fetcher(settings) as fetcher:
+            out.append(await fetcher.fetch(url))
+
+    asyncio.run(run())
+    return out[0]
