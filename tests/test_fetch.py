@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from loopback import LoopbackServer
 
 from revue import __version__
 from revue.fetch import (
@@ -36,6 +35,8 @@ from revue.fetch import (
     social_provider,
 )
 from revue.models import FetchResult
+
+from loopback import LoopbackServer
 
 T = TypeVar("T")
 

@@ -400,6 +400,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     if single:
         for item in report.items:
             describe(ui, item)
+            if item.status != "ok":
+                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
     else:
         summarize(ui, len(report.ok), failed)
     return failed

@@ -202,8 +202,10 @@ def fetch_items(
     report = BatchReport()
     by_url: dict[str, list[int]] = {}
     for item in items:
-        if item.url:
-            by_url.setdefault(item.url, []).append(item.id)
+        # The address the curator gave is the one known to work; the canonical one may not.
+        link = item.original_url or item.url
+        if link:
+            by_url.setdefault(link, []).append(item.id)
     progress.started(sum(len(v) for v in by_url.values()))
     if not by_url:
         return report

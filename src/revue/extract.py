@@ -842,7 +842,9 @@ def _first_paragraph(root: Any) -> str | None:
     return None
 
 
-_CONTENT_START_RE = re.compile(r"<(?:article|main)[\s>]|<[^>]+\bid=[\"'](?:content|main|bodyContent)")
+_CONTENT_START_RE = re.compile(
+    r"<(?:article|main)[\s>]|<[^>]+\bid=[\"'](?:content|main|bodyContent)"
+)
 
 
 def _first_paragraph_in(rest: str, root: Any) -> str | None:
@@ -916,9 +918,7 @@ def _first_time(root: Any) -> str | None:
     return None
 
 
-_ATTR_RE = re.compile(
-    r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
-)
+_ATTR_RE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _TAGNAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)")
 # Keywords located with str.find, then checked to sit in the right attribute of a tag:
 # a regex over every tag of a 500 KB body costs milliseconds.
@@ -1103,7 +1103,9 @@ class _BodyScan:
             return None
         if src.split("?")[0].lower().endswith(_NOT_IMAGES):
             return None
-        if any(v.isdigit() and int(v) < 40 for v in (attrs.get("width", ""), attrs.get("height", ""))):
+        if any(
+            v.isdigit() and int(v) < 40 for v in (attrs.get("width", ""), attrs.get("height", ""))
+        ):
             return None  # tracking pixels, icons
         return _abs_url(src, base)
 
@@ -1199,9 +1201,7 @@ def _detect_block(
     title_hit = bool(title and _CHALLENGE_TITLES.match(title.strip()))
     robots = (facts.meta.get("robots") or "").lower()
     noindex = "noindex" in robots
-    login_hint = bool(title and _LOGIN_TITLE_RE.search(title)) and 'type="password"' in (
-        lower_head
-    )
+    login_hint = bool(title and _LOGIN_TITLE_RE.search(title)) and 'type="password"' in (lower_head)
     if not (marker or consent_host or title_hit or noindex or login_hint):
         return None
     if full_root is None:
@@ -1436,8 +1436,10 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     meta.image = image
 
     tier = (facts.meta.get("article:content_tier") or "").strip().lower()
-    meta.paywalled = ld.paywalled() or tier in ("locked", "metered", "premium") or (
-        (facts.meta.get("cxenseparse:pageclass") or "").lower() == "paywall"
+    meta.paywalled = (
+        ld.paywalled()
+        or tier in ("locked", "metered", "premium")
+        or ((facts.meta.get("cxenseparse:pageclass") or "").lower() == "paywall")
     )
     meta.oembed_url = _oembed(facts, base)
     meta.refresh_url = _refresh(facts, base)
@@ -1534,7 +1536,7 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> PageMet
             isinstance(body, (bytes, bytearray)) and bytes(body[:1024]).lstrip().startswith(b"%PDF")
         )
         if is_pdf and body:
-            title, author, created, subject = _pdf_meta(bytes(body[:_MAX_BYTES * 4]))
+            title, author, created, subject = _pdf_meta(bytes(body[: _MAX_BYTES * 4]))
             if title and not _USELESS_PDF_TITLES.match(title) and len(title) > 2:
                 meta.title = _finish_title(title)
             meta.author = author if author and len(author) < 120 else None

@@ -1,0 +1,207 @@
+"""add and fetch against a real loopback server: the curator's loop end to end."""
+
+import json
+import subprocess
+import sys
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import html5lib
+from pages import CLOUDFLARE, HOSTILE, JSONLD, LAPRESSE, RADIO_CANADA_1252
+
+from clihelp import run, run_json
+from loopback import LoopbackServer
+
+
+def test_add_fetches_extracts_and_prints_what_it_found(server: LoopbackServer) -> None:
+    url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
+    result = run("add", url, "--note", "À suivre", "--tag", "IA")
+    assert "OpenAI promet" in result.stdout and "via @lp_lapresse" in result.stdout
+    [item] = run_json("list")
+    assert item["title"] == (
+        "Première conférence annuelle | OpenAI promet des « superpouvoirs » pour tous"
+    )
+    assert item["url"] == f"{server.base}/affaires/techno/2023-11-06/openai.php"
+    assert item["original_url"] == url
+    assert item["via"] == "@lp_lapresse" and item["site_name"] == "La Presse"
+    assert item["published"].startswith("2023-11-06") and item["lang"].startswith("fr")
+    assert item["image"] == f"{server.base}/images/openai.jpg"
+    assert item["status"] == "ok" and item["note"] == "À suivre" and item["tags"] == ["IA"]
+
+
+def test_windows_1252_page_and_site_suffix(server: LoopbackServer) -> None:
+    url = server.route("/rc", RADIO_CANADA_1252, headers={"Content-Type": "text/html"})
+    run("add", url)
+    [item] = run_json("list")
+    assert (
+        item["title"]
+        == "Les applications de Meta seraient les plus gourmandes en données personnelles"
+    )
+    assert item["summary"].startswith("Une étude révèle")
+
+
+def test_json_ld_graph(server: LoopbackServer) -> None:
+    run("add", server.route("/bdm", JSONLD))
+    [item] = run_json("list")
+    assert item["title"].startswith("ChatGPT permet de créer")
+    assert item["author"] == "Thomas Coëffé"
+    assert item["published"].startswith("2023-11-07")
+
+
+def test_404_is_kept_with_its_reason_and_retried(server: LoopbackServer) -> None:
+    url = server.url("/later")
+    result = run("add", url, "--note", "important", code=1)
+    assert "HTTP 404" in result.stdout
+    [item] = run_json("list")
+    assert item["status"] == "failed" and item["error"] == "HTTP 404"
+    assert item["note"] == "important"
+    # Not due yet: cron's `fetch --failed` backs off.
+    assert "nothing to fetch" in run("fetch", "--failed").stderr
+    server.route("/later", LAPRESSE.replace("{base}", server.base))
+    run("fetch", "--failed", "--force")
+    [item] = run_json("list")
+    assert item["status"] == "ok" and item["title"].startswith("Première conférence")
+
+
+def test_redirect_and_canonical_reveal_the_same_story(server: LoopbackServer) -> None:
+    page = LAPRESSE.replace("{base}", server.base)
+    server.route("/affaires/techno/2023-11-06/openai.php", page)
+    server.route(
+        "/short", status=301, headers={"Location": "/affaires/techno/2023-11-06/openai.php"}
+    )
+    run("add", server.url("/affaires/techno/2023-11-06/openai.php?utm_medium=social"), "-t", "A")
+    result = run("add", server.url("/short"), "--note", "vu deux fois", "-t", "B")
+    assert "same story as #1" in result.stderr
+    [item] = run_json("list")
+    assert item["id"] == 1 and item["note"] == "vu deux fois" and item["tags"] == ["A", "B"]
+
+
+def test_hostile_page_is_defused_in_every_output(server: LoopbackServer) -> None:
+    url = server.route("/evil", HOSTILE)
+    run("add", url)
+    [item] = run_json("list")
+    assert "alert" in item["title"]  # stored as the text the page gave, defused on output
+    page = run("compose", "--format", "html", "--out", "-").stdout
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    assert doc.findall(".//script") == []
+    assert all(a.get("href", "").startswith("http") for a in doc.iter("a"))
+    md = run("compose", "--out", "-").stdout
+    from markdown_it import MarkdownIt
+
+    links = [
+        c.attrs["href"]
+        for t in MarkdownIt("commonmark").parse(md)
+        if t.type == "inline"
+        for c in t.children or []
+        if c.type == "link_open"
+    ]
+    assert links == [url]
+
+
+def test_title_typed_by_hand_survives_refetch(server: LoopbackServer) -> None:
+    url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
+    run("add", url, "--title", "Mon titre à moi")
+    run("fetch", "--all")
+    item = run_json("show", "1")
+    assert item["title"] == "Mon titre à moi" and item["user_fields"] == ["title"]
+    assert item["via"] == "@lp_lapresse"  # the rest still comes from the page
+
+
+def test_bot_wall_is_blocked_not_a_title(server: LoopbackServer) -> None:
+    url = server.route(
+        "/nouvelles/les-robots-prennent-le-pouvoir",
+        CLOUDFLARE,
+        status=403,
+        headers={"Server": "cloudflare", "cf-mitigated": "challenge"},
+    )
+    run("add", url, code=1)
+    [item] = run_json("list")
+    assert item["status"] in ("blocked", "failed")
+    assert item["title"] is None
+    listed = run("list").stdout
+    assert "robots prennent le pouvoir" in listed and "Just a moment" not in listed
+
+
+def test_bot_wall_with_200_status_is_blocked(server: LoopbackServer) -> None:
+    run("add", server.route("/art/le-titre-reel", CLOUDFLARE), code=1)
+    [item] = run_json("list")
+    assert item["status"] == "blocked" and item["error"].startswith("blocked")
+    assert item["title"] is None
+
+
+def test_many_urls_from_stdin_fetch_concurrently(server: LoopbackServer) -> None:
+    lines = []
+    for n in range(12):
+        page = LAPRESSE.replace("{base}", server.base).replace(
+            "/affaires/techno/2023-11-06/openai.php", f"/a/{n}"
+        )
+        lines.append(server.route(f"/a/{n}", page.replace("pour tous", f"n°{n}")))
+    lines.append(server.url("/gone"))
+    result = run("add", "-", input="\n".join(lines) + "\n", code=1)
+    assert "12 ok, 1 failed" in result.stderr
+    assert len(run_json("list", "--status", "ok")) == 12
+
+
+def test_add_json_prints_the_items(server: LoopbackServer) -> None:
+    url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
+    [item] = run_json("add", url)
+    assert item["via"] == "@lp_lapresse"
+
+
+def test_extract_prints_page_fields_and_stores_nothing(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
+    data = json.loads(run("extract", url, "--json").stdout)
+    assert list(data) == [
+        "url", "title", "summary", "site_name", "via", "author", "published", "lang", "image",
+    ]  # fmt: skip
+    assert data["url"] == f"{server.base}/affaires/techno/2023-11-06/openai.php"
+    saved = tmp_path / "page.html"
+    saved.write_bytes(RADIO_CANADA_1252)
+    data = json.loads(run("extract", str(saved), "--url", "https://ici.radio-canada.ca/n/1").stdout)
+    assert data["title"].endswith("données personnelles")
+    assert run_json("list") == []
+
+
+def test_cron_process_logs_plain_timestamped_lines(server: LoopbackServer, tmp_path: Path) -> None:
+    """A real subprocess with no terminal: one line per event, a timestamp, no colour codes."""
+    url = server.url("/nothing-here")
+    proc = subprocess.run(
+        [sys.executable, "-m", "revue", "add", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "\x1b[" not in proc.stderr
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line[:4].isdigit() and line[10] == "T" and "revue:" in line
+
+
+def test_slow_page_keeps_the_item_pending_then_failed(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    import time
+
+    def drip(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.end_headers()
+        for _ in range(20):
+            try:
+                h.wfile.write(b" ")
+                h.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.2)
+
+    (tmp_path / "config.toml").write_text("[fetch]\ntotal_timeout = 1.0\nretries = 0\n")
+    url = server.route("/drip", handler=drip)
+    started = time.monotonic()
+    result = run("add", url, code=1)
+    assert time.monotonic() - started < 10
+    assert "timeout" in result.stdout
+    [item] = run_json("list")
+    assert item["status"] == "failed" and "timeout" in item["error"]
