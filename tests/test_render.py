@@ -569,3 +569,18 @@ def test_hashtag_written_in_the_comment_is_not_repeated() -> None:
     text = render(doc, "md", "classic")
     assert "= Encore une connerie #TikTok #Analyweb" in text
     assert text.count("#TikTok") == 1
+
+
+def test_comment_typed_with_its_equals_sign_gets_one() -> None:
+    import datetime as dt
+
+    from revue.models import Item, ReviewDoc
+    from revue.render import render
+
+    item = Item(
+        id=1, url="https://example.com/a", title="T", note="= Encore", added_at="2024-03-19"
+    )
+    doc = ReviewDoc(
+        title="R", start=dt.date(2024, 3, 19), end=dt.date(2024, 3, 19), lang="fr", items=[item]
+    )
+    assert "<https://example.com/a> = Encore\n" in render(doc, "md", "classic")

@@ -119,6 +119,9 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
     label = title or one_line(item.display_title()) or url_safe or one_line(item.url)
     via = _via(item.via)
     note = (item.note or "").strip()
+    if not is_text:
+        # The classic style writes "= comment"; a curator who typed the "=" gets it once.
+        note = re.sub(r"^=\s*", "", note)
     lead = one_line(item.lead)
     # A hashtag the curator already wrote in the comment is not repeated after it.
     written = {tag.casefold() for tag in _WRITTEN_TAG.findall(note)}
