@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from revue.extract import extract  # noqa: E402
+from revue.extract import extract
 
 FIELDS = ("title", "description", "site_name", "author", "date", "lang", "image", "url")
 SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " : ", " » ")

@@ -68,7 +68,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 from lxml import etree
 
 from revue.models import PageMeta
@@ -263,7 +263,7 @@ def _abs_url(value: Any, base: str) -> str | None:
         return None
     value = _CTRL_RE.sub("", value).replace(" ", "%20")
     try:
-        url = urljoin(base, value) if base else value
+        url: str = urljoin(base, value) if base else value
         parts = urlsplit(url)
     except ValueError:
         return None
@@ -842,7 +842,9 @@ def _first_paragraph(root: Any) -> str | None:
     return None
 
 
-_CONTENT_START_RE = re.compile(r"<(?:article|main)[\s>]|<[^>]+\bid=[\"'](?:content|main|bodyContent)")
+_CONTENT_START_RE = re.compile(
+    r"<(?:article|main)[\s>]|<[^>]+\bid=[\"'](?:content|main|bodyContent)"
+)
 
 
 def _first_paragraph_in(rest: str, root: Any) -> str | None:
@@ -856,69 +858,10 @@ def _first_paragraph_in(rest: str, root: Any) -> str | None:
     return _first_paragraph(root)
 
 
-def _microdata(root: Any, prop: str) -> Any:
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        itemprop = el.get("itemprop")
-        if itemprop and prop in itemprop.split():
-            return el
-    return None
-
-
-def _microdata_value(el: Any) -> str | None:
-    for attr in ("content", "datetime", "href", "src"):
-        value = el.get(attr)
-        if value:
-            return str(value)
-    if el.get("itemscope") is not None:
-        name = _microdata(el, "name")
-        if name is not None and name is not el:
-            return _microdata_value(name)
-    try:
-        return str(el.text_content())
-    except ValueError:
-        return None
-
-
 _BYLINE_RE = re.compile(r"^(?:by|par|de|por|von|di)\s+", re.IGNORECASE)
 
 
-def _byline(root: Any) -> str | None:
-    for el in root.iter("a"):
-        if "author" in (el.get("rel") or "").lower().split():
-            name = _clean(el.text_content())
-            if name and 2 < len(name) < 80:
-                return _BYLINE_RE.sub("", name)
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        if "byline" in attrs or "author-name" in attrs or "authorname" in attrs:
-            try:
-                name = _clean(el.text_content())
-            except ValueError:
-                continue
-            if name:
-                name = _BYLINE_RE.sub("", name).strip()
-                if 2 < len(name) < 80 and len(name.split()) <= 6:
-                    return name
-    return None
-
-
-def _first_time(root: Any) -> str | None:
-    scopes = [el for el in root.iter("article") if isinstance(el.tag, str)][:1] + [root]
-    for scope in scopes:
-        for el in scope.iter("time"):
-            value = _norm_date(el.get("datetime") or "")
-            if value:
-                return value
-    return None
-
-
-_ATTR_RE = re.compile(
-    r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
-)
+_ATTR_RE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _TAGNAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)")
 # Keywords located with str.find, then checked to sit in the right attribute of a tag:
 # a regex over every tag of a 500 KB body costs milliseconds.
@@ -1103,7 +1046,9 @@ class _BodyScan:
             return None
         if src.split("?")[0].lower().endswith(_NOT_IMAGES):
             return None
-        if any(v.isdigit() and int(v) < 40 for v in (attrs.get("width", ""), attrs.get("height", ""))):
+        if any(
+            v.isdigit() and int(v) < 40 for v in (attrs.get("width", ""), attrs.get("height", ""))
+        ):
             return None  # tracking pixels, icons
         return _abs_url(src, base)
 
@@ -1163,6 +1108,8 @@ def _suspicious(
         return False
     if "noindex" in (facts.meta.get("robots") or "").lower():
         return True
+    if "<form" in text and ("consent" in text or (title and _CONSENT_RE.search(title))):
+        return True
     return any(key in text for key, _ in _CHALLENGE_MARKERS)
 
 
@@ -1199,11 +1146,7 @@ def _detect_block(
     title_hit = bool(title and _CHALLENGE_TITLES.match(title.strip()))
     robots = (facts.meta.get("robots") or "").lower()
     noindex = "noindex" in robots
-    login_hint = bool(title and _LOGIN_TITLE_RE.search(title)) and 'type="password"' in (
-        lower_head
-    )
-    if not (marker or consent_host or title_hit or noindex or login_hint):
-        return None
+    login_hint = bool(title and _LOGIN_TITLE_RE.search(title)) and 'type="password"' in (lower_head)
     if full_root is None:
         return None
     visible = _visible_text_len(full_root)
@@ -1232,12 +1175,16 @@ def _detect_block(
 # --------------------------------------------------------------------------- main
 
 
+_HANDLE_URL_RE = re.compile(
+    r"^(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?@?([^/?#\s]+)", re.I
+)
+
+
 def _via(value: str | None) -> str | None:
     if not value:
         return None
     text = value.strip()
-    m = re.match(r"^(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?@?([^/?#\s]+)", text,
-                 re.IGNORECASE)  # fmt: skip
+    m = _HANDLE_URL_RE.match(text)
     if m:
         text = m.group(1)
     text = text.lstrip("@").strip()
@@ -1378,8 +1325,13 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     if raw_title:
         _, title_site = _split_title(raw_title, keys)
     if not title:
-        for candidate in (facts.first("twitter:title"), _clean(ld.get("headline", "name")),
-                          facts.first("headline", "dc.title", "dcterms.title"), raw_title):  # fmt: skip
+        candidates = (
+            facts.first("twitter:title"),
+            _clean(ld.get("headline", "name")),
+            facts.first("headline", "dc.title", "dcterms.title"),
+            raw_title,
+        )
+        for candidate in candidates:
             if candidate:
                 title, _ = _split_title(candidate, keys)
                 break
@@ -1436,8 +1388,10 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     meta.image = image
 
     tier = (facts.meta.get("article:content_tier") or "").strip().lower()
-    meta.paywalled = ld.paywalled() or tier in ("locked", "metered", "premium") or (
-        (facts.meta.get("cxenseparse:pageclass") or "").lower() == "paywall"
+    meta.paywalled = (
+        ld.paywalled()
+        or tier in ("locked", "metered", "premium")
+        or ((facts.meta.get("cxenseparse:pageclass") or "").lower() == "paywall")
     )
     meta.oembed_url = _oembed(facts, base)
     meta.refresh_url = _refresh(facts, base)
@@ -1534,7 +1488,7 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> PageMet
             isinstance(body, (bytes, bytearray)) and bytes(body[:1024]).lstrip().startswith(b"%PDF")
         )
         if is_pdf and body:
-            title, author, created, subject = _pdf_meta(bytes(body[:_MAX_BYTES * 4]))
+            title, author, created, subject = _pdf_meta(bytes(body[: _MAX_BYTES * 4]))
             if title and not _USELESS_PDF_TITLES.match(title) and len(title) > 2:
                 meta.title = _finish_title(title)
             meta.author = author if author and len(author) < 120 else None
@@ -1547,9 +1501,3 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> PageMet
     except Exception:
         return PageMeta(content_type=meta.content_type)
     return meta
-
-
-def _iter_nonempty(values: Iterable[str | None]) -> Iterator[str]:
-    for value in values:
-        if value:
-            yield value
