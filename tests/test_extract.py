@@ -275,6 +275,36 @@ def test_dates() -> None:
     )
 
 
+def test_custom_time_elements_are_not_the_article_date() -> None:
+    body = '<time-ago datetime="2021-07-02T08:29:09Z">x</time-ago>'
+    assert extract(page("", body), "https://x.org/a").published is None
+
+
+def test_author_trailing_separator_removed() -> None:
+    assert extract(page(meta("author", "Fabio Marcomin -")), URL).author == "Fabio Marcomin"
+
+
+def test_author_from_class_byline_and_author_link() -> None:
+    body = '<div class="post-byline">By Paz Segura</div>'
+    assert extract(page("", body), URL).author == "Paz Segura"
+    body = '<a class="x" href="https://e.com/blog/author/paz-segura">Paz Segura - Manager</a>'
+    assert extract(page("", body), URL).author == "Paz Segura - Manager"
+
+
+def test_date_from_a_timestamp_class() -> None:
+    body = '<span class="post-timestamp">2016-04-08T20:30:39+00:00</span>'
+    assert extract(page("", body), "https://x.org/a").published == "2016-04-08T20:30:39+00:00"
+
+
+def test_image_falls_back_to_first_real_img_not_pixels_or_videos() -> None:
+    body = ('<img src="/pixel.gif" width="1" height="1"><img src="/media/v.mp4">'
+            '<video poster="/p.gif"></video><img src="/photo.jpg" alt="">')  # fmt: skip
+    assert extract(page("", body), "https://x.org/a/b").image == "https://x.org/photo.jpg"
+    assert extract(page("", '<video poster="/p.gif"></video>'), "https://x.org/a").image == (
+        "https://x.org/p.gif"
+    )
+
+
 def test_language_sources() -> None:
     assert extract(page(lang="fr-ca"), URL).lang == "fr-CA"
     assert extract(page(og("og:locale", "fr_CA")), URL).lang == "fr-CA"

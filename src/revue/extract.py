@@ -1010,7 +1010,9 @@ class _BodyScan:
         for offset in (article, 0) if article > 0 else (0,):
             for i in _finds(self.text, "<time", 30, offset):
                 tag = _tag_at(self.text, i + 1)
-                value = _norm_date(_attrs(tag[1]).get("datetime")) if tag else None
+                if tag is None or tag[0] != "time":  # not <time-ago>, <timeline>...
+                    continue
+                value = _norm_date(_attrs(tag[1]).get("datetime"))
                 if value:
                     return value
         for text in self._tag_texts(_DATE_CLASS_KEYS, "class"):
@@ -1254,7 +1256,7 @@ def _author_from_meta(facts: _Facts) -> str | None:
         value = _clean(facts.meta.get(key))
         if not value or value.startswith(("http://", "https://", "@")):
             continue
-        value = _BYLINE_RE.sub("", value).strip()
+        value = _BYLINE_RE.sub("", value).strip(" ,;:|-–—·")
         if value and len(value) <= 120:
             return value
     return None
