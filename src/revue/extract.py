@@ -4,13 +4,16 @@ Pure: no I/O, no clock. Every public function is total: whatever the bytes (empt
 junk, JSON, a 10 MB page, broken JSON-LD, a broken PDF), it returns a `PageMeta`, at worst an
 empty one, and never raises.
 
-Speed (why lxml is used directly here and not bs4): most metadata lives in `<head>`, so the
-decoded text is sliced at the first `</head>` and only that slice is parsed, with
-`lxml.html`. JSON-LD blocks are located with `str.find` over the raw text (they are often
-in the body) and parsed with `json`. The body is parsed (lxml, capped at `_BODY_PARSE_CAP`
-characters) only when a field is still missing after the head: summary paragraph,
-microdata, `<time datetime>`, author byline, metas misplaced in the body, block detection.
-bs4 on the same pages is 5-10x slower, which would miss the 3 ms/page median target.
+Speed (why lxml and regex scans are used here, not bs4): most metadata lives in `<head>`,
+so the decoded text is sliced at the first `</head>` and only that slice is parsed, with
+`lxml.html`. JSON-LD blocks are located with `str.find` over the whole text (they are often
+in the body) and parsed with `json`. When author, date or image are still missing, the raw
+body (first `_BODY_PARSE_CAP` characters) is scanned, not parsed: keywords (`itemprop`,
+`<time`, `rel=author`, `/author/` links, byline/timestamp classes, `<img`) are found with
+`str.find` and checked against the enclosing tag. The body is parsed (lxml, a 150 KB window
+from `<article>`/`<main>`) only for the summary paragraph when no description exists, and
+for block detection when a cheap pre-check finds a suspicious page. Median on the shared
+corpus is about 2 ms/page; bs4 on the same pages is 5-10x slower.
 
 Where each field comes from, first source that gives a usable value wins:
 
@@ -858,7 +861,7 @@ def _first_paragraph_in(rest: str, root: Any) -> str | None:
     return _first_paragraph(root)
 
 
-_BYLINE_RE = re.compile(r"^(?:by|par|de|por|von|di)\s+", re.IGNORECASE)
+_BYLINE_RE = re.compile(r"^(?:by|par|por)\s+", re.IGNORECASE)
 
 
 _ATTR_RE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
