@@ -508,3 +508,12 @@ def test_corpus_accuracy_floors() -> None:
     accuracy = {name: 100 * right[name] / len(cases) for name in FLOORS}
     below = {name: acc for name, acc in accuracy.items() if acc < FLOORS[name]}
     assert not below, f"accuracy below the floors: {below} (all: {accuracy})"
+
+
+def test_title_suffix_that_is_a_host_name_is_removed_on_any_address() -> None:
+    from revue.extract import extract
+
+    html = b"<html><head><title>Les applis de Meta - Radio-Canada.ca</title></head></html>"
+    assert extract(html, "http://127.0.0.1:8000/n/1").title == "Les applis de Meta"
+    html = b"<html><head><title>Le point sur .NET - Blogue</title></head></html>"
+    assert extract(html, "http://127.0.0.1:8000/n/2").title == "Le point sur .NET - Blogue"

@@ -756,10 +756,17 @@ def _site_keys(site_names: Iterable[str | None], url: str) -> list[str]:
     return keys
 
 
+# A title part that is itself a host name ("Radio-Canada.ca", "LeMonde.fr") names the site,
+# whatever address the page was fetched from (a mirror, a proxy, a saved copy).
+_DOMAIN_PART_RE = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}$", re.IGNORECASE)
+
+
 def _is_site_part(part: str, keys: list[str]) -> bool:
     key = _norm_key(part)
     if not key:
         return False
+    if _DOMAIN_PART_RE.match(part.strip()):
+        return True
     for site in keys:
         if key == site or (len(key) >= 3 and (site.startswith(key) or key.startswith(site))):
             return True
