@@ -375,6 +375,7 @@ def test_redirect_to_ftp_is_a_failure(server: LoopbackServer) -> None:
 
 def test_redirect_without_location_is_an_http_error(server: LoopbackServer) -> None:
     assert fetch(server.route("/noloc", status=302)).error == "HTTP 302"
+    assert fetch(server.route("/choices", HTML, status=300)).error == "HTTP 300"
 
 
 def test_cookies_live_within_one_page_only(server: LoopbackServer) -> None:
@@ -688,3 +689,18 @@ def test_error_kind_groups_reasons() -> None:
     assert error_kind("redirect loop") == "redirect loop"
     assert error_kind("unsupported scheme ftp") == "unsupported scheme"
     assert error_kind("unexpected error: KeyError") == "unexpected error"
+
+
+def test_fetch_many_reraises_a_failing_url_source(server: LoopbackServer) -> None:
+    server.route("/p", HTML)
+
+    def urls() -> Iterator[str]:
+        yield server.url("/p")
+        raise OSError("the links file went away")
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(FetchSettings(concurrency=2)) as f:
+            return [r async for r in f.fetch_many(urls())]
+
+    with pytest.raises(OSError, match="went away"):
+        run(go())

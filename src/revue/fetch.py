@@ -457,14 +457,18 @@ class Fetcher:
         queue: asyncio.Queue[FetchResult | None] = asyncio.Queue(maxsize=n)
         source = iter(urls)
 
+        errors: list[Exception] = []
+
         async def worker(client: httpx.AsyncClient) -> None:
             try:
                 for url in source:  # shared iterator: each URL goes to one worker
                     async with self._global:
                         result = await self._fetch(client, url, keep_body=True)
                     await queue.put(result)
-            finally:
-                await queue.put(None)
+            except Exception as exc:  # the caller's iterable failed; re-raised to the caller
+                errors.append(exc)
+            # Not in a finally: a cancelled worker must not block on a full queue.
+            await queue.put(None)
 
         async with self._session() as client:
             workers = [asyncio.create_task(worker(client)) for _ in range(n)]
@@ -476,6 +480,8 @@ class Fetcher:
                         done += 1
                     else:
                         yield item
+                if errors:
+                    raise errors[0]
             finally:
                 for task in workers:
                     task.cancel()
@@ -617,7 +623,7 @@ class Fetcher:
     def _finish(self, result: FetchResult, ans: _Answer) -> None:
         result.body = ans.body
         result.truncated = ans.truncated
-        if ans.status >= 400 or ans.status < 200 or ans.status in REDIRECT_STATUSES:
+        if not 200 <= ans.status < 300:
             result.error = f"HTTP {ans.status}"
         elif ans.too_large:
             result.error = "too large"
@@ -768,7 +774,7 @@ class Fetcher:
                     data = json.loads(ans.body)
                     return data if isinstance(data, dict) else None
                 return None
-        except (TimeoutError, _Failure, ValueError):
+        except Exception:  # TimeoutError, _Failure, bad JSON...: the page stands without it
             return None
         finally:
             slot.release()
