@@ -71,7 +71,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html  # type: ignore[import-untyped]
+import lxml.html
 from lxml import etree
 
 from revue.models import PageMeta

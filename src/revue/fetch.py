@@ -434,10 +434,13 @@ class Fetcher:
 
     # -- public API --
 
-    async def fetch(self, url: str) -> FetchResult:
-        """GET one page with every limit; never raises (except CancelledError)."""
+    async def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> FetchResult:
+        """GET one page with every limit; never raises (except CancelledError).
+
+        `headers` are added to the request (a feed's If-None-Match / If-Modified-Since);
+        a 304 answer then comes back with status 304 and error "HTTP 304"."""
         async with self._global, self._session() as client:
-            return await self._fetch(client, url, keep_body=True)
+            return await self._fetch(client, url, keep_body=True, headers=headers)
 
     async def head_or_get(self, url: str) -> FetchResult:
         """Check a link: HEAD, then GET if HEAD is refused (403/405/501). No body is kept."""
@@ -491,15 +494,29 @@ class Fetcher:
     # -- one page --
 
     async def _fetch(
-        self, client: httpx.AsyncClient, url: str, *, keep_body: bool, method: str = "GET"
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        *,
+        keep_body: bool,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         try:
-            return await self._fetch_unguarded(client, url, keep_body=keep_body, method=method)
+            return await self._fetch_unguarded(
+                client, url, keep_body=keep_body, method=method, headers=headers
+            )
         except Exception as exc:  # the "never raises" promise; CancelledError still passes
             return FetchResult(url=url, error=f"unexpected error: {type(exc).__name__}")
 
     async def _fetch_unguarded(
-        self, client: httpx.AsyncClient, url: str, *, keep_body: bool, method: str
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        *,
+        keep_body: bool,
+        method: str,
+        headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         provider = social_provider(url, self._endpoints) if keep_body else None
         endpoint = self._endpoints.get(provider) if provider else None
@@ -513,7 +530,7 @@ class Fetcher:
                 oembed_task = asyncio.create_task(
                     self._oembed(client, _oembed_request_url(endpoint, url), deadline)
                 )
-            result = await self._page(client, url, slot, deadline, keep_body, method)
+            result = await self._page(client, url, slot, deadline, keep_body, method, headers)
             slot.release()
             oembed = await oembed_task if oembed_task else None
             if oembed is None and provider and result.body:
@@ -539,11 +556,12 @@ class Fetcher:
         deadline: float,
         keep_body: bool,
         method: str,
+        headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         result = FetchResult(url=url)
         try:
             async with asyncio.timeout_at(deadline):
-                await self._follow(client, result, slot, deadline, keep_body, method)
+                await self._follow(client, result, slot, deadline, keep_body, method, headers)
         except TimeoutError:
             result.error = f"timeout after {_secs(self.settings.total_timeout)} s"
         except _Failure as f:
@@ -560,6 +578,7 @@ class Fetcher:
         deadline: float,
         keep_body: bool,
         method: str,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         s = self.settings
         cookies = httpx.Cookies()  # this page's own jar
@@ -577,6 +596,7 @@ class Fetcher:
                 cookies,
                 cap=s.max_bytes if keep_body else 0,
                 deadline=deadline,
+                headers=headers,
             )
             result.final_url = current
             result.status = ans.status
@@ -637,6 +657,7 @@ class Fetcher:
         *,
         cap: int,
         deadline: float,
+        headers: Mapping[str, str] | None = None,
     ) -> _Answer:
         """One request with retries (connection errors, 5xx, 429), waits within the deadline."""
         s = self.settings
@@ -646,7 +667,9 @@ class Fetcher:
             last = attempt >= s.retries
             delay: float
             try:
-                ans = await self._send_once(client, method, url, cookies, cap=cap, last=last)
+                ans = await self._send_once(
+                    client, method, url, cookies, cap=cap, last=last, headers=headers
+                )
             except _Failure as f:
                 if not f.retryable or last:
                     raise
@@ -680,9 +703,10 @@ class Fetcher:
         *,
         cap: int,
         last: bool,
+        headers: Mapping[str, str] | None = None,
     ) -> _Answer:
         try:
-            request = client.build_request(method, url, cookies=cookies)
+            request = client.build_request(method, url, cookies=cookies, headers=headers)
         except (httpx.InvalidURL, ValueError) as exc:
             raise _Failure("invalid URL") from exc
         got_response = False

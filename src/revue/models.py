@@ -62,7 +62,8 @@ class FetchResult:
     status: int | None = None  # HTTP status of the last response
     content_type: str | None = None  # media type only, lower case ("text/html")
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
-    body: bytes = b""  # possibly truncated to the byte cap
+    # repr=False: asyncio.run formats a returned result; a body in it would cost 9x its size.
+    body: bytes = field(default=b"", repr=False)  # possibly truncated to the byte cap
     error: str | None = None  # "timeout after 10 s", "HTTP 404", "too large", ...
     retry_after: float | None = None  # seconds, when the server asked
     oembed: dict[str, Any] | None = None  # provider's oEmbed answer for social posts
