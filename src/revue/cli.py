@@ -386,6 +386,10 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
         def fetched(item: Item, dup: Item | None) -> None:
             if dup is not None:
                 ui.info(f"same story as #{dup.id} (found after fetching): merged into it")
+                if dup.review:
+                    ui.warn(
+                        f"#{dup.id} is already in the review of {review_phrase(dup, env.cfg.lang)}"
+                    )
             if not single:
                 tick(item)
 
