@@ -116,7 +116,7 @@ def test_bot_wall_is_blocked_not_a_title(server: LoopbackServer) -> None:
     )
     run("add", url, code=1)
     [item] = run_json("list")
-    assert item["status"] in ("blocked", "failed")
+    assert item["status"] == "blocked" and "HTTP 403" in item["error"]
     assert item["title"] is None
     listed = run("list").stdout
     assert "robots prennent le pouvoir" in listed and "Just a moment" not in listed

@@ -138,6 +138,20 @@ def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
             meta.via = "@" + m.group(1)
 
 
+def _wall_reason(result: FetchResult) -> str | None:
+    """Why a refused page (401/403/429/503…) is a bot wall or a login/consent page, if it is."""
+    if result.status not in (401, 403, 429, 451, 503) or not result.body:
+        return None
+    if (result.content_type or "text/html") not in HTML_TYPES:
+        return None
+    from revue.extract import extract
+
+    try:
+        return extract(result.body, result.final_url or result.url, result.headers).blocked
+    except Exception:  # a refused page's body is only a hint; never let it fail the item
+        return None
+
+
 def record_result(
     store: Store, item_id: int, result: FetchResult, *, now: dt.datetime
 ) -> tuple[Item, Item | None]:
@@ -145,12 +159,15 @@ def record_result(
     current = store.get(item_id)
     attempts = current.attempts + 1
     if not result.ok:
-        status = "failed"
+        status, error = "failed", result.error
+        wall = _wall_reason(result)
+        if wall:
+            status, error = "blocked", f"blocked: {wall} ({result.error})"
         return store.record_fetch(
             item_id,
             status=status,
             now=iso(now),
-            error=result.error,
+            error=error,
             http_status=result.status,
             content_type=result.content_type,
             next_attempt_at=next_attempt(attempts, now, result.retry_after),
