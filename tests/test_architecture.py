@@ -1,0 +1,61 @@
+"""Which module may import which (DESIGN.md): pure core, adapters, use cases, one shell."""
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "revue"
+
+PURE = {
+    "models", "errors", "urls", "extract", "importers", "exporters", "feeds", "datephrase",
+    "markup", "render",
+}  # fmt: skip
+ADAPTERS = {"db", "migrations", "fetch", "config", "console"}
+USE_CASES = {"curate", "compose", "linkcheck"}
+IO_LIBS = {"httpx", "sqlite3", "sqlite_utils", "typer", "rich", "platformdirs", "subprocess"}
+
+
+def imports(module: str) -> set[str]:
+    tree = ast.parse((SRC / f"{module}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            if node.module == "revue":
+                found |= {f"revue.{alias.name}" for alias in node.names}
+    return found
+
+
+def revue_imports(module: str) -> set[str]:
+    return {m.split(".")[1] for m in imports(module) if m.startswith("revue.")} - {"__version__"}
+
+
+def test_every_module_has_a_layer() -> None:
+    modules = {p.stem for p in SRC.glob("*.py")} - {"__init__", "__main__", "cli"}
+    assert modules <= PURE | ADAPTERS | USE_CASES, modules - (PURE | ADAPTERS | USE_CASES)
+
+
+def test_pure_modules_do_no_io() -> None:
+    for module in PURE:
+        if not (SRC / f"{module}.py").exists():
+            continue
+        top = {m.split(".")[0] for m in imports(module)}
+        assert not top & IO_LIBS, f"{module} imports {top & IO_LIBS}"
+        assert revue_imports(module) <= PURE, f"{module} imports {revue_imports(module) - PURE}"
+
+
+def test_adapters_import_only_the_pure_layer() -> None:
+    for module in ADAPTERS:
+        others = revue_imports(module) - PURE - {module}
+        allowed = {"migrations"} if module == "db" else set()
+        assert others <= allowed, f"{module} imports {others}"
+
+
+def test_only_cli_imports_typer_and_exits() -> None:
+    for path in SRC.glob("*.py"):
+        if path.stem == "cli":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "typer" not in {m.split(".")[0] for m in imports(path.stem)}, path.name
+        assert "sys.exit" not in text, path.name
