@@ -205,3 +205,66 @@ def test_slow_page_keeps_the_item_pending_then_failed(
     assert "timeout" in result.stdout
     [item] = run_json("list")
     assert item["status"] == "failed" and "timeout" in item["error"]
+
+
+def test_pdf_and_image_links_get_titles_and_content_types(server: LoopbackServer) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": "Rapport annuel sur les médias 2023"})
+    buf = io.BytesIO()
+    writer.write(buf)
+    pdf = server.route(
+        "/docs/rapport.pdf", buf.getvalue(), headers={"Content-Type": "application/pdf"}
+    )
+    png = server.route(
+        "/img/graphique-des-ventes.png",
+        b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+        headers={"Content-Type": "image/png"},
+    )
+    empty = server.route("/vide", b"")
+    run("add", pdf, png, empty)
+    items = {i["url"]: i for i in run_json("list")}
+    assert items[pdf]["title"] == "Rapport annuel sur les médias 2023"
+    assert items[pdf]["content_type"] == "application/pdf"
+    assert items[png]["title"] and "graphique" in items[png]["title"].lower()
+    assert items[png]["content_type"] == "image/png"
+    assert items[empty]["status"] == "ok"
+
+
+def test_mastodon_status_uses_the_instance_oembed(server: LoopbackServer) -> None:
+    oembed = json.dumps(
+        {
+            "type": "rich",
+            "html": "<blockquote><p>Les robots conversationnels ne sont pas conscients.</p></blockquote>",
+            "author_name": "Michelle Blanc",
+            "author_url": f"{server.base}/@michelleblanc",
+            "provider_name": "Mastodon",
+        }
+    )
+    server.route("/api/oembed", oembed, headers={"Content-Type": "application/json"})
+    url = server.route(
+        "/@michelleblanc/111222333", "<html><head><title>Mastodon</title></head></html>"
+    )
+    run("add", url)
+    item = run_json("show", "1")
+    assert item["title"] == "Les robots conversationnels ne sont pas conscients."
+    assert item["author"] == "Michelle Blanc" and item["site_name"] == "Mastodon"
+
+
+def test_oembed_endpoint_is_configurable(server: LoopbackServer, tmp_path: Path) -> None:
+    oembed = json.dumps({"title": "Les robots et nous", "author_name": "Chaîne Techno"})
+    server.route("/oembed", oembed, headers={"Content-Type": "application/json"})
+    host = server.base.removeprefix("http://")
+    (tmp_path / "config.toml").write_text(
+        f'[fetch.oembed_endpoints]\n"{host}" = "{server.base}/oembed"\n', encoding="utf-8"
+    )
+    url = server.route("/watch", "<html><head><title>- YouTube</title></head></html>")
+    run("add", url)
+    item = run_json("show", "1")
+    assert item["title"] == "Les robots et nous" and item["author"] == "Chaîne Techno"
+    asked = [path for _, path, _ in server.requests if path.startswith("/oembed")]
+    assert asked and "format=json" in asked[0]
