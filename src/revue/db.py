@@ -383,40 +383,13 @@ class Store:
                 [urls.dedup_key(url), item_id],
             )
 
-    def add(
-        self,
-        url: str,
-        *,
-        now: str,
-        note: str | None = None,
-        tags: Sequence[str] = (),
-        hashtags: Sequence[str] = (),
-        section: str | None = None,
-        title: str | None = None,
-        summary: str | None = None,
-        lead: str | None = None,
-        quote: str | None = None,
-        added_at: str | None = None,
-        source: str = "cli",
-        extra: dict[str, Any] | None = None,
-    ) -> AddOutcome:
-        """Store a link (pending) or, if the story is already here, merge the curator's text."""
+    def add(self, url: str, *, now: str, **fields: Any) -> AddOutcome:
+        """Store a link (pending) or, if the story is already here, merge the curator's text.
+
+        `fields` are `_add_locked`'s: note, tags, hashtags, section, title, summary, lead,
+        quote, added_at, source, extra."""
         with self.write():
-            return self._add_locked(
-                url,
-                now=now,
-                note=note,
-                tags=tags,
-                hashtags=hashtags,
-                section=section,
-                title=title,
-                summary=summary,
-                lead=lead,
-                quote=quote,
-                added_at=added_at,
-                source=source,
-                extra=extra,
-            )
+            return self._add_locked(url, now=now, **fields)
 
     def add_many(self, entries: Sequence[dict[str, Any]], *, now: str) -> list[AddOutcome]:
         """Several `add`s in one transaction (imports): all stored, or none."""
