@@ -5,8 +5,6 @@ Jinja2) are imported inside the commands that need them, so `revue --help` and `
 start fast.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import functools
 import json
@@ -53,7 +51,7 @@ class Env:
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     _ui: UI | None = None
     _cfg: Config | None = None
-    _store: Store | None = None
+    _store: "Store | None" = None
 
     @property
     def ui(self) -> UI:
@@ -68,7 +66,7 @@ class Env:
         return self._cfg
 
     @property
-    def store(self) -> Store:
+    def store(self) -> "Store":
         if self._store is None:
             from revue.db import Store
 
@@ -78,7 +76,7 @@ class Env:
     def now(self) -> dt.datetime:
         return self.clock()
 
-    def fetch_settings(self) -> FetchSettings:
+    def fetch_settings(self) -> "FetchSettings":
         from revue.fetch import FetchSettings
 
         try:
@@ -86,7 +84,7 @@ class Env:
         except TypeError as exc:
             raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
 
-    def fetcher_factory(self) -> Callable[[], Fetcher]:
+    def fetcher_factory(self) -> "Callable[[], Fetcher]":
         from revue.fetch import Fetcher
 
         settings = self.fetch_settings()
