@@ -517,3 +517,34 @@ def test_title_suffix_that_is_a_host_name_is_removed_on_any_address() -> None:
     assert extract(html, "http://127.0.0.1:8000/n/1").title == "Les applis de Meta"
     html = b"<html><head><title>Le point sur .NET - Blogue</title></head></html>"
     assert extract(html, "http://127.0.0.1:8000/n/2").title == "Le point sur .NET - Blogue"
+
+
+def test_bare_title_loses_a_short_site_suffix_on_any_address() -> None:
+    from revue.extract import extract
+
+    html = "<html><head><title>Fausses nécrologies : des pièges à clics qui exploitent la mort | La Presse</title></head></html>"
+    meta = extract(html.encode(), "http://127.0.0.1:9/a")
+    assert meta.title == "Fausses nécrologies : des pièges à clics qui exploitent la mort"
+    assert meta.site_name == "La Presse"
+
+
+def test_bare_title_with_a_section_first_or_a_long_last_part_stays_whole() -> None:
+    from revue.extract import extract
+
+    for title in (
+        "Jeu de la virgule | Cette pratique peut causer des dommages sérieux",
+        "Victoria’s Secret | Autopsie d’un changement d’image manqué",
+        "Sport | Le match",
+    ):
+        html = f"<html><head><title>{title}</title></head></html>".encode()
+        assert extract(html, "http://127.0.0.1:9/a").title == title
+
+
+def test_twitter_handle_names_the_site_in_the_title() -> None:
+    from revue.extract import extract
+
+    html = (
+        "<html><head><title>Victoria’s Secret | Autopsie | La Presse</title>"
+        '<meta name="twitter:site" content="@lp_lapresse"></head></html>'
+    ).encode()
+    assert extract(html, "http://127.0.0.1:9/a").title == "Victoria’s Secret | Autopsie"

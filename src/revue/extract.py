@@ -794,6 +794,37 @@ def _split_title(title: str, keys: list[str]) -> tuple[str, str | None]:
     return title, None
 
 
+def _handle_keys(handle: str | None) -> list[str]:
+    """Site keys from a Twitter handle: "@lp_lapresse" also names "La Presse"."""
+    if not handle:
+        return []
+    name = handle.lstrip("@")
+    parts = [p for p in re.split(r"[_\d]+", name) if len(p) >= 4]
+    return [_norm_key(p) for p in [name, *parts] if _norm_key(p)]
+
+
+def _split_short_suffix(title: str) -> tuple[str, str | None]:
+    """A bare `<title>` names its site last, in a few words: "Un long titre d'article - Le Blogue".
+
+    Only when the last part is short (at most 4 words, 30 characters) and the rest is much
+    longer, so that "Section | Un titre" and real titles with a separator stay whole."""
+    parts = _SEP_SPLIT_RE.split(title)
+    if len(parts) < 2:
+        return title, None
+    last = parts[-1].strip()
+    rest = title[: title.rfind(_SEP_SPLIT_RE.findall(title)[-1])].strip()
+    if (
+        last
+        and len(last) <= 30
+        and len(last.split()) <= 4
+        and len(rest) >= 3 * len(last)
+        and len(rest.split()) >= 4
+        and not last.endswith(("?", "!", "."))
+    ):
+        return rest, last
+    return title, None
+
+
 def _finish_title(title: str | None) -> str | None:
     if not title:
         return None
@@ -1323,7 +1354,8 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     app_name = facts.first("application-name", "apple-mobile-web-app-title")
     publisher = ld.names(ld.resolve(ld.get("publisher")), limit=1)
     website_name = _clean(ld.website.get("name")) if ld.website else None
-    keys = _site_keys([og_site, app_name, publisher, website_name], page_url)
+    handle = _via(facts.first("twitter:site", "twitter:creator-site", "twitter:site:username"))
+    keys = _site_keys([og_site, app_name, publisher, website_name], page_url) + _handle_keys(handle)
 
     # title
     title: str | None = None
@@ -1345,7 +1377,10 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
         )
         for candidate in candidates:
             if candidate:
-                title, _ = _split_title(candidate, keys)
+                title, site_part = _split_title(candidate, keys)
+                if site_part is None and candidate is raw_title:
+                    title, site_part = _split_short_suffix(candidate)
+                title_site = title_site or site_part
                 break
     if not title and rest:
         root = full()
