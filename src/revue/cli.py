@@ -1228,8 +1228,8 @@ def check(
             table.add_column(col, overflow="fold")
         for r in report.results:
             detail = {
-                "moved": f"→ {r.final_url}",
-                "dead": f"{r.reason}\nWayback: {r.wayback_url}",
+                "moved": r.reason or "",
+                "dead": r.reason or "",
                 "blocked": f"{r.reason} (the site refuses robots: check it in a browser)",
             }.get(r.status, "")
             table.add_row(
@@ -1240,6 +1240,14 @@ def check(
                 Text(detail),
             )
         ui.print(table)
+        # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
+        for r in report.results:
+            if r.status == "moved":
+                ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
+            elif r.status == "dead":
+                ui.print(
+                    f"#{r.item.id} dead, archived: {r.wayback_url}", markup=False, soft_wrap=True
+                )
     span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
     ui.info(
         f"review #{review['id']} ({span}): {len(report.results)} link(s), "
