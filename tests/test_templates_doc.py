@@ -129,3 +129,47 @@ def test_context_keys_in_the_readme_exist() -> None:
     named = set(re.findall(r"`([a-z][a-z_]*)`", templates_section())) - not_keys
     assert named - known == set()
     assert {"title", "items", "sections", "url_safe", "link_md", "note_html"} <= named
+
+
+PAYWALLED = """<html lang="fr"><head><title>Une enquête</title>
+<meta property="og:title" content="Une enquête">
+<meta property="article:published_time" content="2023-01-05T08:00:00+00:00">
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Une enquête",
+ "datePublished": "2023-01-05", "isAccessibleForFree": false}
+</script></head><body><p>Réservé aux abonnés.</p></body></html>"""
+
+
+def test_readme_curating_options_end_to_end(server: LoopbackServer, tmp_path: Path) -> None:
+    """paywall_marker, stale_days, show_dates, --intro/--outro, a title typed by hand."""
+    (tmp_path / "config.toml").write_text(
+        'paywall_marker = "(abonnés)"\nshow_dates = true\nstale_days = 30\n', encoding="utf-8"
+    )
+    server.route("/enquete", PAYWALLED)
+    server.route("/autre", PAYWALLED)
+    run("add", server.url("/enquete"))
+    run("add", server.url("/autre"), "--title", "Mon titre à moi")
+    run("fetch", "--all")
+    set_added(tmp_path / "revue.db", "2024-03-12T10:00:00+00:00")
+    listed = run("list").stdout
+    assert "ok (stale, paywall)" in listed
+    assert "Mon titre à moi" in listed  # the page's title did not replace it
+    (tmp_path / "intro.md").write_text("Bonjour *tout le monde*", encoding="utf-8")
+    (tmp_path / "outro.md").write_text("À la semaine prochaine", encoding="utf-8")
+    out = run(
+        "compose",
+        "--from",
+        "2024-03-12",
+        "--to",
+        "2024-03-19",
+        "--out",
+        "-",
+        "--intro",
+        str(tmp_path / "intro.md"),
+        "--outro",
+        str(tmp_path / "outro.md"),
+    ).stdout
+    first = f"Une enquête <{server.url('/enquete')}> (5 janvier 2023) (abonnés)"
+    assert first in out
+    assert f"Mon titre à moi <{server.url('/autre')}>" in out
+    assert out.index("Bonjour *tout le monde*") < out.index(first) < out.index("À la semaine")
