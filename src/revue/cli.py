@@ -1176,6 +1176,89 @@ def move(
     env.ui.info(f"#{item_id} moved {'before' if before else 'after'} #{before or after}")
 
 
+@app.command()
+@handled
+def check(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """Re-check every link of a review: dead and moved links, Wayback addresses of dead ones."""
+    from revue.linkcheck import LinkCheck, check_review
+
+    env = _env(ctx)
+    ui = env.ui
+
+    def checked(result: LinkCheck) -> None:
+        if result.status != "ok":
+            ui.detail(f"#{result.item.id} {result.status}: {result.item.url}")
+
+    report = check_review(env.store, review_id, env.fetcher_factory(), progress=checked)
+    review = report.review
+    counts = {s: report.count(s) for s in ("ok", "moved", "blocked", "dead")}
+    if as_json:
+        emit_json(
+            ui,
+            {
+                "review": {k: review.get(k) for k in ("id", "title", "start", "end", "path")},
+                "counts": counts,
+                "links": [r.to_json() for r in report.results],
+            },
+        )
+    elif not ui.stdout.isatty():
+        # One tab-separated line a link: id, status, HTTP status, URL, final URL, reason, Wayback.
+        for r in report.results:
+            fields = [
+                str(r.item.id),
+                r.status,
+                str(r.http_status or ""),
+                r.item.url or "",
+                r.final_url if r.status == "moved" and r.final_url else "",
+                r.reason or "",
+                r.wayback_url or "",
+            ]
+            ui.raw("\t".join(one_line(f) for f in fields) + "\n")
+    elif report.results:
+        from rich.table import Table
+        from rich.text import Text
+
+        colours = {"ok": "green", "moved": "yellow", "blocked": "cyan", "dead": "bold red"}
+        table = Table(pad_edge=False)
+        for col in ("id", "status", "http", "link", "detail"):
+            table.add_column(col, overflow="fold")
+        for r in report.results:
+            detail = {
+                "moved": r.reason or "",
+                "dead": r.reason or "",
+                "blocked": f"{r.reason} (the site refuses robots: check it in a browser)",
+            }.get(r.status, "")
+            table.add_row(
+                str(r.item.id),
+                Text(r.status, style=colours[r.status]),
+                str(r.http_status or ""),
+                Text(f"{short(r.item.display_title(), 70)}\n{r.item.url}"),
+                Text(detail),
+            )
+        ui.print(table)
+        # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
+        for r in report.results:
+            if r.status == "moved":
+                ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
+            elif r.status == "dead":
+                ui.print(
+                    f"#{r.item.id} dead, archived: {r.wayback_url}", markup=False, soft_wrap=True
+                )
+    span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
+    ui.info(
+        f"review #{review['id']} ({span}): {len(report.results)} link(s), "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
+        + (f"; {len(report.skipped)} without a link skipped" if report.skipped else "")
+    )
+    exit_for(counts["dead"])
+
+
 def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     """The feed at `url`, or the first one a home page advertises; raises BadInput."""
     from revue.feeds import discover_feeds, parse_feed
