@@ -119,3 +119,11 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT url FROM items").fetchall() == [("https://a.example/1",)]
     run("backup", str(target), code=3)  # never overwrites
+
+
+def test_opml_through_import_adds_feeds_not_items() -> None:
+    opml = Path(__file__).parent / "fixtures" / "feeds" / "feeds.opml"
+    result = run("import", str(opml), "--no-fetch")
+    assert "feed(s) added" in result.stderr
+    assert run_json("list") == []
+    assert len(run_json("feed", "list")) >= 1

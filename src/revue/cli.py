@@ -957,8 +957,7 @@ def import_(
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
-    from revue.curate import hashtags_in, iso
-    from revue.db import restore
+    from revue.curate import import_parsed
     from revue.importers import parse_import
 
     env = _env(ctx)
@@ -972,79 +971,15 @@ def import_(
         raise BadInput(f"import {file}: {exc}") from None
     for line, reason in parsed.errors:
         ui.warn(f"{file}, line {line}: {reason} (skipped)")
-    now = iso(env.now())
-    if parsed.format == "revue-json" and parsed.dump is not None:
-        try:
-            counts = restore(env.store, parsed.dump, now=now)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BadInput(f"import {file}: {exc}") from None
-        ui.info(
-            f"{counts['added']} added, {counts['merged']} merged, {len(parsed.errors)} skipped; "
-            f"{counts['reviews']} review(s), {counts['feeds']} feed(s)"
-        )
-        return
-    entries: list[dict[str, Any]] = []
-    skipped = len(parsed.errors)
-    for record in parsed.records:
-        if not record.url or not urls.is_http_url(record.url):
-            ui.warn(f"{file}, line {record.line}: not an http(s) URL (skipped)")
-            skipped += 1
-            continue
-        hashtags = list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)]))
-        entries.append(
-            {
-                "url": record.url.strip(),
-                "note": record.note,
-                "tags": [*record.tags, *(tag or [])],
-                "hashtags": hashtags,
-                "section": record.section,
-                "lead": record.lead,
-                "quote": record.quote,
-                "added_at": record.added_at,
-                "source": f"import:{parsed.format}",
-                "extra": {
-                    k: v
-                    for k, v in {
-                        "title": record.title,
-                        "summary": record.summary,
-                        "via": record.via,
-                    }.items()
-                    if v
-                },
-            }
-        )
-    outcomes = env.store.add_many(entries, now=now)
-    added = sum(1 for o in outcomes if o.created)
-    merged = len(outcomes) - added
-    # Past reviews: the items they published are marked, so compose never repeats them.
-    reviews: dict[str, tuple[Any, list[int]]] = {}
-    for record, outcome in zip(
-        [r for r in parsed.records if r.url and urls.is_http_url(r.url)], outcomes, strict=True
-    ):
-        if record.review is not None:
-            key = record.review.title + str(record.review.end)
-            reviews.setdefault(key, (record.review, []))[1].append(outcome.item.id)
-    for ref, ids in reviews.values():
-        env.store.add_imported_review(
-            {
-                "title": ref.title,
-                "start": ref.start.isoformat() if ref.start else None,
-                "end": ref.end.isoformat() if ref.end else None,
-                "lang": "fr",
-                "format": "text",
-                "composed_at": now,
-                "item_count": len(dict.fromkeys(ids)),
-            },
-            list(dict.fromkeys(ids)),
-        )
-    ui.info(
-        f"{added} added, {merged} merged, {skipped} skipped"
-        + (f"; {len(reviews)} past review(s) recorded" if reviews else "")
-        + f" ({parsed.format})"
-    )
+    try:
+        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
+    except ValueError as exc:
+        raise BadInput(f"import {file}: {exc}") from None
+    for line, reason in report.warnings:
+        ui.warn(f"{file}, line {line}: {reason} (skipped)")
+    ui.info(report.summary())
     if not no_fetch:
-        fresh = [o.item for o in outcomes if o.created]
-        bad = run_fetch(env, fresh, single=False)
+        bad = run_fetch(env, report.fresh, single=False)
         exit_for(len(bad))
 
 

@@ -341,3 +341,107 @@ def pull_feeds(
 
     asyncio.run(run())
     return outcomes
+
+
+@dataclass
+class ImportReport:
+    format: str
+    added: int = 0
+    merged: int = 0
+    skipped: int = 0
+    reviews: int = 0
+    feeds: int = 0
+    fresh: list[Item] = field(default_factory=list)  # new items, to fetch
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.added} added, {self.merged} merged, {self.skipped} skipped"]
+        if self.reviews:
+            parts.append(f"{self.reviews} past review(s) recorded")
+        if self.feeds:
+            parts.append(f"{self.feeds} feed(s) added")
+        return "; ".join(parts) + f" ({self.format})"
+
+
+def import_parsed(
+    store: Store, parsed: Any, *, now: dt.datetime, extra_tags: Sequence[str] = ()
+) -> ImportReport:
+    """Store what an import file held, in one transaction: items (merged like any add), the
+    past reviews that published them, feeds. Raises ValueError for an unusable revue dump."""
+    from revue.db import restore
+
+    stamp = iso(now)
+    report = ImportReport(parsed.format, warnings=list(parsed.errors))
+    report.skipped = len(parsed.errors)
+    if parsed.format == "revue-json" and parsed.dump is not None:
+        try:
+            counts = restore(store, parsed.dump, now=stamp)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
+        report.added, report.merged = counts["added"], counts["merged"]
+        report.reviews, report.feeds = counts["reviews"], counts["feeds"]
+        return report
+    if parsed.format == "opml":
+        for record in parsed.records:
+            if record.url and urls.is_http_url(record.url):
+                _, created = store.add_feed(
+                    {
+                        "url": record.url,
+                        "title": record.title,
+                        "site_url": record.extra.get("site_url"),
+                        "tags": "[]",
+                        "added_at": stamp,
+                    }
+                )
+                report.feeds += int(created)
+        return report
+    entries: list[dict[str, Any]] = []
+    kept = []
+    for record in parsed.records:
+        if not record.url or not urls.is_http_url(record.url):
+            report.warnings.append((record.line, "not an http(s) URL"))
+            report.skipped += 1
+            continue
+        kept.append(record)
+        page = {"title": record.title, "summary": record.summary, "via": record.via}
+        entries.append(
+            {
+                "url": record.url.strip(),
+                "note": record.note,
+                "tags": [*record.tags, *extra_tags],
+                "hashtags": list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)])),
+                "section": record.section,
+                "lead": record.lead,
+                "quote": record.quote,
+                "added_at": record.added_at,
+                "source": f"import:{parsed.format}",
+                "extra": {k: v for k, v in page.items() if v},
+            }
+        )
+    # Past reviews: the items they published are marked, so compose never repeats them.
+    reviews: dict[tuple[str, str], tuple[Any, list[int]]] = {}
+    positions = {id(r): n for n, r in enumerate(kept)}
+    for record in kept:
+        if record.review is not None:
+            key = (record.review.title, str(record.review.end))
+            reviews.setdefault(key, (record.review, []))[1].append(positions[id(record)])
+    review_rows = [
+        (
+            {
+                "title": ref.title,
+                "start": ref.start.isoformat() if ref.start else None,
+                "end": ref.end.isoformat() if ref.end else None,
+                "lang": "fr",
+                "format": "text",
+                "composed_at": stamp,
+            },
+            entry_indexes,
+        )
+        for ref, entry_indexes in reviews.values()
+    ]
+    outcomes = store.import_batch(entries, review_rows, now=stamp)
+    report.added = sum(1 for o in outcomes if o.created)
+    report.merged = len(outcomes) - report.added
+    report.reviews = len(review_rows)
+    report.fresh = [o.item for o in outcomes if o.created]
+    return report

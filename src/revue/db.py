@@ -756,9 +756,31 @@ class Store:
         rows = self._q("SELECT sha256 FROM review_files WHERE path = ?", [path])
         return str(rows[0][0]) if rows else None
 
-    def add_imported_review(self, record: dict[str, Any], item_ids: Sequence[int]) -> int:
-        """A review the curator published before revue (imported from its text)."""
-        return self.record_review({**record, "imported": 1}, item_ids)
+    def import_batch(
+        self,
+        entries: Sequence[dict[str, Any]],
+        reviews: Sequence[tuple[dict[str, Any], Sequence[int]]],
+        *,
+        now: str,
+    ) -> list[AddOutcome]:
+        """Imported items and the past reviews that published them (by index into
+        `entries`), in one transaction: all stored, or none."""
+        with self.write():
+            outcomes = [self._add_locked(now=now, **entry) for entry in entries]
+            for record, indexes in reviews:
+                ids = list(dict.fromkeys(outcomes[i].item.id for i in indexes))
+                review_id = _pk(
+                    self.db.table("reviews")
+                    .insert({**record, "imported": 1, "item_count": len(ids)})
+                    .last_pk
+                )
+                for pos, item_id in enumerate(ids):
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
+                        "VALUES (?, ?, ?)",
+                        [review_id, item_id, pos],
+                    )
+            return outcomes
 
     def reviews(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q("SELECT * FROM reviews ORDER BY end DESC, id DESC")]
