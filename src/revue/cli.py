@@ -969,8 +969,6 @@ def import_(
         )
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
-    for line, reason in parsed.errors:
-        ui.warn(f"{file}, line {line}: {reason} (skipped)")
     try:
         report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
     except ValueError as exc:
