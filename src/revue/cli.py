@@ -8,6 +8,7 @@ start fast.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import json
 import os
@@ -72,6 +73,9 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
+            if self.cfg.fetch:
+                # A bad [fetch] table is a config error found before the database is touched.
+                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -120,6 +124,14 @@ def handled(func: F) -> F:
         except sqlite3.Error as exc:
             env.ui.error(f"database: {exc}")
             raise typer.Exit(int(ExitCode.STORE)) from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            # A file revue reads or writes outside the database (a review, an export, a lock):
+            # still one line naming it, never a traceback. A full disk is exit 3 like the DB's.
+            env.ui.error(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+            disk = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS)
+            raise typer.Exit(int(ExitCode.STORE if disk else ExitCode.BAD_INPUT)) from None
         except KeyboardInterrupt:
             env.ui.error("interrupted")
             raise typer.Exit(130) from None

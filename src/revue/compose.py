@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import os
@@ -23,9 +24,11 @@ from typing import Any
 
 from revue.config import Config
 from revue.db import Store
-from revue.errors import BadInput, Conflict
+from revue.errors import BadInput, Conflict, StoreError
 from revue.models import Item, ReviewDoc
 
+# A full disk (or quota, or file size limit) is exit 3 like the database's own disk errors.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 EXTENSIONS = {"md": "md", "html": "html", "html-fragment": "html", "json": "json"}
 
 
@@ -121,12 +124,17 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
-    with _exclusive(folder):
-        _check_hand_edits(path, store, opts.force)
-        if path.exists() and path.read_bytes() == text.encode("utf-8"):
-            result.unchanged = True
-        else:
-            atomic_write(path, text)
+    try:
+        with _exclusive(folder):
+            _check_hand_edits(path, store, opts.force)
+            if path.exists() and path.read_bytes() == text.encode("utf-8"):
+                result.unchanged = True
+            else:
+                atomic_write(path, text)
+    except OSError as exc:
+        # Nothing is recorded: the review exists only once its file is in place.
+        error = StoreError if exc.errno in DISK_FULL else BadInput
+        raise error(f"{exc.filename or path}: cannot write the review ({exc.strerror})") from None
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     record = {
         "title": doc.title,
@@ -148,8 +156,14 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
     )
     result.path = path
-    with _exclusive(folder):
-        write_feed(folder, store.reviews(), now=now, title=feed_title(opts.lang, cfg))
+    try:
+        with _exclusive(folder):
+            write_feed(folder, store.reviews(), now=now, title=feed_title(opts.lang, cfg))
+    except OSError as exc:
+        raise BadInput(
+            f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
+            f"feed could not be written ({exc.strerror})"
+        ) from None
     return result
 
 
