@@ -144,6 +144,40 @@ def test_several_processes_create_and_fill_a_new_database_at_once(db: Path) -> N
     assert per_tag == {"P0": 40, "P1": 40, "P2": 40, "P3": 40}
 
 
+OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from revue.db import Store
+start = float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+store = Store.open(Path(sys.argv[1]))
+store.add("https://same.example/" + sys.argv[3], now="2024-03-19T10:00:00+00:00")
+print(store.db.execute("PRAGMA journal_mode").fetchone()[0], store.count())
+store.close()
+"""
+
+
+def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db: Path) -> None:
+    start = time.time() + 1.0  # every process has imported revue by then
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT_ONCE, str(db), str(start), str(k)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env(),
+        )
+        for k in range(6)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert out.split()[0] == "wal", out
+    assert count_items(db) == 6
+    assert db_rows(db, "PRAGMA user_version") == [(7,)]
+    assert db_rows(db, "SELECT count(*) FROM _sqlite_migrations")[0][0] == 7
+
+
 def rss(base: str, n: int) -> str:
     items = "".join(
         f"<item><title>Entry {i}</title><link>{base}/entry/{i}</link></item>" for i in range(n)

@@ -122,7 +122,8 @@ def handled(func: F) -> F:
             env.ui.error(exc.message)
             raise typer.Exit(int(exc.exit_code)) from None
         except sqlite3.Error as exc:
-            env.ui.error(f"database: {exc}")
+            where = f" {env._store.path}" if env._store is not None else ""
+            env.ui.error(f"database{where}: {exc}")
             raise typer.Exit(int(ExitCode.STORE)) from None
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
