@@ -456,6 +456,24 @@ def test_an_unwritable_reviews_folder_is_a_clean_error(
     assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
 
 
+def test_a_review_that_cannot_be_recorded_leaves_no_file_behind(
+    db: Path, reviews: Path, make_read_only: Callable[[Path], None]
+) -> None:
+    assert run("add", "https://a.example/1", "--no-fetch", "--title", "Un").returncode == 0
+    assert run("compose", "--out", str(reviews / "old")).returncode == 0
+    first = next((reviews / "old").glob("*.md"))
+    composed = first.read_bytes()
+    assert run("add", "https://a.example/2", "--no-fetch", "--title", "Deux").returncode == 0
+    make_read_only(db)
+    for out in ("new", "old"):  # a new file, and a new version of a known one
+        proc = run("compose", "--out", str(reviews / out))
+        assert proc.returncode == 3, proc.stderr
+        one_error_line(proc, str(db), "read-only")
+    assert [p.name for p in (reviews / "new").iterdir()] == [".revue-compose.lock"]
+    assert first.read_bytes() == composed
+    assert not [p for p in (reviews / "old").iterdir() if p.name.endswith(".tmp")]
+
+
 def file_size_limit(limit: int) -> Callable[[], None]:
     """A disk that fills up: writes past `limit` bytes in any file fail (EFBIG)."""
 

@@ -124,10 +124,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
+    previous: bytes | None = None
     try:
         with _exclusive(folder):
             _check_hand_edits(path, store, opts.force)
-            if path.exists() and path.read_bytes() == text.encode("utf-8"):
+            previous = path.read_bytes() if path.exists() else None
+            if previous == text.encode("utf-8"):
                 result.unchanged = True
             else:
                 atomic_write(path, text)
@@ -149,12 +151,22 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         "item_count": sum(1 for i in items),
         "imported": 0,
     }
-    result.review_id = store.record_review(
-        record,
-        [i.id for i in items],
-        review_id=existing["id"] if existing else None,
-        file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
-    )
+    try:
+        result.review_id = store.record_review(
+            record,
+            [i.id for i in items],
+            review_id=existing["id"] if existing else None,
+            file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
+        )
+    except StoreError:
+        # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
+        if not result.unchanged:
+            with contextlib.suppress(OSError, Conflict), _exclusive(folder):
+                if previous is None:
+                    path.unlink()
+                else:
+                    atomic_write(path, previous)
+        raise
     result.path = path
     try:
         with _exclusive(folder):
@@ -200,7 +212,7 @@ def _exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str | bytes) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -208,8 +220,9 @@ def atomic_write(path: Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
