@@ -6,6 +6,7 @@ start fast.
 """
 
 import datetime as dt
+import errno
 import functools
 import json
 import os
@@ -70,6 +71,9 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
+            if self.cfg.fetch:
+                # A bad [fetch] table is a config error found before the database is touched.
+                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -116,8 +120,17 @@ def handled(func: F) -> F:
             env.ui.error(exc.message)
             raise typer.Exit(int(exc.exit_code)) from None
         except sqlite3.Error as exc:
-            env.ui.error(f"database: {exc}")
+            where = f" {env._store.path}" if env._store is not None else ""
+            env.ui.error(f"database{where}: {exc}")
             raise typer.Exit(int(ExitCode.STORE)) from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            # A file revue reads or writes outside the database (a review, an export, a lock):
+            # still one line naming it, never a traceback. A full disk is exit 3 like the DB's.
+            env.ui.error(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+            disk = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS)
+            raise typer.Exit(int(ExitCode.STORE if disk else ExitCode.BAD_INPUT)) from None
         except KeyboardInterrupt:
             env.ui.error("interrupted")
             raise typer.Exit(130) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import os
@@ -23,9 +24,11 @@ from typing import Any
 
 from revue.config import Config
 from revue.db import Store
-from revue.errors import BadInput, Conflict
+from revue.errors import BadInput, Conflict, StoreError
 from revue.models import Item, ReviewDoc
 
+# A full disk (or quota, or file size limit) is exit 3 like the database's own disk errors.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 EXTENSIONS = {"md": "md", "html": "html", "html-fragment": "html", "json": "json"}
 
 
@@ -121,12 +124,19 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
-    with _exclusive(folder):
-        _check_hand_edits(path, store, opts.force)
-        if path.exists() and path.read_bytes() == text.encode("utf-8"):
-            result.unchanged = True
-        else:
-            atomic_write(path, text)
+    previous: bytes | None = None
+    try:
+        with _exclusive(folder):
+            _check_hand_edits(path, store, opts.force)
+            previous = path.read_bytes() if path.exists() else None
+            if previous == text.encode("utf-8"):
+                result.unchanged = True
+            else:
+                atomic_write(path, text)
+    except OSError as exc:
+        # Nothing is recorded: the review exists only once its file is in place.
+        error = StoreError if exc.errno in DISK_FULL else BadInput
+        raise error(f"{exc.filename or path}: cannot write the review ({exc.strerror})") from None
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     record = {
         "title": doc.title,
@@ -141,15 +151,31 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         "item_count": sum(1 for i in items),
         "imported": 0,
     }
-    result.review_id = store.record_review(
-        record,
-        [i.id for i in items],
-        review_id=existing["id"] if existing else None,
-        file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
-    )
+    try:
+        result.review_id = store.record_review(
+            record,
+            [i.id for i in items],
+            review_id=existing["id"] if existing else None,
+            file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
+        )
+    except StoreError:
+        # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
+        if not result.unchanged:
+            with contextlib.suppress(OSError, Conflict), _exclusive(folder):
+                if previous is None:
+                    path.unlink()
+                else:
+                    atomic_write(path, previous)
+        raise
     result.path = path
-    with _exclusive(folder):
-        write_feed(folder, store.reviews(), now=now, title=feed_title(opts.lang, cfg))
+    try:
+        with _exclusive(folder):
+            write_feed(folder, store.reviews(), now=now, title=feed_title(opts.lang, cfg))
+    except OSError as exc:
+        raise BadInput(
+            f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
+            f"feed could not be written ({exc.strerror})"
+        ) from None
     return result
 
 
@@ -186,7 +212,7 @@ def _exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str | bytes) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -194,8 +220,9 @@ def atomic_write(path: Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,16 @@ class Store:
             if migrate:
                 store.migrate()
         except sqlite3.Error as exc:
+            if (
+                "unable to open" in str(exc)
+                and path.exists()
+                and not os.access(path.parent, os.W_OK)
+            ):
+                # WAL mode needs its -wal and -shm files beside the database.
+                raise StoreError(
+                    f"database {path}: read-only folder {path.parent} (revue needs to create "
+                    f"{path.name}-wal and {path.name}-shm there)"
+                ) from None
             raise _wrap(path, exc) from None
         return store
 
@@ -193,6 +204,12 @@ class Store:
             raise _wrap(self.path, exc) from None
         try:
             yield self.db
+        except sqlite3.Error as exc:
+            # A read-only file or a full disk shows up here, at the first write: name the file.
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise _wrap(self.path, exc) from None
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
