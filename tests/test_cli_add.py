@@ -268,3 +268,38 @@ def test_oembed_endpoint_is_configurable(server: LoopbackServer, tmp_path: Path)
     assert item["title"] == "Les robots et nous" and item["author"] == "Chaîne Techno"
     asked = [path for _, path, _ in server.requests if path.startswith("/oembed")]
     assert asked and "format=json" in asked[0]
+
+
+def test_failed_links_back_off_and_stop_after_max_attempts(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    (tmp_path / "config.toml").write_text("max_attempts = 2\n", encoding="utf-8")
+    url = server.url("/never")
+    run("add", url, code=1)
+    [item] = run_json("list")
+    assert item["attempts"] == 1 and item["next_attempt_at"] > item["fetched_at"]
+    db = tmp_path / "revue.db"
+
+    def make_due() -> None:
+        conn = sqlite3.connect(db)
+        conn.execute("UPDATE items SET next_attempt_at = '2000-01-01T00:00:00+00:00'")
+        conn.commit()
+        conn.close()
+
+    make_due()
+    run("fetch", "--failed", code=1)
+    second = run_json("show", "1")
+    assert second["attempts"] == 2
+    from datetime import datetime
+
+    def wait(it: dict[str, str]) -> float:
+        start = datetime.fromisoformat(it["fetched_at"])
+        return (datetime.fromisoformat(it["next_attempt_at"]) - start).total_seconds()
+
+    assert wait(second) == 2 * wait(item)  # the wait doubles
+    make_due()
+    assert "nothing to fetch" in run("fetch", "--failed").stderr  # gave up after 2
+    run("fetch", "--failed", "--force", code=1)  # unless asked
+    assert run_json("show", "1")["attempts"] == 3
