@@ -152,10 +152,27 @@ def _wall_reason(result: FetchResult) -> str | None:
         return None
 
 
+def extract_result(result: FetchResult) -> PageMeta | Exception:
+    """`meta_from_result`, or the exception it raised (extraction must never lose an item).
+
+    Touches no store, so `fetch_items` runs it in a worker thread."""
+    try:
+        return meta_from_result(result)
+    except Exception as exc:
+        return exc
+
+
 def record_result(
-    store: Store, item_id: int, result: FetchResult, *, now: dt.datetime
+    store: Store,
+    item_id: int,
+    result: FetchResult,
+    *,
+    now: dt.datetime,
+    extracted: PageMeta | Exception | None = None,
 ) -> tuple[Item, Item | None]:
-    """Turn one fetch result into the item's new state (ok, failed or blocked)."""
+    """Turn one fetch result into the item's new state (ok, failed or blocked).
+
+    `extracted` is `extract_result(result)` when the caller already ran it; else it runs here."""
     current = store.get(item_id)
     attempts = current.attempts + 1
     if not result.ok:
@@ -172,14 +189,13 @@ def record_result(
             content_type=result.content_type,
             next_attempt_at=next_attempt(attempts, now, result.retry_after),
         )
-    try:
-        meta = meta_from_result(result)
-    except Exception as exc:  # extraction must never lose the item; keep the reason
+    meta = extracted if extracted is not None else extract_result(result)
+    if isinstance(meta, Exception):  # keep the item, with the reason
         return store.record_fetch(
             item_id,
             status="failed",
             now=iso(now),
-            error=f"extraction failed: {type(exc).__name__}",
+            error=f"extraction failed: {type(meta).__name__}",
             http_status=result.status,
             content_type=result.content_type,
             next_attempt_at=next_attempt(attempts, now),
@@ -230,8 +246,15 @@ def fetch_items(
     async def run() -> None:
         async with fetcher_factory() as fetcher:
             async for result in fetcher.fetch_many(list(by_url)):
+                # Extraction (a few ms of CPU a page) runs off the event loop, so the
+                # downloads in flight keep being read meanwhile; the store stays on this thread.
+                extracted = await asyncio.to_thread(extract_result, result) if result.ok else None
+                if result.ok:
+                    result.body = b""  # extracted: don't hold it while recording
                 for item_id in by_url.get(result.url, []):
-                    item, dup = record_result(store, item_id, result, now=clock())
+                    item, dup = record_result(
+                        store, item_id, result, now=clock(), extracted=extracted
+                    )
                     if dup is not None:
                         report.merged.append((item_id, dup))
                     (report.ok if item.status == "ok" else report.failed).append(item)
