@@ -234,7 +234,8 @@ class Store:
     def _row_to_item(self, row: sqlite3.Row) -> Item:
         data = dict(row)
         data["paywalled"] = bool(data.get("paywalled"))
-        data["user_fields"] = json.loads(data.get("user_fields") or "[]")
+        raw = data.get("user_fields")
+        data["user_fields"] = json.loads(raw) if raw and raw != "[]" else []
         data["attempts"] = data.get("attempts") or 0
         return Item(**data)
 
