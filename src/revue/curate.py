@@ -69,17 +69,16 @@ def store_links(
     curator: dict[str, Any],
     progress: Progress | None = None,
 ) -> list[AddOutcome]:
-    """Store each link (validated by the caller) with the curator's fields; nothing is fetched."""
+    """Store the links (validated by the caller) with the curator's fields, in one
+    transaction, before anything is fetched: once this returns, every link is on disk."""
     progress = progress or Progress()
-    note = curator.get("note")
     curator = dict(curator)
     tags = list(curator.pop("tags", ()) or ())
-    hashtags = hashtags_in(note)
-    outcomes = []
-    for link in links:
-        outcome = store.add(link, now=iso(now), tags=tags, hashtags=hashtags, **curator)
+    hashtags = hashtags_in(curator.get("note"))
+    entries = [{"url": link, "tags": tags, "hashtags": hashtags, **curator} for link in links]
+    outcomes = store.add_many(entries, now=iso(now))
+    for outcome in outcomes:
         progress.stored(outcome)
-        outcomes.append(outcome)
     return outcomes
 
 

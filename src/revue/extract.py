@@ -33,8 +33,8 @@ Where each field comes from, first source that gives a usable value wins:
   first real paragraph of the body (inside `<article>`/`<main>` when present; nav,
   cookie banners, captions, newsletter boxes skipped), cut at a sentence near 300 chars.
 - site_name: `og:site_name`, `application-name`, `apple-mobile-web-app-title`, JSON-LD
-  `publisher.name` (or a `WebSite` node's name), the site part of `<title>`, a
-  prettified domain ("www.lapresse.ca" -> "Lapresse").
+  `publisher.name` (or a `WebSite` node's name), the site part of `<title>`; else null
+  (no name is made up from the domain).
 - via: `twitter:site`, then `twitter:creator-site`... normalised to "@handle"
   (accepts "handle", "@handle", twitter.com / x.com URLs).
 - author: JSON-LD `author` of the main entity (names joined with ", "), meta `author`,
@@ -297,13 +297,6 @@ def _domain_label(url: str) -> str:
     while i > 0 and labels[i] in _SLD and len(labels[-1]) == 2:
         i -= 1
     return labels[i]
-
-
-def _pretty_domain(url: str) -> str | None:
-    label = _domain_label(url)
-    if not label or label.replace(".", "").isdigit():
-        return None
-    return label[:1].upper() + label[1:]
 
 
 # --------------------------------------------------------------------------- dates
@@ -1389,9 +1382,8 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
             title = _clean(h1.text_content())
     meta.title = _finish_title(title)
 
+    # No made-up name from the domain: a field the page does not give is null (SPEC).
     meta.site_name = og_site or app_name or publisher or website_name or title_site
-    if not meta.site_name and page_url:
-        meta.site_name = _pretty_domain(page_url)
 
     # summary
     summary = facts.first(*_DESCRIPTION_KEYS) or _clean(ld.get("description"))
@@ -1543,8 +1535,6 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> PageMet
             meta.summary = _cut_sentence(subject) if subject else None
         if not meta.title and url:
             meta.title = _finish_title(_title_from_path(url))
-        if url:
-            meta.site_name = _pretty_domain(url)
     except Exception:
         return PageMeta(content_type=meta.content_type)
     return meta
