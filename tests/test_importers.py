@@ -398,3 +398,14 @@ def test_revue_json_round_trip_of_a_minimal_dump() -> None:
     result = parse_import(json.dumps(dump).encode())
     assert result.records == []
     assert result.errors == [(1, "not an http(s) URL: javascript:x"), (2, "not an item object")]
+
+
+def test_netscape_title_written_unescaped_by_its_exporter_is_kept_whole() -> None:
+    # buku's export writes titles as they are: "A & B <c>" is text, not a <c> element.
+    data = (
+        b"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"
+        b'<DT><A HREF="https://a.example/1" ADD_DATE="1700000000">A & B <c> fin</A>\n'
+        b'<DT><A HREF="https://a.example/2">Normal &amp; escaped</A>\n</DL><p>\n'
+    )
+    result = parse_import(data)
+    assert [r.title for r in result.records] == ["A & B <c> fin", "Normal & escaped"]

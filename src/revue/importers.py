@@ -22,6 +22,7 @@ import datetime as dt
 import importlib
 import io
 import json
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -384,8 +385,25 @@ def _folder_path(anchor: Any, cache: dict[Any, str | None]) -> list[str]:
     return names
 
 
+_ANCHOR_RE = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE)
+
+
+def _anchor_title(element: Any, lines: list[str]) -> str | None:
+    """The bookmark's title. Some exporters (buku among them) write titles unescaped, so
+    "A <b> title" would lose "<b>" to the HTML parser: when the anchor's line holds raw
+    markup, its text is taken from the source instead, as the exporter meant it."""
+    parsed = _one_line(element.text_content())
+    line = element.sourceline
+    if line and 0 < line <= len(lines) and "<" in lines[line - 1].split(">", 2)[-1]:
+        match = _ANCHOR_RE.search(lines[line - 1])
+        if match and "<" in match.group(1):
+            return _one_line(html.unescape(match.group(1)))
+    return parsed
+
+
 def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
     root = _html_root(text)
+    lines = text.splitlines()
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
     last: ImportRecord | None = None
@@ -422,7 +440,7 @@ def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
         tags = element.get("tags") or ""
         record = ImportRecord(
             url=href,
-            title=_one_line(element.text_content()),
+            title=_anchor_title(element, lines),
             tags=_tags(tags.split(",")),
             added_at=_to_iso(added),
             line=line,
