@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import importlib
 import io
 import json
-import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
