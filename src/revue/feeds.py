@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib
 import io
 import re
 import unicodedata
@@ -28,10 +27,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-
-# lxml ships no type stubs and the project's mypy config does not list it (see importers.py).
-_lxml_html: Any = importlib.import_module("lxml.html")
-_lxml_etree: Any = importlib.import_module("lxml.etree")
+import lxml.etree as _lxml_etree
+import lxml.html as _lxml_html
 
 __all__ = [
     "FeedEntry",

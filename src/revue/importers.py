@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import importlib
 import io
 import json
 import re
@@ -29,10 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-# lxml ships no type stubs and the project's mypy config does not list it; importing through
-# importlib types it as Any here without a `type: ignore` that would go stale once it does.
-_lxml_html: Any = importlib.import_module("lxml.html")
-_lxml_etree: Any = importlib.import_module("lxml.etree")
+import lxml.etree as _lxml_etree
+import lxml.html as _lxml_html
 
 __all__ = [
     "FORMATS",
