@@ -373,13 +373,14 @@ def progress_for(ui: UI, total: int, label: str) -> Iterator[Callable[[Item], No
 
 
 def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
+    from collections import Counter
+
     from revue.fetch import error_kind
 
-    groups: dict[str, int] = {}
-    for item in failed_items:
-        groups[error_kind(item.error or item.status)] = (
-            groups.get(error_kind(item.error or ""), 0) + 1
-        )
+    groups = Counter(
+        "blocked" if item.status == "blocked" else error_kind(item.error or item.status)
+        for item in failed_items
+    )
     detail = ", ".join(f"{n} {reason}" for reason, n in sorted(groups.items(), key=lambda g: -g[1]))
     ui.info(f"{ok} ok, {len(failed_items)} failed" + (f" ({detail})" if detail else ""))
 
