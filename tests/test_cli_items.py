@@ -3,6 +3,8 @@
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from clihelp import run, run_json
 
 
@@ -132,3 +134,16 @@ def test_broken_config_exits_3_naming_the_file(tmp_path: Path) -> None:
     cfg.write_text('stale_days = "thirty"\n')
     result = run("list", code=3)
     assert "stale_days" in result.stderr
+
+
+def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from revue.db import Store
+
+    def broken(self: Store, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(Store, "list_items", broken)
+    result = run("list", code=1)
+    assert "internal error: ValueError: boom" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Traceback" in run("-v", "list", code=1).stderr

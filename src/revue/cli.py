@@ -134,6 +134,16 @@ def handled(func: F) -> F:
         except KeyboardInterrupt:
             env.ui.error("interrupted")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not the user's doing: cron still gets one line (the traceback with -v).
+            if env.level >= VERBOSE:
+                import traceback
+
+                env.ui.stderr.write(traceback.format_exc())
+            env.ui.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
+            raise typer.Exit(int(ExitCode.PARTIAL)) from None
         finally:
             env.close()
 
