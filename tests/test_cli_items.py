@@ -147,3 +147,33 @@ def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> N
     assert "internal error: ValueError: boom" in result.stderr
     assert "Traceback" not in result.stderr
     assert "Traceback" in run("-v", "list", code=1).stderr
+
+
+def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
+    """Scripts write `revue list --db x.db` as often as `revue --db x.db list`."""
+    import json
+    import subprocess
+    import sys
+
+    from revue.cli import hoist_globals
+
+    assert hoist_globals(["list", "--db", "x.db", "--json", "-q"]) == [
+        "--db", "x.db", "-q", "list", "--json",
+    ]  # fmt: skip
+    assert hoist_globals(["add", "--note", "n", "--", "--db"]) == [
+        "add",
+        "--note",
+        "n",
+        "--",
+        "--db",
+    ]
+    db = tmp_path / "elsewhere.db"
+    for args in (
+        ["add", "--no-fetch", "https://a.example/1", f"--db={db}"],
+        ["list", "--db", str(db), "--json"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "revue", *args], capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 0, proc.stderr
+    assert [i["url"] for i in json.loads(proc.stdout)] == ["https://a.example/1"]

@@ -1393,8 +1393,35 @@ def feed_export(ctx: typer.Context) -> None:
     env.ui.raw(export_opml(env.store.feeds()))
 
 
+GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v")
+
+
+def hoist_globals(argv: list[str]) -> list[str]:
+    """Move the global options to the front, so `revue list --db x.db` works like
+    `revue --db x.db list` (scripts write both). Stops at `--`."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        if arg == "--db" and i + 1 < len(argv):
+            front += argv[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--db=") or (arg in GLOBAL_FLAGS and rest):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main() -> None:
     """Console-script entry point."""
+    sys.argv[1:] = hoist_globals(sys.argv[1:])
     try:
         app()
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)

@@ -852,29 +852,19 @@ class Store:
 
 
 # Columns a restore or an import may set on a new item besides the curator's fields.
-_EXTRA_OK = frozenset(
-    {
-        "title",
-        "summary",
-        "site_name",
-        "via",
-        "author",
-        "published",
-        "lang",
-        "image",
-        "status",
-        "error",
-        "http_status",
-        "content_type",
-        "paywalled",
-        "fetched_at",
-        "attempts",
-        "next_attempt_at",
-        "position",
-        "user_fields",
-        "kind",
-    }
-)
+_EXTRA_OK = frozenset(PAGE_FIELDS[1:]) | {
+    "status",
+    "error",
+    "http_status",
+    "content_type",
+    "paywalled",
+    "fetched_at",
+    "attempts",
+    "next_attempt_at",
+    "position",
+    "user_fields",
+    "kind",
+}
 
 
 DUMP_FORMAT = "revue-export"
@@ -924,36 +914,7 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
     }
 
 
-_ITEM_DUMP_COLUMNS = [
-    "id",
-    "kind",
-    "url",
-    "original_url",
-    "title",
-    "summary",
-    "site_name",
-    "via",
-    "author",
-    "published",
-    "lang",
-    "image",
-    "note",
-    "lead",
-    "quote",
-    "section",
-    "status",
-    "error",
-    "http_status",
-    "content_type",
-    "paywalled",
-    "user_fields",
-    "added_at",
-    "fetched_at",
-    "attempts",
-    "next_attempt_at",
-    "position",
-    "source",
-]
+_ITEM_DUMP_COLUMNS = [*(c.strip() for c in _ITEM_COLUMNS.split(",")), "source"]
 
 
 def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
