@@ -177,3 +177,41 @@ def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
         )
         assert proc.returncode == 0, proc.stderr
     assert [i["url"] for i in json.loads(proc.stdout)] == ["https://a.example/1"]
+
+
+def test_edit_without_options_opens_the_editor_on_a_terminal(tmp_path: Path) -> None:
+    """A real terminal (a pty) and a scripted $EDITOR that rewrites the form."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    run("add", "--no-fetch", "https://a.example/1", "--note", "avant", "-t", "IA")
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text(encoding='utf-8')\n"
+        "t = t.replace('note = \"avant\"', 'note = \"après #Veille\"')\n"
+        "t = t.replace('tags = [\"IA\"]', 'tags = [\"Tech\"]')\n"
+        "p.write_text(t, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "EDITOR": f"{sys.executable} {editor}", "TERM": "dumb"}
+    main, child = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "revue", "edit", "1"],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(child)
+        os.close(main)
+    assert proc.returncode == 0
+    item = run_json("show", "1")
+    assert item["note"] == "après #Veille"
+    assert item["tags"] == ["Tech", "Veille"]
