@@ -359,16 +359,19 @@ def progress_for(ui: UI, total: int, label: str) -> Iterator[Callable[[Item], No
             TextColumn(label),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[ok]} ok, {task.fields[failed]} failed"),
+            TextColumn("{task.fields[ok]} ok, {task.fields[failed]} failed, {task.fields[rate]}"),
             TimeRemainingColumn(),
             console=ui.err,
             transient=True,
         ) as bar:
-            task = bar.add_task(label, total=total, ok=0, failed=0)
+            task = bar.add_task(label, total=total, ok=0, failed=0, rate="")
 
             def advance(item: Item) -> None:
                 counts["ok" if item.status == "ok" else "failed"] += 1
-                bar.update(task, advance=1, ok=counts["ok"], failed=counts["failed"])
+                done = counts["ok"] + counts["failed"]
+                elapsed = bar.tasks[0].elapsed or 0.0
+                rate = f"{done / elapsed:.1f}/s" if elapsed > 0 else ""
+                bar.update(task, advance=1, ok=counts["ok"], failed=counts["failed"], rate=rate)
 
             yield advance
         return
