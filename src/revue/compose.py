@@ -148,7 +148,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         "path": str(path.resolve()),
         "sha256": digest,
         "composed_at": now,
-        "item_count": sum(1 for i in items),
+        "item_count": len(items),
         "imported": 0,
     }
     try:
