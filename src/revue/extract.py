@@ -75,6 +75,7 @@ import lxml.html
 from lxml import etree
 
 from revue.models import PageMeta
+from revue.urls import is_home
 
 __all__ = ["decode_html", "extract", "extract_document"]
 
@@ -273,14 +274,6 @@ def _abs_url(value: Any, base: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return url
-
-
-def _is_home(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.path in ("", "/") and not parts.query
 
 
 # Second-level labels under which a country code sits (co.uk, com.au, gouv.qc.ca...).
@@ -1232,7 +1225,7 @@ def _via(value: str | None) -> str | None:
 
 
 def _canonical(facts: _Facts, base: str) -> str | None:
-    fetched_home = _is_home(base) if base else True
+    fetched_home = is_home(base) if base else True
     candidates = [href for href, _t, _ in facts.links.get("canonical", [])]
     if facts.meta.get("og:url"):
         candidates.append(facts.meta["og:url"])
@@ -1242,7 +1235,7 @@ def _canonical(facts: _Facts, base: str) -> str | None:
             continue
         # A canonical to a home page (another site's, or ours when we are not on it) is a
         # CMS bug or a syndication redirect; trusting it would merge unrelated items.
-        if _is_home(url) and not fetched_home:
+        if is_home(url) and not fetched_home:
             continue
         return url
     return None

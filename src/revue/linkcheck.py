@@ -25,7 +25,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
 from revue import urls
 from revue.db import Store
@@ -99,14 +98,6 @@ def wayback_url(url: str, added_at: str | None) -> str:
     return f"{WAYBACK}{stamp}{url}"
 
 
-def _is_home(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.path in ("", "/") and not parts.query
-
-
 def classify(item: Item, url: str, result: FetchResult) -> LinkCheck:
     """Pure: what one `head_or_get` result says about the link `url` of `item`."""
     status = result.status
@@ -117,7 +108,9 @@ def classify(item: Item, url: str, result: FetchResult) -> LinkCheck:
             check.status = "moved"
             # A story that now lands on the home page is usually gone, say so.
             check.reason = (
-                "moved to the home page" if _is_home(final) and not _is_home(url) else "moved"
+                "moved to the home page"
+                if urls.is_home(final) and not urls.is_home(url)
+                else "moved"
             )
         return check
     check.reason = result.error or (f"HTTP {status}" if status is not None else "no answer")

@@ -185,3 +185,12 @@ def path_words(url: str) -> str:
         if len(words) >= 2 or (words and len(words[0]) > 3):
             return " ".join(words)
     return ""
+
+
+def is_home(url: str) -> bool:
+    """True for a site's home page ("https://example.com/", no path, no query)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.path in ("", "/") and not parts.query
