@@ -174,11 +174,13 @@ def record_result(
     `extracted` is `extract_result(result)` when the caller already ran it; else it runs here."""
     current = store.get(item_id)
     attempts = current.attempts + 1
-    if not result.ok:
-        status, error = "failed", result.error
-        wall = _wall_reason(result)
-        if wall:
-            status, error = "blocked", f"blocked: {wall} ({result.error})"
+
+    def not_ok(
+        status: str,
+        error: str | None,
+        retry_after: float | None = None,
+        final_url: str | None = None,
+    ) -> tuple[Item, Item | None]:
         return store.record_fetch(
             item_id,
             status=status,
@@ -186,30 +188,20 @@ def record_result(
             error=error,
             http_status=result.status,
             content_type=result.content_type,
-            next_attempt_at=next_attempt(attempts, now, result.retry_after),
+            final_url=final_url,
+            next_attempt_at=next_attempt(attempts, now, retry_after),
         )
+
+    if not result.ok:
+        wall = _wall_reason(result)
+        if wall:
+            return not_ok("blocked", f"blocked: {wall} ({result.error})", result.retry_after)
+        return not_ok("failed", result.error, result.retry_after)
     meta = extracted if extracted is not None else extract_result(result)
     if isinstance(meta, Exception):  # keep the item, with the reason
-        return store.record_fetch(
-            item_id,
-            status="failed",
-            now=iso(now),
-            error=f"extraction failed: {type(meta).__name__}",
-            http_status=result.status,
-            content_type=result.content_type,
-            next_attempt_at=next_attempt(attempts, now),
-        )
+        return not_ok("failed", f"extraction failed: {type(meta).__name__}")
     if meta.blocked:
-        return store.record_fetch(
-            item_id,
-            status="blocked",
-            now=iso(now),
-            error=f"blocked: {meta.blocked}",
-            http_status=result.status,
-            content_type=result.content_type,
-            final_url=result.final_url,
-            next_attempt_at=next_attempt(attempts, now),
-        )
+        return not_ok("blocked", f"blocked: {meta.blocked}", final_url=result.final_url)
     return store.record_fetch(
         item_id,
         status="ok",

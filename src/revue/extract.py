@@ -348,6 +348,14 @@ def _iso(y: int, mo: int, d: int, h: int | None = None, mi: int = 0, s: int = 0,
         return None
 
 
+def _iso_from_match(m: re.Match[str]) -> str | None:
+    """ISO text from a date match: groups year, month, day[, hour, minute, second, zone]."""
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if m.group(4) is None:
+        return _iso(y, mo, d)
+    return _iso(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0), _tz(m.group(7)))
+
+
 def _norm_date(value: Any) -> str | None:
     """An ISO 8601 date or datetime from the many spellings pages use, or None."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -359,11 +367,7 @@ def _norm_date(value: Any) -> str | None:
         return None
     m = _ISO_RE.search(text)
     if m:
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if m.group(4) is None:
-            return _iso(y, mo, d)
-        return _iso(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0),
-                    _tz(m.group(7)))  # fmt: skip
+        return _iso_from_match(m)
     if text.isdigit() and len(text) in (10, 13):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         try:
@@ -373,11 +377,7 @@ def _norm_date(value: Any) -> str | None:
         return stamp.isoformat() if 1990 <= stamp.year <= 2200 else None
     m = _COMPACT_RE.match(text)
     if m:
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if m.group(4) is None:
-            return _iso(y, mo, d)
-        return _iso(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0),
-                    _tz(m.group(7)))  # fmt: skip
+        return _iso_from_match(m)
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
