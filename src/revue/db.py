@@ -954,6 +954,16 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
                 counts["added"] += 1
                 continue
             if raw.get("kind") == "text" or not raw.get("url"):
+                # A text block has no URL to merge on: the same text added at the same moment
+                # is the same block (re-importing a backup must not duplicate it).
+                same = store.db.execute(
+                    "SELECT id FROM items WHERE kind = 'text' AND note IS ? AND added_at = ?",
+                    [raw.get("note"), raw.get("added_at")],
+                ).fetchone()
+                if same:
+                    id_map[old_id] = int(same[0])
+                    counts["merged"] += 1
+                    continue
                 new = store._add_text_locked(raw.get("note") or "", now=now, raw=raw)
                 id_map[old_id] = new
                 counts["added"] += 1
@@ -998,6 +1008,12 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
             record["imported"] = int(bool(record.get("imported")))
             if empty:
                 record["id"] = int(review["id"])
+            elif store.db.execute(
+                "SELECT 1 FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
+                "AND composed_at IS ?",
+                [record["title"], record["start"], record["end"], record["composed_at"]],
+            ).fetchone():
+                continue  # this very review is here already (a backup imported twice)
             review_id = _pk(store.db.table("reviews").insert(record).last_pk)
             for pos, old in enumerate(review.get("items") or []):
                 if int(old) in id_map:
