@@ -153,8 +153,10 @@ def test_extract_prints_page_fields_and_stores_nothing(
 ) -> None:
     url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
     data = json.loads(run("extract", url, "--json").stdout)
+    # The SPEC's keys in its order, then revue's own.
     assert list(data) == [
         "url", "title", "summary", "site_name", "via", "author", "published", "lang", "image",
+        "first_published",
     ]  # fmt: skip
     assert data["url"] == f"{server.base}/affaires/techno/2023-11-06/openai.php"
     saved = tmp_path / "page.html"

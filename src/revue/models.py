@@ -39,9 +39,13 @@ class PageMeta:
     site_name: str | None = None
     via: str | None = None  # "@handle" from twitter:site
     author: str | None = None
+    # The page's date: its last update when it declares one, else its publication date.
     published: str | None = None  # ISO 8601 date or datetime
     lang: str | None = None  # BCP 47 tag
     image: str | None = None
+    # After the SPEC's keys in JSON: when the page was first published, if it says so (the
+    # stale-news flag looks at this one, an update does not make old news new).
+    first_published: str | None = None
     # Not part of the SPEC's JSON, but used by the curator's loop:
     paywalled: bool = False
     blocked: str | None = None  # why the page is a bot wall / consent / login page, if it is
@@ -50,7 +54,9 @@ class PageMeta:
     content_type: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in PAGE_FIELDS}
+        out = {name: getattr(self, name) for name in PAGE_FIELDS}
+        out["first_published"] = self.first_published
+        return out
 
 
 @dataclass(slots=True)
