@@ -66,3 +66,19 @@ def test_path_words_for_title_less_items() -> None:
     url = "https://www.lapresse.ca/affaires/2023-11-06/openai-promet-des-superpouvoirs.php"
     assert urls.path_words(url) == "openai promet des superpouvoirs"
     assert urls.domain(url) == "lapresse.ca"
+
+
+@pytest.mark.parametrize(
+    ("url", "want"),
+    [
+        ("https://e.com/plain?x=1", "https://e.com/plain?x=1"),
+        ("https://e.com/a%253Ab", "https://e.com/a%3Ab"),  # encoded twice
+        ("https://e.com/%7Euser/caf%c3%a9", "https://e.com/~user/caf%C3%A9"),
+        ("https://e.com/a%2Fb%3Fc", "https://e.com/a%2Fb%3Fc"),  # reserved: kept encoded
+        ("https://e.com/café ok?q=é&r=%25", "https://e.com/caf%C3%A9%20ok?q=%C3%A9&r=%25"),
+        ("https://e.com/%E9t%E9", "https://e.com/%E9t%E9"),  # not UTF-8: left as it is
+    ],
+)
+def test_normalize_escapes(url: str, want: str) -> None:
+    assert urls.normalize_escapes(url) == want
+    assert urls.normalize_escapes(want) == want

@@ -4,6 +4,8 @@ Pure. Invariants:
 - `validate(url)` accepts only absolute http(s) URLs with a host; it raises `BadInput` otherwise.
 - `clean(url)` is what we store and emit: lower-case scheme and host, no default port, no
   fragment, no tracking parameters. It keeps the query order (some sites care).
+- `normalize_escapes(url)` is how a page's URLs (canonical, image) are printed: one spelling
+  of percent-escapes whatever the page wrote.
 - `dedup_key(url)` is equal for two URLs of the same story: on top of `clean`, it drops
   `www.`/`m.`/`amp.` host prefixes, AMP path markers, a trailing slash, and sorts the query.
 """
@@ -11,6 +13,7 @@ Pure. Invariants:
 from __future__ import annotations
 
 import re
+import string
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from revue.errors import BadInput
@@ -194,3 +197,41 @@ def is_home(url: str) -> bool:
     except ValueError:
         return False
     return parts.path in ("", "/") and not parts.query
+
+
+_ESCAPES_RE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+# What decodeURI leaves encoded: an escape of one of these changes the URL's structure.
+_RESERVED = frozenset(";/?:@&=+$,#")
+_PRINTABLE = string.punctuation  # quote() then encodes only spaces, controls and non-ASCII
+
+
+def _decode_run(m: re.Match[str]) -> str:
+    raw = m.group(0)
+    try:
+        text = bytes.fromhex(raw.replace("%", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.upper()
+    out = []
+    pos = 0
+    for ch in text:
+        size = len(ch.encode("utf-8")) * 3
+        out.append(raw[pos : pos + size] if ch in _RESERVED or ord(ch) < 32 else ch)
+        pos += size
+    return "".join(out)
+
+
+def normalize_escapes(url: str) -> str:
+    """`url` with its path's escapes decoded except those of reserved characters (what
+    JavaScript's decodeURI, normalize-url and so most extractors do: `%7E` -> `~`, a
+    double-encoded `%253A` -> `%3A`), then spaces, controls and non-ASCII characters of the
+    path and query percent-encoded in UTF-8 (`é` -> `%C3%A9`). Never raises."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    path = _ESCAPES_RE.sub(_decode_run, parts.path) if "%" in parts.path else parts.path
+    path = quote(path, safe=_PRINTABLE)
+    query = quote(parts.query, safe=_PRINTABLE)
+    if path == parts.path and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
