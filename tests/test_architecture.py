@@ -6,8 +6,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "revue"
 
 PURE = {
-    "models", "errors", "urls", "extract", "importers", "exporters", "feeds", "datephrase",
-    "markup", "render",
+    "models", "errors", "urls", "extract", "monthnames", "importers", "exporters", "feeds",
+    "datephrase", "markup", "render",
 }  # fmt: skip
 ADAPTERS = {"db", "migrations", "fetch", "config", "console"}
 USE_CASES = {"curate", "compose", "linkcheck"}

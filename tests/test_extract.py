@@ -485,8 +485,9 @@ def test_other_documents() -> None:
 
 # --------------------------------------------------------------------------- corpus floors
 
-FLOORS = {"title": 98, "description": 95, "site_name": 88, "author": 85, "date": 60,
-          "lang": 95, "image": 90, "url": 95}  # fmt: skip
+# The targets of the extraction issue, over the pages where the corpus gives a value.
+FLOORS = {"title": 98, "description": 95, "site_name": 95, "author": 85, "date": 95,
+          "lang": 95, "image": 95, "url": 95}  # fmt: skip
 
 
 @pytest.mark.skipif(not (CORPUS / "expected.jsonl").is_file(), reason="shared corpus absent")
@@ -501,11 +502,14 @@ def test_corpus_accuracy_floors() -> None:
         json.loads(x) for x in (CORPUS / "expected.jsonl").read_text("utf-8").splitlines() if x
     ]
     right = dict.fromkeys(FLOORS, 0)
+    scored = dict.fromkeys(FLOORS, 0)
     for case in cases:
         got = bench.revue_fields((CORPUS / case["file"]).read_bytes(), case["url"])
-        for name in FLOORS:
-            right[name] += bench.field_ok(name, got[name], case["expected"][name])
-    accuracy = {name: 100 * right[name] / len(cases) for name in FLOORS}
+        for name, ok in bench.score(got, case["expected"]).items():
+            if ok is not None:
+                scored[name] += 1
+                right[name] += ok
+    accuracy = {name: 100 * right[name] / scored[name] for name in FLOORS}
     below = {name: acc for name, acc in accuracy.items() if acc < FLOORS[name]}
     assert not below, f"accuracy below the floors: {below} (all: {accuracy})"
 
@@ -548,3 +552,147 @@ def test_twitter_handle_names_the_site_in_the_title() -> None:
         '<meta name="twitter:site" content="@lp_lapresse"></head></html>'
     ).encode()
     assert extract(html, "http://127.0.0.1:9/a").title == "Victoria’s Secret | Autopsie"
+
+
+# --------------------------------------------------------------------------- the page's date
+
+LD_DATES = (
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",'
+    ' "datePublished": "2015-10-05T20:52:17Z", "dateModified": "2021-04-24T09:18:20Z"}</script>'
+)
+
+
+def test_a_declared_update_is_the_page_date_and_the_publication_is_kept() -> None:
+    got = extract(page(LD_DATES), "https://x.org/a")
+    assert (got.published, got.first_published) == (
+        "2021-04-24T09:18:20+00:00",
+        "2015-10-05T20:52:17+00:00",
+    )
+    head = og("article:published_time", "2023-11-06") + og("article:modified_time", "2023-11-09")
+    got = extract(page(head), "https://x.org/a")
+    assert (got.published, got.first_published) == ("2023-11-09", "2023-11-06")
+    body = '<meta itemprop="dateModified" content="2020-01-02"><time datetime="2019-05-06"></time>'
+    got = extract(page("", body), "https://x.org/a")
+    assert (got.published, got.first_published) == ("2020-01-02", "2019-05-06")
+
+
+def test_an_update_alone_is_the_page_date() -> None:
+    got = extract(page(og("article:modified_time", "2023-11-09T08:00:00Z")), "https://x.org/a")
+    assert (got.published, got.first_published) == ("2023-11-09T08:00:00+00:00", None)
+
+
+def test_an_update_before_the_publication_is_ignored() -> None:
+    head = og("article:published_time", "2023-11-06") + og("article:modified_time", "2001-01-01")
+    assert extract(page(head), "https://x.org/a").published == "2023-11-06"
+
+
+def test_cache_times_are_not_updates() -> None:
+    head = (
+        og("article:published_time", "2023-11-06")
+        + og("og:updated_time", "2026-01-01T00:00:00Z")
+        + '<meta http-equiv="last-modified" content="2026-01-01">'
+    )
+    assert extract(page(head), "https://x.org/a").published == "2023-11-06"
+
+
+def test_a_date_written_in_an_element_classed_date_or_time() -> None:
+    body = '<div class="time">\n  <h2> July 05, 2017 </h2>\n</div><p>text</p>'
+    got = extract(page("", body), "https://x.org/a")
+    assert (got.published, got.first_published) == ("2017-07-05", "2017-07-05")
+    body = '<time class="entry">5 juillet 2017</time>'
+    assert extract(page("", body), "https://x.org/a").published == "2017-07-05"
+
+
+def test_dates_that_are_not_the_articles_are_left_alone() -> None:
+    body = (
+        '<span class="reference-accessdate">Retrieved October 13, 2016</span>'
+        '<span class="reading-time">5 min</span><div class="timeline">May 4, 2010</div>'
+    )
+    assert extract(page("", body), "https://x.org/a").published is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("July 05, 2017", "2017-07-05"),
+        ("Wednesday, July 5, 2017 4:30 PM", "2017-07-05"),  # not 04:30
+        ("Sept. 5, 2017", "2017-09-05"),
+        ("5th September 2017", "2017-09-05"),
+        ("1er novembre 2023", "2023-11-01"),
+        ("Publié le 12 févr. 2024", "2024-02-12"),
+        ("5. Juli 2017", "2017-07-05"),
+        ("5 de julio de 2017", "2017-07-05"),
+        ("5 luglio 2017", "2017-07-05"),
+        ("5 de março de 2017", "2017-03-05"),
+        ("5 января 2017", "2017-01-05"),
+        ("5 stycznia 2017", "2017-01-05"),
+        ("2017年7月5日", "2017-07-05"),
+        ("2017년 7월 5일", "2017-07-05"),
+    ],
+)
+def test_dates_in_words_in_many_languages(text: str, want: str) -> None:
+    body = f'<span class="post-date">{text}</span>'
+    assert extract(page("", body), "https://x.org/a").published == want
+
+
+def test_month_names_are_babels() -> None:
+    """src/revue/monthnames.py is what scripts/gen_monthnames.py writes from Babel today."""
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "gen_monthnames", root / "scripts" / "gen_monthnames.py"
+    )
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    table = gen.build_table()
+    assert table["juillet"] == table["july"] == table["julio"] == 7
+    assert (root / "src" / "revue" / "monthnames.py").read_text("utf-8") == gen.render(table)
+
+
+# --------------------------------------------------------------------------- site name, URLs
+
+
+def test_site_name_from_a_publisher_meta() -> None:
+    head = "<title>HackerRank Report</title>" + meta("Publisher", "PR Newswire")
+    assert extract(page(head), "https://www.prnewswire.com/news/x.html").site_name == "PR Newswire"
+    head = "<title>T</title>" + meta("publisher", "https://www.facebook.com/prnewswire")
+    assert extract(page(head), "https://www.prnewswire.com/news/x.html").site_name is None
+
+
+@pytest.mark.parametrize(
+    ("logo", "want"),
+    [
+        ('<img src="/a/audiense_logotype_black.png" alt="audiense_logotype_black">', "Audiense"),
+        (
+            '<a class="navbar-logo" href="/"><img src="/l.png" alt="Audiense: audience '
+            'intelligence"></a>',
+            "Audiense",
+        ),
+        ('<div id="logo"><a href="/">Audiense</a></div>', "Audiense"),
+        ('<img class="logo" src="/l.png" alt="Accueil">', None),  # names no site
+        ('<img class="logo" src="/l.png" alt="Brandwatch">', None),  # another site's
+        ('<img src="/photo.jpg" alt="Audiense team">', None),  # not a logo
+    ],
+)
+def test_site_name_from_the_logo_when_the_page_names_no_site(logo: str, want: str | None) -> None:
+    html = page("<title>Twin Peaks 2017: using the data</title>", logo + ARTICLE_TEXT)
+    assert extract(html, "https://audiense.com/twin-peaks").site_name == want
+
+
+def test_a_declared_site_name_beats_the_logo() -> None:
+    html = page(og("og:site_name", "Audiense Blog"), '<img class="logo" alt="Audiense">')
+    assert extract(html, "https://audiense.com/a").site_name == "Audiense Blog"
+
+
+def test_image_and_canonical_urls_have_one_spelling() -> None:
+    double = (
+        "https://www.ft.com/__origami/service/image/v2/images/raw/https%3A%2F%2Fs3.aws.com"
+        "%2Fimg%253Fsource%253Dnext?source=next-opengraph&fit=scale-down"
+    )
+    head = og("og:image", double) + '<link rel="canonical" href="/société/café été">'
+    got = extract(page(head), "https://www.ft.com/content/x")
+    assert got.image == (
+        "https://www.ft.com/__origami/service/image/v2/images/raw/https%3A%2F%2Fs3.aws.com"
+        "%2Fimg%3Fsource%3Dnext?source=next-opengraph&fit=scale-down"
+    )
+    assert got.url == "https://www.ft.com/soci%C3%A9t%C3%A9/caf%C3%A9%20%C3%A9t%C3%A9"

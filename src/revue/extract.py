@@ -33,24 +33,34 @@ Where each field comes from, first source that gives a usable value wins:
   first real paragraph of the body (inside `<article>`/`<main>` when present; nav,
   cookie banners, captions, newsletter boxes skipped), cut at a sentence near 300 chars.
 - site_name: `og:site_name`, `application-name`, `apple-mobile-web-app-title`, JSON-LD
-  `publisher.name` (or a `WebSite` node's name), the site part of `<title>`; else null
-  (no name is made up from the domain).
+  `publisher.name` (or a `WebSite` node's name), the site part of `<title>`, a `publisher`
+  meta, the page's logo (an `<img>` alt or a logo link's text, taglines and file-name words
+  such as "logotype_black" removed) when it names the domain's site; else null (no name is
+  made up from the domain: the domain only decides whether a logo's text is a name).
 - via: `twitter:site`, then `twitter:creator-site`... normalised to "@handle"
   (accepts "handle", "@handle", twitter.com / x.com URLs).
 - author: JSON-LD `author` of the main entity (names joined with ", "), meta `author`,
   `article:author` (when not a URL), `parsely-author`, `sailthru.author`, `byl` ("By X"),
   `dc.creator`, `dcterms.creator`, microdata `author`, `rel=author` link text, a byline
   element (class/id containing "byline" or "author-name").
-- published: `article:published_time`, JSON-LD `datePublished` (then `dateCreated`,
-  `uploadDate`), `parsely-pub-date`, `sailthru.date`, `dc.date`, `dcterms.created`,
-  `date`/`pubdate`/`publish-date` metas, microdata `datePublished`, the first
-  `<time datetime>` (in `<article>` when present), a date in the URL path
-  (`/2023/11/08/`, `/2023-11-08`). Output ISO 8601, the timezone kept when given.
+- first_published: JSON-LD `datePublished`, `article:published_time`, `parsely-pub-date`,
+  `sailthru.date`, `dc.date`, `dcterms.created`, `date`/`pubdate`/`publish-date` metas,
+  JSON-LD `dateCreated`/`uploadDate`, microdata `datePublished`, the first `<time>` (in
+  `<article>` when present; its `datetime`, else its text), an element classed as a date or
+  time whose text is a date ("July 05, 2017", "5. Juli 2017", "5 de julio de 2017": month
+  names of 21 languages from Babel, see monthnames.py), a date in the URL path
+  (`/2023/11/08/`, `/2023-11-08`).
+- published (the page's date): its declared update (JSON-LD `dateModified`,
+  `article:modified_time`, microdata `dateModified`) when there is one that is not earlier
+  than the publication, else first_published. This is what readers see as the article's
+  date and what metascraper's `date` reads; `og:updated_time` and `last-modified` are cache
+  times, not updates. Output ISO 8601, the timezone kept when given.
 - lang: `<html lang>`, `Content-Language` header, `<meta http-equiv=content-language>`,
   `og:locale`, `dc.language`, JSON-LD `inLanguage`; normalised to BCP 47 ("fr_CA" ->
   "fr-CA").
 - image: `og:image` (`:secure_url`, `:url`), `twitter:image(:src)`, JSON-LD `image` /
   `thumbnailUrl`, `<link rel=image_src>`, microdata `image`; absolute, never `data:`.
+  Every URL (url, image) is given one spelling of its escapes (`urls.normalize_escapes`).
 - paywalled: JSON-LD `isAccessibleForFree` false (also in `hasPart`), or a known meta
   marker (`article:content_tier` locked/metered, `cXenseParse:...-paywall`...).
 - blocked: a short reason when the page is a challenge / captcha / consent / login wall
@@ -67,6 +77,7 @@ import email.utils
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -75,7 +86,8 @@ import lxml.html
 from lxml import etree
 
 from revue.models import PageMeta
-from revue.urls import is_home
+from revue.monthnames import MONTHS
+from revue.urls import is_home, normalize_escapes
 
 __all__ = ["decode_html", "extract", "extract_document"]
 
@@ -273,7 +285,7 @@ def _abs_url(value: Any, base: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    return url
+    return normalize_escapes(url)
 
 
 # Second-level labels under which a country code sits (co.uk, com.au, gouv.qc.ca...).
@@ -301,25 +313,21 @@ _ISO_RE = re.compile(
 )
 _SLASH_RE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{4})?$")
-_MONTHS = {
-    "jan": 1, "janv": 1, "janvier": 1, "january": 1,
-    "feb": 2, "fev": 2, "fév": 2, "févr": 2, "fevr": 2, "février": 2, "fevrier": 2,
-    "february": 2,
-    "mar": 3, "mars": 3, "march": 3,
-    "apr": 4, "avr": 4, "avril": 4, "april": 4,
-    "may": 5, "mai": 5,
-    "jun": 6, "juin": 6, "june": 6,
-    "jul": 7, "juil": 7, "juillet": 7, "july": 7,
-    "aug": 8, "aou": 8, "aoû": 8, "août": 8, "aout": 8, "august": 8,
-    "sep": 9, "sept": 9, "septembre": 9, "september": 9,
-    "oct": 10, "octobre": 10, "october": 10,
-    "nov": 11, "novembre": 11, "november": 11,
-    "dec": 12, "déc": 12, "décembre": 12, "decembre": 12, "december": 12,
-}  # fmt: skip
+# A date in words: "5 juillet 2017", "July 5, 2017", "5. Juli 2017", "5 de julio de 2017".
 _WORD_DATE_RE = re.compile(
-    r"(?:(\d{1,2})(?:er|st|nd|rd|th)?\s+([a-zA-Zéû]{3,9})\.?,?\s+(\d{4}))"
-    r"|(?:([a-zA-Zéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))"
+    r"(?:(\d{1,2})(?:er|st|nd|rd|th|º|°)?\.?\s+(?:de\s+)?([^\W\d_]{3,12})\.?,?\s+(?:de\s+)?"
+    r"(\d{4}))"
+    r"|(?:([^\W\d_]{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))"
 )
+_AM_PM_RE = re.compile(r"\d\s*[ap]\.?m\b", re.IGNORECASE)
+# "2017年7月5日" (Chinese, Japanese), "2017년 7월 5일" (Korean).
+_CJK_DATE_RE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+
+
+def _month_number(word: str) -> int | None:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    key = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return MONTHS.get(key) or (MONTHS.get(key[:3]) if len(key) > 3 else None)
 
 
 def _tz(text: str | None) -> dt.tzinfo | None:
@@ -378,25 +386,50 @@ def _norm_date(value: Any) -> str | None:
     m = _COMPACT_RE.match(text)
     if m:
         return _iso_from_match(m)
-    try:
-        parsed = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        parsed = None
+    parsed = None
+    if not _AM_PM_RE.search(text):  # the RFC 2822 parser would read "4:30 PM" as 04:30
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
     if parsed is not None and 1900 <= parsed.year <= 2200:
         return parsed.isoformat()
     m = _SLASH_RE.search(text)
     if m:
         return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _WORD_DATE_RE.search(text)
-    if m:
+    for m in _WORD_DATE_RE.finditer(text):
         if m.group(1):
             day, month, year = m.group(1), m.group(2), m.group(3)
         else:
             month, day, year = m.group(4), m.group(5), m.group(6)
-        num = _MONTHS.get(month.lower()) or _MONTHS.get(month.lower()[:3])
+        num = _month_number(month)
         if num:
             return _iso(int(year), num, int(day))
+    m = _CJK_DATE_RE.search(text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None
+
+
+def _instant(iso: str) -> float:
+    """Seconds since the epoch of an ISO date or datetime (a bare date or time is UTC)."""
+    try:
+        value = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return 0.0
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.timestamp()
+
+
+def _page_date(first: str | None, modified: str | None) -> str | None:
+    """The page's date: its declared update, unless there is none or it predates the
+    publication (a CMS default, a typo)."""
+    if not modified:
+        return first
+    if first and _instant(modified) < _instant(first):
+        return first
+    return modified
 
 
 _URL_DATE_RE = re.compile(
@@ -894,6 +927,8 @@ _TAGNAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)")
 # a regex over every tag of a 500 KB body costs milliseconds.
 _AUTHOR_HREF_KEYS = ("/author/", "/auteur/", "/authors/", "/auteurs/", "/journaliste/")
 _AUTHOR_CLASS_KEYS = ("byline", "Byline", "author", "Author", "auteur", "signature")
+# Dates that are not the article's: a citation's access date, an update, a clock, a duration.
+_NOT_DATE_CLASS_RE = re.compile(r"access|updat|modif|timeline|timer|zone|picker|read|run|dur", re.I)
 _DATE_CLASS_KEYS = ("timestamp", "published", "pubdate", "pub-date", "post-date", "entry-date",
                     "article-date", "date-publi", "publish-date", "publishdate", "posted-on",
                     "dateline")  # fmt: skip
@@ -1039,13 +1074,47 @@ class _BodyScan:
                 tag = _tag_at(self.text, i + 1)
                 if tag is None or tag[0] != "time":  # not <time-ago>, <timeline>...
                     continue
-                value = _norm_date(_attrs(tag[1]).get("datetime"))
+                value = _norm_date(
+                    _attrs(tag[1]).get("datetime") or _element_text(self.text, "time", tag[2])
+                )
                 if value:
                     return value
         for text in self._tag_texts(_DATE_CLASS_KEYS, "class"):
             value = _norm_date(text) if len(text) <= 80 else None
             if value:
                 return value
+        return self._dated_element()
+
+    def _dated_element(self) -> str | None:
+        """A date written in an element whose class says date or time ("post-date",
+        `<div class="time"><h2>July 05, 2017</h2>`): blogs that declare nothing else."""
+        # str.find and a look back for `class=`: a regex over every class attribute of a
+        # 400 KB page (Wikipedia) costs over 10 ms; this costs well under one.
+        positions = sorted(i for key in ("date", "time") for i in _finds(self.text, key, 300))
+        tried = 0
+        last_end = -1
+        for pos in positions:
+            if pos < last_end:
+                continue
+            attr = self.text.rfind("class=", max(0, pos - 100), pos)
+            if attr < 0 or self.text.find(">", attr, pos) >= 0:
+                continue
+            tag = _tag_at(self.text, pos)
+            if tag is None:
+                continue
+            last_end = tag[2]
+            classes = _attrs(tag[1]).get("class", "")
+            if ("date" not in classes and "time" not in classes) or _NOT_DATE_CLASS_RE.search(
+                classes
+            ):
+                continue
+            text = _element_text(self.text, tag[0], tag[2])
+            value = _norm_date(text) if text and len(text) <= 80 else None
+            if value:
+                return value
+            tried += 1
+            if tried >= 30:
+                break
         return None
 
     def image(self, base: str) -> str | None:
@@ -1274,8 +1343,127 @@ _DATE_KEYS = ("article:published_time", "og:article:published_time", "parsely-pu
               "publishdate", "article.published", "datepublished", "article_date_original",
               "cxenseparse:recs:publishtime", "og:published_time", "release_date",
               "video:release_date")  # fmt: skip
-_LATE_DATE_KEYS = ("article:modified_time", "og:updated_time", "last-modified",
-                   "datemodified", "dc.date.modified")  # fmt: skip
+# Declared updates. Not og:updated_time nor http-equiv last-modified: those change with every
+# cache refresh or comment, not with the article.
+_MODIFIED_KEYS = ("article:modified_time", "og:modified_time", "datemodified",
+                  "dcterms.modified", "dc.date.modified")  # fmt: skip
+
+
+def _name_meta(value: str | None) -> str | None:
+    """A name from a meta that should hold one (publisher): not a URL, not a sentence."""
+    if not value or value.startswith(("http://", "https://", "/")) or len(value) > 60:
+        return None
+    return value
+
+
+# Words of a logo's file name or alt text that are not the site's name.
+_LOGO_WORDS = frozenset(
+    [
+        "logo",
+        "logos",
+        "logotype",
+        "logotipo",
+        "logotyp",
+        "home",
+        "homepage",
+        "accueil",
+        "inicio",
+        "black",
+        "white",
+        "dark",
+        "light",
+        "color",
+        "colour",
+        "colored",
+        "mono",
+        "header",
+        "footer",
+        "main",
+        "site",
+        "default",
+        "retina",
+        "small",
+        "large",
+        "big",
+        "mobile",
+        "desktop",
+        "svg",
+        "png",
+        "jpg",
+        "image",
+        "img",
+        "icon",
+        "brand",
+        "new",
+        "primary",
+        "secondary",
+        "horizontal",
+        "vertical",
+        "full",
+    ]
+)
+_LEADING_LINKS = ("de", "du", "of", "d'")  # "Logo de La Presse" -> "La Presse"
+_TAGLINE_RE = re.compile(r"\s+[|:–—-]\s+|:\s+|,\s+")
+
+
+def _site_from_logo(text: str | None, url: str) -> str | None:
+    """The site's name from a logo's alt text ("PR Newswire: news distribution...",
+    "audiense_logotype_black", "Logo Le Monde"), when it names the site of `url`.
+
+    The domain decides whether the text is a name at all (a logo alt may say "Accueil" or
+    "Menu"), never what the name is."""
+    text = _clean(text)
+    if not text:
+        return None
+    text = _TAGLINE_RE.split(text, maxsplit=1)[0]
+    words = []
+    for word in re.split(r"[\s_]+", text):
+        # "lemonde-logo-white.svg" is a file name to take apart; "Radio-Canada" is a name.
+        parts = re.split(r"(?<=\w)[-.](?=\w)", word)
+        words += parts if any(p.lower() in _LOGO_WORDS for p in parts) else [word]
+    kept = [w for w in words if w.lower() not in _LOGO_WORDS and not w.isdigit()]
+    while kept and kept[0].lower() in _LEADING_LINKS:
+        kept.pop(0)
+    if not kept or len(kept) > 5:
+        return None
+    name = " ".join(kept)
+    if name.islower():  # a file name's spelling, not the site's
+        name = name.title()
+    key, label = _norm_key(name), _norm_key(_domain_label(url))
+    if min(len(key), len(label)) < 3 or not (key in label or label in key) or len(name) > 40:
+        return None
+    return name
+
+
+def _logo_name(rest: str, url: str) -> str | None:
+    """A site name from the page's logo: the alt of an `<img>` that is a logo (by its class,
+    id, file name or alt) or sits in an element that is one, or a logo link's text."""
+    text = rest[:200_000]
+    positions = sorted(i for key in ("logo", "Logo", "LOGO") for i in _finds(text, key, 20))
+    last_end = -1
+    for pos in positions[:40]:
+        if pos < last_end:
+            continue
+        tag = _tag_at(text, pos)
+        if tag is None:
+            continue
+        name, attr_text, end = tag
+        last_end = end
+        attrs = _attrs(attr_text)
+        if name == "img":
+            candidate = attrs.get("alt") or attrs.get("title")
+        elif "logo" in f"{attrs.get('class', '')} {attrs.get('id', '')}".lower():
+            img = text.find("<img", end, end + 600)
+            inner = _tag_at(text, img + 1) if img >= 0 else None
+            candidate = _attrs(inner[1]).get("alt") if inner else None
+            if not candidate and name in ("a", "span", "div", "h1", "p", "strong"):
+                candidate = _element_text(text, name, end)
+        else:
+            continue
+        site = _site_from_logo(candidate, url)
+        if site:
+            return site
+    return None
 
 
 def _author_from_meta(facts: _Facts) -> str | None:
@@ -1340,8 +1528,10 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     app_name = facts.first("application-name", "apple-mobile-web-app-title")
     publisher = ld.names(ld.resolve(ld.get("publisher")), limit=1)
     website_name = _clean(ld.website.get("name")) if ld.website else None
+    meta_publisher = _name_meta(facts.first("publisher", "dc.publisher", "dcterms.publisher"))
     handle = _via(facts.first("twitter:site", "twitter:creator-site", "twitter:site:username"))
-    keys = _site_keys([og_site, app_name, publisher, website_name], page_url) + _handle_keys(handle)
+    keys = _site_keys([og_site, app_name, publisher, website_name, meta_publisher], page_url)
+    keys += _handle_keys(handle)
 
     # title
     title: str | None = None
@@ -1376,7 +1566,15 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     meta.title = _finish_title(title)
 
     # No made-up name from the domain: a field the page does not give is null (SPEC).
-    meta.site_name = og_site or app_name or publisher or website_name or title_site
+    meta.site_name = (
+        og_site
+        or app_name
+        or publisher
+        or website_name
+        or title_site
+        or meta_publisher
+        or (_logo_name(rest, page_url) if rest else None)
+    )
 
     # summary
     summary = facts.first(*_DESCRIPTION_KEYS) or _clean(ld.get("description"))
@@ -1388,15 +1586,17 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
 
     meta.author = ld.names(ld.get("author", "creator")) or _author_from_meta(facts)
 
-    published = _norm_date(ld.get("datePublished"))
-    if published is None:
+    first = _norm_date(ld.get("datePublished"))
+    if first is None:
         for key in _DATE_KEYS:
-            published = _norm_date(facts.meta.get(key))
-            if published:
+            first = _norm_date(facts.meta.get(key))
+            if first:
                 break
-    if published is None:
-        published = _norm_date(ld.get("dateCreated", "uploadDate"))
-    meta.published = published
+    if first is None:
+        first = _norm_date(ld.get("dateCreated", "uploadDate"))
+    modified = _norm_date(ld.get("dateModified")) or next(
+        (d for d in (_norm_date(facts.meta.get(k)) for k in _MODIFIED_KEYS) if d), None
+    )
 
     meta.lang = (
         _norm_lang(facts.lang)
@@ -1430,22 +1630,26 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
 
     # Second pass over the body for what the head did not give: a regex scan of the raw
     # body text (cheap), then a real parse only for the summary paragraph.
-    if rest and (not meta.author or not meta.published or not meta.image or not meta.summary):
+    if rest and (not meta.author or not first or not meta.image or not meta.summary):
         scan = _BodyScan(rest[:_BODY_PARSE_CAP])
         if not meta.author:
             meta.author = scan.author()
-        if not meta.published:
-            meta.published = scan.published()
+        if not first:
+            first = scan.published()
+        if not modified:
+            modified = _norm_date(scan.props.get("dateModified"))
         if not meta.image:
             meta.image = scan.image(base)
         if not meta.summary:
             meta.summary = _clean(scan.props.get("description"))
         if not meta.summary:
             meta.summary = _first_paragraph_in(rest, body_root[0] if body_root else None)
-    if not meta.published and page_url:
-        meta.published = _date_from_url(page_url) or (
+    if not first and page_url:
+        first = _date_from_url(page_url) or (
             _date_from_url(base_url) if base_url != page_url else None
         )
+    meta.first_published = first
+    meta.published = _page_date(first, modified)
     if not meta.summary and not rest and head_root is not None:
         meta.summary = _first_paragraph(head_root)
 
