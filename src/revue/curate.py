@@ -271,7 +271,9 @@ def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
     first publication (`first_published`), and `published` is the page's date, its last
     update when the feed gives one (the meaning `extract` gives it for a page).
 
-    `FeedEntry.published` is the entry's <published>/<pubDate>, else its <updated>."""
+    `FeedEntry.published` is the entry's <published>/<pubDate>, else its <updated>; feeds.py
+    does not give <updated> apart yet, so for now both fields get that one date (the stale
+    flag, which reads `first_published`, is right either way)."""
     return {"first_published": entry.published, "published": entry.published}
 
 
