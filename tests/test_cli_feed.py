@@ -120,3 +120,21 @@ def test_opml_round_trip_and_rm(server: LoopbackServer, tmp_path: Path) -> None:
     run("feed", "import", str(path))
     assert [f["url"] for f in run_json("feed", "list")] == [url]
     run("feed", "rm", "99", code=2)
+
+
+def test_a_feed_entry_first_published_long_ago_is_stale(server: LoopbackServer) -> None:
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f'<title>Le fil</title><link href="{server.base}/"/>'
+        f'<entry><title>Une vieille nouvelle</title><link href="{server.base}/vieille"/>'
+        f"<id>{server.base}/vieille</id><summary>{LONG}</summary>"
+        "<published>2015-03-02T08:00:00Z</published>"
+        "<updated>2015-03-05T08:00:00Z</updated></entry></feed>"
+    )
+    feed = server.route("/atom.xml", atom, headers={"Content-Type": "application/atom+xml"})
+    run("feed", "add", feed)
+    run("feed", "pull")
+    [item] = run_json("list")
+    assert item["status"] == "ok"  # the feed said enough: the page was not fetched
+    assert item["first_published"] == "2015-03-02T08:00:00+00:00"
+    assert "stale" in run("list").stdout

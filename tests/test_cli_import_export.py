@@ -56,7 +56,16 @@ def test_json_export_import_round_trip_is_exact(tmp_path: Path) -> None:
     run("add", "--text", "Un bloc de texte")
     run("compose", "--format", "html")
     run("edit", "2", "--section", "Mes entrevues")
+    # As a fetch of an updated page leaves them: the page's date and its first publication.
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    with conn:
+        conn.execute(
+            "UPDATE items SET published = '2024-03-17T09:00:00+00:00', "
+            "first_published = '2015-03-02T08:00:00-05:00' WHERE id = 2"
+        )
+    conn.close()
     first = run("export", "--format", "json").stdout
+    assert json.loads(first)["items"][1]["first_published"] == "2015-03-02T08:00:00-05:00"
     dump_file = tmp_path / "dump.json"
     dump_file.write_text(first, encoding="utf-8")
     other = tmp_path / "other.db"

@@ -33,7 +33,7 @@ def test_blank_database_migrates_to_the_exact_schema(tmp_path: Path) -> None:
         "id", "kind", "url", "original_url", "title", "summary", "site_name", "via", "author",
         "published", "lang", "image", "note", "lead", "quote", "section", "status", "error",
         "http_status", "content_type", "paywalled", "user_fields", "added_at", "fetched_at",
-        "attempts", "next_attempt_at", "position", "source",
+        "attempts", "next_attempt_at", "position", "source", "first_published",
     ]  # fmt: skip
     assert columns(path, "item_tags") == ["item_id", "tag_id", "hashtag"]
     assert columns(path, "review_items") == ["review_id", "item_id", "position"]
@@ -165,3 +165,61 @@ def test_schema_version_counts_the_migrations(tmp_path: Path) -> None:
     Store.open(tmp_path / "v.db").close()
     conn = sqlite3.connect(tmp_path / "v.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+# -- first_published (m008) -------------------------------------------------------------
+
+
+def test_the_schema_7_database_gains_an_empty_first_published(tmp_path: Path) -> None:
+    copy = tmp_path / "old.db"
+    copy.write_bytes((Path(__file__).parent / "dbs" / "schema-7.db").read_bytes())
+    before = sqlite3.connect(copy).execute("SELECT count(*) FROM items").fetchone()[0]
+    store = Store.open(copy)
+    store.close()
+    assert "first_published" in columns(copy, "items")
+    conn = sqlite3.connect(copy)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 8
+    rows = conn.execute("SELECT first_published FROM items").fetchall()
+    assert len(rows) == before >= 1 and {r[0] for r in rows} == {None}
+    assert "m008_first_published" in {
+        r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")
+    }
+
+
+def test_fetch_stores_both_dates_and_a_later_fetch_without_one_keeps_it(store: Store) -> None:
+    item = store.add("https://example.com/a", now=NOW).item
+    meta = PageMeta(title="A", published="2021-06-01", first_published="2015-03-02")
+    got, _ = store.record_fetch(item.id, status="ok", now=NOW, meta=meta)
+    assert (got.published, got.first_published) == ("2021-06-01", "2015-03-02")
+    assert got.to_json()["first_published"] == "2015-03-02"
+    # A page that no longer says when it first came out does not make the story new.
+    again, _ = store.record_fetch(
+        item.id, status="ok", now=NOW, meta=PageMeta(title="A", published="2022-01-01")
+    )
+    assert (again.published, again.first_published) == ("2022-01-01", "2015-03-02")
+
+
+def test_a_merged_duplicate_gives_the_kept_item_its_first_publication(store: Store) -> None:
+    first = store.add("https://example.com/story", now=NOW).item
+    other = store.add("https://short.example/xyz", now=NOW).item
+    meta = PageMeta(
+        url="https://example.com/story", published="2021-06-01", first_published="2015-03-02"
+    )
+    kept, dup = store.record_fetch(other.id, status="ok", now=NOW, meta=meta)
+    assert dup is not None and kept.id == first.id
+    assert kept.first_published == "2015-03-02"
+
+
+def test_a_restore_into_a_non_empty_store_keeps_first_published(store: Store) -> None:
+    from revue.db import dump, restore
+
+    store.add("https://example.com/here", now=NOW)
+    source = Store.open(store.path.with_name("src.db"))
+    item = source.add("https://example.com/new", now=NOW).item
+    meta = PageMeta(published="2021-06-01", first_published="2015-03-02")
+    source.record_fetch(item.id, status="ok", now=NOW, meta=meta)
+    counts = restore(store, dump(source, now=NOW), now=NOW)
+    assert counts["added"] == 1
+    got = store.find_by_url("https://example.com/new")
+    assert got is not None
+    assert (got.published, got.first_published) == ("2021-06-01", "2015-03-02")

@@ -21,6 +21,7 @@ def items() -> list[Item]:
             site_name="La Presse",
             via="@lp_lapresse",
             published="2023-11-08",
+            first_published="2015-03-02",
             lang="fr",
             note="Encore une autre connerie dangereuse venant de Tiktok",
             tags=["TikTok", "santé"],
@@ -53,6 +54,8 @@ def test_csv_parses_back_with_the_csv_module() -> None:
     assert first["review"] == "3"
     assert first["added_at"] == "2023-11-08T14:03:00+00:00"
     assert first["status"] == "ok"
+    assert first["published"] == "2023-11-08" and first["first_published"] == "2015-03-02"
+    assert CSV_COLUMNS[-1] == "first_published"  # added last: earlier columns keep their place
     hostile = dict(zip(CSV_COLUMNS, rows[2], strict=True))
     # Formula-looking cells are defused; the line break survives inside the quoted cell.
     assert hostile["note"].startswith("'=HYPERLINK(")

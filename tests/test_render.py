@@ -584,3 +584,18 @@ def test_comment_typed_with_its_equals_sign_gets_one() -> None:
         title="R", start=dt.date(2024, 3, 19), end=dt.date(2024, 3, 19), lang="fr", items=[item]
     )
     assert "<https://example.com/a> = Encore\n" in render(doc, "md", "classic")
+
+
+def test_stale_looks_at_the_first_publication_not_the_last_update() -> None:
+    added = "2023-11-08T14:03:00+00:00"
+    items = [
+        # Updated last week, first published years ago: still old news.
+        link(1, published="2023-11-01", first_published="2015-03-02", added_at=added),
+        # A date that does not parse falls back on the page's date.
+        link(2, published="2023-11-01", first_published="mars 2015", added_at=added),
+        link(3, published="2023-11-01", first_published="2023-10-30", added_at=added),
+    ]
+    context = template_context(make_doc(items, stale_days=30))
+    assert [i["stale"] for i in context["items"]] == [True, False, False]
+    assert context["items"][0]["first_published"] == "2015-03-02"
+    assert context["items"][0]["published_date"] == "2023-11-01"

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import revue
+from revue.db import SCHEMA_VERSION
 
 from loopback import LoopbackServer
 
@@ -174,8 +175,8 @@ def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db: Pa
         assert proc.returncode == 0, err
         assert out.split()[0] == "wal", out
     assert count_items(db) == 6
-    assert db_rows(db, "PRAGMA user_version") == [(7,)]
-    assert db_rows(db, "SELECT count(*) FROM _sqlite_migrations")[0][0] == 7
+    assert db_rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert db_rows(db, "SELECT count(*) FROM _sqlite_migrations")[0][0] == SCHEMA_VERSION
 
 
 def rss(base: str, n: int) -> str:
@@ -428,6 +429,8 @@ def test_a_read_only_database_reads_and_refuses_writes_cleanly(
     db = folder / "revue.db"
     shutil.copy(SCHEMA_DB, db)
     env = child_env(REVUE_DB=str(db))
+    # Upgraded first: migrating is a write, which a read-only file refuses (exit 3 too).
+    assert run("list", env=env).returncode == 0
     make_read_only(db if where == "file" else folder)
     before = db.read_bytes()
     proc = run("add", "https://new.example/", "--no-fetch", env=env)

@@ -316,25 +316,13 @@ def status_text(item: Item, stale_days: int) -> str:
     flags = [
         flag
         for flag, on in (
-            ("stale", is_stale(item, stale_days)),
+            ("stale", item.is_stale(stale_days)),
             (f"in review #{item.review}", bool(item.review)),
             ("paywall", item.paywalled),
         )
         if on
     ]
     return item.status + (f" ({', '.join(flags)})" if flags else "")
-
-
-def is_stale(item: Item, days: int) -> bool:
-    """Published long before it was added: the curator may not want old news."""
-    if not item.published or not item.added_at:
-        return False
-    try:
-        published = dt.date.fromisoformat(item.published[:10])
-        added = dt.date.fromisoformat(item.added_at[:10])
-    except ValueError:
-        return False
-    return (added - published).days > days
 
 
 def exit_for(failed: int) -> None:
@@ -628,14 +616,19 @@ def show(
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     data = item.to_json()
+    # Shown beside `published` (the page's last update), and only when it says more.
+    first = data.pop("first_published", None)
     for key, value in data.items():
-        if value in (None, [], False) and key not in ("title", "url", "status"):
-            continue
-        label = key + (" (yours)" if key in item.user_fields else "")
-        shown = ", ".join(value) if isinstance(value, list) else str(value)
-        table.add_row(label, shown)
-    if is_stale(item, env.cfg.stale_days):
-        table.add_row("stale", f"published more than {env.cfg.stale_days} days before it was added")
+        if value not in (None, [], False) or key in ("title", "url", "status"):
+            label = key + (" (yours)" if key in item.user_fields else "")
+            shown = ", ".join(value) if isinstance(value, list) else str(value)
+            table.add_row(label, shown)
+        if key == "published" and first and first != value:
+            table.add_row("first published", str(first))
+    if item.is_stale(env.cfg.stale_days):
+        table.add_row(
+            "stale", f"first published more than {env.cfg.stale_days} days before it was added"
+        )
     env.ui.print(table)
 
 
@@ -919,9 +912,10 @@ def compose(
 
         env.ui.print(Markdown(result.text))
         for item in result.items:
-            if is_stale(item, cfg.stale_days):
+            first = item.first_date()
+            if first and item.is_stale(cfg.stale_days):
                 env.ui.warn(
-                    f"#{item.id} is stale: published {item.published[:10] if item.published else '?'}, "
+                    f"#{item.id} is stale: first published {first.isoformat()}, "
                     f"added {item.added_at[:10]}"
                 )
             if item.status in ("failed", "blocked", "pending"):

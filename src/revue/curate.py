@@ -19,6 +19,7 @@ from revue.db import AddOutcome, Store
 from revue.models import FetchResult, Item, PageMeta
 
 if TYPE_CHECKING:
+    from revue.feeds import FeedEntry
     from revue.fetch import Fetcher
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -265,6 +266,17 @@ class FeedOutcome:
     filtered: int = 0
 
 
+def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
+    """A feed entry's dates in an item's terms: the entry's publication date is the story's
+    first publication (`first_published`), and `published` is the page's date, its last
+    update when the feed gives one (the meaning `extract` gives it for a page).
+
+    `FeedEntry.published` is the entry's <published>/<pubDate>, else its <updated>; feeds.py
+    does not give <updated> apart yet, so for now both fields get that one date (the stale
+    flag, which reads `first_published`, is right either way)."""
+    return {"first_published": entry.published, "published": entry.published}
+
+
 def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[str, Any]], int]:
     from revue.feeds import good_enough, matches
 
@@ -276,7 +288,7 @@ def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[s
         if not matches(entry, feed.get("match")):
             filtered += 1
             continue
-        extra: dict[str, Any] = {"author": entry.author, "published": entry.published}
+        extra: dict[str, Any] = {"author": entry.author, **feed_entry_dates(entry)}
         if good_enough(entry):
             # The feed says enough: no need to fetch the page.
             extra.update(title=entry.title, summary=entry.summary, status="ok")

@@ -23,17 +23,20 @@ from typing import Any
 
 from revue import urls
 from revue.errors import BadInput, NotFound, StoreError
-from revue.models import PAGE_FIELDS, Item, PageMeta
+from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 7  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 8  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
-    "id, kind, url, original_url, title, summary, site_name, via, author, published, lang, "
-    "image, note, lead, quote, section, status, error, http_status, content_type, paywalled, "
-    "user_fields, added_at, fetched_at, attempts, next_attempt_at, position"
+    "id, kind, url, original_url, title, summary, site_name, via, author, published, "
+    "first_published, lang, image, note, lead, quote, section, status, error, http_status, "
+    "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
+    "position"
 )
+# The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
+_PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
 
 
 @dataclass
@@ -554,7 +557,7 @@ class Store:
                 "next_attempt_at": next_attempt_at,
             }
             if meta is not None:
-                for name in PAGE_FIELDS[1:]:
+                for name in _PAGE_COLUMNS:
                     value = getattr(meta, name)
                     if value is not None and name not in user_fields:
                         updates[name] = value
@@ -585,19 +588,21 @@ class Store:
             return self._get_locked(item_id), None
 
     def _merge_locked(self, item_id: int, *, into: int) -> None:
-        """Fold item `item_id` into the earlier item `into`: curator text, tags, keys."""
-        src = self.db.execute(
-            "SELECT note, lead, quote, section FROM items WHERE id = ?", [item_id]
-        ).fetchone()
-        dst = self.db.execute(
-            "SELECT note, lead, quote, section FROM items WHERE id = ?", [into]
-        ).fetchone()
+        """Fold item `item_id` into the earlier item `into`: curator text, tags, keys, and
+        the first publication date it lacks."""
+        columns = "note, lead, quote, section, first_published"
+        src = self.db.execute(f"SELECT {columns} FROM items WHERE id = ?", [item_id]).fetchone()
+        dst = self.db.execute(f"SELECT {columns} FROM items WHERE id = ?", [into]).fetchone()
         updates: dict[str, Any] = {}
         for i, name in enumerate(("note", "lead", "quote", "section")):
             if src[i] and not dst[i]:
                 updates[name] = src[i]
             elif src[i] and dst[i] and src[i] not in dst[i] and name != "section":
                 updates[name] = f"{dst[i]}\n\n{src[i]}"
+        if src[4] and not dst[4]:
+            # The kept item keeps its page fields, but a first publication date the duplicate
+            # learnt (from its page or its feed) is what the stale-news flag needs.
+            updates["first_published"] = src[4]
         if updates:
             self.db.table("items").update(into, updates)
         self.db.execute(
@@ -648,7 +653,7 @@ class Store:
             user_fields = json.loads(row[0] or "[]")
             updates = {k: (v if v != "" else None) for k, v in fields.items() if k in EDITABLE}
             for name in updates:
-                if name in PAGE_FIELDS and name not in user_fields:
+                if (name in PAGE_FIELDS or name in EXTRA_PAGE_FIELDS) and name not in user_fields:
                     user_fields.append(name)
             if updates:
                 updates["user_fields"] = json.dumps(user_fields)
@@ -852,7 +857,7 @@ class Store:
 
 
 # Columns a restore or an import may set on a new item besides the curator's fields.
-_EXTRA_OK = frozenset(PAGE_FIELDS[1:]) | {
+_EXTRA_OK = frozenset(_PAGE_COLUMNS) | {
     "status",
     "error",
     "http_status",

@@ -5,7 +5,8 @@ Contract:
 - Pure: items in, text out. No I/O, no clock.
 - CSV: UTF-8 text with a header row and these columns, in this order:
   id, url, title, summary, site_name, via, author, published, lang, note,
-  tags (comma separated), section, status, added_at, review (the publishing review's id).
+  tags (comma separated), section, status, added_at, review (the publishing review's id),
+  first_published.
   A text cell starting with = + - @ (or a tab or carriage return) gets a leading ' so that a
   spreadsheet shows it instead of running it as a formula (CSV injection).
 - Netscape bookmarks: the format browsers, Pinboard and buku import. ADD_DATE in epoch
@@ -46,6 +47,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "status",
     "added_at",
     "review",
+    # Added after the first release, so at the end: a reader by position is not shifted.
+    "first_published",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -150,4 +150,12 @@ def m007_review_files(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_first_published(db: Database) -> None:
+    # `published` now holds the page's last update when it declares one; the first
+    # publication date, which the stale-news flag compares, gets its own column.
+    # Existing rows keep NULL: their `published` was the publication date.
+    db.table("items").add_column("first_published", str)
+
+
 NAMES = [m.name for m in migrations._migrations]

@@ -22,11 +22,24 @@ PAGE_FIELDS = (
     "lang",
     "image",
 )
+# Page fields stored on an item that are not among the SPEC's keys; in JSON they come right
+# after the SPEC's keys.
+EXTRA_PAGE_FIELDS = ("first_published",)
 
 # Fields the curator owns; a fetch never overwrites them once set by hand.
 CURATOR_FIELDS = ("note", "lead", "quote", "section")
 
 Status = Literal["pending", "ok", "failed", "blocked"]
+
+
+def iso_day(value: str | None) -> dt.date | None:
+    """The date an ISO 8601 date or datetime string starts with; None if it does not parse."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
 
 
 @dataclass(slots=True)
@@ -54,9 +67,7 @@ class PageMeta:
     content_type: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in PAGE_FIELDS}
-        out["first_published"] = self.first_published
-        return out
+        return {name: getattr(self, name) for name in (*PAGE_FIELDS, *EXTRA_PAGE_FIELDS)}
 
 
 @dataclass(slots=True)
@@ -92,9 +103,10 @@ class Item:
     site_name: str | None = None
     via: str | None = None
     author: str | None = None
-    published: str | None = None
+    published: str | None = None  # the page's date: its last update, else its publication
     lang: str | None = None
     image: str | None = None
+    first_published: str | None = None  # when the page was first published, if it says so
     note: str | None = None
     lead: str | None = None
     quote: str | None = None
@@ -130,6 +142,8 @@ class Item:
         out["added_at"] = self.added_at
         out["fetched_at"] = self.fetched_at
         out["review"] = self.review
+        for name in EXTRA_PAGE_FIELDS:
+            out[name] = getattr(self, name)
         out["kind"] = self.kind
         out["hashtags"] = self.hashtags
         out["http_status"] = self.http_status
@@ -153,6 +167,19 @@ class Item:
 
         words = path_words(self.url)
         return f"{domain(self.url)}: {words}" if words else domain(self.url)
+
+    def first_date(self) -> dt.date | None:
+        """The day the story first came out: `first_published`, else `published`, else None
+        (also for a date that does not parse)."""
+        return iso_day(self.first_published) or iso_day(self.published)
+
+    def is_stale(self, stale_days: int) -> bool:
+        """Old news: first published more than `stale_days` (at least 0) days before it was
+        added. An update does not make old news new, so `published` (the page's last
+        update) counts only when the page gives no first publication date."""
+        first = self.first_date()
+        added = iso_day(self.added_at)
+        return bool(first and added and (added - first).days > max(stale_days, 0))
 
     @classmethod
     def field_names(cls) -> list[str]:

@@ -44,7 +44,7 @@ from revue.markup import (
     one_line,
     safe_url,
 )
-from revue.models import Item, ReviewDoc
+from revue.models import Item, ReviewDoc, iso_day
 
 __all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "render", "template_context"]
 
@@ -83,15 +83,6 @@ def _via(via: str | None) -> str:
     """A via as shown: '@handle' when it is a bare handle, else the text on one line."""
     text = one_line(via)
     return "@" + text if _HANDLE.fullmatch(text) else text
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
 
 
 def _format_date(day: dt.date, lang: str) -> str:
@@ -134,8 +125,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
             if t.casefold() not in written
         ]
     )
-    published = _date(item.published)
-    added = _date(item.added_at)
+    published = iso_day(item.published)
     published_text = _format_date(published, doc.lang) if published else ""
     quote = _quote_paragraphs(item.quote)
     marker = one_line(doc.paywall_marker) if item.paywalled else ""
@@ -152,6 +142,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "via": item.via,
         "author": item.author,
         "published": item.published,
+        "first_published": item.first_published,
         "lang": item.lang,
         "image": item.image,
         "note": item.note,
@@ -171,7 +162,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "hashtags": hashtags,
         "published_date": published.isoformat() if published else None,
         "published_text": published_text,
-        "stale": bool(published and added and (added - published).days > max(doc.stale_days, 0)),
+        "stale": item.is_stale(doc.stale_days),
         "paywall_marker": marker,
         "quote_paragraphs": quote,
         # Markdown, ready to insert.
