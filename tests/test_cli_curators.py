@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import pytest
-
 from clihelp import run, run_json
 from loopback import LoopbackServer
 
@@ -152,7 +150,6 @@ def test_a_page_updated_today_but_first_published_in_2015_is_stale(
     assert "is stale: first published 2015-03-02" in run("compose", "--preview").stderr
 
 
-@pytest.mark.xfail(strict=False, reason="needs extract first_published")
 def test_a_fetched_page_keeps_its_update_and_its_first_publication(
     server: LoopbackServer,
 ) -> None:

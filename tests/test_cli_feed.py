@@ -137,4 +137,5 @@ def test_a_feed_entry_first_published_long_ago_is_stale(server: LoopbackServer) 
     [item] = run_json("list")
     assert item["status"] == "ok"  # the feed said enough: the page was not fetched
     assert item["first_published"] == "2015-03-02T08:00:00+00:00"
+    assert item["published"] == "2015-03-05T08:00:00+00:00"
     assert "stale" in run("list").stdout

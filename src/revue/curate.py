@@ -269,12 +269,8 @@ class FeedOutcome:
 def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
     """A feed entry's dates in an item's terms: the entry's publication date is the story's
     first publication (`first_published`), and `published` is the page's date, its last
-    update when the feed gives one (the meaning `extract` gives it for a page).
-
-    `FeedEntry.published` is the entry's <published>/<pubDate>, else its <updated>; feeds.py
-    does not give <updated> apart yet, so for now both fields get that one date (the stale
-    flag, which reads `first_published`, is right either way)."""
-    return {"first_published": entry.published, "published": entry.published}
+    update when the feed gives one (the meaning `extract` gives it for a page)."""
+    return {"first_published": entry.published, "published": entry.updated or entry.published}
 
 
 def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[str, Any]], int]:

@@ -52,7 +52,8 @@ class FeedEntry:
     url: str
     title: str | None = None
     summary: str | None = None
-    published: str | None = None  # ISO 8601 UTC
+    published: str | None = None  # ISO 8601 UTC: <published>/<pubDate>, else <updated>
+    updated: str | None = None  # ISO 8601 UTC: <updated>, when the entry gives one
     author: str | None = None
     tags: list[str] = field(default_factory=list)
     id: str | None = None
@@ -189,6 +190,8 @@ def parse_feed(data: bytes, url: str, headers: Mapping[str, str] | None = None) 
                 title=_plain(raw.get("title"), MAX_TITLE),
                 summary=_entry_summary(raw),
                 published=_iso(raw.get("published_parsed") or raw.get("updated_parsed")),
+                # dict.get: feedparser's own get() answers `published` for a missing `updated`.
+                updated=_iso(dict.get(raw, "updated_parsed")),
                 author=_plain(raw.get("author"), 200),
                 tags=[tag for tag in tags if tag],
                 id=(str(raw["id"])[:2_000] if raw.get("id") else None),
