@@ -696,3 +696,11 @@ def test_image_and_canonical_urls_have_one_spelling() -> None:
         "%2Fimg%3Fsource%3Dnext?source=next-opengraph&fit=scale-down"
     )
     assert got.url == "https://www.ft.com/soci%C3%A9t%C3%A9/caf%C3%A9%20%C3%A9t%C3%A9"
+
+
+def test_author_falls_back_on_the_twitter_creator_handle() -> None:
+    head = meta("twitter:creator", "@BeckerFriedman") + meta("twitter:site", "@BeckerFriedman")
+    assert extract(page(head), URL).author == "BeckerFriedman"
+    head += meta("author", "Jane Doe")
+    assert extract(page(head), URL).author == "Jane Doe"
+    assert extract(page(meta("twitter:creator", "not, a handle")), URL).author is None

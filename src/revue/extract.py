@@ -42,7 +42,8 @@ Where each field comes from, first source that gives a usable value wins:
 - author: JSON-LD `author` of the main entity (names joined with ", "), meta `author`,
   `article:author` (when not a URL), `parsely-author`, `sailthru.author`, `byl` ("By X"),
   `dc.creator`, `dcterms.creator`, microdata `author`, `rel=author` link text, a byline
-  element (class/id containing "byline" or "author-name").
+  element (class/id containing "byline" or "author-name"), last the `twitter:creator`
+  handle without its "@".
 - first_published: JSON-LD `datePublished`, `article:published_time`, `parsely-pub-date`,
   `sailthru.date`, `dc.date`, `dcterms.created`, `date`/`pubdate`/`publish-date` metas,
   JSON-LD `dateCreated`/`uploadDate`, microdata `datePublished`, the first `<time>` (in
@@ -1644,6 +1645,10 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
             meta.summary = _clean(scan.props.get("description"))
         if not meta.summary:
             meta.summary = _first_paragraph_in(rest, body_root[0] if body_root else None)
+    if not meta.author:
+        # The Twitter card's "content creator", last: it is often the site's own account.
+        creator = _via(facts.first("twitter:creator"))
+        meta.author = creator[1:] if creator else None
     if not first and page_url:
         first = _date_from_url(page_url) or (
             _date_from_url(base_url) if base_url != page_url else None
