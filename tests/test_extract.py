@@ -704,3 +704,14 @@ def test_author_falls_back_on_the_twitter_creator_handle() -> None:
     head += meta("author", "Jane Doe")
     assert extract(page(head), URL).author == "Jane Doe"
     assert extract(page(meta("twitter:creator", "not, a handle")), URL).author is None
+
+
+def test_dates_of_the_page_node_when_the_article_node_has_none() -> None:
+    graph = (
+        '<script type="application/ld+json">{"@graph": ['
+        '{"@type": "WebPage", "@id": "#p", "datePublished": "2020-01-01",'
+        ' "dateModified": "2020-02-02"},'
+        '{"@type": "Article", "headline": "H", "isPartOf": {"@id": "#p"}}]}</script>'
+    )
+    got = extract(page(graph), "https://x.org/a")
+    assert (got.published, got.first_published) == ("2020-02-02", "2020-01-01")

@@ -622,6 +622,18 @@ class _LD:
                 return value
         return None
 
+    def date(self, key: str) -> str | None:
+        """A date of the main entity, else of the page that holds it: Yoast-style graphs
+        often date the `WebPage` node and not the `Article` one."""
+        value = _norm_date(self.get(key))
+        if value is None:
+            for node in self.nodes:
+                if node is not self.main and _types(node) & (_ARTICLE_TYPES | _PAGE_TYPES):
+                    value = _norm_date(node.get(key))
+                    if value:
+                        break
+        return value
+
     def names(self, value: Any, limit: int = 4) -> str | None:
         """Names of persons/organisations: "A", {"name": "A"}, lists, @id references."""
         out: list[str] = []
@@ -1587,7 +1599,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
 
     meta.author = ld.names(ld.get("author", "creator")) or _author_from_meta(facts)
 
-    first = _norm_date(ld.get("datePublished"))
+    first = ld.date("datePublished")
     if first is None:
         for key in _DATE_KEYS:
             first = _norm_date(facts.meta.get(key))
@@ -1595,7 +1607,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
                 break
     if first is None:
         first = _norm_date(ld.get("dateCreated", "uploadDate"))
-    modified = _norm_date(ld.get("dateModified")) or next(
+    modified = ld.date("dateModified") or next(
         (d for d in (_norm_date(facts.meta.get(k)) for k in _MODIFIED_KEYS) if d), None
     )
 
