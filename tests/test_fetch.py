@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from revue import __version__
+from revue.extract import extract
 from revue.fetch import (
     Fetcher,
     FetchSettings,
@@ -316,6 +317,18 @@ def test_truncated_chunked_body_fails(server: LoopbackServer) -> None:
 
     r = fetch(server.route("/chunked", handler=chunked))
     assert r.error == "incomplete body"
+
+
+def test_body_cut_after_a_complete_head_keeps_the_page(server: LoopbackServer) -> None:
+    def cut(h: BaseHTTPRequestHandler) -> None:
+        send_head(h, Content_Type="text/html; charset=utf-8", Transfer_Encoding="chunked")
+        part = b"<html><head><title>Le titre</title></head><body><p>D\xc3\xa9but"
+        quiet_write(h, f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        h.close_connection = True  # and never send the rest
+
+    r = fetch(server.route("/cut", handler=cut))
+    assert r.ok and r.truncated
+    assert extract(r.body, r.final_url or "").title == "Le titre"
 
 
 def test_connection_reset_is_retried_then_fails(server: LoopbackServer) -> None:

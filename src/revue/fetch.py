@@ -749,26 +749,33 @@ class Fetcher:
         raw = 0
         head_end = -1
         stop = False
-        async for chunk in response.aiter_raw():
-            raw += len(chunk)
-            for piece in decoder.decode(chunk, cap - len(buf)):
-                start = max(0, len(buf) - 8)
-                buf += piece[: cap - len(buf)]
-                if is_html and head_end < 0:
-                    window = bytes(buf[start:]).lower()
-                    at = window.find(b"</head>")
-                    if at < 0:
-                        at = window.find(b"<body")
-                    if at >= 0:
-                        head_end = start + at
-                if len(buf) >= cap or (
-                    head_end >= 0 and len(buf) - head_end >= self.settings.after_head_bytes
-                ):
-                    stop = True
+        try:
+            async for chunk in response.aiter_raw():
+                raw += len(chunk)
+                for piece in decoder.decode(chunk, cap - len(buf)):
+                    start = max(0, len(buf) - 8)
+                    buf += piece[: cap - len(buf)]
+                    if is_html and head_end < 0:
+                        window = bytes(buf[start:]).lower()
+                        at = window.find(b"</head>")
+                        if at < 0:
+                            at = window.find(b"<body")
+                        if at >= 0:
+                            head_end = start + at
+                    if len(buf) >= cap or (
+                        head_end >= 0 and len(buf) - head_end >= self.settings.after_head_bytes
+                    ):
+                        stop = True
+                        break
+                if stop or raw >= cap:
+                    ans.truncated = True
                     break
-            if stop or raw >= cap:
-                ans.truncated = True
-                break
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            # A connection cut mid-body: a page whose whole <head> arrived still has its
+            # title and metadata, which is all revue reads. Anything else has failed.
+            if not (is_html and head_end >= 0 and ans.status == 200):
+                raise
+            ans.truncated = True
         ans.body = bytes(buf)
         if ans.truncated and is_html and head_end < 0:
             # Megabytes of HTML without the end of a head: nothing usable in it.
