@@ -672,6 +672,7 @@ def test_site_name_from_a_publisher_meta() -> None:
         ('<img class="logo" src="/l.png" alt="Accueil">', None),  # names no site
         ('<img class="logo" src="/l.png" alt="Brandwatch">', None),  # another site's
         ('<img src="/photo.jpg" alt="Audiense team">', None),  # not a logo
+        ('<a class="logo" href="/"><img alt="Photo of author Ann Audiense"></a>', None),
     ],
 )
 def test_site_name_from_the_logo_when_the_page_names_no_site(logo: str, want: str | None) -> None:

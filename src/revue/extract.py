@@ -1443,9 +1443,12 @@ def _site_from_logo(text: str | None, url: str) -> str | None:
     if name.islower():  # a file name's spelling, not the site's
         name = name.title()
     key, label = _norm_key(name), _norm_key(_domain_label(url))
-    if min(len(key), len(label)) < 3 or not (key in label or label in key) or len(name) > 40:
+    if min(len(key), len(label)) < 3 or len(name) > 40:
         return None
-    return name
+    # "PR Newswire" ~ prnewswire, "BBC News" ~ bbc; not "Photo of author Anisse Astier" ~ astier.
+    if key.startswith(label) or label.startswith(key):
+        return name
+    return name if label in key and len(key) <= len(label) + 6 else None
 
 
 def _logo_name(rest: str, url: str) -> str | None:
