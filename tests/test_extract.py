@@ -628,9 +628,13 @@ def test_dates_that_are_not_the_articles_are_left_alone() -> None:
         ("5 stycznia 2017", "2017-01-05"),
         ("2017年7月5日", "2017-07-05"),
         ("2017년 7월 5일", "2017-07-05"),
+        ("05.07.2017", "2017-07-05"),  # day first with dots
+        ("7/5/2017", "2017-07-05"),  # month first with slashes, as in the US
+        ("25/12/2017", "2017-12-25"),  # unless the first number cannot be a month
+        ("13/13/2017", None),
     ],
 )
-def test_dates_in_words_in_many_languages(text: str, want: str) -> None:
+def test_dates_in_words_in_many_languages(text: str, want: str | None) -> None:
     body = f'<span class="post-date">{text}</span>'
     assert extract(page("", body), "https://x.org/a").published == want
 

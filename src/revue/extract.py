@@ -313,6 +313,7 @@ _ISO_RE = re.compile(
     r"(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _SLASH_RE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-])")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{4})?$")
 # A date in words: "5 juillet 2017", "July 5, 2017", "5. Juli 2017", "5 de julio de 2017".
 _WORD_DATE_RE = re.compile(
@@ -398,6 +399,14 @@ def _norm_date(value: Any) -> str | None:
     m = _SLASH_RE.search(text)
     if m:
         return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _NUMERIC_DATE_RE.search(text)
+    if m:
+        first, second, number_year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        # "08.11.2023" is day first (German, French...); "11/08/2023" month first as in
+        # the US, unless the first number cannot be a month.
+        if m.group(2) in ".-" or first > 12:
+            return _iso(number_year, second, first)
+        return _iso(number_year, first, second)
     for m in _WORD_DATE_RE.finditer(text):
         if m.group(1):
             day, month, year = m.group(1), m.group(2), m.group(3)
