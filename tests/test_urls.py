@@ -82,3 +82,8 @@ def test_path_words_for_title_less_items() -> None:
 def test_normalize_escapes(url: str, want: str) -> None:
     assert urls.normalize_escapes(url) == want
     assert urls.normalize_escapes(want) == want
+
+
+def test_clean_keeps_parameters_that_may_name_the_content() -> None:
+    url = "https://www.example.com/article.php?cid=42&partner=acme&share=1&utm_source=x"
+    assert urls.clean(url) == "https://www.example.com/article.php?cid=42&partner=acme&share=1"

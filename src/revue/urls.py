@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 from revue.errors import BadInput
 
-# Query parameters that identify a campaign or a click, never the page itself.
+# Query parameters that identify a campaign or a click, never the page itself. Names that
+# some sites use for content ("cid", "partner", "share") are not here: a cleaned link must
+# still open the same page.
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -60,11 +62,8 @@ TRACKING_PARAMS = frozenset(
         "ref_url",
         "ref",
         "spm",
-        "share",
         "smid",
-        "partner",
         "campaign_id",
-        "cid",
         "__twitter_impression",
         "_ga",
         "_gl",
