@@ -9,7 +9,7 @@ from pathlib import Path
 import html5lib
 from pages import CLOUDFLARE, HOSTILE, JSONLD, LAPRESSE, RADIO_CANADA_1252
 
-from clihelp import run, run_json
+from clihelp import run, run_json, run_on_terminal
 from loopback import LoopbackServer
 
 
@@ -309,10 +309,6 @@ def test_failed_links_back_off_and_stop_after_max_attempts(
 
 def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path) -> None:
     """On a real terminal (a pty) a batch shows rich's progress bar, then the summary."""
-    import os
-    import pty
-    import threading
-
     links = tmp_path / "links.txt"
     links.write_text(
         "\n".join(
@@ -323,30 +319,7 @@ def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path) -> N
         + "\n",
         encoding="utf-8",
     )
-    main, child = pty.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(main, 4096)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "revue", "add", "--file", str(links)],
-        stdin=child, stdout=child, stderr=child, env=env, timeout=60,
-    )  # fmt: skip
-    os.close(child)
-    reader.join(timeout=5)
-    os.close(main)
-    screen = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 1  # one link failed
+    code, screen = run_on_terminal("add", "--file", str(links))
+    assert code == 1  # one link failed
     assert "fetching" in screen and "━" in screen  # the bar was drawn
     assert "6 ok, 1 failed" in screen

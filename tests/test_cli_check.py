@@ -11,7 +11,7 @@ import pytest
 from revue.linkcheck import classify, wayback_url
 from revue.models import FetchResult, Item
 
-from clihelp import run, run_json
+from clihelp import run, run_json, run_on_terminal
 from loopback import LoopbackServer
 
 PAGE = "<html><head><title>Page</title></head><body>Bonjour</body></html>"
@@ -122,6 +122,14 @@ def test_check_plain_lines_and_summary(review: LoopbackServer) -> None:
     [moved] = [f for f in lines if f[1] == "moved"]
     assert moved[4] == review.url("/new-home-of-story")
     assert "7 link(s), 3 ok, 1 moved, 1 blocked, 2 dead" in result.stderr
+
+
+def test_check_shows_a_progress_bar_on_a_terminal(review: LoopbackServer) -> None:
+    code, screen = run_on_terminal("check")
+    assert code == 1
+    assert "checking" in screen and "━" in screen
+    assert "7/7" in screen and "3 ok, 4 to look at" in screen
+    assert "dead, archived: https://web.archive.org/web/20240312100405/" in screen
 
 
 def test_check_all_alive_exits_zero(server: LoopbackServer) -> None:

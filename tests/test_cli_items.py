@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from clihelp import run, run_json
+from clihelp import run, run_json, run_on_terminal
 
 
 def test_add_no_fetch_stores_pending_with_curator_fields() -> None:
@@ -181,9 +181,6 @@ def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
 
 def test_edit_without_options_opens_the_editor_on_a_terminal(tmp_path: Path) -> None:
     """A real terminal (a pty) and a scripted $EDITOR that rewrites the form."""
-    import os
-    import pty
-    import subprocess
     import sys
 
     run("add", "--no-fetch", "https://a.example/1", "--note", "avant", "-t", "IA")
@@ -197,21 +194,10 @@ def test_edit_without_options_opens_the_editor_on_a_terminal(tmp_path: Path) -> 
         "p.write_text(t, encoding='utf-8')\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "EDITOR": f"{sys.executable} {editor}", "TERM": "dumb"}
-    main, child = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "revue", "edit", "1"],
-            stdin=child,
-            stdout=child,
-            stderr=child,
-            env=env,
-            timeout=60,
-        )
-    finally:
-        os.close(child)
-        os.close(main)
-    assert proc.returncode == 0
+    code, _ = run_on_terminal(
+        "edit", "1", env={"EDITOR": f"{sys.executable} {editor}", "TERM": "dumb"}
+    )
+    assert code == 0
     item = run_json("show", "1")
     assert item["note"] == "après #Veille"
     assert item["tags"] == ["Tech", "Veille"]

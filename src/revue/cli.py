@@ -331,46 +331,42 @@ def exit_for(failed: int) -> None:
 
 
 @contextmanager
-def progress_for(ui: UI, total: int, label: str) -> Iterator[Callable[[Item], None]]:
-    """A rich progress bar on a terminal, plain lines otherwise; yields a per-item callback."""
-    if ui.interactive and total > 1 and ui.level >= NORMAL:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        counts = {"ok": 0, "failed": 0}
-        with Progress(
-            TextColumn(label),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[ok]} ok, {task.fields[failed]} failed, {task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=ui.err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(label, total=total, ok=0, failed=0, rate="")
-
-            def advance(item: Item) -> None:
-                counts["ok" if item.status == "ok" else "failed"] += 1
-                done = counts["ok"] + counts["failed"]
-                elapsed = bar.tasks[0].elapsed or 0.0
-                rate = f"{done / elapsed:.1f}/s" if elapsed > 0 else ""
-                bar.update(task, advance=1, ok=counts["ok"], failed=counts["failed"], rate=rate)
-
-            yield advance
+def progress_bar(
+    ui: UI, total: int, label: str, bad: str = "failed"
+) -> Iterator[Callable[[bool], None] | None]:
+    """A rich progress bar when a person watches a terminal: yields `advance(ok)`. Otherwise
+    (a pipe, cron, --quiet, one item) yields None and the caller prints lines instead."""
+    if not (ui.interactive and total > 1 and ui.level >= NORMAL):
+        yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    def line(item: Item) -> None:
-        if item.status == "ok":
-            ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-        else:
-            ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+    counts = {"ok": 0, "bad": 0}
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=ui.err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total, ok=0, bad=0, rate="")
 
-    yield line
+        def advance(ok: bool) -> None:
+            counts["ok" if ok else "bad"] += 1
+            done = counts["ok"] + counts["bad"]
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = f"{done / elapsed:.1f}/s" if elapsed > 0 else ""
+            bar.update(task, advance=1, ok=counts["ok"], bad=counts["bad"], rate=rate)
+
+        yield advance
 
 
 def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
@@ -394,7 +390,7 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     if not items:
         return []
     failed: list[Item] = []
-    with progress_for(ui, len(items), "fetching") as tick:
+    with progress_bar(ui, len(items), "fetching") as advance:
 
         def fetched(item: Item, dup: Item | None) -> None:
             if dup is not None:
@@ -403,8 +399,14 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
                     ui.warn(
                         f"#{dup.id} is already in the review of {review_phrase(dup, env.cfg.lang)}"
                     )
-            if not single:
-                tick(item)
+            if single:
+                return
+            if advance is not None:
+                advance(item.status == "ok")
+            elif item.status == "ok":
+                ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
+            else:
+                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
 
         report = fetch_items(
             env.store,
@@ -1140,17 +1142,21 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """Re-check every link of a review: dead and moved links, Wayback addresses of dead ones."""
-    from revue.linkcheck import LinkCheck, check_review
+    from revue.linkcheck import LinkCheck, check_review, choose_review, split_checkable
 
     env = _env(ctx)
     ui = env.ui
+    review = choose_review(env.store, review_id)
+    total = len(split_checkable(env.store.review_items(int(review["id"])))[0])
+    with progress_bar(ui, total, "checking", bad="to look at") as advance:
 
-    def checked(result: LinkCheck) -> None:
-        if result.status != "ok":
-            ui.detail(f"#{result.item.id} {result.status}: {result.item.url}")
+        def checked(result: LinkCheck) -> None:
+            if advance is not None:
+                advance(result.status == "ok")
+            elif result.status != "ok":
+                ui.detail(f"#{result.item.id} {result.status}: {result.item.url}")
 
-    report = check_review(env.store, review_id, env.fetcher_factory(), progress=checked)
-    review = report.review
+        report = check_review(env.store, int(review["id"]), env.fetcher_factory(), progress=checked)
     counts = {s: report.count(s) for s in ("ok", "moved", "blocked", "dead")}
     if as_json:
         emit_json(

@@ -134,6 +134,16 @@ def choose_review(store: Store, review_id: int | None) -> dict[str, Any]:
     return (composed or rows)[0]
 
 
+def split_checkable(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
+    """(items with an http(s) link to check, items skipped: text blocks, other links)."""
+    checkable: list[Item] = []
+    skipped: list[Item] = []
+    for item in items:
+        ok = item.kind != "text" and urls.is_http_url(item.url)
+        (checkable if ok else skipped).append(item)
+    return checkable, skipped
+
+
 def check_links(
     items: Sequence[Item],
     fetcher_factory: Callable[[], Fetcher],
@@ -142,14 +152,8 @@ def check_links(
 ) -> tuple[list[LinkCheck], list[Item]]:
     """Check the links of `items` concurrently; results in the items' order, and the items
     skipped (no http(s) link). `progress` is called as each check finishes."""
-    todo: list[tuple[int, Item, str]] = []
-    skipped: list[Item] = []
-    for item in items:
-        if item.kind == "text" or not urls.is_http_url(item.url):
-            skipped.append(item)
-        else:
-            assert item.url is not None  # is_http_url said so
-            todo.append((len(todo), item, item.url))
+    checkable, skipped = split_checkable(items)
+    todo = [(i, item, item.url or "") for i, item in enumerate(checkable)]
     results: list[LinkCheck | None] = [None] * len(todo)
     if not todo:
         return [], skipped
