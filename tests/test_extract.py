@@ -720,3 +720,15 @@ def test_dates_of_the_page_node_when_the_article_node_has_none() -> None:
     )
     got = extract(page(graph), "https://x.org/a")
     assert (got.published, got.first_published) == ("2020-02-02", "2020-01-01")
+
+
+def test_site_name_last_guess_is_the_end_of_the_title() -> None:
+    html = page("<title>Linux Engineer's random thoughts - awk driven IoT</title>")
+    got = extract(html, "https://anisse.astier.eu/awk-driven-iot.html")
+    assert got.site_name == "awk driven IoT"
+    assert got.title == "Linux Engineer's random thoughts - awk driven IoT"  # left whole
+    for title in ("Is it over? - What we know now, and what we will never know about it",
+                  "No separator at all", "Question | Really?"):  # fmt: skip
+        assert extract(page(f"<title>{title}</title>"), URL).site_name is None
+    html = page(og("og:site_name", "Blog") + "<title>A - B</title>")
+    assert extract(html, URL).site_name == "Blog"

@@ -35,8 +35,9 @@ Where each field comes from, first source that gives a usable value wins:
 - site_name: `og:site_name`, `application-name`, `apple-mobile-web-app-title`, JSON-LD
   `publisher.name` (or a `WebSite` node's name), the site part of `<title>`, a `publisher`
   meta, the page's logo (an `<img>` alt or a logo link's text, taglines and file-name words
-  such as "logotype_black" removed) when it names the domain's site; else null (no name is
-  made up from the domain: the domain only decides whether a logo's text is a name).
+  such as "logotype_black" removed) when it names the domain's site, last the end of
+  `<title>` after its last " - " or " | " when short enough to be a name; else null (no
+  name is made up from the domain: it only decides whether a logo's text is a name).
 - via: `twitter:site`, then `twitter:creator-site`... normalised to "@handle"
   (accepts "handle", "@handle", twitter.com / x.com URLs).
 - author: JSON-LD `author` of the main entity (names joined with ", "), meta `author`,
@@ -866,6 +867,25 @@ def _split_short_suffix(title: str) -> tuple[str, str | None]:
     return title, None
 
 
+_TAIL_SEP_RE = re.compile(r"\s+[|\-–—]\s+")
+
+
+def _title_tail(title: str | None) -> str | None:
+    """A last guess at the site's name when nothing else gives it: the end of a `<title>`
+    after its last " - " or " | " ("Notes on awk - Jane's blog"), the place most sites put
+    their name, when it is short enough to be a name. The title itself is left whole: this
+    is a guess, not a recognised site name."""
+    if not title:
+        return None
+    parts = _TAIL_SEP_RE.split(title)
+    if len(parts) < 2 or not parts[0].strip():
+        return None
+    tail = parts[-1].strip()
+    if not tail or len(tail) > 40 or len(tail.split()) > 5 or tail.endswith(("?", "!", ".")):
+        return None
+    return tail
+
+
 def _finish_title(title: str | None) -> str | None:
     if not title:
         return None
@@ -1599,6 +1619,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
         or title_site
         or meta_publisher
         or (_logo_name(rest, page_url) if rest else None)
+        or _title_tail(raw_title)
     )
 
     # summary
