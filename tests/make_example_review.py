@@ -76,7 +76,7 @@ def main() -> None:
             opts = ComposeOptions(
                 start=dt.date(2023, 11, 7), end=dt.date(2023, 11, 8), fmt=fmt, force=True
             )
-            result = compose(store, cfg, opts)
+            result = compose(store, cfg, opts, now=day)
             print(result.path)
         store.close()
     (out / "feed.xml").unlink(missing_ok=True)  # the feed names temporary database ids

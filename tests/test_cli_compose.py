@@ -136,3 +136,25 @@ def test_json_format_and_move(tmp_path: Path) -> None:
     assert [i["title"] for i in data["items"]] == ["T1", "T2", "T3"]
     run("move", "3", code=2)
     run("move", "3", "--before", "99", code=2)
+
+
+def test_compose_is_handed_its_clock(tmp_path: Path) -> None:
+    """The library composes at the time it is given: the review and the feed say so."""
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    from revue.compose import ComposeOptions, compose
+    from revue.config import Config
+    from revue.db import Store
+
+    store = Store.open(tmp_path / "lib.db")
+    store.add_text("Un mot", now="2024-03-18T09:00:00+00:00", section=None, tags=[])
+    when = dt.datetime(2024, 3, 19, 11, 30, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    out = tmp_path / "out"
+    opts = ComposeOptions(start=dt.date(2024, 3, 13), end=dt.date(2024, 3, 19), out=str(out))
+    compose(store, Config(), opts, now=when)
+    [review] = store.reviews()
+    assert review["composed_at"] == "2024-03-19T15:30:00+00:00"
+    updated = ET.parse(out / "feed.xml").getroot().find("{http://www.w3.org/2005/Atom}updated")
+    assert updated is not None and updated.text == "2024-03-19T15:30:00+00:00"
+    store.close()

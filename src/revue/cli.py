@@ -908,7 +908,7 @@ def compose(
     )
     if preview:
         opts.fmt = "md"
-    result = run_compose(env.store, cfg, opts)
+    result = run_compose(env.store, cfg, opts, now=env.now())
     if preview:
         from rich.markdown import Markdown
 

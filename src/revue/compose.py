@@ -92,8 +92,9 @@ def build_doc(items: list[Item], opts: ComposeOptions, cfg: Config) -> ReviewDoc
     )
 
 
-def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
-    """Render the review of opts' range; write and record it unless dry-run or stdout."""
+def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime) -> ComposeResult:
+    """Render the review of opts' range; write and record it (composed at `now`) unless
+    dry-run or stdout."""
     from revue.render import FORMATS, STYLES, render
 
     if opts.end < opts.start:
@@ -137,7 +138,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         # Nothing is recorded: the review exists only once its file is in place.
         error = StoreError if exc.errno in DISK_FULL else BadInput
         raise error(f"{exc.filename or path}: cannot write the review ({exc.strerror})") from None
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     record = {
         "title": doc.title,
         "start": opts.start.isoformat(),
@@ -147,7 +148,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
         "format": opts.fmt,
         "path": str(path.resolve()),
         "sha256": digest,
-        "composed_at": now,
+        "composed_at": stamp,
         "item_count": len(items),
         "imported": 0,
     }
@@ -156,7 +157,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
             record,
             [i.id for i in items],
             review_id=existing["id"] if existing else None,
-            file={"path": record["path"], "format": opts.fmt, "sha256": digest, "written_at": now},
+            file={
+                "path": record["path"],
+                "format": opts.fmt,
+                "sha256": digest,
+                "written_at": stamp,
+            },
         )
     except StoreError:
         # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
@@ -170,7 +176,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions) -> ComposeResult:
     result.path = path
     try:
         with _exclusive(folder):
-            write_feed(folder, store.reviews(), now=now, title=feed_title(opts.lang, cfg))
+            write_feed(folder, store.reviews(), now=stamp, title=feed_title(opts.lang, cfg))
     except OSError as exc:
         raise BadInput(
             f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "

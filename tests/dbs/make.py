@@ -67,6 +67,7 @@ def make(target: Path) -> None:
             store,
             Config(),
             ComposeOptions(start=dt.date(2024, 3, 13), end=dt.date(2024, 3, 19), out=out),
+            now=dt.datetime.fromisoformat(NOW),
         )
     assert result.review_id is not None and len(result.items) >= 2, result
     assert b.id
