@@ -23,7 +23,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -492,6 +492,23 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         start = reader.line_num + 1
 
 
+def _csv_links(
+    text: str, errors: list[tuple[int, str]], url_of: Callable[[dict[str, str]], str | None]
+) -> Iterator[tuple[int, dict[str, str], str]]:
+    """(line, row, URL) for each CSV row holding a usable link; a row that does not parse or
+    whose URL is unusable goes to `errors` with its line number."""
+    for line, row in _csv_rows(text):
+        if _ERR in row:
+            errors.append((line, f"bad CSV: {row[_ERR]}"))
+            continue
+        url = (url_of(row) or "").strip()
+        problem = _url_problem(url)
+        if problem:
+            errors.append((line, _why(problem, url)))
+            continue
+        yield line, row, url
+
+
 def _pick(row: Mapping[str, str], *names: str) -> str | None:
     for name in names:
         value = row.get(name)
@@ -512,15 +529,7 @@ def _split_tags(cell: str | None) -> list[str]:
 def _parse_pocket_csv(text: str) -> ImportResult:
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
-    for line, row in _csv_rows(text):
-        if _ERR in row:
-            errors.append((line, f"bad CSV: {row[_ERR]}"))
-            continue
-        url = (row.get("url") or "").strip()
-        problem = _url_problem(url)
-        if problem:
-            errors.append((line, _why(problem, url)))
-            continue
+    for line, row, url in _csv_links(text, errors, lambda row: row.get("url")):
         title = _one_line(row.get("title"))
         record = ImportRecord(
             url=url,
@@ -539,15 +548,7 @@ def _parse_csv(text: str) -> ImportResult:
     """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...)."""
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
-    for line, row in _csv_rows(text):
-        if _ERR in row:
-            errors.append((line, f"bad CSV: {row[_ERR]}"))
-            continue
-        url = (_pick(row, *_URL_COLUMNS) or "").strip()
-        problem = _url_problem(url)
-        if problem:
-            errors.append((line, _why(problem, url)))
-            continue
+    for line, row, url in _csv_links(text, errors, lambda row: _pick(row, *_URL_COLUMNS)):
         record = ImportRecord(
             url=url,
             title=_one_line(_pick(row, "title", "name")),
