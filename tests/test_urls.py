@@ -77,6 +77,8 @@ def test_path_words_for_title_less_items() -> None:
         ("https://e.com/a%2Fb%3Fc", "https://e.com/a%2Fb%3Fc"),  # reserved: kept encoded
         ("https://e.com/café ok?q=é&r=%25", "https://e.com/caf%C3%A9%20ok?q=%C3%A9&r=%25"),
         ("https://e.com/%E9t%E9", "https://e.com/%E9t%E9"),  # not UTF-8: left as it is
+        ("https://e.com/img//2023///a.jpg", "https://e.com/img/2023/a.jpg"),
+        ("https://e.com/fetch/https://b.org/a.jpg", "https://e.com/fetch/https://b.org/a.jpg"),
     ],
 )
 def test_normalize_escapes(url: str, want: str) -> None:

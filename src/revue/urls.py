@@ -201,6 +201,9 @@ def is_home(url: str) -> bool:
 _ESCAPES_RE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 # What decodeURI leaves encoded: an escape of one of these changes the URL's structure.
 _RESERVED = frozenset(";/?:@&=+$,#")
+# Runs of slashes in a path, except after a scheme ("/fetch/https://a.com/b.jpg" is an
+# image proxy's argument): servers (nginx's merge_slashes) read them as one.
+_SLASHES_RE = re.compile(r"(?<![a-zA-Z][a-zA-Z0-9+.-]:)/{2,}")
 _PRINTABLE = string.punctuation  # quote() then encodes only spaces, controls and non-ASCII
 
 
@@ -222,13 +225,16 @@ def _decode_run(m: re.Match[str]) -> str:
 def normalize_escapes(url: str) -> str:
     """`url` with its path's escapes decoded except those of reserved characters (what
     JavaScript's decodeURI, normalize-url and so most extractors do: `%7E` -> `~`, a
-    double-encoded `%253A` -> `%3A`), then spaces, controls and non-ASCII characters of the
-    path and query percent-encoded in UTF-8 (`é` -> `%C3%A9`). Never raises."""
+    double-encoded `%253A` -> `%3A`), runs of slashes in the path made one, then spaces,
+    controls and non-ASCII characters of the path and query percent-encoded in UTF-8
+    (`é` -> `%C3%A9`). Never raises."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
     path = _ESCAPES_RE.sub(_decode_run, parts.path) if "%" in parts.path else parts.path
+    if "//" in path:
+        path = _SLASHES_RE.sub("/", path)
     path = quote(path, safe=_PRINTABLE)
     query = quote(parts.query, safe=_PRINTABLE)
     if path == parts.path and query == parts.query:
