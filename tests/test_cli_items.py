@@ -142,7 +142,7 @@ def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> N
     def broken(self: Store, **kwargs: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(Store, "list_items", broken)
+    monkeypatch.setattr(Store, "iter_items", broken)
     result = run("list", code=1)
     assert "internal error: ValueError: boom" in result.stderr
     assert "Traceback" not in result.stderr

@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,6 +247,23 @@ def emit_json(ui: UI, data: Any) -> None:
     ui.raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def emit_json_items(ui: UI, items: Iterable[Item], piece: int = 200) -> None:
+    """`emit_json` of a list of items, written as they come: the same text, a few hundred
+    items at a time, so that listing a million items does not hold them all."""
+    batch: list[str] = []
+    opened = False
+    for item in items:
+        text = json.dumps(item.to_json(), ensure_ascii=False, indent=2)
+        batch.append("  " + text.replace("\n", "\n  "))  # JSON strings hold no raw newline
+        if len(batch) >= piece:
+            ui.raw((",\n" if opened else "[\n") + ",\n".join(batch))
+            opened, batch = True, []
+    if batch:
+        ui.raw((",\n" if opened else "[\n") + ",\n".join(batch))
+        opened = True
+    ui.raw("\n]\n" if opened else "[]\n")
+
+
 def short(text: str | None, width: int = 160) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
@@ -276,11 +293,15 @@ def describe(ui: UI, item: Item) -> None:
         ui.print("  " + short(item.summary, 200), markup=False)
 
 
-def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
-    """A rich table on a terminal; plain tab-separated lines in a pipe (scripts use --json)."""
+def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
+    """A rich table on a terminal; plain tab-separated lines in a pipe (scripts use --json),
+    written as the items come. Returns how many items were shown."""
+    count = 0
     if not ui.stdout.isatty():
+        lines: list[str] = []
         for item in items:
-            ui.raw(
+            count += 1
+            lines.append(
                 "\t".join(
                     [
                         str(item.id),
@@ -293,7 +314,15 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
                 )
                 + "\n"
             )
-        return
+            if len(lines) >= 500:
+                ui.raw("".join(lines))
+                lines = []
+        if lines:
+            ui.raw("".join(lines))
+        return count
+    items = list(items)
+    if not items:
+        return 0
     from rich.table import Table
 
     table = Table(show_lines=False, pad_edge=False, expand=False)
@@ -309,6 +338,7 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
             item.via or "",
         )
     ui.print(table)
+    return len(items)
 
 
 def status_text(item: Item, stale_days: int) -> str:
@@ -583,7 +613,7 @@ def list_items(
     end = parse_date(date_to, "--to")
     if status and status not in ("pending", "ok", "failed", "blocked"):
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
-    items = env.store.list_items(
+    items = env.store.iter_items(
         start=start.isoformat() if start else None,
         end=end.isoformat() if end else None,
         tag=tag,
@@ -592,10 +622,8 @@ def list_items(
         limit=limit,
     )
     if as_json:
-        emit_json(env.ui, [i.to_json() for i in items])
-    elif items:
-        items_table(env.ui, items, env.cfg.stale_days)
-    else:
+        emit_json_items(env.ui, items)
+    elif not items_table(env.ui, items, env.cfg.stale_days):
         env.ui.info("no items")
 
 
@@ -958,6 +986,28 @@ def read_input_file(path: str, what: str) -> bytes:
     return data
 
 
+@contextmanager
+def open_input_file(path: str, what: str) -> Iterator[Any]:
+    """A file the user named (or stdin for "-"), opened for reading bytes."""
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the caller's block
+    except OSError as exc:
+        raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
+def read_or_fail(handle: Any, size: int, path: str, what: str) -> bytes:
+    try:
+        data: bytes = handle.read(size)
+    except OSError as exc:
+        raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
+    return data
+
+
 @app.command("import")
 @handled
 def import_(
@@ -981,21 +1031,41 @@ def import_(
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
     from revue.curate import import_parsed
-    from revue.importers import parse_import
+    from revue.importers import looks_like_revue_export, parse_import
 
     env = _env(ctx)
     ui = env.ui
-    data = read_input_file(file, "import")
-    try:
-        parsed = parse_import(
-            data, format=fmt, filename=None if file == "-" else Path(file).name, year=year
-        )
-    except ValueError as exc:
-        raise BadInput(f"import {file}: {exc}") from None
-    try:
-        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
-    except ValueError as exc:
-        raise BadInput(f"import {file}: {exc}") from None
+    with open_input_file(file, "import") as handle:
+        head = read_or_fail(handle, 65536, file, "import")
+        if fmt == "revue-json" or (fmt == "auto" and looks_like_revue_export(head)):
+            # revue's own export: read as it is stored, so no size cap (memory stays flat).
+            from revue.curate import import_revue_export
+
+            def chunks() -> Iterator[bytes]:
+                yield head
+                while chunk := read_or_fail(handle, 1 << 20, file, "import"):
+                    yield chunk
+
+            try:
+                report = import_revue_export(env.store, chunks(), now=env.now())
+            except ValueError as exc:
+                raise BadInput(f"import {file}: {exc}") from None
+            parsed = None
+        else:
+            data = head + read_or_fail(handle, MAX_IMPORT_BYTES + 1 - len(head), file, "import")
+            if len(data) > MAX_IMPORT_BYTES:
+                raise BadInput(f"import {file}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
+            try:
+                parsed = parse_import(
+                    data, format=fmt, filename=None if file == "-" else Path(file).name, year=year
+                )
+            except ValueError as exc:
+                raise BadInput(f"import {file}: {exc}") from None
+    if parsed is not None:
+        try:
+            report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
+        except ValueError as exc:
+            raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
         ui.warn(f"{file}, line {line}: {reason} (skipped)")
     ui.info(report.summary())
@@ -1017,53 +1087,64 @@ def export(
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
-    from revue.compose import atomic_write
     from revue.curate import iso
 
     env = _env(ctx)
     start = parse_date(date_from, "--from")
     end = parse_date(date_to, "--to")
+    first = start.isoformat() if start else None
+    last = end.isoformat() if end else None
+    pieces: Iterator[str]
     if fmt == "json":
-        from revue.db import dump
+        from revue.db import iter_dump
 
-        data = dump(env.store, now=iso(env.now()))
-        if start or end or tag:
-            kept = {
-                i.id
-                for i in env.store.list_items(
-                    start=start.isoformat() if start else None,
-                    end=end.isoformat() if end else None,
-                    tag=tag,
-                )
-            }
-            data["items"] = [i for i in data["items"] if i["id"] in kept]
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        pieces = iter_dump(env.store, now=iso(env.now()), start=first, end=last, tag=tag)
     elif fmt in ("csv", "netscape", "md"):
         from revue import exporters
 
-        items = env.store.list_items(
-            start=start.isoformat() if start else None,
-            end=end.isoformat() if end else None,
-            tag=tag,
-            order="id",
-        )
+        items = env.store.iter_items(start=first, end=last, tag=tag, order="id")
         render_export = {
-            "csv": exporters.export_csv,
-            "netscape": exporters.export_netscape,
-            "md": exporters.export_markdown,
+            "csv": exporters.iter_csv,
+            "netscape": exporters.iter_netscape,
+            "md": exporters.iter_markdown,
         }[fmt]
-        text = render_export(items)
+        pieces = render_export(items)
     else:
         raise BadInput(f"--format {fmt!r}: choose json, csv, netscape or md")
+    # Written as it is read: a million items never sit in memory at once.
     if out == "-":
-        env.ui.raw(text)
+        for piece in pieces:
+            env.ui.raw(piece)
     else:
         target = Path(out)
         try:
-            atomic_write(target, text)
+            write_pieces(target, pieces)
         except OSError as exc:
             raise BadInput(f"--out {out}: cannot write ({exc.strerror})") from None
         env.ui.info(f"wrote {target}")
+
+
+def write_pieces(path: Path, pieces: Iterable[str]) -> None:
+    """Write text as it comes to a temporary file beside `path`, then rename it over `path`:
+    a reader never sees half an export, and a failure leaves nothing behind."""
+    import contextlib
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            for piece in pieces:
+                handle.write(piece)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 @app.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -383,6 +383,29 @@ class ImportReport:
         if self.feeds:
             parts.append(f"{self.feeds} feed(s) added")
         return "; ".join(parts) + f" ({self.format})"
+
+
+def import_revue_export(store: Store, chunks: Iterable[bytes], *, now: dt.datetime) -> ImportReport:
+    """Restore revue's own export as it is read, whatever its size: memory stays flat (see
+    `importers.read_revue_export` and `db.restore_stream`). Raises ValueError for a file
+    that is not one, or is damaged; nothing is stored then."""
+    from revue.db import restore_stream
+    from revue.importers import read_revue_export
+
+    report = ImportReport("revue-json")
+    counts = restore_stream(
+        store,
+        read_revue_export(chunks),
+        now=iso(now),
+        on_skip=lambda index, reason: report.warnings.append((index, reason)),
+    )
+    report.added, report.merged, report.skipped = (
+        counts["added"],
+        counts["merged"],
+        counts["skipped"],
+    )
+    report.reviews, report.feeds = counts["reviews"], counts["feeds"]
+    return report
 
 
 def import_parsed(

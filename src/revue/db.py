@@ -13,10 +13,12 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import operator
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
 SCHEMA_VERSION = 8  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+# Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
+_CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
@@ -57,6 +61,24 @@ def _wrap(path: Path, exc: sqlite3.Error) -> StoreError:
     if "disk" in text and ("full" in text or "I/O" in text):
         return StoreError(f"database {path}: disk problem ({text})")
     return StoreError(f"database {path}: {text}")
+
+
+def _day_range(start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses for items added on the ISO days [start, end]: `added_at >= start AND
+    added_at < the day after end`, the same rows as comparing its first 10 characters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if start:
+        where.append("added_at >= ?")
+        params.append(start)
+    if end:
+        try:
+            after = (dt.date.fromisoformat(end[:10]) + dt.timedelta(days=1)).isoformat()
+        except OverflowError:
+            return where, params  # 9999-12-31: no day after it, nothing is later
+        where.append("added_at < ?")
+        params.append(after)
+    return where, params
 
 
 def _pk(value: Any) -> int:
@@ -243,8 +265,15 @@ class Store:
         return Item(**data)
 
     def _hydrate(self, items: list[Item]) -> list[Item]:
+        """Give items their tags and publishing review, `_CHUNK` ids a query: one SQL
+        variable an item would pass SQLite's limit (32,766 on a default build) at scale."""
+        for start in range(0, len(items), _CHUNK):
+            self._hydrate_chunk(items[start : start + _CHUNK])
+        return items
+
+    def _hydrate_chunk(self, items: list[Item]) -> None:
         if not items:
-            return items
+            return
         by_id = {i.id: i for i in items}
         marks = ",".join("?" * len(by_id))
         for row in self._q(
@@ -265,7 +294,25 @@ class Store:
             if item.review is None:
                 item.review = row["id"]
                 item.review_date = row["end"]
-        return items
+
+    def _rows(
+        self, sql: str, params: Sequence[Any] = (), *, factory: Any = sqlite3.Row
+    ) -> Iterator[list[Any]]:
+        """The rows of a query, `_CHUNK` at a time, never all at once."""
+        try:
+            cur = self.db.conn.execute(sql, params)
+            cur.row_factory = factory
+            while rows := cur.fetchmany(_CHUNK):
+                yield rows
+        except sqlite3.Error as exc:
+            raise _wrap(self.path, exc) from None
+
+    def _iter_items(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Item]:
+        """Hydrated items of a query on `items`, streamed: memory stays flat whatever their
+        number. While the query is open its read transaction sees one snapshot (WAL), so
+        the tags and reviews read between two chunks are those of the same moment."""
+        for rows in self._rows(sql, params):
+            yield from self._hydrate([self._row_to_item(r) for r in rows])
 
     def get(self, item_id: int) -> Item:
         rows = self._q(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", [item_id])
@@ -293,6 +340,32 @@ class Store:
         order: str = "newest",
     ) -> list[Item]:
         """Items filtered; `start`/`end` are ISO dates on added_at (inclusive, whole days)."""
+        return list(
+            self.iter_items(
+                start=start,
+                end=end,
+                tag=tag,
+                status=status,
+                unpublished=unpublished,
+                ids=ids,
+                limit=limit,
+                order=order,
+            )
+        )
+
+    def iter_items(
+        self,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        tag: str | None = None,
+        status: str | None = None,
+        unpublished: bool = False,
+        ids: Sequence[int] | None = None,
+        limit: int | None = None,
+        order: str = "newest",
+    ) -> Iterator[Item]:
+        """`list_items`, streamed (what `list` and `export` print, whatever their number)."""
         where, params = self._filters(start, end, tag, status, unpublished, ids)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items"
         if where:
@@ -303,7 +376,7 @@ class Store:
         }.get(order, " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC")
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+        return self._iter_items(sql, params)
 
     def _filters(
         self,
@@ -316,26 +389,25 @@ class Store:
     ) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
-        if start:
-            where.append("substr(added_at, 1, 10) >= ?")
-            params.append(start)
-        if end:
-            where.append("substr(added_at, 1, 10) <= ?")
-            params.append(end)
+        # Ranges on the column itself, never a function of it, so that idx_items_added_at
+        # serves them: a week costs the same among a million items as among ten thousand.
+        where, params = _day_range(start, end)
         if tag:
+            # Correlated: checked on the rows the date range selected, not built for them all.
             where.append(
-                "id IN (SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id "
-                "WHERE t.name = ?)"
+                "EXISTS (SELECT 1 FROM item_tags it JOIN tags t ON t.id = it.tag_id "
+                "WHERE it.item_id = items.id AND t.name = ?)"
             )
             params.append(tag.lstrip("#"))
         if status:
             where.append("status = ?")
             params.append(status)
         if unpublished:
-            where.append("id NOT IN (SELECT item_id FROM review_items)")
+            where.append("NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.item_id = items.id)")
         if ids is not None:
-            where.append(f"id IN ({','.join('?' * len(ids)) or 'NULL'})")
-            params.extend(ids)
+            # One SQL variable whatever the number of ids.
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps([int(i) for i in ids]))
         return where, params
 
     def search(self, query: str, *, limit: int = 100) -> list[Item]:
@@ -621,11 +693,13 @@ class Store:
         self._delete_locked([item_id])
 
     def _delete_locked(self, ids: Sequence[int]) -> None:
+        # json_each: one SQL variable whatever the number of ids.
+        listed = json.dumps([int(i) for i in ids])
         for table in ("item_tags", "item_keys", "review_items"):
             self.db.execute(
-                f"DELETE FROM {table} WHERE item_id IN ({','.join('?' * len(ids))})", list(ids)
+                f"DELETE FROM {table} WHERE item_id IN (SELECT value FROM json_each(?))", [listed]
             )
-        self.db.execute(f"DELETE FROM items WHERE id IN ({','.join('?' * len(ids))})", list(ids))
+        self.db.execute("DELETE FROM items WHERE id IN (SELECT value FROM json_each(?))", [listed])
 
     def remove(self, ids: Sequence[int]) -> list[Item]:
         """Delete items; raises NotFound (and deletes nothing) if any id is unknown."""
@@ -729,10 +803,13 @@ class Store:
         exclude_review: int | None = None,
     ) -> list[Item]:
         """Items added in [start, end], not yet published by another review (unless asked)."""
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE substr(added_at, 1, 10) BETWEEN ? AND ?"
-        params: list[Any] = [start, end]
+        where, params = _day_range(start, end)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(where)}"
         if not include_published:
-            sql += " AND id NOT IN (SELECT item_id FROM review_items WHERE review_id IS NOT ?)"
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.item_id = items.id "
+                "AND ri.review_id IS NOT ?)"
+            )
             params.append(exclude_review)
         sql += " ORDER BY coalesce(position, id) ASC, id ASC"
         return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
@@ -876,112 +953,266 @@ DUMP_FORMAT = "revue-export"
 DUMP_VERSION = 1
 
 
+# An item of the export, written by SQLite itself (as fast as the sqlite3 shell's `-json`,
+# which the same query with the lists of tags and keys costs): the keys and order of
+# `Item.to_json()` without `review` (derived from reviews[].items), then `source` and
+# `keys`. tests/test_db.py keeps the two in step.
+_TAGS_OF = (
+    "json((SELECT json_group_array(name) FROM (SELECT t.name FROM item_tags it "
+    "JOIN tags t ON t.id = it.tag_id WHERE it.item_id = items.id{only} ORDER BY it.rowid)))"
+)
+_DUMP_ITEM_FIELDS: tuple[tuple[str, str], ...] = (
+    *((c, c) for c in ("id", "url", "original_url", *PAGE_FIELDS[1:])),
+    *((c, c) for c in ("note", "lead", "quote", "section")),
+    ("tags", _TAGS_OF.format(only="")),
+    *((c, c) for c in ("status", "error", "added_at", "fetched_at", *EXTRA_PAGE_FIELDS, "kind")),
+    ("hashtags", _TAGS_OF.format(only=" AND it.hashtag")),
+    *((c, c) for c in ("http_status", "content_type")),
+    ("attempts", "coalesce(attempts, 0)"),
+    ("next_attempt_at", "next_attempt_at"),
+    ("paywalled", "json(CASE WHEN paywalled THEN 'true' ELSE 'false' END)"),
+    ("user_fields", "json(CASE WHEN user_fields IS NULL OR user_fields = '' THEN '[]' "
+                    "ELSE user_fields END)"),
+    ("position", "position"),
+    ("source", "source"),
+    # In the order they were stored: a set, and no sort per item.
+    ("keys", "json((SELECT json_group_array(key) FROM item_keys WHERE item_id = items.id))"),
+)  # fmt: skip
+_DUMP_ITEM_SQL = "SELECT json_object({}) FROM items".format(
+    ", ".join(f"'{name}', {expr}" for name, expr in _DUMP_ITEM_FIELDS)
+)
+# One shared encoder: json.dumps builds a new one at every call that passes options.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def iter_dump(
+    store: Store,
+    *,
+    now: str,
+    start: str | None = None,
+    end: str | None = None,
+    tag: str | None = None,
+) -> Iterator[str]:
+    """Everything in the store, losslessly, as JSON text written piece by piece: items
+    (every field, tags, keys), reviews, feeds; `start`/`end`/`tag` filter the items only.
+
+    The layout is `revue export --format json`'s: the top object indented by two spaces,
+    one item (one review, one feed) a line, so a reader can take it a line at a time and
+    `grep`/`diff` see one item a line. Memory stays flat whatever the number of items: the
+    text goes out `_CHUNK` items at a time, read inside one snapshot of the database."""
+    header = {"format": DUMP_FORMAT, "version": DUMP_VERSION, "exported_at": now}
+    where, params = store._filters(start, end, tag, None, False, None)
+    sql = _DUMP_ITEM_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+    conn = store.db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # one snapshot: items, reviews and feeds of the same moment
+    try:
+        yield "{\n" + "".join(f'  "{k}": {_ENCODE(v)},\n' for k, v in header.items())
+        items = ([r[0] for r in rows] for rows in store._rows(sql, params, factory=None))
+        yield from _json_list("items", items)
+        yield ",\n"
+        yield from _json_list("reviews", _pieces(_ENCODE(r) for r in _dump_reviews(store)))
+        yield ",\n"
+        yield from _json_list("feeds", _pieces(_ENCODE(f) for f in store.feeds()))
+        yield "\n}\n"
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def _json_list(name: str, pieces: Iterable[list[str]]) -> Iterator[str]:
+    """`  "name": [` then one element a line, a piece of elements at a time, then `  ]`."""
+    opened = False
+    for piece in pieces:
+        if piece:
+            yield (",\n    " if opened else f'  "{name}": [\n    ') + ",\n    ".join(piece)
+            opened = True
+    yield "\n  ]" if opened else f'  "{name}": []'
+
+
+def _pieces(elements: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    piece: list[str] = []
+    for element in elements:
+        piece.append(element)
+        if len(piece) >= size:
+            yield piece
+            piece = []
+    yield piece
+
+
+def _dump_reviews(store: Store) -> Iterator[dict[str, Any]]:
+    for rows in store._rows("SELECT * FROM reviews ORDER BY id"):
+        for row in rows:
+            review = dict(row)
+            ids = [
+                int(r[0])
+                for r in store._q(
+                    "SELECT item_id FROM review_items WHERE review_id = ? ORDER BY position",
+                    [review["id"]],
+                )
+            ]
+            files = [
+                dict(r)
+                for r in store._q(
+                    "SELECT path, format, sha256, written_at FROM review_files "
+                    "WHERE review_id = ? ORDER BY path",
+                    [review["id"]],
+                )
+            ]
+            yield {**review, "items": ids, "files": files}
+
+
 def dump(store: Store, *, now: str) -> dict[str, Any]:
-    """Everything in the store, losslessly: items (every field, tags, keys), reviews, feeds."""
-    items = store.list_items(order="id")
-    keys: dict[int, list[str]] = {}
-    for row in store._q("SELECT key, item_id FROM item_keys ORDER BY key"):
-        keys.setdefault(int(row["item_id"]), []).append(row["key"])
-    sources = {int(r[0]): r[1] for r in store._q("SELECT id, source FROM items")}
-    out_items = []
-    for item in sorted(items, key=lambda i: i.id):
-        data = item.to_json()
-        data.pop("review", None)  # derived from reviews[].items
-        data["source"] = sources.get(item.id)
-        data["keys"] = keys.get(item.id, [])
-        out_items.append(data)
-    reviews = []
-    for review in sorted(store.reviews(), key=lambda r: r["id"]):
-        ids = [
-            int(r[0])
-            for r in store._q(
-                "SELECT item_id FROM review_items WHERE review_id = ? ORDER BY position",
-                [review["id"]],
-            )
-        ]
-        files = [
-            dict(r)
-            for r in store._q(
-                "SELECT path, format, sha256, written_at FROM review_files WHERE review_id = ? "
-                "ORDER BY path",
-                [review["id"]],
-            )
-        ]
-        reviews.append({**review, "items": ids, "files": files})
-    feeds = store.feeds()
-    return {
-        "format": DUMP_FORMAT,
-        "version": DUMP_VERSION,
-        "exported_at": now,
-        "items": out_items,
-        "reviews": reviews,
-        "feeds": feeds,
-    }
+    """The whole export as one object (tests and small stores; `iter_dump` streams it)."""
+    data: dict[str, Any] = json.loads("".join(iter_dump(store, now=now)))
+    return data
 
 
 _ITEM_DUMP_COLUMNS = [*(c.strip() for c in _ITEM_COLUMNS.split(",")), "source"]
+_COL = {name: i for i, name in enumerate(_ITEM_DUMP_COLUMNS)}
+_DUMP_ROW = operator.itemgetter(*_ITEM_DUMP_COLUMNS)
+_RESTORE_BATCH = 2000  # items an executemany (about 4 MB of rows)
+_RESTORE_CACHE_KB = 32 * 1024
 
 
 def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
-    """Load a dump. Into an empty store, ids and all are restored exactly; otherwise items are
-    merged by URL like any add, and reviews and feeds are added with their items remapped.
-    All or nothing: one transaction. Returns counts (added, merged, reviews, feeds)."""
+    """Load a dump held in memory (see `restore_stream`, which this feeds)."""
     if data.get("format") != DUMP_FORMAT or not isinstance(data.get("items"), list):
         raise ValueError("not a revue export (format revue-export)")
-    if int(data.get("version", 0)) > DUMP_VERSION:
-        raise ValueError(f"made by a newer revue (export version {data.get('version')})")
-    counts = {"added": 0, "merged": 0, "reviews": 0, "feeds": 0}
+    return restore_stream(store, _dump_events(data), now=now)
+
+
+def _dump_events(data: dict[str, Any]) -> Iterator[tuple[str, int, Any]]:
+    """A dump held in memory as the events `importers.read_revue_export` yields."""
+    from revue.importers import check_revue_item
+
+    yield "header", 0, {k: v for k, v in data.items() if k not in ("items", "reviews", "feeds")}
+    for index, raw in enumerate(data["items"], start=1):
+        item, reason = check_revue_item(raw)
+        yield ("item", index, item) if item is not None else ("skip", index, reason)
+    for kind in ("reviews", "feeds"):
+        for index, value in enumerate(data.get(kind) or [], start=1):
+            yield kind[:-1], index, value
+
+
+def restore_stream(
+    store: Store,
+    events: Iterable[tuple[str, int, Any]],
+    *,
+    now: str,
+    on_skip: Callable[[int, str], None] | None = None,
+) -> dict[str, int]:
+    """Load a dump as it is read (`importers.read_revue_export`'s events: items, then their
+    reviews and feeds). Into an empty store, ids and all are restored exactly, `_CHUNK` items
+    an executemany; otherwise items are merged by URL like any add, and reviews and feeds are
+    added with their items remapped. Items the reader refused ("skip") are never stored.
+    All or nothing: one transaction. Returns counts (added, merged, skipped, reviews, feeds).
+    Raises ValueError for a damaged dump (nothing is stored then)."""
+    conn = store.db.conn
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    # A larger page cache while the rows go in: with SQLite's default 2 MB, the pages of the
+    # items, their keys, tags and full-text index spill to the WAL and are written there
+    # again and again (twice the writes of a load table by table).
+    conn.execute(f"PRAGMA cache_size = {-_RESTORE_CACHE_KB}")
+    try:
+        return _restore_locked(store, events, now=now, on_skip=on_skip)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _restore_locked(
+    store: Store,
+    events: Iterable[tuple[str, int, Any]],
+    *,
+    now: str,
+    on_skip: Callable[[int, str], None] | None,
+) -> dict[str, int]:
     with store.write():
-        empty = store.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
-        id_map: dict[int, int] = {}
-        for raw in data["items"]:
-            if not isinstance(raw, dict):
-                raise ValueError("items: each entry must be an object")
-            old_id = int(raw["id"])
-            if empty:
-                row = {c: raw.get(c) for c in _ITEM_DUMP_COLUMNS}
-                row["user_fields"] = json.dumps(raw.get("user_fields") or [])
-                row["paywalled"] = int(bool(raw.get("paywalled")))
-                row["attempts"] = raw.get("attempts") or 0
-                row["kind"] = raw.get("kind") or "link"
-                row["status"] = raw.get("status") or "pending"
-                row["added_at"] = raw.get("added_at") or now
-                store.db.table("items").insert(row)
-                for key in raw.get("keys") or []:
-                    store.db.execute(
-                        "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
-                        [key, old_id],
-                    )
-                tags = raw.get("tags") or []
-                hashtags = raw.get("hashtags") or []
-                store._add_tags(old_id, [t for t in tags if t not in hashtags], hashtags)
-                id_map[old_id] = old_id
-                counts["added"] += 1
-                continue
-            if raw.get("kind") == "text" or not raw.get("url"):
-                # A text block has no URL to merge on: the same text added at the same moment
-                # is the same block (re-importing a backup must not duplicate it).
-                same = store.db.execute(
-                    "SELECT id FROM items WHERE kind = 'text' AND note IS ? AND added_at = ?",
-                    [raw.get("note"), raw.get("added_at")],
-                ).fetchone()
-                if same:
-                    id_map[old_id] = int(same[0])
-                    counts["merged"] += 1
-                    continue
-                new = store._add_text_locked(raw.get("note") or "", now=now, raw=raw)
-                id_map[old_id] = new
-                counts["added"] += 1
-                continue
+        loader = _Restorer(store, now)
+        try:
+            for kind, index, value in events:
+                if kind == "header":
+                    version = value.get("version", 0)
+                    if not isinstance(version, int) or version > DUMP_VERSION:
+                        raise ValueError(f"made by a newer revue (export version {version})")
+                elif kind == "item":
+                    loader.item(value)
+                elif kind == "skip":
+                    loader.counts["skipped"] += 1
+                    if on_skip is not None:
+                        on_skip(index, str(value))
+                elif kind in ("review", "feed"):
+                    loader.flush()
+                    from revue.importers import _has_lone_surrogate
+
+                    if not isinstance(value, dict) or _has_lone_surrogate(value):
+                        loader.counts["skipped"] += 1
+                        if on_skip is not None:
+                            on_skip(index, f"{kind} {index}: not a valid {kind} object")
+                    elif kind == "review":
+                        loader.review(value)
+                    else:
+                        loader.feed(value)
+            loader.flush()
+        except (KeyError, TypeError, sqlite3.IntegrityError) as exc:
+            raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
+        return loader.counts
+
+
+class _Restorer:
+    """The writes of one restore, inside its transaction (see `restore_stream`)."""
+
+    def __init__(self, store: Store, now: str) -> None:
+        self.store = store
+        self.db = store.db
+        self.now = now
+        self.counts = {"added": 0, "merged": 0, "skipped": 0, "reviews": 0, "feeds": 0}
+        self.empty = self.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+        self.batch: list[dict[str, Any]] = []
+        self.tag_ids: dict[str, int] = {}
+        if not self.empty:
+            # old id -> new id, on disk rather than in a dict: a million entries would not
+            # keep memory flat. Temporary: gone with the connection.
+            self.db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS restore_ids (old INTEGER PRIMARY KEY, new INTEGER)"
+            )
+            self.db.execute("DELETE FROM temp.restore_ids")
+        self.feed_columns = {r[1] for r in self.db.execute("PRAGMA table_info(feeds)")}
+        marks = ", ".join("?" * len(_ITEM_DUMP_COLUMNS))
+        self.insert_item = f"INSERT INTO items ({', '.join(_ITEM_DUMP_COLUMNS)}) VALUES ({marks})"
+
+    def item(self, raw: dict[str, Any]) -> None:
+        if self.empty:
+            self.batch.append(raw)
+            if len(self.batch) >= _RESTORE_BATCH:
+                self.flush()
+            return
+        old_id = int(raw["id"])
+        if raw.get("kind") == "text" or not raw.get("url"):
+            # A text block has no URL to merge on: the same text added at the same moment
+            # is the same block (re-importing a backup must not duplicate it).
+            same = self.db.execute(
+                "SELECT id FROM items WHERE kind = 'text' AND note IS ? AND added_at = ?",
+                [raw.get("note"), raw.get("added_at")],
+            ).fetchone()
+            if same:
+                new_id = int(same[0])
+                self.counts["merged"] += 1
+            else:
+                new_id = self.store._add_text_locked(raw.get("note") or "", now=self.now, raw=raw)
+                self.counts["added"] += 1
+        else:
             extra = {k: raw.get(k) for k in _EXTRA_OK if raw.get(k) is not None}
             extra["user_fields"] = json.dumps(raw.get("user_fields") or [])
             extra["paywalled"] = int(bool(raw.get("paywalled")))
-            outcome = store._add_locked(
+            hashtags = raw.get("hashtags") or []
+            outcome = self.store._add_locked(
                 raw.get("original_url") or raw["url"],
-                now=now,
+                now=self.now,
                 note=raw.get("note"),
-                tags=[t for t in raw.get("tags") or [] if t not in (raw.get("hashtags") or [])],
-                hashtags=raw.get("hashtags") or [],
+                tags=[t for t in raw.get("tags") or [] if t not in hashtags],
+                hashtags=hashtags,
                 section=raw.get("section"),
                 lead=raw.get("lead"),
                 quote=raw.get("quote"),
@@ -991,57 +1222,117 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
                 summary=raw.get("summary"),
                 extra=extra,
             )
-            id_map[old_id] = outcome.item.id
-            counts["added" if outcome.created else "merged"] += 1
-        for review in data.get("reviews") or []:
-            record = {
-                k: review.get(k)
-                for k in [
-                    "title",
-                    "start",
-                    "end",
-                    "lang",
-                    "style",
-                    "format",
-                    "path",
-                    "sha256",
-                    "composed_at",
-                    "item_count",
-                    "imported",
-                ]
-            }
-            record["imported"] = int(bool(record.get("imported")))
-            if empty:
-                record["id"] = int(review["id"])
-            elif store.db.execute(
-                "SELECT 1 FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
-                "AND composed_at IS ?",
-                [record["title"], record["start"], record["end"], record["composed_at"]],
-            ).fetchone():
-                continue  # this very review is here already (a backup imported twice)
-            review_id = _pk(store.db.table("reviews").insert(record).last_pk)
-            for pos, old in enumerate(review.get("items") or []):
-                if int(old) in id_map:
-                    store.db.execute(
-                        "INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
-                        "VALUES (?, ?, ?)",
-                        [review_id, id_map[int(old)], pos],
-                    )
-            for f in review.get("files") or []:
-                store.db.execute(
-                    "INSERT OR REPLACE INTO review_files (path, review_id, format, sha256, "
-                    "written_at) VALUES (?, ?, ?, ?, ?)",
-                    [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
-                )
-            counts["reviews"] += 1
-        for feed in data.get("feeds") or []:
-            if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [feed["url"]]).fetchone():
-                continue
-            record = {k: v for k, v in feed.items() if k != "id" or empty}
-            record["tags"] = json.dumps(feed.get("tags") or [])
-            store.db.table("feeds").insert(record)
-            counts["feeds"] += 1
-    return counts
+            new_id = outcome.item.id
+            self.counts["added" if outcome.created else "merged"] += 1
+        self.db.execute(
+            "INSERT OR REPLACE INTO temp.restore_ids (old, new) VALUES (?, ?)", [old_id, new_id]
+        )
+
+    def _tag_id(self, name: str) -> int:
+        tag_id = self.tag_ids.get(name)
+        if tag_id is None:
+            tag_id = self.tag_ids[name] = self.store._tag_id(name)
+        return tag_id
+
+    def flush(self) -> None:
+        """Store the waiting items of an empty store: one executemany a table."""
+        if not self.batch:
+            return
+        now = self.now
+        rows = []
+        keys: list[tuple[str, int]] = []
+        tag_rows: list[tuple[int, int, int]] = []
+        for raw in self.batch:
+            item_id = raw["id"]
+            user_fields = raw.get("user_fields")
+            try:
+                row = list(_DUMP_ROW(raw))  # one C call when the item has every field
+            except KeyError:
+                row = [raw.get(c) for c in _ITEM_DUMP_COLUMNS]
+            row[_COL["user_fields"]] = json.dumps(user_fields) if user_fields else "[]"
+            row[_COL["paywalled"]] = int(bool(raw.get("paywalled")))
+            row[_COL["attempts"]] = raw.get("attempts") or 0
+            row[_COL["kind"]] = raw.get("kind") or "link"
+            row[_COL["status"]] = raw.get("status") or "pending"
+            row[_COL["added_at"]] = raw.get("added_at") or now
+            rows.append(row)
+            keys.extend((key, item_id) for key in raw.get("keys") or ())
+            tags = raw.get("tags") or []
+            hashtags = raw.get("hashtags") or []
+            if tags or hashtags:
+                hashset = {h.lower() for h in hashtags}
+                flags: dict[int, int] = {}
+                # The item's order of tags is kept; a tag written as #tag is flagged.
+                for name in [*tags, *(h for h in hashtags if h not in tags)]:
+                    name = name.strip().lstrip("#").strip()
+                    if name:
+                        tag_id = self._tag_id(name)
+                        flags[tag_id] = flags.get(tag_id, 0) | (name.lower() in hashset)
+                tag_rows.extend((item_id, tag_id, flag) for tag_id, flag in flags.items())
+        self.batch = []
+        self.db.conn.executemany(self.insert_item, rows)
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", keys
+        )
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO item_tags (item_id, tag_id, hashtag) VALUES (?, ?, ?)",
+            tag_rows,
+        )
+        self.counts["added"] += len(rows)
+
+    def review(self, review: dict[str, Any]) -> None:
+        record = {
+            k: review.get(k)
+            for k in [
+                "title",
+                "start",
+                "end",
+                "lang",
+                "style",
+                "format",
+                "path",
+                "sha256",
+                "composed_at",
+                "item_count",
+                "imported",
+            ]
+        }
+        record["imported"] = int(bool(record.get("imported")))
+        if self.empty:
+            record["id"] = int(review["id"])
+        elif self.db.execute(
+            "SELECT 1 FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
+            "AND composed_at IS ?",
+            [record["title"], record["start"], record["end"], record["composed_at"]],
+        ).fetchone():
+            return  # this very review is here already (a backup imported twice)
+        review_id = _pk(self.db.table("reviews").insert(record).last_pk)
+        # Only items that were stored: a skipped item is in no review.
+        source = "items WHERE id = ?" if self.empty else "temp.restore_ids WHERE old = ?"
+        column = "id" if self.empty else "new"
+        self.db.conn.executemany(
+            f"INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
+            f"SELECT ?, {column}, ? FROM {source}",
+            [(review_id, pos, int(old)) for pos, old in enumerate(review.get("items") or [])],
+        )
+        for f in review.get("files") or []:
+            self.db.execute(
+                "INSERT OR REPLACE INTO review_files (path, review_id, format, sha256, "
+                "written_at) VALUES (?, ?, ?, ?, ?)",
+                [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
+            )
+        self.counts["reviews"] += 1
+
+    def feed(self, feed: dict[str, Any]) -> None:
+        if self.db.execute("SELECT 1 FROM feeds WHERE url = ?", [feed["url"]]).fetchone():
+            return
+        # Only the table's own columns: a key of the file never becomes SQL.
+        record = {
+            k: v for k, v in feed.items() if k in self.feed_columns and (k != "id" or self.empty)
+        }
+        record["tags"] = json.dumps(feed.get("tags") or [])
+        self.db.table("feeds").insert(record)
+        self.counts["feeds"] += 1
 
 
 def backup(store: Store, target: Path) -> None:

@@ -2,7 +2,9 @@
 
 Contract:
 
-- Pure: items in, text out. No I/O, no clock.
+- Pure: items in, text out. No I/O, no clock. Each format has a streaming form
+  (`iter_csv`, `iter_netscape`, `iter_markdown`: any iterable of items in, pieces of text
+  out, a few hundred items a piece) that an export of a million items writes as it goes.
 - CSV: UTF-8 text with a header row and these columns, in this order:
   id, url, title, summary, site_name, via, author, published, lang, note,
   tags (comma separated), section, status, added_at, review (the publishing review's id),
@@ -24,12 +26,22 @@ import datetime as dt
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
 from revue.models import Item
 
-__all__ = ["CSV_COLUMNS", "export_csv", "export_markdown", "export_netscape"]
+__all__ = [
+    "CSV_COLUMNS",
+    "export_csv",
+    "export_markdown",
+    "export_netscape",
+    "iter_csv",
+    "iter_markdown",
+    "iter_netscape",
+]
+
+_PIECE = 500  # items a piece of streamed text
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id",
@@ -71,16 +83,25 @@ def _all_tags(item: Item) -> list[str]:
     return list(item.tags) + [h for h in item.hashtags if h.casefold() not in seen]
 
 
-def export_csv(items: Sequence[Item]) -> str:
+def export_csv(items: Iterable[Item]) -> str:
     """All items as CSV text (columns in `CSV_COLUMNS`), one row an item."""
+    return "".join(iter_csv(items))
+
+
+def iter_csv(items: Iterable[Item]) -> Iterator[str]:
+    """`export_csv`, a piece at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for item in items:
+    for count, item in enumerate(items, start=1):
         row = {name: getattr(item, name) for name in CSV_COLUMNS if name != "tags"}
         row["tags"] = _all_tags(item)
         writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
-    return out.getvalue()
+        if count % _PIECE == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _http(url: str | None) -> str | None:
@@ -115,8 +136,13 @@ def _esc(text: str | None) -> str:
     return html.escape(_line(text), quote=True)
 
 
-def export_netscape(items: Sequence[Item]) -> str:
+def export_netscape(items: Iterable[Item]) -> str:
     """Items with an http(s) URL as a Netscape bookmark file (what browsers import)."""
+    return "".join(iter_netscape(items))
+
+
+def iter_netscape(items: Iterable[Item]) -> Iterator[str]:
+    """`export_netscape`, a piece at a time."""
     lines = [
         "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
         "<!-- This is an automatically generated file. -->",
@@ -139,8 +165,11 @@ def export_netscape(items: Sequence[Item]) -> str:
         lines.append(f"    <DT><A {' '.join(attrs)}>{_esc(item.title or url)}</A>")
         if item.note and _line(item.note):
             lines.append(f"    <DD>{_esc(item.note)}")
+        if len(lines) >= _PIECE:
+            yield "\n".join(lines) + "\n"
+            lines = []
     lines.append("</DL><p>")
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 # What can start markup in the middle of a line of CommonMark/GFM: emphasis, code, links,
@@ -160,8 +189,13 @@ def _md_url(url: str) -> str:
     return quote(url, safe="!#$%&'()*+,/:;=?@[]~-._")
 
 
-def export_markdown(items: Sequence[Item]) -> str:
+def export_markdown(items: Iterable[Item]) -> str:
     """Items with an http(s) URL as a Markdown list: "- [title](<url>) — note"."""
+    return "".join(iter_markdown(items))
+
+
+def iter_markdown(items: Iterable[Item]) -> Iterator[str]:
+    """`export_markdown`, a piece at a time (nothing at all for no item)."""
     lines: list[str] = []
     for item in items:
         url = _http(item.url)
@@ -170,5 +204,9 @@ def export_markdown(items: Sequence[Item]) -> str:
         line = f"- [{_md_escape(item.title or url)}](<{_md_url(url)}>)"
         if item.note and _line(item.note):
             line += f" — {_md_escape(item.note)}"
-        lines.append(line)
-    return "\n".join(lines) + ("\n" if lines else "")
+        lines.append(line + "\n")
+        if len(lines) >= _PIECE:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)

@@ -17,6 +17,7 @@ Contract:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import html
@@ -129,13 +130,23 @@ def _tags(values: Iterable[str]) -> list[str]:
     return out
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a blank
+# An http(s) URL with a plain host name and nothing urlsplit could refuse or read otherwise:
+# what the slow path below accepts too, decided by one regex.
+_PLAIN_URL = re.compile(
+    r"(?i:https?)://[A-Za-z0-9](?:[A-Za-z0-9.-]*)(?::[0-9]{1,5})?(?:[/?#]\S*)?\Z"
+)
+
+
 def _url_problem(url: str) -> str | None:
     """Why `url` cannot be stored, or None when it is a usable http(s) URL."""
     if not url:
         return "no URL"
     if len(url) > MAX_URL:
         return "URL too long"
-    if any(c.isspace() for c in url):
+    if _PLAIN_URL.match(url):
+        return None  # the common case, without urlsplit: imports check millions
+    if _SPACE.search(url):  # a regex, not a loop over characters
         return "not an http(s) URL"
     try:
         parts = urlsplit(url)
@@ -645,16 +656,14 @@ def _parse_revue_json(text: str) -> ImportResult:
     refs = _review_refs(dump)
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
-    for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            errors.append((index, "not an item object"))
+    for index, raw in enumerate(items, start=1):
+        item, reason = check_revue_item(raw)
+        if item is None:
+            errors.append((index, reason or "skipped"))
             continue
         url = item.get("url")
-        if not isinstance(url, str) or _url_problem(url):
-            # Free-text items (url null) travel in `dump`; they are not links to import.
-            if url is not None:
-                errors.append((index, f"not an http(s) URL: {str(url)[:80]}"))
-            continue
+        if url is None:
+            continue  # free-text items travel in `dump`; they are not links to import
         tags = item.get("tags") if isinstance(item.get("tags"), list) else []
         hashtags = item.get("hashtags") if isinstance(item.get("hashtags"), list) else []
         records.append(
@@ -676,6 +685,288 @@ def _parse_revue_json(text: str) -> ImportResult:
             )
         )
     return ImportResult("revue-json", records, errors, dump=dump)
+
+
+# --------------------------------------------------------------------------- revue JSON, streamed
+
+# The fields of an exported item that must be text (or null) and lists of texts.
+_DUMP_TEXTS = (
+    "url", "original_url", "title", "summary", "site_name", "via", "author", "published",
+    "lang", "image", "note", "lead", "quote", "section", "status", "error", "added_at",
+    "fetched_at", "first_published", "kind", "content_type", "next_attempt_at", "source",
+)  # fmt: skip
+_DUMP_LISTS = ("tags", "hashtags", "keys", "user_fields")
+# A JSON escape of half a surrogate pair: the only way a lone surrogate (which SQLite cannot
+# store as UTF-8) gets into text decoded from valid UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+MAX_DUMP_ENTRY = 64 * 1024 * 1024  # characters of one item, review or feed
+_READ_CHUNK = 1 << 20
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+_NONE = type(None)
+_TEXT = (str, _NONE)
+_LIST = (list, _NONE)
+# The JSON type each field of an exported item may have (exact types: true is no integer).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(_DUMP_TEXTS, _TEXT),
+    **dict.fromkeys(_DUMP_LISTS, _LIST),
+    "id": (int,),
+    "http_status": (int, _NONE),
+    "attempts": (int, _NONE),
+    "position": (int, float, _NONE),
+    "paywalled": (bool, int, _NONE),
+}
+
+
+def check_revue_item(
+    raw: Any, *, maybe_surrogates: bool = True
+) -> tuple[dict[str, Any] | None, str | None]:
+    """One item of a revue export as the store may take it, else (None, why it is skipped).
+
+    Every item of a revue-json import goes through here, streamed or not, before anything is
+    stored: a skipped item is reported and never stored. `maybe_surrogates=False` says the
+    item's JSON text held no surrogate escape, which spares the walk over its strings."""
+    if not isinstance(raw, dict):
+        return None, "not an item object"
+    kind = raw.get("kind") or "link"
+    url = raw.get("url")
+    if kind == "link" or url is not None:
+        problem = _url_problem(url) if isinstance(url, str) else "not an http(s) URL"
+        if problem:
+            return None, _why(problem, str(url or ""))
+    if kind not in ("link", "text"):
+        return None, f"kind: {str(kind)[:20]!r} is neither link nor text"
+    ident = raw.get("id")
+    if type(ident) is not int or ident < 1:
+        return None, "no item id (a positive integer)"
+    # This runs for every item of a million-item file: the fields' types are checked once
+    # per shape of item (names and types of its values, in order), lists' contents each time.
+    shape = (tuple(raw), tuple(map(type, raw.values())))
+    if shape not in _GOOD_SHAPES:
+        for name, value in raw.items():
+            allowed = _FIELD_TYPES.get(name)
+            if allowed is not None and type(value) not in allowed:
+                return None, f"{name}: not {_KIND_OF[allowed]}"
+        if len(_GOOD_SHAPES) < 1000:
+            _GOOD_SHAPES.add(shape)
+    for name in _DUMP_LISTS:
+        value = raw.get(name)
+        if value:
+            try:
+                "".join(value)  # a TypeError at the first element that is not a text
+            except TypeError:
+                return None, f"{name}: not a list of texts"
+    original = raw.get("original_url")
+    if original is not None and _url_problem(original):
+        return None, _why("original URL not http(s)", original)
+    if maybe_surrogates and _has_lone_surrogate(raw):
+        return None, "not valid Unicode (a lone surrogate)"
+    return raw, None
+
+
+_GOOD_SHAPES: set[tuple[tuple[str, ...], tuple[type, ...]]] = set()
+_KIND_OF = {
+    _TEXT: "a text",
+    _LIST: "a list of texts",
+    (int,): "an integer",
+    (int, _NONE): "an integer",
+    (int, float, _NONE): "a number",
+    (bool, int, _NONE): "true or false",
+}
+
+
+class _JsonText:
+    """JSON text read a piece at a time from byte chunks; values decoded by the C scanner
+    (`raw_decode`) straight from the buffer, which keeps only what is not consumed yet."""
+
+    _WS = re.compile(r"[ \t\n\r]*")
+    _SEP = re.compile(r"[ \t\n\r]*([,\]])")
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._utf8 = codecs.getincrementaldecoder("utf-8-sig")()
+        self._json = json.JSONDecoder()
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self._lines = 0  # line breaks in the text already dropped from the buffer
+
+    def line(self, pos: int | None = None) -> int:
+        return self._lines + self.buf.count("\n", 0, self.pos if pos is None else pos) + 1
+
+    def _more(self) -> bool:
+        """Append the next piece of text; False once the input is over."""
+        while not self.eof:
+            chunk = next(self._chunks, None)
+            try:
+                text = self._utf8.decode(chunk or b"", final=chunk is None)
+            except UnicodeDecodeError:
+                raise ValueError(f"not UTF-8 text (near line {self.line()})") from None
+            self.eof = chunk is None
+            if text:
+                self._lines += self.buf.count("\n", 0, self.pos)
+                self.buf = self.buf[self.pos :] + text
+                self.pos = 0
+                return True
+        return False
+
+    def peek(self) -> str:
+        """The next character after blanks ("" at the end), not consumed."""
+        while True:
+            match = self._WS.match(self.buf, self.pos)
+            self.pos = match.end() if match else self.pos
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._more():
+                return ""
+
+    def expect(self, char: str) -> None:
+        found = self.peek()
+        if found != char:
+            shown = repr(found) if found else "the end of the file"
+            raise ValueError(
+                f"not valid JSON: expected {char!r}, found {shown} (line {self.line()})"
+            )
+        self.pos += 1
+
+    def next_in_list(self) -> bool:
+        """After an element of a list: True if another one follows (its comma consumed),
+        False at the list's end (its bracket consumed)."""
+        match = self._SEP.match(self.buf, self.pos)
+        if match:  # the common case, without a call per blank and per character
+            self.pos = match.end()
+            return match.group(1) == ","
+        if self.peek() == "]":
+            self.pos += 1
+            return False
+        self.expect(",")
+        return True
+
+    def value(self) -> tuple[Any, int, int]:
+        """The next value, and where its text is in `buf` (until the next read)."""
+        match = self._WS.match(self.buf, self.pos)
+        if match is None or match.end() >= len(self.buf):
+            self.peek()
+        else:
+            self.pos = match.end()
+        while True:
+            error: json.JSONDecodeError | None = None
+            try:
+                value, end = self._json.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                error, end = exc, -1
+            # A value that ends where the buffer ends may be cut (a number, half a chunk
+            # away from its last digits): complete values are followed by , ] or }.
+            if error is None and (end < len(self.buf) or self.eof):
+                start, self.pos = self.pos, end
+                return value, start, end
+            if error is not None and self.eof:
+                raise ValueError(
+                    f"not valid JSON: {error.msg} (line {self.line(error.pos)})"
+                ) from None
+            if len(self.buf) - self.pos > MAX_DUMP_ENTRY:
+                raise ValueError(
+                    f"an entry longer than {MAX_DUMP_ENTRY // 2**20} MB (line {self.line()})"
+                )
+            self._more()
+
+
+def read_revue_export(
+    chunks: Iterable[bytes],
+    check: Callable[..., tuple[dict[str, Any] | None, str | None]] = check_revue_item,
+) -> Iterator[tuple[str, int, Any]]:
+    """revue's own export, read incrementally from byte chunks, whatever its size and layout
+    (any valid JSON: the one-item-a-line export, or an older one indented throughout).
+
+    Yields ("header", 0, {format, version, exported_at...}) before the first list, then
+    ("item", n, item) for each item `check` accepts, ("skip", n, reason) for each it refuses,
+    ("review", n, review) and ("feed", n, feed), n counting from 1 in each list. Raises
+    ValueError for a file that is not a revue export or not valid JSON, when it gets there."""
+    text = _JsonText(chunks)
+    if text.peek() != "{":
+        raise ValueError('not a revue export: expected {"format": "revue-export", ...}')
+    text.pos += 1
+    header: dict[str, Any] = {}
+    sent = False
+    first = True
+    while text.peek() != "}":
+        if not first:
+            text.expect(",")
+        first = False
+        key, _, _ = text.value()
+        if not isinstance(key, str):
+            raise ValueError(f"not valid JSON: a key that is not a text (line {text.line()})")
+        text.expect(":")
+        if key not in ("items", "reviews", "feeds"):
+            header[key], _, _ = text.value()
+            continue
+        if not sent:
+            if header.get("format") != "revue-export":
+                raise ValueError(
+                    'not a revue export: expected {"format": "revue-export", ...} first'
+                )
+            yield "header", 0, header
+            sent = True
+        if text.peek() == "n":
+            if text.value()[0] is not None:
+                raise ValueError(f"not a revue export: {key} is not a list")
+            continue
+        if text.peek() != "[":
+            raise ValueError(f"not a revue export: {key} is not a list")
+        text.pos += 1
+        index = 0
+        if text.peek() == "]":
+            text.pos += 1
+            continue
+        while True:
+            value, start, end = text.value()
+            index += 1
+            if key == "items":
+                suspect = _SURROGATE_ESCAPE.search(text.buf, start, end) is not None
+                record, reason = check(value, maybe_surrogates=suspect)
+                if record is None:
+                    yield "skip", index, reason
+                else:
+                    yield "item", index, record
+            else:
+                yield key[:-1], index, value
+            if not text.next_in_list():
+                break
+    text.pos += 1
+    if text.peek():
+        raise ValueError(f"not valid JSON: more text after the export (line {text.line()})")
+    if not sent:
+        if header.get("format") != "revue-export":
+            raise ValueError('not a revue export: expected {"format": "revue-export", ...}')
+        yield "header", 0, header
+
+
+_REVUE_EXPORT_HEAD = re.compile(r'^\s*\{[^\[]*?"format"\s*:\s*"revue-export"')
+
+
+def looks_like_revue_export(head: bytes) -> bool:
+    """Whether a file that starts with `head` (its first few KB) is revue's own export."""
+    return _REVUE_EXPORT_HEAD.match(head.decode("utf-8-sig", errors="replace")) is not None
+
+
+def read_chunks(handle: Any, size: int = _READ_CHUNK) -> Iterator[bytes]:
+    """The bytes of an open binary file, `size` at a time."""
+    while chunk := handle.read(size):
+        yield chunk
 
 
 # --------------------------------------------------------------------------- OPML
