@@ -138,3 +138,148 @@ def test_opml_through_import_adds_feeds_not_items() -> None:
     assert "feed(s) added" in result.stderr
     assert run_json("list") == []
     assert len(run_json("feed", "list")) >= 1
+
+
+def tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row revue keeps, table by table, in a stable order."""
+    conn = sqlite3.connect(path)
+    out = {
+        "items": conn.execute("SELECT * FROM items ORDER BY id").fetchall(),
+        "tags": conn.execute(
+            "SELECT it.item_id, t.name, it.hashtag FROM item_tags it JOIN tags t "
+            "ON t.id = it.tag_id ORDER BY it.item_id, it.rowid"
+        ).fetchall(),
+        "keys": conn.execute("SELECT * FROM item_keys ORDER BY key").fetchall(),
+        "reviews": conn.execute("SELECT * FROM reviews ORDER BY id").fetchall(),
+        "review_items": conn.execute("SELECT * FROM review_items ORDER BY 1, 2").fetchall(),
+        "review_files": conn.execute("SELECT * FROM review_files ORDER BY 1").fetchall(),
+        "feeds": conn.execute("SELECT * FROM feeds ORDER BY id").fetchall(),
+    }
+    conn.close()
+    return out
+
+
+def test_export_import_round_trip_of_thousands_of_items_streams_back_every_row(
+    tmp_path: Path,
+) -> None:
+    from test_db_scale import fill
+
+    source = tmp_path / "revue.db"
+    fill(source, 3_000)
+    run("add", "--text", "Un bloc de texte", "--tag", "Vélo")  # a text block too
+    run("feed", "add", "https://feed.example/rss", code=None)  # no network: may fail, fine
+    dump_file = tmp_path / "dump.json"
+    run("export", "--format", "json", "--out", str(dump_file))
+    other = tmp_path / "other.db"
+    result = run("--db", str(other), "import", str(dump_file), "--no-fetch")
+    assert "3001 added, 0 merged, 0 skipped" in result.stderr
+    assert tables(other) == tables(source)
+    again = run("--db", str(other), "export", "--format", "json").stdout
+    first = dump_file.read_text(encoding="utf-8")
+    assert again.split("\n", 4)[4] == first.split("\n", 4)[4]  # all but exported_at
+    # Every format streams the same text the whole-list writers give.
+    for fmt, whole in (
+        ("csv", "export_csv"),
+        ("netscape", "export_netscape"),
+        ("md", "export_markdown"),
+    ):
+        from revue import exporters
+        from revue.db import Store
+
+        store = Store.open(source)
+        expected = getattr(exporters, whole)(store.list_items(order="id"))
+        store.close()
+        assert run("export", "--format", fmt).stdout_bytes.decode() == expected, fmt
+
+
+def test_list_json_streams_the_same_text_as_one_json_dump(tmp_path: Path) -> None:
+    from test_db_scale import fill
+
+    fill(tmp_path / "revue.db", 450)
+    items = run_json("list")
+    assert len(items) == 450 and items[0]["id"] == 450
+    assert run("list", "--json").stdout == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    assert run("list", "--json", "--from", "2030-01-01").stdout == "[]\n"
+    lines = run("list").stdout.splitlines()
+    assert len(lines) == 450 and lines[0].startswith("450\t")
+
+
+def test_revue_json_import_skips_bad_items_and_stores_none_of_them(tmp_path: Path) -> None:
+    good = {"id": 1, "url": "https://a.example/1", "title": "Bon", "tags": ["IA"]}
+    bad = [
+        {"id": 2, "url": "javascript:alert(1)", "title": "JS"},
+        {"id": 3, "url": "data:text/html,<script>x</script>", "title": "Data"},
+        {"id": 4, "url": "https://a.example/4", "title": 12},
+        {"id": 5, "url": "https://a.example/5", "tags": "IA"},
+        {"id": 6, "url": "https://a.example/6", "original_url": "javascript:x"},
+        {"id": True, "url": "https://a.example/7"},
+        "not an item",
+    ]
+    text = json.dumps(
+        {
+            "format": "revue-export",
+            "version": 1,
+            "items": [good, *bad],
+            "reviews": [
+                {
+                    "id": 1,
+                    "title": "R",
+                    "start": "2024-03-12",
+                    "end": "2024-03-19",
+                    "items": [2, 1],
+                    "files": [],
+                }
+            ],
+        },
+    )
+    # A lone surrogate, which SQLite cannot store: escaped in JSON, it decodes to one.
+    text = text.replace(
+        '"not an item"', '{"id": 9, "url": "https://a.example/9", "note": "\\ud800"}'
+    )
+    path = tmp_path / "dump.json"
+    path.write_text(text, encoding="utf-8")
+    other = tmp_path / "other.db"
+    result = run("--db", str(other), "import", str(path), "--no-fetch")
+    assert "1 added, 0 merged, 7 skipped" in result.stderr
+    for reason in ("javascript:alert(1)", "data:text/html", "title: not a text",
+                   "tags: not a list", "original URL", "no item id", "lone surrogate"):  # fmt: skip
+        assert reason in result.stderr, reason
+    conn = sqlite3.connect(other)
+    assert conn.execute("SELECT id, url FROM items").fetchall() == [(1, "https://a.example/1")]
+    # The review keeps the stored item only.
+    assert conn.execute("SELECT review_id, item_id FROM review_items").fetchall() == [(1, 1)]
+    # Into a store that has items already (the merge path) they are not stored either.
+    run("add", "--no-fetch", "https://b.example/")
+    result = run("import", str(path), "--no-fetch")
+    assert "1 added, 0 merged, 7 skipped" in result.stderr
+    urls = {i["url"] for i in run_json("list")}
+    assert urls == {"https://b.example/", "https://a.example/1"}
+
+
+def test_revue_json_import_has_no_size_cap_but_other_formats_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_db_scale import fill
+
+    import revue.cli
+
+    fill(tmp_path / "revue.db", 200)
+    dump_file = tmp_path / "dump.json"
+    run("export", "--format", "json", "--out", str(dump_file))
+    csv_file = tmp_path / "items.csv"
+    run("export", "--format", "csv", "--out", str(csv_file))
+    assert dump_file.stat().st_size > 65536 and csv_file.stat().st_size > 20_000
+    monkeypatch.setattr(revue.cli, "MAX_IMPORT_BYTES", 20_000)
+    other = tmp_path / "other.db"
+    result = run("--db", str(other), "import", str(dump_file), "--no-fetch")
+    assert "200 added" in result.stderr
+    result = run("--db", str(tmp_path / "third.db"), "import", str(csv_file), code=2)
+    assert "larger than" in result.stderr
+    # A damaged export stops the import with nothing stored, however far it got.
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(dump_file.read_bytes()[: dump_file.stat().st_size // 2])
+    result = run("--db", str(tmp_path / "fourth.db"), "import", str(cut), code=2)
+    assert "not valid JSON" in result.stderr
+    assert sqlite3.connect(tmp_path / "fourth.db").execute(
+        "SELECT count(*) FROM items"
+    ).fetchone() == (0,)

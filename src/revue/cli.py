@@ -1052,7 +1052,8 @@ def import_(
                 raise BadInput(f"import {file}: {exc}") from None
             parsed = None
         else:
-            data = head + read_or_fail(handle, MAX_IMPORT_BYTES + 1 - len(head), file, "import")
+            rest = max(MAX_IMPORT_BYTES + 1 - len(head), 0)
+            data = head + read_or_fail(handle, rest, file, "import")
             if len(data) > MAX_IMPORT_BYTES:
                 raise BadInput(f"import {file}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
             try:
