@@ -347,7 +347,9 @@ def run_process(argv: list[str], *, stdout: Path | None, env: dict[str, str]) ->
         float(seconds) if code == 0 else None,
         int(rss_kb) / 1024,
         code,
-        "" if code == 0 else f"exit {code}: {message[-1][:90] if message else ''}",
+        ""
+        if code == 0
+        else f"exit {code}: {message[-1].partition('error: ')[2][-70:] if message else ''}",
     )
 
 
@@ -388,8 +390,12 @@ def revue_in_process(args: list[str]) -> Callable[[], Any]:
     def call() -> Any:
         from revue.cli import app, hoist_globals
 
-        with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-            code = app(hoist_globals(args), standalone_mode=False, prog_name="revue")
+        with (
+            open(os.devnull, "w", encoding="utf-8") as sink,
+            contextlib.redirect_stdout(sink),
+            contextlib.redirect_stderr(sink),
+        ):
+            code = app(hoist_globals(["-q", *args]), standalone_mode=False, prog_name="revue")
         if code not in (None, 0):
             raise RuntimeError(f"revue {' '.join(args)}: exit {code}")
 

@@ -223,3 +223,24 @@ def test_a_restore_into_a_non_empty_store_keeps_first_published(store: Store) ->
     got = store.find_by_url("https://example.com/new")
     assert got is not None
     assert (got.published, got.first_published) == ("2021-06-01", "2015-03-02")
+
+
+def test_a_new_item_is_returned_as_a_read_would_give_it(store: Store) -> None:
+    """add() builds the new item without reading it back: it must be the same item."""
+    store.add("https://a.example/0", now=NOW, tags=["Vélo"])
+    outcome = store.add(
+        "https://www.a.example/1?utm_source=x#frag",
+        now=NOW,
+        note="= Bien #ia",
+        tags=["vélo", "IA", "X"],
+        hashtags=["ia"],
+        title="Titre",
+        section="S",
+        added_at="2024-03-01T08:00:00+00:00",
+        extra={"via": "@a", "position": 2.5, "paywalled": 1},
+    )
+    assert outcome.created
+    assert outcome.item == store.get(outcome.item.id)
+    assert outcome.item.tags == ["Vélo", "IA", "X"] and outcome.item.hashtags == ["IA"]
+    text = store.add_text("Un bloc", now=NOW)
+    assert text == store.get(text.id)

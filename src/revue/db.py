@@ -39,6 +39,7 @@ _ITEM_COLUMNS = (
     "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
     "position"
 )
+_ITEM_COLUMN_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")]
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
 
@@ -132,6 +133,8 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.db = _DB(conn)
         self.path = path
+        self._tag_ids: dict[str, int] = {}  # tag name -> id, inside one write transaction
+        self._tag_names: dict[int, str] = {}  # tag id -> its stored name, likewise
 
     # -- opening -------------------------------------------------------------------------
 
@@ -227,6 +230,8 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise _wrap(self.path, exc) from None
+        self._tag_ids.clear()
+        self._tag_names.clear()
         try:
             yield self.db
         except sqlite3.Error as exc:
@@ -239,6 +244,9 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            self._tag_ids.clear()
+            self._tag_names.clear()
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -256,7 +264,7 @@ class Store:
 
     # -- items: reading ------------------------------------------------------------------
 
-    def _row_to_item(self, row: sqlite3.Row) -> Item:
+    def _row_to_item(self, row: sqlite3.Row | dict[str, Any]) -> Item:
         data = dict(row)
         data["paywalled"] = bool(data.get("paywalled"))
         raw = data.get("user_fields")
@@ -433,13 +441,25 @@ class Store:
     # -- items: writing ------------------------------------------------------------------
 
     def _tag_id(self, name: str) -> int:
-        self.db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", [name])
-        return int(self.db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0])
+        # Remembered for the transaction (an import names the same few tags again and
+        # again); forgotten when it ends, since a rollback may take the new ones back.
+        tag_id = self._tag_ids.get(name)
+        if tag_id is None:
+            self.db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", [name])
+            row = self.db.execute("SELECT id, name FROM tags WHERE name = ?", [name]).fetchone()
+            tag_id = self._tag_ids[name] = int(row[0])
+            self._tag_names[tag_id] = str(row[1])  # its first spelling (names are NOCASE)
+        return tag_id
 
     def _add_tags(
-        self, item_id: int, tags: Iterable[str], hashtags: Iterable[str] = ()
+        self,
+        item_id: int,
+        tags: Iterable[str],
+        hashtags: Iterable[str] = (),
+        rows: dict[int, int] | None = None,
     ) -> list[str]:
-        """Attach tags (hashtags are tags shown as #tags); return those that were new."""
+        """Attach tags (hashtags are tags shown as #tags); return those that were new.
+        `rows`, when given, receives each tag attached (id -> hashtag flag), in order."""
         added: list[str] = []
         hashset = {h.lower() for h in hashtags}
         for name in [*tags, *hashtags]:
@@ -459,6 +479,8 @@ class Store:
                     "UPDATE item_tags SET hashtag = 1 WHERE item_id = ? AND tag_id = ?",
                     [item_id, tag_id],
                 )
+            if rows is not None:
+                rows[tag_id] = rows.get(tag_id, 0) | is_hash
         return added
 
     def _remove_tags(self, item_id: int, tags: Iterable[str]) -> None:
@@ -508,6 +530,8 @@ class Store:
     ) -> AddOutcome:
         cleaned = urls.clean(url)
         key = urls.dedup_key(url)
+        # The key of the cleaned URL is nearly always the same one: computed only if not.
+        keys = [key] if cleaned == url else list(dict.fromkeys([key, urls.dedup_key(cleaned)]))
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
         curator = {"note": note, "lead": lead, "quote": quote, "section": section}
         if row:
@@ -559,10 +583,18 @@ class Store:
         if extra:
             record.update({k: v for k, v in extra.items() if k in _EXTRA_OK})
         item_id = _pk(self.db.table("items").insert(record).last_pk)
-        self._add_key(item_id, url)
-        self._add_key(item_id, cleaned)
-        self._add_tags(item_id, tags, hashtags)
-        return AddOutcome(self._get_locked(item_id), True, [])
+        if urls.is_http_url(url):
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
+                [(k, item_id) for k in keys],
+            )
+        attached: dict[int, int] = {}
+        self._add_tags(item_id, tags, hashtags, rows=attached)
+        # The new item as it was stored, without reading it back (imports add thousands).
+        item = self._row_to_item({c: record.get(c) for c in _ITEM_COLUMN_NAMES} | {"id": item_id})
+        item.tags = [self._tag_names[t] for t in attached]
+        item.hashtags = [self._tag_names[t] for t, flag in attached.items() if flag]
+        return AddOutcome(item, True, [])
 
     def add_text(
         self, text: str, *, now: str, section: str | None = None, tags: Sequence[str] = ()

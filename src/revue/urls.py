@@ -83,12 +83,15 @@ def is_tracking_param(name: str) -> bool:
     return lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES)
 
 
+_BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # str.isspace() or below U+0020
+
+
 def validate(url: str) -> str:
     """Return the URL stripped of surrounding space, or raise BadInput naming it."""
     text = url.strip()
     if not text:
         raise BadInput("empty URL")
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if _BLANK_OR_CONTROL.search(text):  # one regex: imports validate millions of URLs
         raise BadInput(f"not a URL (contains spaces or control characters): {url!r}")
     if len(text) > 8192:
         raise BadInput(f"URL too long ({len(text)} characters)")
