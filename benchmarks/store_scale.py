@@ -13,7 +13,8 @@ The rows go in with one executemany transaction through a database migrated by t
 under test (`--src`), so FTS triggers and indexes are the real ones. Building takes about
 2 s for 10k, 20 s for 100k and 4 minutes for 1M (about 1.3 GB) on a 2-core machine.
 
-Each piece of work is timed twice, as a whole process and in process:
+Each piece of work is timed twice, as a whole process (wall clock, and CPU seconds, which a
+shared machine disturbs less) and in process:
 
 - revue: `python -m revue --db DB ...` as a subprocess (REVUE_CONFIG pointing to a missing
   file, stdout to a file); peak RSS is the child's `ru_maxrss` (os.wait4). In process: the
@@ -261,31 +262,49 @@ def floor_import(fmt: str, source: Path, target: Path) -> int:
             )
         count = len(dump["items"])
     else:
-        records: list[tuple[str, str | None, str | None]] = []
+        # (url, title, added_at, tags): the rows revue stores, tags included.
+        records: list[tuple[str, str | None, str | None, list[str]]] = []
         if fmt == "csv":
             with source.open(encoding="utf-8", newline="") as handle:
-                records = [(r["url"], r["title"], r["created"]) for r in csv.DictReader(handle)]
+                records = [
+                    (r["url"], r["title"], r["created"], [t for t in r["tags"].split(",") if t])
+                    for r in csv.DictReader(handle)
+                ]
         elif fmt == "netscape":
             import lxml.html
 
             root = lxml.html.parse(str(source)).getroot()
-            records = [(a.get("href"), a.text_content(), a.get("add_date")) for a in root.iter("a")]
+            records = [
+                (a.get("href"), a.text_content(), a.get("add_date"),
+                 [t for t in (a.get("tags") or "").split(",") if t])
+                for a in root.iter("a")
+            ]  # fmt: skip
         else:
             with source.open(encoding="utf-8") as handle:
                 for line in handle:
                     url, _, title = line.strip().partition(" ")
-                    records.append((url, title, None))
+                    records.append((url, title, None, []))
         now = stamp(dt.datetime.now(dt.UTC))
+        tag_ids: dict[str, int] = {}
+        item_tags = [
+            (k, tag_ids.setdefault(name, len(tag_ids) + 1), 0)
+            for k, (_u, _t, _a, names) in enumerate(records, 1)
+            for name in names
+        ]
         with conn:
             conn.executemany(
                 "INSERT INTO items (id, url, original_url, title, added_at, status, source) "
                 "VALUES (?, ?, ?, ?, ?, 'pending', 'import')",
-                ((k, u, u, t, a or now) for k, (u, t, a) in enumerate(records, 1)),
+                ((k, u, u, t, a or now) for k, (u, t, a, _n) in enumerate(records, 1)),
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
-                ((u, k) for k, (u, _t, _a) in enumerate(records, 1)),
+                ((u, k) for k, (u, _t, _a, _n) in enumerate(records, 1)),
             )
+            conn.executemany(
+                "INSERT INTO tags (id, name) VALUES (?, ?)", [(v, k) for k, v in tag_ids.items()]
+            )
+            conn.executemany("INSERT INTO item_tags VALUES (?, ?, ?)", item_tags)
         count = len(records)
     conn.close()
     return count
@@ -311,6 +330,7 @@ class Run:
     seconds: float | None = None
     rss_mb: float | None = None
     code: int = 0
+    cpu: float | None = None  # user + system seconds: steadier than the clock on a busy machine
     note: str = ""
 
 
@@ -325,7 +345,8 @@ pid = os.posix_spawnp(argv[0], argv, os.environ)
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - start
 with open(result, "w") as out:
-    out.write(f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    cpu = usage.ru_utime + usage.ru_stime
+    out.write(f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {cpu}")
 """
 
 
@@ -339,7 +360,7 @@ def run_process(argv: list[str], *, stdout: Path | None, env: dict[str, str]) ->
             [sys.executable, "-I", "-S", "-c", LAUNCHER, result.name, *argv],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, check=True,
         )  # fmt: skip
-        seconds, rss_kb, code_text = Path(result.name).read_text().split()
+        seconds, rss_kb, code_text, cpu = Path(result.name).read_text().split()
         err.seek(0)
         message = err.read().decode("utf-8", "replace").strip().splitlines()
     code = int(code_text)
@@ -347,6 +368,7 @@ def run_process(argv: list[str], *, stdout: Path | None, env: dict[str, str]) ->
         float(seconds) if code == 0 else None,
         int(rss_kb) / 1024,
         code,
+        float(cpu),
         ""
         if code == 0
         else f"exit {code}: {message[-1].partition('error: ')[2][-70:] if message else ''}",
@@ -593,13 +615,15 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> list[Ro
 def report(rows: list[Row], sizes: list[int]) -> str:
     out = io.StringIO()
     out.write("| work | N | revue (process) | peak RSS | floor (process) | floor RSS | ratio "
-              "| revue (in process) | floor (in process) | ratio | note |\n")  # fmt: skip
-    out.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
+              "| CPU revue / floor | revue (in process) | floor (in process) | ratio | note |\n")  # fmt: skip
+    out.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for r in rows:
         out.write(
             f"| {r.work} | {r.n:,} | {fmt_s(r.revue.seconds)} | {r.revue.rss_mb or 0:.0f} MB "
             f"| {fmt_s(r.floor.seconds)} | {r.floor.rss_mb or 0:.0f} MB "
-            f"| {ratio(r.revue.seconds, r.floor.seconds)} | {fmt_s(r.revue_in)} "
+            f"| {ratio(r.revue.seconds, r.floor.seconds)} "
+            f"| {fmt_s(r.revue.cpu)} / {fmt_s(r.floor.cpu)} ({ratio(r.revue.cpu, r.floor.cpu)}) "
+            f"| {fmt_s(r.revue_in)} "
             f"| {fmt_s(r.floor_in)} | {ratio(r.revue_in, r.floor_in)} | {'; '.join(r.notes)} |\n"
         )
     works = list(dict.fromkeys(r.work for r in rows))

@@ -244,3 +244,38 @@ def test_a_new_item_is_returned_as_a_read_would_give_it(store: Store) -> None:
     assert outcome.item.tags == ["Vélo", "IA", "X"] and outcome.item.hashtags == ["IA"]
     text = store.add_text("Un bloc", now=NOW)
     assert text == store.get(text.id)
+
+
+def test_add_many_stores_what_adds_one_by_one_would(tmp_path: Path) -> None:
+    """The bulk path of imports: same items, ids, keys, tags and merges as one add each."""
+    entries: list[dict[str, object]] = [
+        {"url": "https://a.example/1", "tags": ["IA", "ia"], "hashtags": ["IA"], "note": "n1"},
+        {"url": "https://www.a.example/1?utm_source=x", "note": "n2", "tags": ["Vélo"]},
+        {"url": "https://b.example/x", "extra": {"title": "B", "via": "@b"}, "section": "S"},
+        {"url": "https://old.example/", "note": "encore", "title": "Mon titre"},
+        {"url": "https://c.example/amp/", "hashtags": ["#TikTok"], "added_at": NOW},
+        {"url": "https://c.example/", "lead": "Lead"},
+        {"url": "http://intranet/x"},  # stored, but no key: not a URL of the web
+    ]
+
+    def state(store: Store) -> list[object]:
+        conn = store.db.conn
+        return [
+            conn.execute("SELECT * FROM items ORDER BY id").fetchall(),
+            conn.execute("SELECT * FROM item_keys ORDER BY key").fetchall(),
+            # Each item's tags in their order (tag ids may be dealt in another order).
+            conn.execute(
+                "SELECT it.item_id, t.name, it.hashtag FROM item_tags it JOIN tags t "
+                "ON t.id = it.tag_id ORDER BY it.item_id, it.rowid"
+            ).fetchall(),
+            conn.execute("SELECT name FROM tags ORDER BY name").fetchall(),
+        ]
+
+    one, bulk = Store.open(tmp_path / "one.db"), Store.open(tmp_path / "bulk.db")
+    for store in (one, bulk):
+        store.add("https://old.example/", now=NOW, tags=["ia"])
+    singles = [one.add(now=NOW, **e) for e in entries]  # type: ignore[arg-type]
+    outcomes = bulk.add_many(entries, now=NOW)
+    assert state(bulk) == state(one)
+    assert [(o.item, o.created) for o in outcomes] == [(o.item, o.created) for o in singles]
+    assert [o.created for o in outcomes] == [True, False, True, False, True, False, True]

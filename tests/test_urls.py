@@ -89,3 +89,33 @@ def test_normalize_escapes(url: str, want: str) -> None:
 def test_clean_keeps_parameters_that_may_name_the_content() -> None:
     url = "https://www.example.com/article.php?cid=42&partner=acme&share=1&utm_source=x"
     assert urls.clean(url) == "https://www.example.com/article.php?cid=42&partner=acme&share=1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.lapresse.ca/affaires/techno/2023-11-06/openai.php",
+        "https://m.example.com/a/b/",
+        "https://amp.example.com/a/amp",
+        "https://example.com/a.amp.html",
+        "https://example.com",
+        "https://example.com/",
+        "http://www.a.b/~user/x(1)!$&'*+,;=:@-._",
+        "https://Example.com/A",
+        "HTTPS://example.com/a",
+        "https://example.com:443/a",
+        "https://example.com/a?utm_source=x&b=1#frag",
+        "https://example.com/caf%C3%A9/%7Euser",
+        "https://example.com/café",
+        "https://user@example.com/a",
+        "https://www.example.com./a",
+        "https://www.co.uk/",
+        "https://m.co/a//b",
+        "https://x.org/AMP/page",
+        "http://127.0.0.1:8080/a",
+    ],
+)
+def test_stored_keys_are_clean_and_dedup_key_whatever_the_path_taken(url: str) -> None:
+    cleaned, keys = urls.stored_keys(url)
+    assert cleaned == urls.clean(url)
+    assert keys == list(dict.fromkeys([urls.dedup_key(url), urls.dedup_key(cleaned)]))

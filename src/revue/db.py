@@ -40,6 +40,11 @@ _ITEM_COLUMNS = (
     "position"
 )
 _ITEM_COLUMN_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")]
+# The columns a bulk insert of new items sets (after the id); a new record always has kind,
+# status and attempts, and may lack paywalled, whose default is 0.
+_NEW_COLUMNS = [*_ITEM_COLUMN_NAMES[1:], "source"]
+_PAYWALLED = 1 + _NEW_COLUMNS.index("paywalled")
+_ITEM_FIELDS = frozenset(_ITEM_COLUMN_NAMES[1:])
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
 
@@ -509,7 +514,124 @@ class Store:
     def add_many(self, entries: Sequence[dict[str, Any]], *, now: str) -> list[AddOutcome]:
         """Several `add`s in one transaction (imports): all stored, or none."""
         with self.write():
-            return [self._add_locked(now=now, **entry) for entry in entries]
+            return self._add_many_locked(entries, now=now)
+
+    def _add_many_locked(self, entries: Sequence[dict[str, Any]], *, now: str) -> list[AddOutcome]:
+        """`_add_locked` of each entry, in order, with the same outcome; the new items go in
+        with one executemany a table (an import brings thousands), the merges one by one.
+
+        Merges are done after the new items are stored: a merge only changes the item it
+        merges into, so the order of the two does not change what is stored."""
+        outcomes: list[AddOutcome | None] = [None] * len(entries)
+        prepared = [urls.stored_keys(entry["url"]) for entry in entries]
+        known: set[str] = set()
+        for start in range(0, len(entries), _CHUNK):
+            wanted = json.dumps([keys[0] for _, keys in prepared[start : start + _CHUNK]])
+            known.update(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT key FROM item_keys WHERE key IN (SELECT value FROM json_each(?))",
+                    [wanted],
+                )
+            )
+        row = self.db.execute("SELECT max(id) FROM items").fetchone()
+        next_id = int(row[0] or 0) + 1
+        rows: list[list[Any]] = []
+        key_rows: list[tuple[str, int]] = []
+        tag_rows: list[tuple[int, int, int]] = []
+        merges: list[int] = []
+        for index, (entry, (cleaned, keys)) in enumerate(zip(entries, prepared, strict=True)):
+            if keys[0] in known:
+                merges.append(index)
+                continue
+            fields = {k: v for k, v in entry.items() if k not in ("url", "tags", "hashtags")}
+            record = self._new_record(entry["url"], cleaned, now=now, **fields)
+            item_id = next_id
+            next_id += 1
+            row = [item_id, *map(record.get, _NEW_COLUMNS)]
+            if "paywalled" not in record:
+                row[_PAYWALLED] = 0  # the column's default, as an insert without it gives
+            rows.append(row)
+            if urls.is_http_url(entry["url"]):
+                key_rows.extend((k, item_id) for k in keys)
+            known.update(keys)
+            attached = self._tag_rows(entry.get("tags") or (), entry.get("hashtags") or ())
+            tag_rows.extend((item_id, t, flag) for t, flag in attached.items())
+            outcomes[index] = AddOutcome(self._stored_item(item_id, record, attached), True, [])
+        conn = self.db.conn
+        conn.executemany(
+            f"INSERT INTO items (id, {', '.join(_NEW_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * (len(_NEW_COLUMNS) + 1))})",
+            rows,
+        )
+        conn.executemany("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", key_rows)
+        conn.executemany(
+            "INSERT OR IGNORE INTO item_tags (item_id, tag_id, hashtag) VALUES (?, ?, ?)",
+            tag_rows,
+        )
+        for index in merges:
+            outcomes[index] = self._add_locked(now=now, **entries[index])
+        return [o for o in outcomes if o is not None]
+
+    def _tag_rows(self, tags: Iterable[str], hashtags: Iterable[str]) -> dict[int, int]:
+        """The rows `_add_tags` would attach to a new item: tag id -> hashtag flag, in order."""
+        attached: dict[int, int] = {}
+        hashtags = list(hashtags)
+        hashset = {h.lower() for h in hashtags}
+        for name in [*tags, *hashtags]:
+            name = name.strip().lstrip("#").strip()
+            if name:
+                tag_id = self._tag_id(name)
+                attached[tag_id] = attached.get(tag_id, 0) | (name.lower() in hashset)
+        return attached
+
+    def _stored_item(self, item_id: int, record: dict[str, Any], attached: dict[int, int]) -> Item:
+        """A new item as a read would give it, without reading it back."""
+        data = {k: v for k, v in record.items() if k in _ITEM_FIELDS}
+        raw = data.get("user_fields")
+        data["user_fields"] = json.loads(raw) if raw and raw != "[]" else []
+        data["paywalled"] = bool(data.get("paywalled"))
+        data["attempts"] = data.get("attempts") or 0
+        item = Item(id=item_id, **data)
+        item.tags = [self._tag_names[t] for t in attached]
+        item.hashtags = [self._tag_names[t] for t, flag in attached.items() if flag]
+        return item
+
+    def _new_record(
+        self,
+        url: str,
+        cleaned: str,
+        *,
+        now: str,
+        note: str | None = None,
+        section: str | None = None,
+        title: str | None = None,
+        summary: str | None = None,
+        lead: str | None = None,
+        quote: str | None = None,
+        added_at: str | None = None,
+        source: str = "cli",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The row of a new link item (its columns; the others keep their defaults)."""
+        curator = {"note": note, "lead": lead, "quote": quote, "section": section}
+        user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
+        record: dict[str, Any] = {
+            "kind": "link",
+            "url": cleaned,
+            "original_url": url,
+            "title": title,
+            "summary": summary,
+            "status": "pending",
+            "added_at": added_at or now,
+            "attempts": 0,
+            "user_fields": json.dumps(user_fields) if user_fields else "[]",
+            "source": source,
+            **{k: v for k, v in curator.items() if v},
+        }
+        if extra:
+            record.update({k: v for k, v in extra.items() if k in _EXTRA_OK})
+        return record
 
     def _add_locked(
         self,
@@ -528,10 +650,8 @@ class Store:
         source: str = "cli",
         extra: dict[str, Any] | None = None,
     ) -> AddOutcome:
-        cleaned = urls.clean(url)
-        key = urls.dedup_key(url)
-        # The key of the cleaned URL is nearly always the same one: computed only if not.
-        keys = [key] if cleaned == url else list(dict.fromkeys([key, urls.dedup_key(cleaned)]))
+        cleaned, keys = urls.stored_keys(url)
+        key = keys[0]
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
         curator = {"note": note, "lead": lead, "quote": quote, "section": section}
         if row:
@@ -566,22 +686,17 @@ class Store:
                 self.db.table("items").update(item_id, updates)
             merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
             return AddOutcome(self._get_locked(item_id), False, merged)
-        user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
-        record: dict[str, Any] = {
-            "kind": "link",
-            "url": cleaned,
-            "original_url": url,
-            "title": title,
-            "summary": summary,
-            "status": "pending",
-            "added_at": added_at or now,
-            "attempts": 0,
-            "user_fields": json.dumps(user_fields),
-            "source": source,
-            **{k: v for k, v in curator.items() if v},
-        }
-        if extra:
-            record.update({k: v for k, v in extra.items() if k in _EXTRA_OK})
+        record = self._new_record(
+            url,
+            cleaned,
+            now=now,
+            title=title,
+            summary=summary,
+            added_at=added_at,
+            source=source,
+            extra=extra,
+            **curator,
+        )
         item_id = _pk(self.db.table("items").insert(record).last_pk)
         if urls.is_http_url(url):
             self.db.conn.executemany(
@@ -590,11 +705,8 @@ class Store:
             )
         attached: dict[int, int] = {}
         self._add_tags(item_id, tags, hashtags, rows=attached)
-        # The new item as it was stored, without reading it back (imports add thousands).
-        item = self._row_to_item({c: record.get(c) for c in _ITEM_COLUMN_NAMES} | {"id": item_id})
-        item.tags = [self._tag_names[t] for t in attached]
-        item.hashtags = [self._tag_names[t] for t, flag in attached.items() if flag]
-        return AddOutcome(item, True, [])
+        # The new item as it was stored, without reading it back.
+        return AddOutcome(self._stored_item(item_id, record, attached), True, [])
 
     def add_text(
         self, text: str, *, now: str, section: str | None = None, tags: Sequence[str] = ()
@@ -898,7 +1010,7 @@ class Store:
         """Imported items and the past reviews that published them (by index into
         `entries`), in one transaction: all stored, or none."""
         with self.write():
-            outcomes = [self._add_locked(now=now, **entry) for entry in entries]
+            outcomes = self._add_many_locked(entries, now=now)
             for record, indexes in reviews:
                 ids = list(dict.fromkeys(outcomes[i].item.id for i in indexes))
                 review_id = _pk(

@@ -113,10 +113,18 @@ def _looks_like_ip(host: str) -> bool:
     return bool(re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", host))
 
 
+# A URL that `clean` leaves as it is and whose key is its host (less a www./m. prefix) and
+# path: lower-case scheme and host, no port, user, query or fragment, a path of characters
+# that need no escape. Most imported links are like that; they skip urlsplit and quote.
+_PLAIN = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)+)(/[A-Za-z0-9/._~!$&'()*+,;=:@-]*)?\Z")
+
+
 def is_http_url(url: str | None) -> bool:
     """True for an absolute http(s) URL with a host: the only kind we store or emit."""
     if not url:
         return False
+    if len(url) <= 8192 and _PLAIN.match(url):
+        return True  # the common case, without urlsplit
     try:
         validate(url)
     except BadInput:
@@ -172,6 +180,22 @@ def dedup_key(url: str) -> str:
     )
     # http and https are one story; the key drops the scheme.
     return f"{_netloc('https', host, port, '')}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def stored_keys(url: str) -> tuple[str, list[str]]:
+    """(`clean(url)`, the keys an item stored from `url` is known by): `dedup_key` of the URL
+    as given and of its cleaned form (nearly always one key), computed once each."""
+    plain = _PLAIN.match(url) if len(url) <= 8192 else None
+    if plain is not None and not _AMP_PATH.search(plain.group(3) or ""):
+        host = plain.group(2)
+        path = plain.group(3) or "/"
+        for prefix in _HOST_PREFIXES:
+            if host.startswith(prefix) and host.count(".") >= 2:
+                host = host[len(prefix) :]
+                break
+        return f"{plain.group(1)}://{plain.group(2)}{path}", [host + (path.rstrip("/") or "/")]
+    cleaned = clean(url)
+    return cleaned, list(dict.fromkeys([dedup_key(url), dedup_key(cleaned)]))
 
 
 def domain(url: str) -> str:
