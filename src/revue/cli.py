@@ -742,6 +742,7 @@ def rm(
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
     env = _env(ctx)
+    ids = list(dict.fromkeys(ids))  # `rm 1 1 1` removes one item, and says one
     items = env.store.get_many(ids)
     if not yes:
         if not env.ui.interactive:
@@ -997,11 +998,14 @@ def import_(
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
-        ui.warn(f"{file}, line {line}: {reason} (skipped)")
+        where = f"{file}, {parsed.position} {line}" if line else file
+        ui.warn(f"{where}: {reason} (skipped)")
+    unreadable = len(parsed.unreadable)
+    if unreadable:
+        ui.warn(f"{file}: {unreadable} part(s) of the file could not be read (see above)")
     ui.info(report.summary())
-    if not no_fetch:
-        bad = run_fetch(env, report.fresh, single=False)
-        exit_for(len(bad))
+    bad: list[Item] = [] if no_fetch else run_fetch(env, report.fresh, single=False)
+    exit_for(len(bad) + unreadable)
 
 
 @app.command()
@@ -1365,10 +1369,13 @@ def feed_import(
     from revue.feeds import parse_opml
 
     env = _env(ctx)
+    problems: list[tuple[int, str]] = []
     try:
-        entries = parse_opml(read_input_file(file, "OPML"))
+        entries = parse_opml(read_input_file(file, "OPML"), problems)
     except ValueError as exc:
         raise BadInput(f"OPML {file}: {exc}") from None
+    for line, reason in problems:
+        env.ui.warn(f"{file}, line {line}: {reason} (skipped)")
     added = 0
     for entry in entries:
         if not entry.get("url") or not urls.is_http_url(entry["url"]):
@@ -1384,6 +1391,7 @@ def feed_import(
         )
         added += created
     env.ui.info(f"{added} feed(s) added, {len(entries) - added} already followed or skipped")
+    exit_for(sum(1 for _, reason in problems if not reason.startswith("not an http(s) URL")))
 
 
 @feed_app.command("export")

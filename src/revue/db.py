@@ -474,7 +474,7 @@ class Store:
         record: dict[str, Any] = {
             "kind": "link",
             "url": cleaned,
-            "original_url": url,
+            "original_url": urls.strip_credentials(url),
             "title": title,
             "summary": summary,
             "status": "pending",
