@@ -48,7 +48,7 @@ ID_MAX = 2**63 - 1
 # What revue reads from the files and streams it is given, at most (exit 2 past it).
 MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
 MAX_PAGE_FILE_BYTES = 64 * 2**20  # `extract FILE`: a saved page or a PDF
-MAX_TEXT_FILE_BYTES = 2**20  # `compose --intro/--outro`: a few paragraphs of Markdown
+MAX_TEXT_FILE_BYTES = 2**20  # `compose --intro/--outro`, the `edit` form: paragraphs of text
 
 
 @dataclass
