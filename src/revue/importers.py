@@ -736,7 +736,8 @@ def _json(text: str) -> Any:
     except ValueError as exc:
         raise ValueError(f"not valid JSON: {exc}") from None
     except RecursionError:
-        raise ValueError("not usable JSON: nested too deep") from None
+        # No export nests more than a few levels; thousands of brackets are an attack.
+        raise ValueError("not valid JSON: nested too deeply") from None
 
 
 def _kind_of(value: Any) -> str:
