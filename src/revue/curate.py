@@ -429,6 +429,8 @@ def import_parsed(
         entries.append(
             {
                 "url": record.url.strip(),
+                "title": record.title if "title" in record.own else None,
+                "own": record.own,
                 "note": record.note,
                 "tags": [*record.tags, *extra_tags],
                 "hashtags": list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)])),
