@@ -425,7 +425,12 @@ def import_parsed(
             report.skipped += 1
             continue
         kept.append(record)
-        page = {"title": record.title, "summary": record.summary, "via": record.via}
+        page = {
+            **record.stored,
+            "title": record.title,
+            "summary": record.summary,
+            "via": record.via,
+        }
         entries.append(
             {
                 "url": record.url.strip(),
@@ -467,5 +472,6 @@ def import_parsed(
     report.added = sum(1 for o in outcomes if o.created)
     report.merged = len(outcomes) - report.added
     report.reviews = len(review_rows)
-    report.fresh = [o.item for o in outcomes if o.created]
+    # An item restored with its fetch status (a revue CSV) is not fetched again.
+    report.fresh = [o.item for o in outcomes if o.created and o.item.status == "pending"]
     return report

@@ -86,6 +86,9 @@ class ImportRecord:
     review: ReviewRef | None = None
     # Page fields that are the curator's words (a past review's title and via): kept on refetch.
     own: tuple[str, ...] = ()
+    # Other stored fields read as they are, by name (site_name, author, published,
+    # first_published, lang, status): a revue CSV export gives them back.
+    stored: dict[str, str] = field(default_factory=dict)
     line: int | None = None  # source line number, for messages
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -546,23 +549,52 @@ def _parse_pocket_csv(text: str) -> ImportResult:
     return ImportResult("pocket-csv", records, errors)
 
 
+_STORED_COLUMNS = {  # column: longest value kept
+    "site_name": MAX_TITLE,
+    "author": MAX_TITLE,
+    "published": 64,
+    "first_published": 64,
+    "lang": 35,
+}
+_STATUSES = ("pending", "ok", "failed", "blocked")
+
+
+def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
+    """The page fields and fetch status a revue CSV export carries, as they were stored."""
+    out: dict[str, str] = {}
+    for name, limit in _STORED_COLUMNS.items():
+        value = _one_line(row.get(name), limit)
+        if value:
+            out[name] = value
+    status = (row.get("status") or "").strip().lower()
+    if status in _STATUSES:  # other tools' "unread" or "archive" are not a fetch status
+        out["status"] = status
+    return out
+
+
 def _parse_csv(text: str) -> ImportResult:
     """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...)."""
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
     for line, row, url in _csv_links(text, errors, lambda row: _pick(row, *_URL_COLUMNS)):
+        hashtags = _split_tags(_pick(row, "hashtags"))
         record = ImportRecord(
             url=url,
             title=_one_line(_pick(row, "title", "name")),
             note=_clip(_pick(row, "note", "comment", "comments", "notes"), MAX_TEXT),
-            summary=_clip(_pick(row, "excerpt", "description", "summary"), MAX_TEXT),
+            summary=_clip(_pick(row, "summary", "excerpt", "description"), MAX_TEXT),
             tags=_split_tags(_pick(row, "tags", "tag", "labels", "keywords")),
+            hashtags=hashtags,
             added_at=_to_iso(_pick(row, *_DATE_COLUMNS)),
             via=_one_line(_pick(row, "via"), MAX_TAG),
             section=_one_line(_pick(row, "section"), MAX_TAG),
+            lead=_one_line(_pick(row, "lead")),
+            quote=_clip(_pick(row, "quote"), MAX_TEXT),
+            stored=_stored_fields(row),
             line=line,
         )
-        if record.note is None and record.summary is not None and "excerpt" not in row:
+        lone_description = "excerpt" not in row and "summary" not in row
+        if record.note is None and record.summary is not None and lone_description:
             # A lone "description" column is the curator's text more often than the page's.
             record.note, record.summary = record.summary, None
         folder = _one_line(_pick(row, "folder", "collection"), MAX_TITLE)
