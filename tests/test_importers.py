@@ -326,6 +326,7 @@ def test_english_review_header() -> None:
     (record,) = parse_import(text.encode()).records
     assert record.review is not None
     assert (record.review.start, record.review.end) == (dt.date(2024, 3, 12), dt.date(2024, 3, 19))
+    assert (record.review.lang, record.review.style) == ("en", "classic")
 
 
 @pytest.fixture(scope="module")

@@ -131,7 +131,10 @@ def test_imported_items_are_dated_inside_their_review() -> None:
 
 def test_year_option_is_only_a_fallback() -> None:
     run("import", str(POSTS), "--no-fetch", "--year", "2024")
-    ranges = sorted((r["start"], r["end"]) for r in run_json("reviews"))
+    reviews = run_json("reviews")
+    # What `compose --review N` recomposes them with: the posts' language and style.
+    assert {(r["lang"], r["style"]) for r in reviews} == {("fr", "classic")}
+    ranges = sorted((r["start"], r["end"]) for r in reviews)
     # The 2023 posts' links carry their dates (/2023-11-06/): --year 2024 leaves them alone.
     assert ranges == [
         ("2023-09-08", "2023-09-08"),

@@ -66,6 +66,8 @@ class ReviewRef:
     title: str  # "Revue de presse marketing/techno du 7 et 8 novembre"
     start: dt.date | None
     end: dt.date | None
+    lang: str = "fr"
+    style: str | None = None  # "classic" for a review read as text: `Title URL via @handle`
 
 
 @dataclass
@@ -940,7 +942,9 @@ def _parse_review_text(text: str, year: int | None) -> ImportResult:
         if not line:
             continue
         if _HEADER_LINE.match(line) and (days := _header_days(line)) is not None:
-            current = _PendingReview(ReviewRef(_one_line(line) or "", None, None), days)
+            lang = "fr" if _FR_RANGE.search(line) else "en"
+            ref = ReviewRef(_one_line(line) or "", None, None, lang=lang, style="classic")
+            current = _PendingReview(ref, days)
             reviews.append(current)
             last_item, pending_lead, run = None, None, []
             continue
