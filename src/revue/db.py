@@ -436,7 +436,10 @@ class Store:
         added_at: str | None = None,
         source: str = "cli",
         extra: dict[str, Any] | None = None,
+        own: Sequence[str] = (),
     ) -> AddOutcome:
+        """`own`: page fields given in `extra` that are the curator's (a past review's via):
+        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given."""
         cleaned = urls.clean(url)
         key = urls.dedup_key(url)
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
@@ -474,6 +477,7 @@ class Store:
             merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
             return AddOutcome(self._get_locked(item_id), False, merged)
         user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
+        user_fields += [n for n in own if n in _PAGE_COLUMNS and n not in user_fields]
         record: dict[str, Any] = {
             "kind": "link",
             "url": cleaned,

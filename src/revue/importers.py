@@ -67,6 +67,8 @@ class ReviewRef:
     title: str  # "Revue de presse marketing/techno du 7 et 8 novembre"
     start: dt.date | None
     end: dt.date | None
+    lang: str = "fr"
+    style: str | None = None  # "classic" for a review read as text: `Title URL via @handle`
 
 
 @dataclass
@@ -85,6 +87,11 @@ class ImportRecord:
     section: str | None = None
     summary: str | None = None
     review: ReviewRef | None = None
+    # Page fields that are the curator's words (a past review's title and via): kept on refetch.
+    own: tuple[str, ...] = ()
+    # Other stored fields read as they are, by name (site_name, author, published,
+    # first_published, lang, status): a revue CSV export gives them back.
+    stored: dict[str, str] = field(default_factory=dict)
     line: int | None = None  # source line number, for messages
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -701,23 +708,52 @@ def _parse_pocket_csv(text: str) -> ImportResult:
     return ImportResult("pocket-csv", records, errors)
 
 
+_STORED_COLUMNS = {  # column: longest value kept
+    "site_name": MAX_TITLE,
+    "author": MAX_TITLE,
+    "published": 64,
+    "first_published": 64,
+    "lang": 35,
+}
+_STATUSES = ("pending", "ok", "failed", "blocked")
+
+
+def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
+    """The page fields and fetch status a revue CSV export carries, as they were stored."""
+    out: dict[str, str] = {}
+    for name, limit in _STORED_COLUMNS.items():
+        value = _one_line(row.get(name), limit)
+        if value:
+            out[name] = value
+    status = (row.get("status") or "").strip().lower()
+    if status in _STATUSES:  # other tools' "unread" or "archive" are not a fetch status
+        out["status"] = status
+    return out
+
+
 def _parse_csv(text: str) -> ImportResult:
     """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...)."""
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
     for line, row, url in _csv_links(text, errors, lambda row: _pick(row, *_URL_COLUMNS)):
+        hashtags = _split_tags(_pick(row, "hashtags"))
         record = ImportRecord(
             url=url,
             title=_one_line(_pick(row, "title", "name")),
             note=_clip(_pick(row, "note", "comment", "comments", "notes"), MAX_TEXT),
-            summary=_clip(_pick(row, "excerpt", "description", "summary"), MAX_TEXT),
+            summary=_clip(_pick(row, "summary", "excerpt", "description"), MAX_TEXT),
             tags=_split_tags(_pick(row, "tags", "tag", "labels", "keywords")),
+            hashtags=hashtags,
             added_at=_to_iso(_pick(row, *_DATE_COLUMNS)),
             via=_one_line(_pick(row, "via"), MAX_TAG),
             section=_one_line(_pick(row, "section"), MAX_TAG),
+            lead=_one_line(_pick(row, "lead")),
+            quote=_clip(_pick(row, "quote"), MAX_TEXT),
+            stored=_stored_fields(row),
             line=line,
         )
-        if record.note is None and record.summary is not None and "excerpt" not in row:
+        lone_description = "excerpt" not in row and "summary" not in row
+        if record.note is None and record.summary is not None and lone_description:
             # A lone "description" column is the curator's text more often than the page's.
             record.note, record.summary = record.summary, None
         folder = _one_line(_pick(row, "folder", "collection"), MAX_TITLE)
@@ -1173,31 +1209,52 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+_URL_EVIDENCE_DAYS = 45  # a weekly review links recent pages; an older date proves nothing
+
+
+def _nearest_end(latest: dt.date, month: int, day: int) -> tuple[int, int] | None:
+    """(distance in days, year) of the `month`/`day` closest to `latest`, a year either way."""
+    candidates = [
+        (abs((end - latest).days), end.year)
+        for y in (latest.year - 1, latest.year, latest.year + 1)
+        if (end := _make_date(y, month, day)) is not None
+    ]
+    return min(candidates) if candidates else None
+
+
 def _resolve_dates(
     days: tuple[_Day, _Day] | None, year: int | None, urls: list[str]
 ) -> tuple[dt.date | None, dt.date | None]:
-    """Dates of a review header: years written in it, else `year`, else the one closest to the
-    dates found in its items' URLs, else unknown."""
+    """Dates of a review header: years written in it, else the year closest to the dates in
+    its items' URLs (`/2023-11-06/`), else `year`, else unknown. `year` is a fallback: one
+    file holds reviews of several years, and a URL's date says which one each is; a URL date
+    far from the header's day and month (an old article linked again) is no evidence when
+    `year` is given."""
     if days is None:
         return None, None
     (m1, d1, y1), (m2, d2, y2) = days
-    end_year = y2 or y1 or year
+    end_year = y2 or y1
     if end_year is None:
         dated = _url_dates(urls)
-        if not dated:
-            return None, None
-        latest = max(dated)
-        candidates = [
-            (abs((end - latest).days), end.year)
-            for y in (latest.year - 1, latest.year, latest.year + 1)
-            if (end := _make_date(y, m2, d2)) is not None
-        ]
-        if not candidates:
-            return None, None
-        end_year = min(candidates)[1]
+        nearest = _nearest_end(max(dated), m2, d2) if dated else None
+        if nearest is not None and (year is None or nearest[0] <= _URL_EVIDENCE_DAYS):
+            end_year = nearest[1]
+        else:
+            end_year = year
+    if end_year is None:
+        return None, None
     # A range written without years across New Year starts the year before it ends.
     start_year = y1 or (end_year - 1 if (m1, d1) > (m2, d2) else end_year)
     return _make_date(start_year, m1, d1), _make_date(end_year, m2, d2)
+
+
+def _day_in_review(url: str | None, start: dt.date | None, end: dt.date) -> dt.date:
+    """The day an item of a past review was added: its URL's date when that falls inside the
+    review's range, else the review's last day (the day it was published, at the latest)."""
+    found = _url_dates([url]) if url else []
+    if found and start is not None and start <= found[0] <= end:
+        return found[0]
+    return end
 
 
 _PROSE_RUN = 3  # lines without a URL in a row that end a review of linked items
@@ -1255,9 +1312,12 @@ def _parse_item_line(line: str, number: int) -> ImportRecord | None:
     # "Lead-in: Title": only a sentence-long prefix glued to its colon, so that titles like
     # "Chine: Tencent…" or French-spaced "DuProprio : 100 000…" stay whole.
     if lead and len(lead.group(1).split()) >= 4 and not before.startswith(_QUOTE_OPENERS):
-        record.lead = _one_line(lead.group(1))
+        record.lead = _one_line(lead.group(1) + ":")  # as written: the review shows it so
         before = lead.group(2)
     record.title = _one_line(before)
+    if record.title:
+        # The post as published: its title, and its via or the lack of one.
+        record.own = ("title", "via")
     record.hashtags = _tags(hashtags)
     record.tags = list(record.hashtags)
     return record
@@ -1275,7 +1335,9 @@ def _parse_review_text(text: str, year: int | None) -> ImportResult:
         if not line:
             continue
         if _HEADER_LINE.match(line) and (days := _header_days(line)) is not None:
-            current = _PendingReview(ReviewRef(_one_line(line) or "", None, None), days)
+            lang = "fr" if _FR_RANGE.search(line) else "en"
+            ref = ReviewRef(_one_line(line) or "", None, None, lang=lang, style="classic")
+            current = _PendingReview(ref, days)
             reviews.append(current)
             last_item, pending_lead, run = None, None, []
             continue
@@ -1289,7 +1351,7 @@ def _parse_review_text(text: str, year: int | None) -> ImportResult:
             last_item = None
             continue
         if not has_url and line.endswith(":") and len(line) <= MAX_TITLE:
-            pending_lead = line[:-1].strip()
+            pending_lead = line
             last_item = None
             continue
         record = _parse_item_line(line, number)
@@ -1313,7 +1375,12 @@ def _parse_review_text(text: str, year: int | None) -> ImportResult:
     records: list[ImportRecord] = []
     for review in reviews:
         urls = [r.url for r in review.records if r.url]
-        review.ref.start, review.ref.end = _resolve_dates(review.days, year, urls)
+        start, end = review.ref.start, review.ref.end = _resolve_dates(review.days, year, urls)
+        if end is not None:
+            # Dated inside the review's range, so that composing that range gives it back.
+            for record in review.records:
+                day = _day_in_review(record.url, start, end)
+                record.added_at = f"{day.isoformat()}T12:00:00+00:00"
         records.extend(review.records)
     return ImportResult("review-text", records, errors)
 
