@@ -71,9 +71,6 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
-            if self.cfg.fetch:
-                # A bad [fetch] table is a config error found before the database is touched.
-                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -83,10 +80,8 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.fetch import FetchSettings
 
-        try:
-            return FetchSettings(**self.cfg.fetch)
-        except TypeError as exc:
-            raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+        # config.py checked every key and value against FETCH_KEYS.
+        return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
         from revue.fetch import Fetcher
@@ -115,6 +110,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = _env(kwargs["ctx"])
         try:
+            # The whole config is checked before any work: a bad value is exit 3 before a
+            # link is stored, a file read or a page fetched.
+            env.cfg  # noqa: B018
             return func(*args, **kwargs)
         except RevueError as exc:
             env.ui.error(exc.message)
