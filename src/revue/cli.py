@@ -29,7 +29,7 @@ from revue.models import Item
 
 if TYPE_CHECKING:
     from revue.db import Store
-    from revue.fetch import Fetcher, FetchSettings
+    from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -79,9 +79,6 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
-            if self.cfg.fetch:
-                # A bad [fetch] table is a config error found before the database is touched.
-                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -91,16 +88,29 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.fetch import FetchSettings
 
-        try:
-            return FetchSettings(**self.cfg.fetch)
-        except TypeError as exc:
-            raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+        # config.py checked every key and value against FETCH_KEYS.
+        return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
         from revue.fetch import Fetcher
 
         settings = self.fetch_settings()
-        return lambda: Fetcher(settings)
+        on_request = self.request_logger()
+        return lambda: Fetcher(settings, on_request=on_request)
+
+    def request_logger(self) -> "RequestCallback | None":
+        """With --verbose, one line per HTTP request: method, address, status, time."""
+        if self.level < VERBOSE:
+            return None
+        ui = self.ui
+
+        def log(event: "RequestEvent") -> None:
+            outcome = str(event.status) if event.status is not None else ""
+            if event.error:
+                outcome = f"{outcome} {event.error}".strip()
+            ui.detail(f"{event.method} {printable(event.url)} {outcome} in {event.seconds:.3f} s")
+
+        return log
 
     def close(self) -> None:
         if self._store is not None:
@@ -123,6 +133,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = _env(kwargs["ctx"])
         try:
+            # The whole config is checked before any work: a bad value is exit 3 before a
+            # link is stored, a file read or a page fetched.
+            env.cfg  # noqa: B018
             return func(*args, **kwargs)
         except RevueError as exc:
             env.ui.error(exc.message)
@@ -245,6 +258,11 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def printable(text: str) -> str:
+    """Text from outside (an address a redirect gave) with its control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def emit_json(ui: UI, data: Any) -> None:
     ui.raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -264,18 +282,28 @@ def review_phrase(item: Item, lang: str) -> str:
 
 
 def describe(ui: UI, item: Item) -> None:
-    """What the curator sees after an add or a fetch: title, via, summary, or the reason."""
+    """What the curator sees after an add or a fetch: title, via, summary, or the reason
+    (on stdout, not with --quiet: a fetch that fails is reported by `fetch_failed`)."""
     head = f"#{item.id} {item.display_title()}"
     if item.status in ("failed", "blocked"):
-        ui.print(
-            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})"
+        ui.say(
+            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})",
+            markup=False,
         )
         return
-    ui.print(head, markup=False)
+    ui.say(head, markup=False)
     bits = [b for b in (item.via and f"via {item.via}", item.site_name, item.url) if b]
-    ui.print("  " + " · ".join(bits), markup=False)
+    ui.say("  " + " · ".join(bits), markup=False)
     if item.summary:
-        ui.print("  " + short(item.summary, 200), markup=False)
+        ui.say("  " + short(item.summary, 200), markup=False)
+
+
+def fetch_failed(ui: UI, item: Item) -> None:
+    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet."""
+    ui.error(
+        f"#{item.id} {item.status}: {item.url}: {item.error} "
+        f"(kept; retry with: revue fetch {item.id})"
+    )
 
 
 def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
@@ -407,8 +435,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
                 advance(item.status == "ok")
             elif item.status == "ok":
                 ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-            else:
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status != "ok":
+                fetch_failed(ui, item)  # above the progress bar when there is one
 
         report = fetch_items(
             env.store,
@@ -420,9 +448,10 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     failed = report.failed
     if single:
         for item in report.items:
-            describe(ui, item)
-            if item.status != "ok":
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status == "ok":
+                describe(ui, item)
+            else:
+                fetch_failed(ui, item)
     else:
         summarize(ui, len(report.ok), failed)
     return failed
@@ -509,9 +538,7 @@ def add(
     if not no_fetch:
         failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
     elif len(given) == 1 and outcomes[0].created and not as_json:
-        ui.print(
-            f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False
-        )
+        ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
         ids = []
         for o in outcomes:
@@ -800,7 +827,7 @@ def extract(
         from revue.fetch import fetch_one
 
         link = urls.validate(source)
-        result = fetch_one(link, env.fetch_settings())
+        result = fetch_one(link, env.fetch_settings(), on_request=env.request_logger())
         if not result.ok:
             env.ui.error(f"{link}: {result.error}")
             raise typer.Exit(int(ExitCode.PARTIAL))
@@ -931,7 +958,7 @@ def compose(
         env.ui.raw(result.text)
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
-    env.ui.print(str(result.path), markup=False, soft_wrap=True)
+    env.ui.say(str(result.path), markup=False, soft_wrap=True)
     if open_it:
         if opts.fmt not in ("html", "html-fragment") or result.path is None:
             env.ui.warn(
@@ -1168,6 +1195,8 @@ def check(
                 "links": [r.to_json() for r in report.results],
             },
         )
+    elif ui.level == QUIET:
+        pass  # the dead links, the only failures, are reported on stderr below
     elif not ui.stdout.isatty():
         # One tab-separated line a link: id, status, HTTP status, URL, final URL, reason, Wayback.
         for r in report.results:
@@ -1207,10 +1236,10 @@ def check(
         for r in report.results:
             if r.status == "moved":
                 ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
-            elif r.status == "dead":
-                ui.print(
-                    f"#{r.item.id} dead, archived: {r.wayback_url}", markup=False, soft_wrap=True
-                )
+    # A dead link is a failure (exit 1): one line on stderr each, whatever the output and level.
+    for r in report.results:
+        if r.status == "dead":
+            ui.error(f"#{r.item.id} dead: {r.item.url}: {r.reason}; archived: {r.wayback_url}")
     span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
     ui.info(
         f"review #{review['id']} ({span}): {len(report.results)} link(s), "
@@ -1226,7 +1255,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     from revue.fetch import fetch_one
 
     settings = env.fetch_settings()
-    result = fetch_one(url, settings)
+    result = fetch_one(url, settings, on_request=env.request_logger())
     if not result.ok:
         raise BadInput(f"feed {url}: {result.error}")
     try:
@@ -1236,7 +1265,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     except ValueError:
         pass
     for candidate in discover_feeds(result.body, result.final_url or url)[:3]:
-        found = fetch_one(candidate, settings)
+        found = fetch_one(candidate, settings, on_request=env.request_logger())
         if not found.ok:
             continue
         try:
@@ -1345,7 +1374,7 @@ def feed_pull(
         name = out.feed["title"] or out.feed["url"]
         if out.status == "failed":
             failed += 1
-            env.ui.warn(f"feed #{out.feed['id']} {name}: {out.error}")
+            env.ui.error(f"feed #{out.feed['id']} {name}: {out.error}")
         else:
             env.ui.info(
                 f"feed #{out.feed['id']} {name}: {out.status}, {len(out.added)} new, "
