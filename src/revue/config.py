@@ -44,7 +44,20 @@ class Config:
     outro: str | None = None
     templates_dir: str | None = None
     max_attempts: int = 5
+    summaries: bool = False  # show each page's summary under its item
     fetch: dict[str, Any] = field(default_factory=dict)  # FetchSettings fields, by name
+    # [compose.fr] / [compose.en]: LANG_KEYS for the review of that language.
+    compose: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def for_lang(self, lang: str, key: str) -> str | None:
+        """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
+        else the top-level key when `lang` is the configured language (a French suffix
+        is no English review's)."""
+        table = self.compose.get(lang, {})
+        if key in table:
+            return table[key]
+        value: str | None = getattr(self, key)
+        return value if lang == self.lang else None
 
 
 # What each key must hold: the type the TOML value must have.
@@ -65,8 +78,13 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "outro": str,
     "templates_dir": str,
     "max_attempts": int,
+    "summaries": bool,
     "fetch": dict,
+    "compose": dict,
 }
+# What a [compose.fr] / [compose.en] table may set.
+LANG_KEYS = ("title_prefix", "suffix", "intro", "outro")
+LANGS = ("fr", "en")
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -106,6 +124,19 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"config {path}: {key!r} must be a list of strings")
         setattr(cfg, key, value)
+    for lang, table in cfg.compose.items():
+        where = f"config {path}: [compose.{lang}]"
+        if lang not in LANGS or not isinstance(table, dict):
+            raise ConfigError(
+                f"config {path}: 'compose' holds tables [compose.fr] and [compose.en], not {lang!r}"
+            )
+        for key, value in table.items():
+            if key not in LANG_KEYS:
+                raise ConfigError(
+                    f"{where}: unknown key {key!r} (choose from {', '.join(LANG_KEYS)})"
+                )
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: {key!r} must be a str, not {value!r}")
     if cfg.lang not in ("fr", "en"):
         raise ConfigError(f'config {path}: \'lang\' must be "fr" or "en", not {cfg.lang!r}')
     if key_reviews := env.get("REVUE_REVIEWS_DIR"):
