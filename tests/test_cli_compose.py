@@ -227,6 +227,11 @@ def test_an_empty_range_writes_nothing(reviews_dir: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
     assert not reviews_dir.exists() and run_json("reviews") == []
     assert run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--out", "-").stdout == ""
+    # Empty or not, a broken template is said at once.
+    broken = reviews_dir.parent / "broken.md.j2"
+    broken.write_text("{{ nope }}", encoding="utf-8")
+    empty = ["--from", "2020-01-01", "--to", "2020-01-07"]
+    assert "nope" in run("compose", *empty, "--template", str(broken), code=2).stderr
     run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--allow-empty")
     path = reviews_dir / "2020-01-07-revue-de-presse.md"
     assert (

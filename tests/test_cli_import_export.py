@@ -129,7 +129,7 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     run("backup", str(target))
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT url FROM items").fetchall() == [("https://a.example/1",)]
-    run("backup", str(target), code=3)  # never overwrites
+    run("backup", str(target), code=2)  # never overwrites
 
 
 def test_opml_through_import_adds_feeds_not_items() -> None:

@@ -24,6 +24,7 @@ from revue import __version__, urls
 from revue.config import Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
+from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
 
 if TYPE_CHECKING:
@@ -42,6 +43,13 @@ feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cr
 app.add_typer(feed_app, name="feed")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# SQLite's largest integer: an id or a limit past it is refused where it is typed.
+ID_MAX = 2**63 - 1
+# What revue reads from the files and streams it is given, at most (exit 2 past it).
+MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
+MAX_PAGE_FILE_BYTES = 64 * 2**20  # `extract FILE`: a saved page or a PDF
+MAX_TEXT_FILE_BYTES = 2**20  # `compose --intro/--outro`, the `edit` form: paragraphs of text
 
 
 @dataclass
@@ -205,7 +213,7 @@ SinceLastOption = Annotated[
     typer.Option("--since-last", help="From the day after the last review's end to today."),
 ]
 ReviewOption = Annotated[
-    int | None, typer.Option("--review", help="The range (and items) of review N.")
+    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
 ]
 
 
@@ -261,15 +269,9 @@ def item_filters(
 
 
 def read_lines(source: str) -> Iterator[tuple[int, str]]:
-    """Numbered non-blank, non-comment lines of a file or of stdin ("-")."""
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise BadInput(f"{source}: cannot read ({reason})") from None
+    """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
+    (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""
+    text = read_bounded_text(source, MAX_LIST_BYTES, "")
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
@@ -592,7 +594,8 @@ def add(
 def fetch(
     ctx: typer.Context,
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Item ids (default: pending and due failed items).")
+        list[int] | None,
+        typer.Argument(help="Item ids (default: pending and due failed items).", max=ID_MAX),
     ] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Items never fetched.")] = False,
     failed: Annotated[
@@ -641,7 +644,7 @@ def list_items(
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
     """Items, newest first (the range is on the day each was added)."""
@@ -670,7 +673,7 @@ def list_items(
 @handled
 def show(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """One item, all fields (fields you typed are marked)."""
@@ -734,10 +737,12 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
         name = fh.name
     try:
         subprocess.run([*editor.split(), name], check=False)
+        form = read_bounded_text(name, MAX_TEXT_FILE_BYTES, "edit: the form")
         try:
-            data = tomllib.loads(Path(name).read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise BadInput(f"edit: the form does not parse ({exc}); nothing changed") from None
+            data = tomllib.loads(form)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise BadInput(f"edit: the form does not parse ({reason}); nothing changed") from None
     finally:
         Path(name).unlink(missing_ok=True)
     changes: dict[str, Any] = {}
@@ -751,7 +756,7 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
 @handled
 def edit(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
     title: Annotated[
         str | None, typer.Option(help="Replace the title (yours from now on).")
     ] = None,
@@ -804,7 +809,7 @@ def edit(
 @handled
 def rm(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(help="Item ids.")],
+    ids: Annotated[list[int], typer.Argument(help="Item ids.", max=ID_MAX)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
@@ -867,10 +872,7 @@ def extract(
             raise typer.Exit(int(ExitCode.PARTIAL))
     else:
         path = Path(source)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"{source}: cannot read ({exc.strerror})") from None
+        body = read_bounded(path, MAX_PAGE_FILE_BYTES, "")
         base = urls.validate(url) if url else path.resolve().as_uri()
         ctype = "application/pdf" if body[:5] == b"%PDF-" else "text/html"
         result = FetchResult(url=base, final_url=base, status=200, content_type=ctype, body=body)
@@ -960,7 +962,8 @@ def compose(
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
     if template is not None and not template.is_file():
-        raise BadInput(f"--template {template}: no such file")
+        problem = "not a regular file" if template.exists() else "no such file"
+        raise BadInput(f"--template {template}: {problem}")
     if span.empty:
         last = span.since or {}
         env.ui.info(
@@ -970,12 +973,7 @@ def compose(
         return
 
     def read_text(path: Path | None, option: str) -> str | None:
-        if path is None:
-            return None
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInput(f"{option} {path}: cannot read ({exc})") from None
+        return None if path is None else read_bounded_text(path, MAX_TEXT_FILE_BYTES, option)
 
     opts = ComposeOptions(
         start=span.start,
@@ -1047,17 +1045,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 def read_input_file(path: str, what: str) -> bytes:
     """The bytes of a file the user named (or stdin for "-"), bounded in size."""
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_IMPORT_BYTES:
-        raise BadInput(f"{what} {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-    return data
+    return read_bounded(path, MAX_IMPORT_BYTES, what)
 
 
 @app.command("import")
@@ -1077,7 +1065,10 @@ def import_(
         list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every item.")
     ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Year of a past review's dates when its text does not say.")
+        int | None,
+        typer.Option(
+            help="Year of a past review's dates when its text does not say.", min=1, max=9999
+        ),
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
@@ -1122,8 +1113,8 @@ def export(
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
-    from revue.compose import atomic_write
     from revue.curate import iso
+    from revue.files import atomic_write, database_files, write_failure
 
     env = _env(ctx)
     start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
@@ -1152,9 +1143,9 @@ def export(
     else:
         target = Path(out)
         try:
-            atomic_write(target, text)
+            atomic_write(target, text, protect=database_files(env.store.path))
         except OSError as exc:
-            raise BadInput(f"--out {out}: cannot write ({exc.strerror})") from None
+            raise write_failure(exc, f"--out {out}: cannot write") from None
         env.ui.info(f"wrote {target}")
 
 
@@ -1208,12 +1199,12 @@ def reviews(
 @handled
 def move(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="The item to move.")],
+    item_id: Annotated[int, typer.Argument(help="The item to move.", max=ID_MAX)],
     before: Annotated[
-        int | None, typer.Option("--before", help="Place it just before this item.")
+        int | None, typer.Option("--before", help="Place it just before this item.", max=ID_MAX)
     ] = None,
     after: Annotated[
-        int | None, typer.Option("--after", help="Place it just after this item.")
+        int | None, typer.Option("--after", help="Place it just after this item.", max=ID_MAX)
     ] = None,
 ) -> None:
     """Set an item's place in the review by hand."""
@@ -1229,7 +1220,8 @@ def move(
 def check(
     ctx: typer.Context,
     review_id: Annotated[
-        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+        int | None,
+        typer.Argument(help="The review (default: the most recent one composed).", max=ID_MAX),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
@@ -1402,7 +1394,7 @@ def feed_list(
 @handled
 def feed_rm(
     ctx: typer.Context,
-    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).")],
+    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).", max=ID_MAX)],
 ) -> None:
     """Stop following a feed (its items stay)."""
     env = _env(ctx)
@@ -1414,7 +1406,9 @@ def feed_rm(
 @handled
 def feed_pull(
     ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Feed ids (default: all).")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Feed ids (default: all).", max=ID_MAX)
+    ] = None,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch pages of new entries.")
     ] = False,

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from revue.errors import ConfigError
+from revue.files import read_capped, size_text
 
 APP = "revue"
+MAX_CONFIG_BYTES = 2**20
 
 
 @dataclass
@@ -104,15 +106,19 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     if env.get("REVUE_REVIEWS_DIR"):
         cfg.reviews_dir = env["REVUE_REVIEWS_DIR"]
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return cfg
     except OSError as exc:
         raise ConfigError(f"config {path}: cannot read ({exc.strerror})") from None
+    if raw is None:
+        raise ConfigError(f"config {path}: larger than {size_text(MAX_CONFIG_BYTES)}")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config {path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"config {path}: not valid TOML (nested too deeply)") from None
     known = {f.name for f in fields(Config)} - {"path"}
     for key, value in data.items():
         if key not in known:

@@ -275,10 +275,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     head = text[:4096].lstrip().lower()
     name = (filename or "").lower()
     if head.startswith(("{", "[")):
-        try:
-            parsed = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"not valid JSON: {exc}") from None
+        parsed = _json(text)
         if isinstance(parsed, dict) and parsed.get("format") == "revue-export":
             return "revue-json"
         if isinstance(parsed, list) and any(
@@ -578,6 +575,9 @@ def _json(text: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise ValueError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        # No export nests more than a few levels; thousands of brackets are an attack.
+        raise ValueError("not valid JSON: nested too deeply") from None
 
 
 def _parse_pinboard(text: str) -> ImportResult:
