@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from clihelp import run, run_json
 from loopback import LoopbackServer
 
@@ -175,10 +173,6 @@ def test_a_past_review_s_titles_and_vias_are_kept_on_refetch(
     assert "title (yours)" in shown
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs `compose --review N` and `--format text` (issue 14, points 5 and 8)",
-)
 def test_posts_compose_back_exactly_as_text_by_review_number() -> None:
     run("import", str(POSTS), "--no-fetch", "--year", "2024")
     by_start = {r["start"]: r["id"] for r in run_json("reviews")}

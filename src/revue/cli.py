@@ -28,6 +28,7 @@ from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
 
 if TYPE_CHECKING:
+    from revue.compose import DateRange
     from revue.db import Store
     from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
 
@@ -211,6 +212,73 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise BadInput(f"{option} {value!r}: not an ISO date (YYYY-MM-DD)") from None
+
+
+# The range options, shared by the commands that work on a range of days (compose, list,
+# export): one spelling, one parser (range_options).
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="An ISO week, e.g. 2024-W11 (Monday to Sunday).")
+]
+SinceLastOption = Annotated[
+    bool,
+    typer.Option("--since-last", help="From the day after the last review's end to today."),
+]
+ReviewOption = Annotated[
+    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+]
+
+
+def range_options(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+    *,
+    default_days: int | None = 7,
+) -> "DateRange | None":
+    """The range the shared range options ask for. A command without a default range
+    (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
+    given, and reads an open-ended --from/--to itself."""
+    from revue.compose import resolve_range
+
+    start = parse_date(date_from, "--from")
+    end = parse_date(date_to, "--to")
+    if default_days is None and not (week or since_last or review is not None):
+        return None
+    return resolve_range(
+        lambda: env.store,
+        today=env.now().date(),
+        start=start,
+        end=end,
+        week=week,
+        since_last=since_last,
+        review=review,
+        days=default_days or 7,
+    )
+
+
+def item_filters(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+) -> tuple[str | None, str | None, list[int] | None]:
+    """The range options as list/export filters: first and last day the items were added
+    (either open), or the ids of review N's items."""
+    span = range_options(env, date_from, date_to, week, since_last, review, default_days=None)
+    if span is None:
+        start = parse_date(date_from, "--from")
+        end = parse_date(date_to, "--to")
+        return (start.isoformat() if start else None, end.isoformat() if end else None, None)
+    if span.review is not None:
+        return None, None, [i.id for i in env.store.review_items(span.review["id"])]
+    return span.start.isoformat(), span.end.isoformat(), None
 
 
 def read_lines(source: str) -> Iterator[tuple[int, str]]:
@@ -593,12 +661,11 @@ def fetch(
 @handled
 def list_items(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="Added on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", help="Added on or before (YYYY-MM-DD).")
-    ] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
     unpublished: Annotated[
@@ -607,18 +674,18 @@ def list_items(
     limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
-    """Items, newest first."""
+    """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
     if status and status not in ("pending", "ok", "failed", "blocked"):
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.list_items(
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
+        start=start,
+        end=end,
         tag=tag,
         status=status,
         unpublished=unpublished,
+        ids=ids,
         limit=limit,
     )
     if as_json:
@@ -856,12 +923,13 @@ def extract(
 @handled
 def compose(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First day (default: 6 days before --to).")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, html, html-fragment or json.")
+        str | None, typer.Option("--format", help="md, text, html, html-fragment or json.")
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
@@ -885,6 +953,17 @@ def compose(
     include_published: Annotated[
         bool, typer.Option("--include-published", help="Also items an earlier review published.")
     ] = False,
+    summaries: Annotated[
+        bool | None,
+        typer.Option("--summaries/--no-summaries", help="Each page's summary under its item."),
+    ] = None,
+    include_failed: Annotated[
+        bool,
+        typer.Option("--include-failed", help="Keep dead links (404, 410, no such host, refused)."),
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write the title-only post of an empty range.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the review; write and record nothing.")
     ] = False,
@@ -899,35 +978,38 @@ def compose(
     ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
-    from revue.compose import ComposeOptions, default_range
+    from revue.compose import ComposeOptions
     from revue.compose import compose as run_compose
 
     env = _env(ctx)
     cfg = env.cfg
-    end = parse_date(date_to, "--to") or env.now().date()
-    try:
-        start = parse_date(date_from, "--from") or default_range(end)[0]
-    except OverflowError:
-        raise BadInput(
-            f"--to {end}: the week before it is not in the calendar; give --from"
-        ) from None
-    chosen_lang = lang or cfg.lang
+    span = range_options(env, date_from, date_to, week, since_last, review)
+    assert span is not None  # compose has a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
     if template is not None and not template.is_file():
         problem = "not a regular file" if template.exists() else "no such file"
         raise BadInput(f"--template {template}: {problem}")
+    if span.empty:
+        last = span.since or {}
+        env.ui.info(
+            f"nothing to compose: the last review (#{last.get('id')}) already reaches "
+            f"{last.get('end')}"
+        )
+        return
 
     def read_text(path: Path | None, option: str) -> str | None:
         return None if path is None else read_bounded_text(path, MAX_TEXT_FILE_BYTES, option)
 
     opts = ComposeOptions(
-        start=start,
-        end=end,
+        start=span.start,
+        end=span.end,
         fmt=fmt or cfg.format,
-        style=style or cfg.style,
+        style=style or recorded.get("style") or cfg.style,
         lang=chosen_lang,
-        suffix=suffix if suffix is not None else cfg.suffix,
+        suffix=suffix,
         out=out,
         dry_run=dry_run or preview,
         include_published=include_published,
@@ -936,10 +1018,25 @@ def compose(
         intro=read_text(intro, "--intro"),
         outro=read_text(outro, "--outro"),
         show_dates=show_dates,
+        summaries=summaries,
+        include_failed=include_failed,
+        allow_empty=allow_empty,
+        review=recorded.get("id"),
     )
     if preview:
         opts.fmt = "md"
     result = run_compose(env.store, cfg, opts, now=env.now())
+    for item, reason in result.left_out:
+        env.ui.warn(
+            f"#{item.id} left out, its page is gone ({reason}): {item.url} "
+            "(--include-failed keeps it)"
+        )
+    if result.empty:
+        env.ui.info(
+            f"no items from {opts.start} to {opts.end}: nothing written "
+            "(--allow-empty writes the title-only post)"
+        )
+        return
     if preview:
         from rich.markdown import Markdown
 
@@ -1038,8 +1135,11 @@ def export(
     fmt: Annotated[
         str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
     ] = "json",
-    date_from: Annotated[str | None, typer.Option("--from", help="Added on or after.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Added on or before.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
@@ -1048,32 +1148,19 @@ def export(
     from revue.files import atomic_write, database_files, write_failure
 
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     if fmt == "json":
         from revue.db import dump
 
         data = dump(env.store, now=iso(env.now()))
-        if start or end or tag:
-            kept = {
-                i.id
-                for i in env.store.list_items(
-                    start=start.isoformat() if start else None,
-                    end=end.isoformat() if end else None,
-                    tag=tag,
-                )
-            }
+        if start or end or tag or ids is not None:
+            kept = {i.id for i in env.store.list_items(start=start, end=end, tag=tag, ids=ids)}
             data["items"] = [i for i in data["items"] if i["id"] in kept]
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif fmt in ("csv", "netscape", "md"):
         from revue import exporters
 
-        items = env.store.list_items(
-            start=start.isoformat() if start else None,
-            end=end.isoformat() if end else None,
-            tag=tag,
-            order="id",
-        )
+        items = env.store.list_items(start=start, end=end, tag=tag, ids=ids, order="id")
         render_export = {
             "csv": exporters.export_csv,
             "netscape": exporters.export_netscape,

@@ -92,7 +92,7 @@ KEYS: Mapping[str, Setting] = {
     "suffix": Setting(str, None, 0, NAME),
     "hashtags": Setting(list, [], 1, NAME),
     "style": Setting(str, "classic", choices=("classic", "linked")),
-    "format": Setting(str, "md", choices=("md", "html", "html-fragment", "json")),
+    "format": Setting(str, "md", choices=("md", "text", "html", "html-fragment", "json")),
     "sections": Setting(list, [], 1, NAME),
     "paywall_marker": Setting(str, None, 0, NAME),
     "show_dates": Setting(bool, False),
@@ -101,7 +101,22 @@ KEYS: Mapping[str, Setting] = {
     "outro": Setting(str, None, 0, TEXT, text=True),
     "templates_dir": Setting(str, None, 1, PATH, what="a folder path"),
     "max_attempts": Setting(int, 5, 1, 1000),
+    "summaries": Setting(bool, False),
     "fetch": Setting(dict, None, table=True, what="a table ([fetch])"),
+    "compose": Setting(dict, {}, table=True, what="tables [compose.fr] and [compose.en]"),
+}
+
+LANGS = ("fr", "en")
+# What a [compose.fr] / [compose.en] table may set, for the review of that language.
+LANG_KEYS: Mapping[str, Setting] = {
+    "title_prefix": KEYS["title_prefix"],
+    "suffix": KEYS["suffix"],
+    "intro": KEYS["intro"],
+    "outro": KEYS["outro"],
+}
+# The [compose] table holds one table per language.
+COMPOSE_KEYS: Mapping[str, Setting] = {
+    lang: Setting(dict, None, table=True, what=f"a table ([compose.{lang}])") for lang in LANGS
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
@@ -153,8 +168,21 @@ class Config:
     outro: str | None = _default("outro")
     templates_dir: str | None = _default("templates_dir")
     max_attempts: int = _default("max_attempts")
+    summaries: bool = _default("summaries")  # show each page's summary under its item
     # Every FetchSettings field but those left to revue's own default (user_agent): by name.
     fetch: dict[str, Any] = field(default_factory=_fetch_defaults)
+    # [compose.fr] / [compose.en]: LANG_KEYS for the review of that language.
+    compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
+
+    def for_lang(self, lang: str, key: str) -> str | None:
+        """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
+        else the top-level key when `lang` is the configured language (a French suffix
+        is no English review's)."""
+        table = self.compose.get(lang, {})
+        if key in table:
+            return table[key]
+        value: str | None = getattr(self, key)
+        return value if lang == self.lang else None
 
 
 def _num(value: float) -> str:
@@ -313,9 +341,14 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     top = _read_table(path, data, KEYS, "")
     fetch = top.pop("fetch", {})
     fetch = _read_table(path, fetch, FETCH_KEYS, "fetch.")
+    compose = _read_table(path, top.pop("compose", {}), COMPOSE_KEYS, "compose.")
     for key, value in top.items():
         setattr(cfg, key, value)
     cfg.fetch.update(fetch)
+    cfg.compose = {
+        lang: _read_table(path, table, LANG_KEYS, f"compose.{lang}.")
+        for lang, table in compose.items()
+    }
     if key_reviews := env.get("REVUE_REVIEWS_DIR"):
         cfg.reviews_dir = key_reviews
     cfg.hashtags = [h.lstrip("#").strip() for h in cfg.hashtags if h.strip("# ")]

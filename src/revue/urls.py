@@ -281,3 +281,40 @@ def normalize_escapes(url: str) -> str:
     if path == parts.path and query == parts.query:
         return url
     return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
+
+
+_X_HOSTS = frozenset({"twitter.com", "x.com", "mobile.twitter.com", "mobile.x.com"})
+_X_POST = re.compile(r"^/(\w{1,15})/status(?:es)?/\d+")
+_BLUESKY_POST = re.compile(r"^/profile/([^/]+)/post/\w+")
+_MASTODON_POST = re.compile(r"^/(?:@([\w.-]+)(?:@([\w.-]+))?/\d+|users/([\w.-]+)/statuses/\d+)/?$")
+
+
+def social_post(url: str | None) -> str | None:
+    """The author's handle when `url` is a post on X/Twitter, Bluesky or Mastodon
+    ("@pika_labs", "@alice.bsky.social", "@bob@mastodon.social"); "" for such a post whose
+    address does not name its author (a Bluesky DID); None for any other address."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    host = host[4:] if host.startswith("www.") else host
+    path = parts.path or "/"
+    if host in _X_HOSTS:
+        match = _X_POST.match(path)
+        if not match:
+            return None
+        return "" if match.group(1) == "i" else "@" + match.group(1)
+    if host == "bsky.app":
+        match = _BLUESKY_POST.match(path)
+        if not match:
+            return None
+        actor = unquote(match.group(1))
+        return "" if actor.startswith("did:") else "@" + actor
+    match = _MASTODON_POST.match(path)
+    if match:
+        user = match.group(1) or match.group(3)
+        return f"@{user}@{match.group(2) or host}"
+    return None
