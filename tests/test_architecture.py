@@ -10,8 +10,12 @@ PURE = {
     "datephrase", "markup", "render",
 }  # fmt: skip
 ADAPTERS = {"db", "migrations", "fetch", "config", "console", "files"}
-USE_CASES = {"curate", "compose", "linkcheck"}
-IO_LIBS = {"httpx", "sqlite3", "sqlite_utils", "typer", "rich", "platformdirs", "subprocess"}
+USE_CASES = {"curate", "compose", "linkcheck", "week"}
+# The shell: the command line, and the full-screen app of `revue week` it starts.
+SHELL = {"cli", "workbench"}
+IO_LIBS = {
+    "httpx", "sqlite3", "sqlite_utils", "typer", "rich", "platformdirs", "subprocess", "textual",
+}  # fmt: skip
 
 
 def imports(module: str) -> set[str]:
@@ -32,7 +36,7 @@ def revue_imports(module: str) -> set[str]:
 
 
 def test_every_module_has_a_layer() -> None:
-    modules = {p.stem for p in SRC.glob("*.py")} - {"__init__", "__main__", "cli"}
+    modules = {p.stem for p in SRC.glob("*.py")} - {"__init__", "__main__"} - SHELL
     assert modules <= PURE | ADAPTERS | USE_CASES, modules - (PURE | ADAPTERS | USE_CASES)
 
 
@@ -60,3 +64,17 @@ def test_only_cli_imports_typer_and_exits() -> None:
         text = path.read_text(encoding="utf-8")
         assert "typer" not in {m.split(".")[0] for m in imports(path.stem)}, path.name
         assert "sys.exit" not in text, path.name
+
+
+def test_only_the_workbench_imports_textual_and_only_when_week_runs() -> None:
+    for path in SRC.glob("*.py"):
+        if path.stem != "workbench":
+            assert "textual" not in {m.split(".")[0] for m in imports(path.stem)}, path.name
+    # cli imports the workbench inside the `week` command only: other commands' start-up
+    # never loads Textual.
+    tree = ast.parse((SRC / "cli.py").read_text(encoding="utf-8"))
+    top_level = {
+        node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+    } | {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    assert "revue.workbench" not in top_level
+    assert "revue.week" not in top_level
