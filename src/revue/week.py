@@ -192,7 +192,7 @@ class Workbench:
         kept = sum(1 for r in self.rows if r.in_post)
         skipped = sum(1 for r in self.rows if not r.kept)
         dead = sum(1 for r in self.rows if r.kept and "dead" in r.marks)
-        bits = [f"{self.start} → {self.end}", f"{kept} in the post"]
+        bits = [f"{self.start} → {self.end}", f"{kept} in post"]
         if skipped:
             bits.append(f"{skipped} skipped")
         if dead:

@@ -8,6 +8,7 @@ a title such as `[EN DIRECT] x [/y]` shows as written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -100,7 +101,9 @@ class WeekApp(App[None]):
     #items { width: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis; }
     #preview { width: 1fr; border-left: solid $primary; padding: 0 1; }
     #prompt { display: none; }
-    #status { height: 1; padding: 0 1; }
+    #status { height: auto; max-height: 3; padding: 0 1; }
+    /* NO_COLOR: the cursor stays visible without colours. */
+    .-no-color ItemList > .option-list--option-highlighted { text-style: bold reverse; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "keep_or_skip", "keep"),
@@ -142,6 +145,8 @@ class WeekApp(App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if os.environ.get("NO_COLOR"):
+            self.add_class("-no-color")
         self.show_rows()
         self.show_preview()
         self.query_one(ItemList).focus()
@@ -172,7 +177,8 @@ class WeekApp(App[None]):
         self.query_one("#post", Static).update(Text(text))
 
     def say(self, message: str) -> None:
-        self.query_one("#status", Static).update(Text(message))
+        # Folded, not cut: the path of the file written must be read whole.
+        self.query_one("#status", Static).update(Text(message, overflow="fold"))
 
     def current(self) -> int | None:
         """The item under the cursor."""
