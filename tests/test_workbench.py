@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from pages import JSONLD, LAPRESSE
 
-from clihelp import run, run_json, run_on_terminal
-from loopback import LoopbackServer
 from revue.compose import ComposeOptions
 from revue.config import load_config
 from revue.db import Store
 from revue.week import Workbench
 from revue.workbench import WeekApp
+
+from clihelp import run, run_json, run_on_terminal
+from loopback import LoopbackServer
 
 LIVE = """<html lang="fr"><head><meta charset="utf-8">
 <title>[EN DIRECT] x [/y] | Le Devoir</title>
