@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from revue.errors import ConfigError
+from revue.sanitize import clean_optional, clean_text
 
 APP = "revue"
 
@@ -110,7 +111,12 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         raise ConfigError(f'config {path}: \'lang\' must be "fr" or "en", not {cfg.lang!r}')
     if key_reviews := env.get("REVUE_REVIEWS_DIR"):
         cfg.reviews_dir = key_reviews
-    cfg.hashtags = [h.lstrip("#").strip() for h in cfg.hashtags if h.strip("# ")]
+    # Texts that reach every review and its feed: no control character gets in (sanitize.py).
+    for name in ("title_prefix", "suffix", "paywall_marker", "intro", "outro"):
+        setattr(cfg, name, clean_optional(getattr(cfg, name)))
+    cfg.sections = [clean_text(name) for name in cfg.sections]
+    tags = (clean_text(h).lstrip("#").strip() for h in cfg.hashtags)
+    cfg.hashtags = [t for t in tags if t.strip("# ")]
     cfg.path = path
     return cfg
 

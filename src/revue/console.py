@@ -2,6 +2,11 @@
 
 When stderr is not a terminal (cron), every message is one plain line with a UTC timestamp,
 no colour, no progress bar, and nothing ever waits for an answer.
+
+Most of what revue prints comes from outside (titles, errors quoting a page or a file), so
+the consoles read no markup and no emoji codes: `[EN DIRECT] ... [/mise à jour]` and
+`:fire:` print as written, everywhere (tables included). Strings pass through `plain`
+(control characters and bidi overrides dropped) before they reach a screen or a log line.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
+
+from revue.sanitize import clean_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,7 +45,12 @@ class UI:
 
             tty = _isatty(self.stdout)
             self._out = Console(
-                file=self.stdout, no_color=self.no_color, highlight=False, soft_wrap=not tty
+                file=self.stdout,
+                no_color=self.no_color,
+                highlight=False,
+                soft_wrap=not tty,
+                markup=False,
+                emoji=False,
             )
         return self._out
 
@@ -52,10 +64,13 @@ class UI:
                 no_color=self.no_color or not _isatty(self.stderr),
                 highlight=False,
                 stderr=True,
+                markup=False,
+                emoji=False,
             )
         return self._err
 
     def _emit(self, style: str | None, prefix: str, message: str) -> None:
+        message = plain(message)
         if self.interactive:
             self.err.print(f"{prefix}{message}", style=style, markup=False, highlight=False)
         else:
@@ -80,12 +95,20 @@ class UI:
         self._emit("bold red", "error: ", message)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
-        self.out.print(*objects, **kwargs)
+        """Print on stdout through rich; strings as text (no markup), made `plain`."""
+        self.out.print(*(plain(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
     def raw(self, text: str) -> None:
         """Write text to stdout exactly as given (JSON, a review)."""
         self.stdout.write(text)
         self.stdout.flush()
+
+
+def plain(text: object) -> str:
+    """`text` fit for a terminal or a log line: valid Unicode, no control characters (an ESC
+    sequence from a page could rewrite the screen) and no bidi overrides. Tabs and newlines
+    are kept."""
+    return clean_text(str(text), bidi=False)
 
 
 def make_ui(

@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 import lxml.etree as _lxml_etree
 import lxml.html as _lxml_html
 
+from revue.sanitize import clean_json, clean_text
+
 __all__ = [
     "FORMATS",
     "ImportRecord",
@@ -936,7 +938,35 @@ def parse_import(
     year: int | None = None,
 ) -> ImportResult:
     """Parse an import file. `format` is one of `FORMATS` or "auto" (see `detect_format`);
-    `year` dates review headers written without one. Raises ValueError for an unusable file."""
+    `year` dates review headers written without one. Raises ValueError for an unusable file.
+
+    Every text in the result is valid Unicode without control or bidi characters
+    (sanitize.py): an import is text from outside, made safe once, here, where it enters."""
+    return _clean_result(_parse_import(data, format=format, filename=filename, year=year))
+
+
+_RECORD_TEXTS = ("url", "title", "note", "via", "quote", "lead", "section", "summary")
+
+
+def _clean_result(result: ImportResult) -> ImportResult:
+    for record in result.records:
+        for name in _RECORD_TEXTS:
+            value = getattr(record, name)
+            if isinstance(value, str):
+                setattr(record, name, clean_text(value, bidi=False))
+        record.tags = [clean_text(t, bidi=False) for t in record.tags]
+        record.hashtags = [clean_text(t, bidi=False) for t in record.hashtags]
+        record.extra = clean_json(record.extra)
+        if record.review is not None:
+            record.review.title = clean_text(record.review.title, bidi=False)
+    if result.dump is not None:
+        result.dump = clean_json(result.dump)
+    return result
+
+
+def _parse_import(
+    data: bytes, *, format: str, filename: str | None, year: int | None
+) -> ImportResult:
     if format == "auto":
         format = detect_format(data, filename)
     if format not in FORMATS:
