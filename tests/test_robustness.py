@@ -525,8 +525,8 @@ def test_a_full_disk_while_writing_a_review_is_a_clean_error(db: Path, reviews: 
     ("text", "problem"),
     [
         ('db = "unterminated\n', "not valid TOML"),
-        ("lang = 3\n", "'lang'"),
-        ('stale_days = "thirty"\n', "'stale_days'"),
+        ("lang = 3\n", "lang = 3"),
+        ('stale_days = "thirty"\n', 'stale_days = "thirty"'),
         ("[fetch]\nconcurency = 4\n", "fetch"),
         (b"\xff\xfe lang".decode("latin-1"), "not valid TOML"),
     ],

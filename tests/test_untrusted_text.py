@@ -161,7 +161,8 @@ TEST = "Un [test] :fire: [bold]titre[/bold]"
 
 def add_titled(server: LoopbackServer) -> None:
     for path, title in (("/live", LIVE), ("/test", TEST)):
-        run("add", server.url(path), "--no-fetch", "--title", title, "--note", "[/x] note")
+        url = server.route(path, page(f"<title>{title}</title>"))
+        run("add", url, "--no-fetch", "--title", title, "--note", "[/x] note")
 
 
 def test_titles_are_text_not_rich_markup_off_a_terminal(server: LoopbackServer) -> None:
@@ -176,8 +177,8 @@ def test_titles_are_text_not_rich_markup_off_a_terminal(server: LoopbackServer) 
 
 
 def test_titles_are_text_on_a_terminal(server: LoopbackServer) -> None:
-    """list, show and search draw rich tables on a terminal; fetch reports a failed page
-    with its title: all of it printed as written ("[test]", ":fire:" and all)."""
+    """list, show and search draw rich tables on a terminal; fetch reports the page with
+    its title: all of it printed as written ("[test]", ":fire:" and all)."""
     add_titled(server)
     for args in (("list",), ("search", "point"), ("show", "1"), ("show", "2"), ("fetch", "1")):
         code, screen = run_on_terminal(*args)
@@ -204,9 +205,12 @@ def test_text_stored_by_an_older_revue_never_drives_the_terminal(
     terminal, in a pipe or in cron's log lines."""
     import sqlite3
 
-    run("add", server.url("/old"), "--no-fetch")
+    run("add", server.route("/old", page("<title>Nouveau</title>")), "--no-fetch")
     conn = sqlite3.connect(tmp_path / "revue.db")
-    conn.execute("UPDATE items SET title = ?", ["Vieux \x1b]0;pwned\x07titre \u202e[/b]"])
+    conn.execute(
+        "UPDATE items SET title = ?, user_fields = ?",
+        ["Vieux \x1b]0;pwned\x07titre \u202e[/b]", '["title"]'],
+    )
     conn.commit()
     conn.close()
     for args in (("list",), ("show", "1"), ("search", "Vieux")):
@@ -214,7 +218,7 @@ def test_text_stored_by_an_older_revue_never_drives_the_terminal(
         assert "Vieux" in screen and "\x1b]0;" not in screen and not BIDI.search(screen), args
         out = run(*args).stdout
         assert "Vieux" in out and not CONTROL.search(out.replace("\n", "").replace("\t", ""))
-    fetched = run("fetch", "1", code=1)  # the failure is reported with the title
+    fetched = run("fetch", "1")  # reports the page with its (kept) title
     log = fetched.stdout + fetched.stderr
     assert "Vieux" in log and "\x1b" not in log and not BIDI.search(log)
 
@@ -227,10 +231,7 @@ DIRTY = "\x00NUL \x1b[31mESC\x1b[0m \x0cFF \x07BEL \x9bCSI \x1b]0;pwned\x07"
 def test_control_characters_never_reach_the_review_or_its_feed(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
-    (tmp_path / "config.toml").write_text(
-        'outro = "Fin\\u000c de la revue\\u001b[0m"\nsuffix = "et \\u0007plus"\n',
-        encoding="utf-8",
-    )
+    # (A config holding a control character is refused, exit 3: see config.py.)
     intro = tmp_path / "intro.md"
     intro.write_text(f"Bonjour {DIRTY}\n", encoding="utf-8")
     page_title = "Titre\x1b[2J de la page\x0c\u202e"

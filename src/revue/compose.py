@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import fcntl
 import hashlib
-import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +22,10 @@ from typing import Any
 from revue.config import Config
 from revue.db import Store
 from revue.errors import BadInput, Conflict, StoreError
+from revue.files import atomic_write, database_files, writable_target, write_failure
 from revue.models import Item, ReviewDoc
 from revue.sanitize import clean_text
 
-# A full disk (or quota, or file size limit) is exit 3 like the database's own disk errors.
-DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 EXTENSIONS = {"md": "md", "html": "html", "html-fragment": "html", "json": "json"}
 
 
@@ -127,18 +123,21 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     except OSError as exc:
         raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
     previous: bytes | None = None
+    written = path
+    protect = database_files(store.path)
     try:
-        with _exclusive(folder):
+        with _exclusive(folder, protect):
+            # Before the hand-edit check reads it: a FIFO or a device is refused, not read.
+            writable_target(path, protect=protect)
             _check_hand_edits(path, store, opts.force)
             previous = path.read_bytes() if path.exists() else None
             if previous == text.encode("utf-8"):
                 result.unchanged = True
             else:
-                atomic_write(path, text)
+                written = atomic_write(path, text, protect=protect)
     except OSError as exc:
         # Nothing is recorded: the review exists only once its file is in place.
-        error = StoreError if exc.errno in DISK_FULL else BadInput
-        raise error(f"{exc.filename or path}: cannot write the review ({exc.strerror})") from None
+        raise write_failure(exc, f"{exc.filename or path}: cannot write the review") from None
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     record = {
         "title": doc.title,
@@ -168,20 +167,29 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     except StoreError:
         # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
         if not result.unchanged:
-            with contextlib.suppress(OSError, Conflict), _exclusive(folder):
+            with contextlib.suppress(OSError, BadInput, Conflict), _exclusive(folder, protect):
                 if previous is None:
-                    path.unlink()
+                    written.unlink()
                 else:
-                    atomic_write(path, previous)
+                    atomic_write(path, previous, protect=protect)
         raise
     result.path = path
     try:
-        with _exclusive(folder):
-            write_feed(folder, store.reviews(), now=stamp, title=feed_title(opts.lang, cfg))
+        with _exclusive(folder, protect):
+            write_feed(
+                folder,
+                store.reviews(),
+                now=stamp,
+                title=feed_title(opts.lang, cfg),
+                protect=protect,
+            )
+    except BadInput as exc:
+        raise BadInput(f"review written and recorded, but not the feed: {exc.message}") from None
     except OSError as exc:
-        raise BadInput(
+        raise write_failure(
+            exc,
             f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
-            f"feed could not be written ({exc.strerror})"
+            "feed could not be written",
         ) from None
     except ValueError as exc:
         raise BadInput(
@@ -201,7 +209,8 @@ def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
     if force or not path.exists():
         return
     known = store.file_hash(str(path.resolve()))
-    current = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        current = hashlib.file_digest(handle, "sha256").hexdigest()
     if current != known:
         raise Conflict(
             f"{path} was edited since revue wrote it (or was not written by revue); "
@@ -210,9 +219,11 @@ def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive(folder: Path) -> Iterator[None]:
+def _exclusive(folder: Path, protect: Iterable[Path]) -> Iterator[None]:
     """One compose at a time per reviews folder; the loser is told, not queued."""
     lock_path = folder / ".revue-compose.lock"
+    # Closing a descriptor of the database would drop SQLite's own locks in this process.
+    writable_target(lock_path, protect=protect)
     with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -224,30 +235,18 @@ def _exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private; a review is meant to be read like any other file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 FEED_NAME = "feed.xml"
+MAX_FEED_ENTRY_BYTES = 64 * 2**20
 
 
-def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: str) -> Path:
+def write_feed(
+    folder: Path,
+    reviews: list[dict[str, Any]],
+    *,
+    now: str,
+    title: str,
+    protect: Iterable[Path] = (),
+) -> Path:
     """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
 
     Every text is cleaned of what XML cannot hold (control characters: a review file may
@@ -267,8 +266,10 @@ def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: 
     resolved = folder.resolve()
     for review in reviews:
         path = Path(review["path"]) if review.get("path") else None
-        if path is None or path.parent != resolved or not path.exists():
+        if path is None or path.parent != resolved or not path.is_file():
             continue
+        if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
+            continue  # not a review revue wrote: left out rather than read into memory
         entry = ET.SubElement(root, f"{{{atom}}}entry")
         ET.SubElement(entry, f"{{{atom}}}title").text = clean_text(review["title"] or "")
         ET.SubElement(entry, f"{{{atom}}}id").text = f"urn:revue:review:{review['id']}"
@@ -287,7 +288,7 @@ def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: 
     document += ET.tostring(root, encoding="unicode", xml_declaration=False) + "\n"
     check_xml(document)
     target = folder / FEED_NAME
-    atomic_write(target, document)
+    atomic_write(target, document, protect=protect)
     return target
 
 

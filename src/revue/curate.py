@@ -465,10 +465,17 @@ def import_parsed(
             report.skipped += 1
             continue
         kept.append(record)
-        page = {"title": record.title, "summary": record.summary, "via": record.via}
+        page = {
+            **record.stored,
+            "title": record.title,
+            "summary": record.summary,
+            "via": record.via,
+        }
         entries.append(
             {
                 "url": record.url.strip(),
+                "title": record.title if "title" in record.own else None,
+                "own": record.own,
                 "note": record.note,
                 "tags": [*record.tags, *extra_tags],
                 "hashtags": list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)])),
@@ -493,7 +500,8 @@ def import_parsed(
                 "title": ref.title,
                 "start": ref.start.isoformat() if ref.start else None,
                 "end": ref.end.isoformat() if ref.end else None,
-                "lang": "fr",
+                "lang": ref.lang,
+                "style": ref.style,
                 "format": "text",
                 "composed_at": stamp,
             },
@@ -505,5 +513,6 @@ def import_parsed(
     report.added = sum(1 for o in outcomes if o.created)
     report.merged = len(outcomes) - report.added
     report.reviews = len(review_rows)
-    report.fresh = [o.item for o in outcomes if o.created]
+    # An item restored with its fetch status (a revue CSV) is not fetched again.
+    report.fresh = [o.item for o in outcomes if o.created and o.item.status == "pending"]
     return report

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import posixpath
 import re
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +54,8 @@ from revue.models import Item, ReviewDoc, iso_day
 
 __all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "render", "template_context"]
 
+# A template is a page of text; anything bigger is not one (a huge file, a sparse file).
+MAX_TEMPLATE_BYTES = 2**20
 STYLES = ("classic", "linked")
 FORMATS = ("md", "html", "html-fragment", "json")
 TEMPLATE_NAMES = {
@@ -283,12 +288,31 @@ def _autoescape_for(
     return autoescape
 
 
+class _BoundedLoader(jinja2.FileSystemLoader):
+    """The curator's template folders, where a file over MAX_TEMPLATE_BYTES is refused
+    before Jinja reads it whole (FileSystemLoader only ever opens regular files)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            filename = posixpath.join(folder, *pieces)
+            if os.path.isfile(filename):
+                if os.path.getsize(filename) > MAX_TEMPLATE_BYTES:
+                    raise jinja2.TemplateError(
+                        f"{filename}: larger than {MAX_TEMPLATE_BYTES // 2**20} MB"
+                    )
+                break
+        return super().get_source(environment, template)
+
+
 def _environment(
     dirs: Sequence[Path], forced: Mapping[str, bool] | None = None
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if dirs:
-        loaders.append(jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"))
+        loaders.append(_BoundedLoader([str(d) for d in dirs], encoding="utf-8"))
     loaders.append(jinja2.PackageLoader("revue", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -367,4 +391,21 @@ def render(
         raise BadInput(f"template {name}: not UTF-8 text") from None
     except OSError as exc:
         raise BadInput(f"template {name}: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise BadInput(f"template {name}: extends or includes itself (or nests too deep)") from None
+    except Exception as exc:
+        if env is _builtin_environment():
+            raise  # a bug in revue's own templates, not the curator's doing
+        # `{{ 1/0 }}`, a method called wrong: the curator's template, said with its line.
+        where = _template_line(exc) or name
+        raise BadInput(f"template {where}: {type(exc).__name__}: {exc}") from None
     return _finish(text, fmt)
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """`file, line N` of the template frame where `exc` was raised (Jinja rewrites its
+    tracebacks so that template frames carry the template's file and line)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not frame.filename.endswith(".py") and not frame.filename.startswith("<"):
+            return f"{Path(frame.filename).name}, line {frame.lineno}"
+    return None
