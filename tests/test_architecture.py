@@ -7,7 +7,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "revue"
 
 PURE = {
     "models", "errors", "urls", "extract", "monthnames", "importers", "exporters", "feeds",
-    "datephrase", "markup", "render",
+    "datephrase", "markup", "render", "sanitize",
 }  # fmt: skip
 ADAPTERS = {"db", "migrations", "fetch", "config", "console", "files"}
 USE_CASES = {"curate", "compose", "linkcheck"}

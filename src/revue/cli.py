@@ -22,12 +22,15 @@ import typer
 
 from revue import __version__, urls
 from revue.config import Config, db_path, load_config
-from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
+from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
 from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
+from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from revue.compose import DateRange
     from revue.db import Store
     from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
@@ -163,7 +166,7 @@ def handled(func: F) -> F:
             if env.level >= VERBOSE:
                 import traceback
 
-                env.ui.stderr.write(traceback.format_exc())
+                env.ui.stderr.write(plain(traceback.format_exc()))
             env.ui.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
             raise typer.Exit(int(ExitCode.PARTIAL)) from None
         finally:
@@ -322,8 +325,26 @@ def collect_links(args: Sequence[str], file: str | None) -> list[str]:
     return unique
 
 
+def typed(value: str | None) -> str | None:
+    """Text the curator typed (an option, the edit form), as it is stored: valid Unicode
+    without control characters (sanitize.py); a NUL or an ESC has no place in a review."""
+    return clean_optional(value)
+
+
+def typed_list(values: Sequence[str] | None) -> list[str]:
+    return [clean_text(v) for v in values or []]
+
+
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """`text` on one line, fit for a terminal or a pipe (console.plain)."""
+    return " ".join(plain(text).split())
+
+
+def cell(text: str | None) -> "Text":
+    """A table cell holding `text` as text: never read as rich markup, on one line."""
+    from rich.text import Text
+
+    return Text(one_line(text or ""))
 
 
 def printable(text: str) -> str:
@@ -336,7 +357,7 @@ def emit_json(ui: UI, data: Any) -> None:
 
 
 def short(text: str | None, width: int = 160) -> str:
-    text = " ".join((text or "").split())
+    text = one_line(text or "")
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
@@ -385,8 +406,8 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
                         item.added_at[:10],
                         status_text(item, stale_days),
                         one_line(item.display_title()),
-                        " ".join(item.tags),
-                        item.via or "",
+                        one_line(" ".join(item.tags)),
+                        one_line(item.via or ""),
                     ]
                 )
                 + "\n"
@@ -400,11 +421,11 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
     for item in items:
         table.add_row(
             str(item.id),
-            item.added_at[:10],
-            status_text(item, stale_days),
-            short(item.display_title(), 90),
-            " ".join(item.tags),
-            item.via or "",
+            cell(item.added_at[:10]),
+            cell(status_text(item, stale_days)),
+            cell(short(item.display_title(), 90)),
+            cell(" ".join(item.tags)),
+            cell(item.via),
         )
     ui.print(table)
 
@@ -447,10 +468,13 @@ def progress_bar(
 
     counts = {"ok": 0, "bad": 0}
     with Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}"),
+        TextColumn(
+            "{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}",
+            markup=False,
+        ),
         TimeRemainingColumn(),
         console=ui.err,
         transient=True,
@@ -564,6 +588,8 @@ def add(
 
     env = _env(ctx)
     ui = env.ui
+    note, section, title, quote, lead, text = map(typed, (note, section, title, quote, lead, text))
+    tag = typed_list(tag)
     if text is not None:
         if links or file:
             raise BadInput("--text adds a text block: give no URL with it")
@@ -710,6 +736,7 @@ def show(
         emit_json(env.ui, item.to_json())
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -721,7 +748,8 @@ def show(
         if value not in (None, [], False) or key in ("title", "url", "status"):
             label = key + (" (yours)" if key in item.user_fields else "")
             shown = ", ".join(value) if isinstance(value, list) else str(value)
-            table.add_row(label, shown)
+            # A note keeps its lines; every value is text (a title may hold "[/b]").
+            table.add_row(label, Text(plain(shown)))
         if key == "published" and first and first != value:
             table.add_row("first published", str(first))
     if item.is_stale(env.cfg.stale_days):
@@ -803,6 +831,10 @@ def edit(
     from revue.curate import hashtags_in
 
     env = _env(ctx)
+    title, summary, note, section, lead, quote = map(
+        typed, (title, summary, note, section, lead, quote)
+    )
+    tag = typed_list(tag)
     fields = {
         k: v
         for k, v in dict(
@@ -815,10 +847,10 @@ def edit(
         item = env.store.get(item_id)
         changes = _edit_in_editor(item)
         if "tags" in changes:
-            new_tags = [str(t) for t in changes.pop("tags")]
+            new_tags = typed_list([str(t) for t in changes.pop("tags")])
             add_tags = [t for t in new_tags if t not in item.tags]
             remove_tags = [t for t in item.tags if t not in new_tags]
-        fields = {k: str(v) for k, v in changes.items()}
+        fields = {k: clean_text(str(v)) for k, v in changes.items()}
         if not fields and not add_tags and not remove_tags:
             env.ui.info("nothing changed")
             return
@@ -847,7 +879,7 @@ def rm(
         if not env.ui.interactive:
             raise BadInput("rm: refusing to remove without --yes when not on a terminal")
         for item in items:
-            env.ui.err.print(f"#{item.id} {item.display_title()}", markup=False)
+            env.ui.err.print(plain(f"#{item.id} {item.display_title()}"), markup=False)
         if not typer.confirm(f"Remove {len(items)} item(s)?", default=False, err=True):
             env.ui.info("nothing removed")
             return
@@ -1001,7 +1033,9 @@ def compose(
         return
 
     def read_text(path: Path | None, option: str) -> str | None:
-        return None if path is None else read_bounded_text(path, MAX_TEXT_FILE_BYTES, option)
+        if path is None:
+            return None
+        return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option))
 
     opts = ComposeOptions(
         start=span.start,
@@ -1009,7 +1043,7 @@ def compose(
         fmt=fmt or cfg.format,
         style=style or recorded.get("style") or cfg.style,
         lang=chosen_lang,
-        suffix=suffix,
+        suffix=typed(suffix),
         out=out,
         dry_run=dry_run or preview,
         include_published=include_published,
@@ -1114,7 +1148,7 @@ def import_(
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     try:
-        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
+        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=typed_list(tag))
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
@@ -1218,10 +1252,10 @@ def reviews(
         span = f"{row['start'] or '?'} → {row['end'] or '?'}"
         table.add_row(
             str(row["id"]),
-            span,
+            cell(span),
             str(row["item_count"]),
-            row["format"] or "",
-            row["path"] or ("(imported)" if row["imported"] else ""),
+            cell(row["format"]),
+            cell(row["path"] or ("(imported)" if row["imported"] else "")),
         )
     env.ui.print(table)
 
@@ -1315,8 +1349,8 @@ def check(
                 str(r.item.id),
                 Text(r.status, style=colours[r.status]),
                 str(r.http_status or ""),
-                Text(f"{short(r.item.display_title(), 70)}\n{r.item.url}"),
-                Text(detail),
+                Text(f"{short(r.item.display_title(), 70)}\n{one_line(r.item.url or '')}"),
+                cell(detail),
             )
         ui.print(table)
         # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
@@ -1385,8 +1419,8 @@ def feed_add(
             "url": feed_url,
             "title": parsed.title,
             "site_url": parsed.link,
-            "tags": json.dumps(tag or []),
-            "match": match,
+            "tags": json.dumps(typed_list(tag)),
+            "match": typed(match),
             "added_at": iso(env.now()),
         }
     )
@@ -1417,10 +1451,8 @@ def feed_list(
         state = feed["status"] or "never pulled"
         if feed["error"]:
             state += f": {feed['error']}"
-        env.ui.raw(
-            f"{feed['id']}\t{feed['url']}\t{one_line(feed['title'] or '')}\t"
-            f"{' '.join(feed['tags'])}\t{feed['match'] or ''}\t{state}\n"
-        )
+        fields = [feed["url"], feed["title"] or "", " ".join(feed["tags"]), feed["match"] or ""]
+        env.ui.raw("\t".join([str(feed["id"]), *map(one_line, fields), one_line(state)]) + "\n")
 
 
 @feed_app.command("rm")
@@ -1551,5 +1583,5 @@ def main() -> None:
     try:
         app()
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
-        sys.stderr.write(f"revue: error: {exc.message}\n")
+        sys.stderr.write(f"revue: error: {plain(exc.message)}\n")
         sys.exit(int(exc.exit_code))
