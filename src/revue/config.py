@@ -45,6 +45,7 @@ class Config:
     templates_dir: str | None = None
     max_attempts: int = 5
     fetch: dict[str, Any] = field(default_factory=dict)  # FetchSettings fields, by name
+    wordpress: dict[str, Any] = field(default_factory=dict)  # url, user, category
 
 
 # What each key must hold: the type the TOML value must have.
@@ -66,6 +67,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "templates_dir": str,
     "max_attempts": int,
     "fetch": dict,
+    "wordpress": dict,
 }
 
 
@@ -124,3 +126,69 @@ def db_path(cli_value: str | None, cfg: Config, env: Mapping[str, str] | None = 
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP)) / "revue.db"
+
+
+KEYRING_SERVICE = "revue-wordpress"
+_WORDPRESS_KEYS = {"url", "user", "category"}
+
+
+@dataclass(frozen=True)
+class WordPressAccount:
+    """The blog to publish to: `[wordpress]` in the config, overridden by the environment."""
+
+    url: str | None
+    user: str | None
+    category: str | None
+    password: str | None = field(default=None, repr=False)
+    password_from: str = ""  # "REVUE_WORDPRESS_PASSWORD", "keyring" or "" (none found)
+    keyring_note: str = ""  # why the keyring gave nothing, when it did not
+
+
+def wordpress_account(
+    cfg: Config, env: Mapping[str, str] | None = None, *, with_password: bool = True
+) -> WordPressAccount:
+    """The `[wordpress]` settings; the application password from REVUE_WORDPRESS_PASSWORD,
+    else the system keyring (service "revue-wordpress", the user's name), never from the
+    config file. Raises ConfigError for an unknown key, a wrong type or a password in it."""
+    env = os.environ if env is None else env
+    where = f"config {cfg.path}: [wordpress]"
+    table = cfg.wordpress
+    if "password" in table:
+        raise ConfigError(
+            f"{where} holds a password in clear: remove it, and set REVUE_WORDPRESS_PASSWORD "
+            f"or store it with `keyring set {KEYRING_SERVICE} USER`"
+        )
+    for key, value in table.items():
+        if key not in _WORDPRESS_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (url, user, category)")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {key!r} must be a string, not {value!r}")
+    url = env.get("REVUE_WORDPRESS_URL") or table.get("url") or None
+    user = env.get("REVUE_WORDPRESS_USER") or table.get("user") or None
+    category = table.get("category") or None
+    if not with_password:
+        return WordPressAccount(url, user, category)
+    password = env.get("REVUE_WORDPRESS_PASSWORD") or None
+    if password:
+        return WordPressAccount(url, user, category, password, "REVUE_WORDPRESS_PASSWORD")
+    password, note = _keyring_password(user) if user else (None, "")
+    return WordPressAccount(
+        url, user, category, password, "keyring" if password else "", keyring_note=note
+    )
+
+
+def _keyring_password(user: str) -> tuple[str | None, str]:
+    """(the password the keyring holds for `user`, or None and why)."""
+    try:
+        # Optional: most servers running revue from cron have no keyring; the variable does.
+        import keyring
+        import keyring.errors
+    except ImportError:
+        return None, "the keyring package is not installed"
+    try:
+        password = keyring.get_password(KEYRING_SERVICE, user)
+    except keyring.errors.KeyringError as exc:
+        return None, f"the keyring is not usable here ({exc})"
+    if not password:
+        return None, f"the keyring holds no password for {KEYRING_SERVICE} / {user}"
+    return str(password), ""
