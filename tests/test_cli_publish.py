@@ -49,6 +49,8 @@ def test_dry_run_prints_the_request_without_the_password(
     assert body["tags"] == ["IA", "Veille"] and body["categories"] == ["Revues"]
     assert 'href="https://a.example/un"' in body["content"]
     assert run_json("reviews")[0]["posts"] == []
+    data = run_json("publish", "--dry-run")
+    assert data["action"] == "dry-run" and data["request"] == out and data["post_id"] is None
     # No password is needed to see what would be sent.
     monkeypatch.delenv("REVUE_WORDPRESS_PASSWORD")
     assert run("publish", "--dry-run").stdout == out

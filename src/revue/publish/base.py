@@ -54,6 +54,7 @@ class Result:
             "status": self.status,
             "modified_gmt": self.modified_gmt,
             "notes": list(self.notes),
+            **({"request": self.request} if self.request is not None else {}),
         }
 
 
