@@ -85,10 +85,10 @@ def test_a_password_in_the_config_file_is_refused(
 @pytest.mark.parametrize(
     ("table", "words"),
     [
-        ('url = "ftp://blog.example.org"', "not a blog address"),
+        ('url = "ftp://blog.example.org"', 'wordpress.url = "ftp://blog.example.org": not an'),
         ('url = "https://blog.example.org/?p=1"', "without ?query"),
-        ("user = 12", "'user' must be a string"),
-        ('site = "x"', "unknown key 'site'"),
+        ("user = 12", "wordpress.user = 12: wrong type"),
+        ('site = "x"', "unknown key 'wordpress.site'"),
     ],
 )
 def test_bad_wordpress_settings_name_the_key(

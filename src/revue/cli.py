@@ -24,11 +24,13 @@ from revue import __version__, urls
 from revue.config import Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
+from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
 
 if TYPE_CHECKING:
+    from revue.compose import DateRange
     from revue.db import Store
-    from revue.fetch import Fetcher, FetchSettings
+    from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
     from revue.publish.wordpress import WordPressSettings
 
 app = typer.Typer(
@@ -42,6 +44,13 @@ feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cr
 app.add_typer(feed_app, name="feed")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# SQLite's largest integer: an id or a limit past it is refused where it is typed.
+ID_MAX = 2**63 - 1
+# What revue reads from the files and streams it is given, at most (exit 2 past it).
+MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
+MAX_PAGE_FILE_BYTES = 64 * 2**20  # `extract FILE`: a saved page or a PDF
+MAX_TEXT_FILE_BYTES = 2**20  # `compose --intro/--outro`, the `edit` form: paragraphs of text
 
 
 @dataclass
@@ -72,9 +81,6 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
-            if self.cfg.fetch:
-                # A bad [fetch] table is a config error found before the database is touched.
-                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -84,16 +90,29 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.fetch import FetchSettings
 
-        try:
-            return FetchSettings(**self.cfg.fetch)
-        except TypeError as exc:
-            raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+        # config.py checked every key and value against FETCH_KEYS.
+        return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
         from revue.fetch import Fetcher
 
         settings = self.fetch_settings()
-        return lambda: Fetcher(settings)
+        on_request = self.request_logger()
+        return lambda: Fetcher(settings, on_request=on_request)
+
+    def request_logger(self) -> "RequestCallback | None":
+        """With --verbose, one line per HTTP request: method, address, status, time."""
+        if self.level < VERBOSE:
+            return None
+        ui = self.ui
+
+        def log(event: "RequestEvent") -> None:
+            outcome = str(event.status) if event.status is not None else ""
+            if event.error:
+                outcome = f"{outcome} {event.error}".strip()
+            ui.detail(f"{event.method} {printable(event.url)} {outcome} in {event.seconds:.3f} s")
+
+        return log
 
     def close(self) -> None:
         if self._store is not None:
@@ -116,6 +135,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = _env(kwargs["ctx"])
         try:
+            # The whole config is checked before any work: a bad value is exit 3 before a
+            # link is stored, a file read or a page fetched.
+            env.cfg  # noqa: B018
             return func(*args, **kwargs)
         except RevueError as exc:
             env.ui.error(exc.message)
@@ -193,16 +215,77 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         raise BadInput(f"{option} {value!r}: not an ISO date (YYYY-MM-DD)") from None
 
 
+# The range options, shared by the commands that work on a range of days (compose, list,
+# export): one spelling, one parser (range_options).
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="An ISO week, e.g. 2024-W11 (Monday to Sunday).")
+]
+SinceLastOption = Annotated[
+    bool,
+    typer.Option("--since-last", help="From the day after the last review's end to today."),
+]
+ReviewOption = Annotated[
+    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+]
+
+
+def range_options(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+    *,
+    default_days: int | None = 7,
+) -> "DateRange | None":
+    """The range the shared range options ask for. A command without a default range
+    (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
+    given, and reads an open-ended --from/--to itself."""
+    from revue.compose import resolve_range
+
+    start = parse_date(date_from, "--from")
+    end = parse_date(date_to, "--to")
+    if default_days is None and not (week or since_last or review is not None):
+        return None
+    return resolve_range(
+        lambda: env.store,
+        today=env.now().date(),
+        start=start,
+        end=end,
+        week=week,
+        since_last=since_last,
+        review=review,
+        days=default_days or 7,
+    )
+
+
+def item_filters(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+) -> tuple[str | None, str | None, list[int] | None]:
+    """The range options as list/export filters: first and last day the items were added
+    (either open), or the ids of review N's items."""
+    span = range_options(env, date_from, date_to, week, since_last, review, default_days=None)
+    if span is None:
+        start = parse_date(date_from, "--from")
+        end = parse_date(date_to, "--to")
+        return (start.isoformat() if start else None, end.isoformat() if end else None, None)
+    if span.review is not None:
+        return None, None, [i.id for i in env.store.review_items(span.review["id"])]
+    return span.start.isoformat(), span.end.isoformat(), None
+
+
 def read_lines(source: str) -> Iterator[tuple[int, str]]:
-    """Numbered non-blank, non-comment lines of a file or of stdin ("-")."""
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise BadInput(f"{source}: cannot read ({reason})") from None
+    """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
+    (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""
+    text = read_bounded_text(source, MAX_LIST_BYTES, "")
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
@@ -244,6 +327,11 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def printable(text: str) -> str:
+    """Text from outside (an address a redirect gave) with its control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def emit_json(ui: UI, data: Any) -> None:
     ui.raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -263,18 +351,28 @@ def review_phrase(item: Item, lang: str) -> str:
 
 
 def describe(ui: UI, item: Item) -> None:
-    """What the curator sees after an add or a fetch: title, via, summary, or the reason."""
+    """What the curator sees after an add or a fetch: title, via, summary, or the reason
+    (on stdout, not with --quiet: a fetch that fails is reported by `fetch_failed`)."""
     head = f"#{item.id} {item.display_title()}"
     if item.status in ("failed", "blocked"):
-        ui.print(
-            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})"
+        ui.say(
+            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})",
+            markup=False,
         )
         return
-    ui.print(head, markup=False)
+    ui.say(head, markup=False)
     bits = [b for b in (item.via and f"via {item.via}", item.site_name, item.url) if b]
-    ui.print("  " + " · ".join(bits), markup=False)
+    ui.say("  " + " · ".join(bits), markup=False)
     if item.summary:
-        ui.print("  " + short(item.summary, 200), markup=False)
+        ui.say("  " + short(item.summary, 200), markup=False)
+
+
+def fetch_failed(ui: UI, item: Item) -> None:
+    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet."""
+    ui.error(
+        f"#{item.id} {item.status}: {item.url}: {item.error} "
+        f"(kept; retry with: revue fetch {item.id})"
+    )
 
 
 def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
@@ -406,8 +504,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
                 advance(item.status == "ok")
             elif item.status == "ok":
                 ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-            else:
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status != "ok":
+                fetch_failed(ui, item)  # above the progress bar when there is one
 
         report = fetch_items(
             env.store,
@@ -419,9 +517,10 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     failed = report.failed
     if single:
         for item in report.items:
-            describe(ui, item)
-            if item.status != "ok":
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status == "ok":
+                describe(ui, item)
+            else:
+                fetch_failed(ui, item)
     else:
         summarize(ui, len(report.ok), failed)
     return failed
@@ -508,9 +607,7 @@ def add(
     if not no_fetch:
         failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
     elif len(given) == 1 and outcomes[0].created and not as_json:
-        ui.print(
-            f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False
-        )
+        ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
         ids = []
         for o in outcomes:
@@ -525,7 +622,8 @@ def add(
 def fetch(
     ctx: typer.Context,
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Item ids (default: pending and due failed items).")
+        list[int] | None,
+        typer.Argument(help="Item ids (default: pending and due failed items).", max=ID_MAX),
     ] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Items never fetched.")] = False,
     failed: Annotated[
@@ -564,32 +662,31 @@ def fetch(
 @handled
 def list_items(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="Added on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", help="Added on or before (YYYY-MM-DD).")
-    ] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
-    """Items, newest first."""
+    """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
     if status and status not in ("pending", "ok", "failed", "blocked"):
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.list_items(
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
+        start=start,
+        end=end,
         tag=tag,
         status=status,
         unpublished=unpublished,
+        ids=ids,
         limit=limit,
     )
     if as_json:
@@ -604,7 +701,7 @@ def list_items(
 @handled
 def show(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """One item, all fields (fields you typed are marked)."""
@@ -668,10 +765,12 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
         name = fh.name
     try:
         subprocess.run([*editor.split(), name], check=False)
+        form = read_bounded_text(name, MAX_TEXT_FILE_BYTES, "edit: the form")
         try:
-            data = tomllib.loads(Path(name).read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise BadInput(f"edit: the form does not parse ({exc}); nothing changed") from None
+            data = tomllib.loads(form)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise BadInput(f"edit: the form does not parse ({reason}); nothing changed") from None
     finally:
         Path(name).unlink(missing_ok=True)
     changes: dict[str, Any] = {}
@@ -685,7 +784,7 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
 @handled
 def edit(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
     title: Annotated[
         str | None, typer.Option(help="Replace the title (yours from now on).")
     ] = None,
@@ -738,11 +837,12 @@ def edit(
 @handled
 def rm(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(help="Item ids.")],
+    ids: Annotated[list[int], typer.Argument(help="Item ids.", max=ID_MAX)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
     env = _env(ctx)
+    ids = list(dict.fromkeys(ids))  # `rm 1 1 1` removes one item, and says one
     items = env.store.get_many(ids)
     if not yes:
         if not env.ui.interactive:
@@ -795,16 +895,13 @@ def extract(
         from revue.fetch import fetch_one
 
         link = urls.validate(source)
-        result = fetch_one(link, env.fetch_settings())
+        result = fetch_one(link, env.fetch_settings(), on_request=env.request_logger())
         if not result.ok:
             env.ui.error(f"{link}: {result.error}")
             raise typer.Exit(int(ExitCode.PARTIAL))
     else:
         path = Path(source)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"{source}: cannot read ({exc.strerror})") from None
+        body = read_bounded(path, MAX_PAGE_FILE_BYTES, "")
         base = urls.validate(url) if url else path.resolve().as_uri()
         ctype = "application/pdf" if body[:5] == b"%PDF-" else "text/html"
         result = FetchResult(url=base, final_url=base, status=200, content_type=ctype, body=body)
@@ -827,12 +924,13 @@ def extract(
 @handled
 def compose(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First day (default: 6 days before --to).")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, html, html-fragment or json.")
+        str | None, typer.Option("--format", help="md, text, html, html-fragment or json.")
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
@@ -856,6 +954,17 @@ def compose(
     include_published: Annotated[
         bool, typer.Option("--include-published", help="Also items an earlier review published.")
     ] = False,
+    summaries: Annotated[
+        bool | None,
+        typer.Option("--summaries/--no-summaries", help="Each page's summary under its item."),
+    ] = None,
+    include_failed: Annotated[
+        bool,
+        typer.Option("--include-failed", help="Keep dead links (404, 410, no such host, refused)."),
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write the title-only post of an empty range.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the review; write and record nothing.")
     ] = False,
@@ -874,34 +983,38 @@ def compose(
     ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
-    from revue.compose import ComposeOptions, default_range
+    from revue.compose import ComposeOptions
     from revue.compose import compose as run_compose
 
     env = _env(ctx)
     cfg = env.cfg
-    end = parse_date(date_to, "--to") or env.now().date()
-    start = parse_date(date_from, "--from") or default_range(end)[0]
-    chosen_lang = lang or cfg.lang
+    span = range_options(env, date_from, date_to, week, since_last, review)
+    assert span is not None  # compose has a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
     if template is not None and not template.is_file():
-        raise BadInput(f"--template {template}: no such file")
+        problem = "not a regular file" if template.exists() else "no such file"
+        raise BadInput(f"--template {template}: {problem}")
+    if span.empty:
+        last = span.since or {}
+        env.ui.info(
+            f"nothing to compose: the last review (#{last.get('id')}) already reaches "
+            f"{last.get('end')}"
+        )
+        return
 
     def read_text(path: Path | None, option: str) -> str | None:
-        if path is None:
-            return None
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInput(f"{option} {path}: cannot read ({exc})") from None
+        return None if path is None else read_bounded_text(path, MAX_TEXT_FILE_BYTES, option)
 
     opts = ComposeOptions(
-        start=start,
-        end=end,
+        start=span.start,
+        end=span.end,
         fmt=fmt or cfg.format,
-        style=style or cfg.style,
+        style=style or recorded.get("style") or cfg.style,
         lang=chosen_lang,
-        suffix=suffix if suffix is not None else cfg.suffix,
+        suffix=suffix,
         out=out,
         dry_run=dry_run or preview,
         include_published=include_published,
@@ -910,10 +1023,25 @@ def compose(
         intro=read_text(intro, "--intro"),
         outro=read_text(outro, "--outro"),
         show_dates=show_dates,
+        summaries=summaries,
+        include_failed=include_failed,
+        allow_empty=allow_empty,
+        review=recorded.get("id"),
     )
     if preview:
         opts.fmt = "md"
     result = run_compose(env.store, cfg, opts, now=env.now())
+    for item, reason in result.left_out:
+        env.ui.warn(
+            f"#{item.id} left out, its page is gone ({reason}): {item.url} "
+            "(--include-failed keeps it)"
+        )
+    if result.empty:
+        env.ui.info(
+            f"no items from {opts.start} to {opts.end}: nothing written "
+            "(--allow-empty writes the title-only post)"
+        )
+        return
     if preview:
         from rich.markdown import Markdown
 
@@ -934,7 +1062,7 @@ def compose(
             copy_to_clipboard(env, result.text, "the review")
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
-    env.ui.print(str(result.path), markup=False, soft_wrap=True)
+    env.ui.say(str(result.path), markup=False, soft_wrap=True)
     if copy:
         copy_to_clipboard(env, result.text, "the review")
     if open_it:
@@ -954,17 +1082,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 def read_input_file(path: str, what: str) -> bytes:
     """The bytes of a file the user named (or stdin for "-"), bounded in size."""
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_IMPORT_BYTES:
-        raise BadInput(f"{what} {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-    return data
+    return read_bounded(path, MAX_IMPORT_BYTES, what)
 
 
 @app.command("import")
@@ -984,7 +1102,10 @@ def import_(
         list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every item.")
     ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Year of a past review's dates when its text does not say.")
+        int | None,
+        typer.Option(
+            help="Year of a past review's dates when its text does not say.", min=1, max=9999
+        ),
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
@@ -1006,11 +1127,14 @@ def import_(
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
-        ui.warn(f"{file}, line {line}: {reason} (skipped)")
+        where = f"{file}, {parsed.position} {line}" if line else file
+        ui.warn(f"{where}: {reason} (skipped)")
+    unreadable = len(parsed.unreadable)
+    if unreadable:
+        ui.warn(f"{file}: {unreadable} part(s) of the file could not be read (see above)")
     ui.info(report.summary())
-    if not no_fetch:
-        bad = run_fetch(env, report.fresh, single=False)
-        exit_for(len(bad))
+    bad: list[Item] = [] if no_fetch else run_fetch(env, report.fresh, single=False)
+    exit_for(len(bad) + unreadable)
 
 
 @app.command()
@@ -1020,42 +1144,32 @@ def export(
     fmt: Annotated[
         str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
     ] = "json",
-    date_from: Annotated[str | None, typer.Option("--from", help="Added on or after.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Added on or before.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
-    from revue.compose import atomic_write
     from revue.curate import iso
+    from revue.files import atomic_write, database_files, write_failure
 
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     if fmt == "json":
         from revue.db import dump
 
         data = dump(env.store, now=iso(env.now()))
-        if start or end or tag:
-            kept = {
-                i.id
-                for i in env.store.list_items(
-                    start=start.isoformat() if start else None,
-                    end=end.isoformat() if end else None,
-                    tag=tag,
-                )
-            }
+        if start or end or tag or ids is not None:
+            kept = {i.id for i in env.store.list_items(start=start, end=end, tag=tag, ids=ids)}
             data["items"] = [i for i in data["items"] if i["id"] in kept]
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif fmt in ("csv", "netscape", "md"):
         from revue import exporters
 
-        items = env.store.list_items(
-            start=start.isoformat() if start else None,
-            end=end.isoformat() if end else None,
-            tag=tag,
-            order="id",
-        )
+        items = env.store.list_items(start=start, end=end, tag=tag, ids=ids, order="id")
         render_export = {
             "csv": exporters.export_csv,
             "netscape": exporters.export_netscape,
@@ -1069,9 +1183,9 @@ def export(
     else:
         target = Path(out)
         try:
-            atomic_write(target, text)
+            atomic_write(target, text, protect=database_files(env.store.path))
         except OSError as exc:
-            raise BadInput(f"--out {out}: cannot write ({exc.strerror})") from None
+            raise write_failure(exc, f"--out {out}: cannot write") from None
         env.ui.info(f"wrote {target}")
 
 
@@ -1205,7 +1319,7 @@ def publish(
         env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
     else:
         env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
-    env.ui.print(result.link or target.site, markup=False, soft_wrap=True)
+    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
 
 
 def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
@@ -1295,12 +1409,12 @@ def copy_to_clipboard(env: Env, text: str, what: str) -> None:
 @handled
 def move(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="The item to move.")],
+    item_id: Annotated[int, typer.Argument(help="The item to move.", max=ID_MAX)],
     before: Annotated[
-        int | None, typer.Option("--before", help="Place it just before this item.")
+        int | None, typer.Option("--before", help="Place it just before this item.", max=ID_MAX)
     ] = None,
     after: Annotated[
-        int | None, typer.Option("--after", help="Place it just after this item.")
+        int | None, typer.Option("--after", help="Place it just after this item.", max=ID_MAX)
     ] = None,
 ) -> None:
     """Set an item's place in the review by hand."""
@@ -1316,7 +1430,8 @@ def move(
 def check(
     ctx: typer.Context,
     review_id: Annotated[
-        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+        int | None,
+        typer.Argument(help="The review (default: the most recent one composed).", max=ID_MAX),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
@@ -1346,6 +1461,8 @@ def check(
                 "links": [r.to_json() for r in report.results],
             },
         )
+    elif ui.level == QUIET:
+        pass  # the dead links, the only failures, are reported on stderr below
     elif not ui.stdout.isatty():
         # One tab-separated line a link: id, status, HTTP status, URL, final URL, reason, Wayback.
         for r in report.results:
@@ -1385,10 +1502,10 @@ def check(
         for r in report.results:
             if r.status == "moved":
                 ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
-            elif r.status == "dead":
-                ui.print(
-                    f"#{r.item.id} dead, archived: {r.wayback_url}", markup=False, soft_wrap=True
-                )
+    # A dead link is a failure (exit 1): one line on stderr each, whatever the output and level.
+    for r in report.results:
+        if r.status == "dead":
+            ui.error(f"#{r.item.id} dead: {r.item.url}: {r.reason}; archived: {r.wayback_url}")
     span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
     ui.info(
         f"review #{review['id']} ({span}): {len(report.results)} link(s), "
@@ -1404,7 +1521,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     from revue.fetch import fetch_one
 
     settings = env.fetch_settings()
-    result = fetch_one(url, settings)
+    result = fetch_one(url, settings, on_request=env.request_logger())
     if not result.ok:
         raise BadInput(f"feed {url}: {result.error}")
     try:
@@ -1414,7 +1531,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     except ValueError:
         pass
     for candidate in discover_feeds(result.body, result.final_url or url)[:3]:
-        found = fetch_one(candidate, settings)
+        found = fetch_one(candidate, settings, on_request=env.request_logger())
         if not found.ok:
             continue
         try:
@@ -1489,7 +1606,7 @@ def feed_list(
 @handled
 def feed_rm(
     ctx: typer.Context,
-    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).")],
+    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).", max=ID_MAX)],
 ) -> None:
     """Stop following a feed (its items stay)."""
     env = _env(ctx)
@@ -1501,7 +1618,9 @@ def feed_rm(
 @handled
 def feed_pull(
     ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Feed ids (default: all).")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Feed ids (default: all).", max=ID_MAX)
+    ] = None,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch pages of new entries.")
     ] = False,
@@ -1521,7 +1640,7 @@ def feed_pull(
         name = out.feed["title"] or out.feed["url"]
         if out.status == "failed":
             failed += 1
-            env.ui.warn(f"feed #{out.feed['id']} {name}: {out.error}")
+            env.ui.error(f"feed #{out.feed['id']} {name}: {out.error}")
         else:
             env.ui.info(
                 f"feed #{out.feed['id']} {name}: {out.status}, {len(out.added)} new, "
@@ -1544,10 +1663,13 @@ def feed_import(
     from revue.feeds import parse_opml
 
     env = _env(ctx)
+    problems: list[tuple[int, str]] = []
     try:
-        entries = parse_opml(read_input_file(file, "OPML"))
+        entries = parse_opml(read_input_file(file, "OPML"), problems)
     except ValueError as exc:
         raise BadInput(f"OPML {file}: {exc}") from None
+    for line, reason in problems:
+        env.ui.warn(f"{file}, line {line}: {reason} (skipped)")
     added = 0
     for entry in entries:
         if not entry.get("url") or not urls.is_http_url(entry["url"]):
@@ -1563,6 +1685,7 @@ def feed_import(
         )
         added += created
     env.ui.info(f"{added} feed(s) added, {len(entries) - added} already followed or skipped")
+    exit_for(sum(1 for _, reason in problems if not reason.startswith("not an http(s) URL")))
 
 
 @feed_app.command("export")

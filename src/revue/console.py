@@ -2,6 +2,10 @@
 
 When stderr is not a terminal (cron), every message is one plain line with a UTC timestamp,
 no colour, no progress bar, and nothing ever waits for an answer.
+
+Levels: `--quiet` prints nothing on either stream when all went well, only errors (a failure
+that makes the exit code non-zero is always an `error`, never a `warn`); `--verbose` adds
+`detail` lines (each HTTP request with its status and time).
 """
 
 from __future__ import annotations
@@ -57,7 +61,10 @@ class UI:
 
     def _emit(self, style: str | None, prefix: str, message: str) -> None:
         if self.interactive:
-            self.err.print(f"{prefix}{message}", style=style, markup=False, highlight=False)
+            # soft_wrap: the terminal wraps a long line, so an address in it copies whole.
+            self.err.print(
+                f"{prefix}{message}", style=style, markup=False, highlight=False, soft_wrap=True
+            )
         else:
             stamp = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
             line = " ".join(f"{prefix}{message}".split("\n"))
@@ -80,7 +87,14 @@ class UI:
         self._emit("bold red", "error: ", message)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
+        """What the command is for, on stdout (a table, an item): printed even with --quiet."""
         self.out.print(*objects, **kwargs)
+
+    def say(self, *objects: Any, **kwargs: Any) -> None:
+        """A report on stdout of what was done (the page found, the file written): silent with
+        --quiet, which cron uses so that a run that went well mails nothing."""
+        if self.level >= NORMAL:
+            self.out.print(*objects, **kwargs)
 
     def raw(self, text: str) -> None:
         """Write text to stdout exactly as given (JSON, a review)."""

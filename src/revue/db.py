@@ -13,9 +13,11 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import BadInput, NotFound, StoreError
+from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
@@ -304,7 +307,7 @@ class Store:
             "newest": " ORDER BY added_at DESC, id DESC",
             "id": " ORDER BY id",
         }.get(order, " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC")
-        if limit:
+        if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
 
@@ -436,7 +439,10 @@ class Store:
         added_at: str | None = None,
         source: str = "cli",
         extra: dict[str, Any] | None = None,
+        own: Sequence[str] = (),
     ) -> AddOutcome:
+        """`own`: page fields given in `extra` that are the curator's (a past review's via):
+        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given."""
         cleaned = urls.clean(url)
         key = urls.dedup_key(url)
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
@@ -474,10 +480,11 @@ class Store:
             merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
             return AddOutcome(self._get_locked(item_id), False, merged)
         user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
+        user_fields += [n for n in own if n in _PAGE_COLUMNS and n not in user_fields]
         record: dict[str, Any] = {
             "kind": "link",
             "url": cleaned,
-            "original_url": url,
+            "original_url": urls.strip_credentials(url),
             "title": title,
             "summary": summary,
             "status": "pending",
@@ -1082,16 +1089,47 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
 
 
 def backup(store: Store, target: Path) -> None:
-    """A consistent copy of the live database (SQLite's online backup API)."""
-    if target.exists():
-        raise StoreError(f"backup {target}: already exists; choose a new file")
+    """A consistent copy of the live database (SQLite's online backup API) in a new file.
+
+    The copy is made under a temporary name in the target's folder and linked to its name
+    only when whole: a kill leaves no file (and no -journal) under that name. Raises
+    BadInput when the name is taken (by anything: a file, a link, a FIFO) or its folder
+    cannot be written, StoreError when the database cannot be read or the disk is full."""
+    if os.path.lexists(target):
+        raise BadInput(f"backup {target}: already exists; choose a new file")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(str(target))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
+            os.fchmod(fd, new_file_mode())
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise BadInput(f"backup {target}: cannot write ({exc.strerror or exc})") from None
+    try:
+        dest = sqlite3.connect(tmp)
+        try:
+            # No -journal beside the temporary copy: a kill leaves one file to sweep, not two.
+            dest.execute("PRAGMA journal_mode = OFF")
             store.db.conn.backup(dest)
         finally:
             dest.close()
-    except (sqlite3.Error, OSError) as exc:
-        target.unlink(missing_ok=True)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            # A hard link never replaces a name taken meanwhile (os.replace would).
+            os.link(tmp, target)
+        except FileExistsError:
+            raise BadInput(f"backup {target}: already exists; choose a new file") from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            os.replace(tmp, target)  # a file system without hard links
+    except sqlite3.Error as exc:
         raise StoreError(f"backup {target}: {exc}") from None
+    except OSError as exc:
+        raise write_failure(exc, f"backup {target}: cannot write") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    sync_folder(target.parent)

@@ -70,6 +70,12 @@ class ParsedFeed:
 # --------------------------------------------------------------------------- text helpers
 
 
+def _html_parser() -> Any:
+    """An HTML parser without libxml2's 256-level nesting limit, past which the rest of a
+    document is dropped without an error. One per call: parsers are not shared by threads."""
+    return _lxml_html.HTMLParser(huge_tree=True)
+
+
 def _plain(html: str | None, limit: int) -> str | None:
     """HTML (or text) as one line of plain text, cut at a word boundary near `limit`."""
     if not html:
@@ -77,7 +83,9 @@ def _plain(html: str | None, limit: int) -> str | None:
     text = html
     if "<" in html or "&" in html:
         try:
-            text = _lxml_html.fragment_fromstring(html, create_parent="div").text_content()
+            text = _lxml_html.fragment_fromstring(
+                html, create_parent="div", parser=_html_parser()
+            ).text_content()
         except (_lxml_etree.ParserError, ValueError):
             text = re.sub(r"<[^>]*>", " ", html)
     text = " ".join(text.split())
@@ -226,7 +234,7 @@ def discover_feeds(html: bytes, base_url: str) -> list[str]:
     if not html.strip():
         return []
     try:
-        root = _lxml_html.document_fromstring(html)
+        root = _lxml_html.document_fromstring(html, parser=_html_parser())
     except (_lxml_etree.ParserError, ValueError):
         return []
     base = base_url
@@ -307,13 +315,24 @@ def matches(entry: FeedEntry, words: str | None) -> bool:
 # --------------------------------------------------------------------------- OPML
 
 
-def parse_opml(data: bytes) -> list[dict[str, str | None]]:
+_OUTLINE_WITH_URL = re.compile(rb"<outline\s[^>]*?\bxmlurl\s*=", re.IGNORECASE)
+_XML_COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def parse_opml(
+    data: bytes, problems: list[tuple[int, str]] | None = None
+) -> list[dict[str, str | None]]:
     """Feeds listed in an OPML file: [{"url", "title", "site_url"}], in document order.
 
-    Outlines without an http(s) xmlUrl are skipped. Raises ValueError if it is not OPML.
+    Outlines without an http(s) xmlUrl are skipped; those whose xmlUrl is of another kind,
+    and any feed outline the parser could not read, are told in `problems` as (line, why).
+    Raises ValueError if it is not OPML.
     """
+    # huge_tree: libxml2's default limits (256 levels of folders, 10 MB of text in a node)
+    # would end the document early without an error under recover=True. The file's size is
+    # capped by the caller; entities are never expanded.
     parser = _lxml_etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, recover=True
+        resolve_entities=False, no_network=True, huge_tree=True, recover=True
     )
     try:
         root = _lxml_etree.fromstring(data, parser)
@@ -323,10 +342,20 @@ def parse_opml(data: bytes) -> list[dict[str, str | None]]:
         raise ValueError("not an OPML file: no <opml> root element")
     feeds: list[dict[str, str | None]] = []
     seen: set[str] = set()
+    read = 0
+    last_line = 0
     for outline in root.iter("outline"):
         attrs = {str(k).lower(): v for k, v in outline.attrib.items()}
+        last_line = outline.sourceline or last_line
+        if "xmlurl" not in attrs:
+            continue  # a folder
+        read += 1
         url = _http_url(attrs.get("xmlurl"), "")
-        if url is None or url in seen:
+        if url is None:
+            if problems is not None and (attrs.get("xmlurl") or "").strip():
+                problems.append((last_line, f"not an http(s) URL: {attrs['xmlurl'][:80]}"))
+            continue
+        if url in seen:
             continue
         seen.add(url)
         feeds.append(
@@ -337,6 +366,12 @@ def parse_opml(data: bytes) -> list[dict[str, str | None]]:
                 "site_url": _http_url(attrs.get("htmlurl"), ""),
             }
         )
+    if problems is not None:
+        written = len(_OUTLINE_WITH_URL.findall(_XML_COMMENT.sub(b"", data)))
+        if written > read:
+            problems.append(
+                (last_line, f"{written - read} feed(s) after this line could not be read")
+            )
     return feeds
 
 

@@ -51,10 +51,17 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
     end = dt.date.fromisoformat(review["end"])
     lang = review.get("lang") or cfg.lang
     style = str(review["style"]) if review.get("style") in STYLES else cfg.style
-    doc = build_doc(items, ComposeOptions(start=start, end=end, lang=lang, style=style), cfg)
-    doc.title = review.get("title") or doc.title  # as composed (its --suffix included)
+    opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
+    # The title as composed (its --suffix included).
+    doc = build_doc(items, opts, cfg, title=review.get("title") or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
-    html = render(doc, "html-fragment", style, template_dirs=template_dirs)
+    html = render(
+        doc,
+        "html-fragment",
+        style,
+        template_dirs=template_dirs,
+        options={"show_summary": cfg.summaries},
+    )
     return Publication(
         review_id=review_id,
         title=doc.title,
