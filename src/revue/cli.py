@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from revue.compose import DateRange
     from revue.db import Store
     from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
+    from revue.publish.wordpress import WordPressSettings
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -345,6 +346,13 @@ def cell(text: str | None) -> "Text":
     from rich.text import Text
 
     return Text(one_line(text or ""))
+
+
+def cell_lines(lines: Iterable[str]) -> "Text":
+    """A table cell of several lines, each as `cell` holds it."""
+    from rich.text import Text
+
+    return Text("\n".join(one_line(line) for line in lines))
 
 
 def printable(text: str) -> str:
@@ -1008,6 +1016,10 @@ def compose(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a review file edited by hand.")
     ] = False,
+    copy: Annotated[
+        bool,
+        typer.Option("--copy", help="Also put the review on the clipboard (through the terminal)."),
+    ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
     from revue.compose import ComposeOptions
@@ -1087,9 +1099,13 @@ def compose(
         return
     if dry_run or out == "-":
         env.ui.raw(result.text)
+        if copy:
+            copy_to_clipboard(env, result.text, "the review")
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
     env.ui.say(str(result.path), markup=False, soft_wrap=True)
+    if copy:
+        copy_to_clipboard(env, result.text, "the review")
     if open_it:
         if opts.fmt not in ("html", "html-fragment") or result.path is None:
             env.ui.warn(
@@ -1237,8 +1253,9 @@ def reviews(
     """The reviews composed (and imported), newest first."""
     env = _env(ctx)
     rows = env.store.reviews()
+    posts = env.store.review_posts()
     if as_json:
-        emit_json(env.ui, rows)
+        emit_json(env.ui, [{**row, "posts": posts.get(row["id"], [])} for row in rows])
         return
     if not rows:
         env.ui.info("no reviews yet")
@@ -1246,7 +1263,7 @@ def reviews(
     from rich.table import Table
 
     table = Table(pad_edge=False)
-    for col in ("id", "range", "items", "format", "file"):
+    for col in ("id", "range", "items", "format", "file", "post"):
         table.add_column(col, overflow="fold")
     for row in rows:
         span = f"{row['start'] or '?'} → {row['end'] or '?'}"
@@ -1256,8 +1273,177 @@ def reviews(
             str(row["item_count"]),
             cell(row["format"]),
             cell(row["path"] or ("(imported)" if row["imported"] else "")),
+            cell_lines(
+                f"{post['status'] or '?'} {post['link'] or post['site']}"
+                for post in posts.get(row["id"], [])
+            ),
         )
     env.ui.print(table)
+
+
+def parse_at(value: str, now: dt.datetime) -> str:
+    """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
+    this machine's local time. BadInput when it does not parse or is not in the future."""
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
+    when = when.astimezone(dt.UTC)  # naive: local time
+    if when <= now:
+        raise BadInput(f"--at {value}: in the past; give a time to come")
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@app.command()
+@handled
+def publish(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="draft (a new post's default), publish, future (with --at), pending or "
+            "private. An update keeps the post's status unless given."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="A new post, even if the review was published before.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the request it would send (not the password)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """Send a review to the WordPress blog of the config ([wordpress] url, user; the
+    application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
+    it again updates the same post."""
+    from revue.publish.wordpress import PostOptions, WordPress
+    from revue.publishing import publish as run_publish
+
+    env = _env(ctx)
+    if at is not None:
+        if status not in (None, "future"):
+            raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
+        status = "future"
+    elif status == "future":
+        raise BadInput("--status future needs --at DATETIME")
+    options = PostOptions(
+        status=status,
+        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        force=force,
+        new=new,
+        dry_run=dry_run,
+    )
+    target = WordPress(_wordpress_settings(env, dry_run=dry_run), options)
+    done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+    result = done.result
+    if as_json:
+        emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
+        return
+    if result.request is not None:
+        env.ui.raw(result.request)
+        return
+    for note in result.notes:
+        env.ui.info(note)
+    what = f"{result.status or 'post'} #{result.post_id}"
+    if result.action == "updated":
+        env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
+    else:
+        env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
+    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
+
+
+def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
+    """The blog of the config and the environment, with the [fetch] limits; ConfigError
+    (exit 3) when the address, the user or (to send) the password is missing."""
+    from revue.config import KEYRING_SERVICE, wordpress_account
+    from revue.publish.wordpress import WordPressSettings, check_url
+
+    account = wordpress_account(env.cfg, with_password=not dry_run)
+    if not account.url:
+        raise ConfigError(
+            "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
+        )
+    url = check_url(account.url, "[wordpress] url")
+    if not account.user:
+        raise ConfigError(
+            "no WordPress user: set user under [wordpress] in the config, or REVUE_WORDPRESS_USER"
+        )
+    if not dry_run and not account.password:
+        raise ConfigError(
+            f"no application password for {account.user} on {url}: set "
+            f"REVUE_WORDPRESS_PASSWORD, or store it with `keyring set {KEYRING_SERVICE} "
+            f"{account.user}` ({account.keyring_note})"
+        )
+    if account.password_from:
+        env.ui.detail(f"application password from {account.password_from}")
+    fs = env.fetch_settings()
+    return WordPressSettings(
+        url=url,
+        user=account.user,
+        password=account.password,
+        category=account.category,
+        connect_timeout=fs.connect_timeout,
+        read_timeout=fs.read_timeout,
+        retries=fs.retries,
+        backoff=fs.backoff,
+        max_retry_after=fs.max_retry_after,
+        max_redirects=fs.max_redirects,
+        user_agent=fs.user_agent,
+    )
+
+
+@app.command()
+@handled
+def share(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The item to share.")],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--for", help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit."
+        ),
+    ] = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Also put it on the clipboard (through the terminal).")
+    ] = False,
+) -> None:
+    """Print one item as a social post: Title URL via @handle = comment #hashtags."""
+    from revue.social import PLATFORMS, fit, length, post_for
+
+    env = _env(ctx)
+    if platform is not None and platform not in PLATFORMS:
+        raise BadInput(f"--for {platform!r}: choose from {', '.join(PLATFORMS)}")
+    item = env.store.get(item_id)
+    post = post_for(item, env.cfg.hashtags, env.cfg.lang)
+    if platform is not None:
+        rules = PLATFORMS[platform]
+        whole = length(post, rules)
+        post = fit(post, rules)
+        if (size := length(post, rules)) < whole:
+            env.ui.info(f"shortened to {size} of {rules.name}'s {rules.limit} {rules.unit}")
+    text = post.text()
+    env.ui.raw(text + "\n")
+    if copy:
+        copy_to_clipboard(env, text, "the post")
+
+
+def copy_to_clipboard(env: Env, text: str, what: str) -> None:
+    """Copy and say how; a failure is one line and exit 1 (what was printed stays)."""
+    from revue.clipboard import copy
+
+    how = copy(text, [env.ui.stdout, env.ui.stderr])
+    env.ui.info(f"copied {what} to the clipboard {how}")
 
 
 @app.command()
