@@ -7,12 +7,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "revue"
 
 PURE = {
     "models", "errors", "urls", "extract", "monthnames", "importers", "exporters", "feeds",
-    "datephrase", "markup", "render",
+    "datephrase", "markup", "render", "sanitize", "social",
 }  # fmt: skip
-ADAPTERS = {"db", "migrations", "fetch", "config", "console", "files"}
-USE_CASES = {"curate", "compose", "linkcheck", "week"}
+ADAPTERS = {"db", "migrations", "fetch", "config", "console", "files", "clipboard"}
+USE_CASES = {"curate", "compose", "linkcheck", "publishing", "week"}
 # The shell: the command line, and the full-screen app of `revue week` it starts.
 SHELL = {"cli", "workbench"}
+# The output seam (revue/publish/): its protocol is pure, each target an adapter.
+PUBLISH_PURE = {"__init__", "base"}
 IO_LIBS = {
     "httpx", "sqlite3", "sqlite_utils", "typer", "rich", "platformdirs", "subprocess", "textual",
 }  # fmt: skip
@@ -57,12 +59,25 @@ def test_adapters_import_only_the_pure_layer() -> None:
         assert others <= allowed, f"{module} imports {others}"
 
 
+def test_publish_targets_import_only_the_pure_layer_and_the_seam() -> None:
+    allowed = {f"revue.{m}" for m in PURE} | {"revue", "revue.__version__", "revue.publish.base"}
+    modules = {p.stem for p in (SRC / "publish").glob("*.py")}
+    assert {"base", "wordpress"} <= modules
+    for module in modules:
+        found = {m for m in imports(f"publish/{module}") if m.split(".")[0] == "revue"}
+        assert found <= allowed, f"publish/{module} imports {found - allowed}"
+        if module in PUBLISH_PURE:
+            top = {m.split(".")[0] for m in imports(f"publish/{module}")}
+            assert not top & IO_LIBS, f"publish/{module} imports {top & IO_LIBS}"
+
+
 def test_only_cli_imports_typer_and_exits() -> None:
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         if path.stem == "cli":
             continue
         text = path.read_text(encoding="utf-8")
-        assert "typer" not in {m.split(".")[0] for m in imports(path.stem)}, path.name
+        module = str(path.relative_to(SRC).with_suffix(""))
+        assert "typer" not in {m.split(".")[0] for m in imports(module)}, path.name
         assert "sys.exit" not in text, path.name
 
 

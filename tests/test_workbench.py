@@ -155,6 +155,24 @@ def test_a_move_across_a_section_says_why_and_changes_nothing(site: list[str]) -
     assert order() == [1, 2, 3, 4]
 
 
+def test_y_copies_the_post_through_the_terminal_as_compose_copy_does(
+    site: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    bench = workbench()
+    app = WeekApp(bench)  # the real copier: clipboard.copy, through Textual's writer
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        await pilot.press("y")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        shown["screen"] = screen(app)
+
+    drive(app, script)
+    assert app.clipboard == bench.post() and "[EN DIRECT] x [/y]" in app.clipboard
+    assert "copied the post (text) through the terminal (OSC 52)" in shown["screen"]
+
+
 def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = WeekApp(workbench())
@@ -168,6 +186,7 @@ def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
     assert app.has_class("-no-color")
     assert "no items in this range" in shown["screen"]
     assert "(nothing to publish" in shown["screen"]
+    assert app.clipboard == ""  # nothing to copy
 
 
 def test_week_needs_a_terminal() -> None:

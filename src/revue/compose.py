@@ -24,6 +24,7 @@ from revue.db import Store
 from revue.errors import BadInput, Conflict, StoreError
 from revue.files import atomic_write, database_files, writable_target, write_failure
 from revue.models import Item, ReviewDoc
+from revue.sanitize import clean_text
 
 EXTENSIONS = {"md": "md", "text": "txt", "html": "html", "html-fragment": "html", "json": "json"}
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
@@ -348,6 +349,11 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
             "feed could not be written",
         ) from None
+    except ValueError as exc:
+        raise BadInput(
+            f"{folder / FEED_NAME}: review written and recorded, but the feed was not "
+            f"written: {exc}"
+        ) from None
     return result
 
 
@@ -400,13 +406,18 @@ def write_feed(
     title: str,
     protect: Iterable[Path] = (),
 ) -> Path:
-    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically."""
+    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
+
+    Every text is cleaned of what XML cannot hold (control characters: a review file may
+    have been edited by hand), and the document is parsed back before it replaces the old
+    one: raises ValueError rather than write an ill-formed feed.
+    """
     import xml.etree.ElementTree as ET
 
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
     root = ET.Element(f"{{{atom}}}feed")
-    ET.SubElement(root, f"{{{atom}}}title").text = title
+    ET.SubElement(root, f"{{{atom}}}title").text = clean_text(title)
     ET.SubElement(root, f"{{{atom}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
     ET.SubElement(root, f"{{{atom}}}link", rel="self", href=FEED_NAME)
     ET.SubElement(root, f"{{{atom}}}updated").text = now
@@ -419,7 +430,7 @@ def write_feed(
         if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
             continue  # not a review revue wrote: left out rather than read into memory
         entry = ET.SubElement(root, f"{{{atom}}}entry")
-        ET.SubElement(entry, f"{{{atom}}}title").text = review["title"]
+        ET.SubElement(entry, f"{{{atom}}}title").text = clean_text(review["title"] or "")
         ET.SubElement(entry, f"{{{atom}}}id").text = f"urn:revue:review:{review['id']}"
         ET.SubElement(entry, f"{{{atom}}}updated").text = review["composed_at"]
         ET.SubElement(entry, f"{{{atom}}}link", rel="alternate", href=path.name)
@@ -431,8 +442,20 @@ def write_feed(
         text = path.read_text(encoding="utf-8", errors="replace")
         is_html = review.get("format") in ("html", "html-fragment")
         content = ET.SubElement(entry, f"{{{atom}}}content", type="html" if is_html else "text")
-        content.text = text
-    body = ET.tostring(root, encoding="unicode", xml_declaration=False)
+        content.text = clean_text(text)
+    document = '<?xml version="1.0" encoding="utf-8"?>\n'
+    document += ET.tostring(root, encoding="unicode", xml_declaration=False) + "\n"
+    check_xml(document)
     target = folder / FEED_NAME
-    atomic_write(target, '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n", protect=protect)
+    atomic_write(target, document, protect=protect)
     return target
+
+
+def check_xml(document: str) -> None:
+    """Raise ValueError unless `document` is well-formed XML that UTF-8 can encode."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        ET.fromstring(document.encode("utf-8"))
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        raise ValueError(f"it would not be well-formed XML ({exc})") from None

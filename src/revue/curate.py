@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue import urls
 from revue.db import AddOutcome, Store
+from revue.errors import NotFound, RevueError
 from revue.models import FetchResult, Item, PageMeta
 
 if TYPE_CHECKING:
@@ -265,6 +266,23 @@ def record_result(
     )
 
 
+def record_unexpected(
+    store: Store, item_id: int, result: FetchResult, exc: Exception, *, now: dt.datetime
+) -> tuple[Item, None]:
+    """Record an error nobody foresaw, while recording `result`, as the item's failure: an
+    attempt is counted and a retry time set, like any other failure."""
+    attempts = store.get(item_id).attempts + 1
+    item, _ = store.record_fetch(
+        item_id,
+        status="failed",
+        now=iso(now),
+        error=f"unexpected error: {type(exc).__name__}",
+        http_status=result.status,
+        next_attempt_at=next_attempt(attempts, now),
+    )
+    return item, None
+
+
 def fetch_items(
     store: Store,
     items: Sequence[Item],
@@ -295,9 +313,18 @@ def fetch_items(
                 if result.ok:
                     result.body = b""  # extracted: don't hold it while recording
                 for item_id in by_url.get(result.url, []):
-                    item, dup = record_result(
-                        store, item_id, result, now=clock(), extracted=extracted
-                    )
+                    try:
+                        item, dup = record_result(
+                            store, item_id, result, now=clock(), extracted=extracted
+                        )
+                    except NotFound:
+                        continue  # removed by another process meanwhile: nothing to record
+                    except RevueError:
+                        raise  # the database itself failed: no later item could be saved
+                    except Exception as exc:
+                        # One bad page must not cost the rest of the batch its results, nor
+                        # stall cron on it forever: it fails alone, with an attempt counted.
+                        item, dup = record_unexpected(store, item_id, result, exc, now=clock())
                     if dup is not None:
                         report.merged.append((item_id, dup))
                     (report.ok if item.status == "ok" else report.failed).append(item)
@@ -407,9 +434,22 @@ def pull_feeds(
             filtered=filtered,
         )
 
+    async def guarded(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+        try:
+            return await one(fetcher, feed)
+        except RevueError:
+            raise
+        except Exception as exc:
+            # A feed nobody foresaw must not cost the other feeds their entries.
+            reason = f"unexpected error: {type(exc).__name__}"
+            store.update_feed(
+                feed["id"], {"pulled_at": iso(clock()), "status": "failed", "error": reason}
+            )
+            return FeedOutcome(feed, "failed", reason)
+
     async def run() -> None:
         async with fetcher_factory() as fetcher:
-            results = await asyncio.gather(*(one(fetcher, f) for f in feeds))
+            results = await asyncio.gather(*(guarded(fetcher, f) for f in feeds))
             outcomes.extend(results)
 
     asyncio.run(run())

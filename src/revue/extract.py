@@ -89,6 +89,7 @@ from lxml import etree
 
 from revue.models import PageMeta
 from revue.monthnames import MONTHS
+from revue.sanitize import clean_text
 from revue.urls import is_home, normalize_escapes
 
 __all__ = ["decode_html", "extract", "extract_document"]
@@ -213,17 +214,23 @@ _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]
 _ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
-def _clean(value: Any) -> str | None:
-    """Plain, single-line text: entities decoded (twice-encoded too), tags and control
-    characters removed, whitespace collapsed. None when nothing is left."""
+def _clean(value: Any, *, markup: bool = False) -> str | None:
+    """Plain, single-line text: entities decoded (twice-encoded too), control characters
+    removed, whitespace collapsed. None when nothing is left.
+
+    What entities decode to is text, never markup: `Why &lt;script&gt; tags break` keeps
+    its "<script>". Attribute values and a `<title>`'s text are text already (lxml read
+    their markup); `markup=True` is for a value that is HTML source (JSON-LD strings, which
+    CMSs fill with `<p>` and `<br>`): its tags are removed before entities are decoded.
+    """
     if not isinstance(value, str):
         return None
     text = value
+    if markup and "<" in text:
+        text = _TAG_RE.sub(" ", text)
     for _ in range(2):
         if "&" in text and _ENTITY_RE.search(text):
             text = html.unescape(text)
-    if "<" in text:
-        text = _TAG_RE.sub(" ", text)
     text = _CTRL_RE.sub("", text)
     text = _WS_RE.sub(" ", text).strip()
     return text or None
@@ -657,7 +664,7 @@ class _LD:
                     name = None
                 if not name and (item.get("givenName") or item.get("familyName")):
                     name = f"{item.get('givenName') or ''} {item.get('familyName') or ''}"
-            text = _clean(name) if isinstance(name, str) else None
+            text = _clean(name, markup=True) if isinstance(name, str) else None
             if text and not text.startswith(("http://", "https://")) and text not in out:
                 out.append(text)
             if len(out) >= limit:
@@ -1534,7 +1541,7 @@ def _author_from_meta(facts: _Facts) -> str | None:
 def extract(body: bytes, base_url: str, headers: Mapping[str, str] | None = None) -> PageMeta:
     """Metadata of an HTML page fetched from `base_url` (after redirects); never raises."""
     try:
-        return _extract(body, base_url or "", headers)
+        return _finish_meta(_extract(body, base_url or "", headers))
     except RecursionError:
         return PageMeta()
     except Exception:
@@ -1542,13 +1549,33 @@ def extract(body: bytes, base_url: str, headers: Mapping[str, str] | None = None
         return PageMeta()
 
 
+_ONE_LINE_FIELDS = ("title", "summary", "site_name", "via", "author", "lang", "blocked")
+
+
+def _finish_meta(meta: PageMeta) -> PageMeta:
+    """Every text field as valid Unicode without control or bidi characters (sanitize.py):
+    what a page says enters revue here, whatever path through the extractor it took."""
+    for name in PageMeta.__slots__:
+        value = getattr(meta, name)
+        if isinstance(value, str):
+            value = clean_text(value, bidi=False)
+            if name in _ONE_LINE_FIELDS:
+                value = " ".join(value.split())
+            setattr(meta, name, value or None)
+    return meta
+
+
 def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> PageMeta:
     meta = PageMeta()
     if not isinstance(body, (bytes, bytearray)) or not body:
         return meta
     text = decode_html(bytes(body[:_MAX_BYTES]), headers)
-    if "\x00" in text[:2000]:
-        return meta  # binary
+    if "\x00" in text:
+        if "\x00" in text[:2000] and not text[:2000].lstrip("\ufeff \t\r\n\x00").startswith("<"):
+            return meta  # binary
+        # A NUL in a page (inside a <title>, or a gzip bomb of zeros after the head) is
+        # dropped, not the text around it.
+        text = text.replace("\x00", "")
     head_text, rest = _split_head(text)
     facts = _Facts()
     head_root = _parse(head_text)
@@ -1581,7 +1608,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     og_site = facts.first("og:site_name")
     app_name = facts.first("application-name", "apple-mobile-web-app-title")
     publisher = ld.names(ld.resolve(ld.get("publisher")), limit=1)
-    website_name = _clean(ld.website.get("name")) if ld.website else None
+    website_name = _clean(ld.website.get("name"), markup=True) if ld.website else None
     meta_publisher = _name_meta(facts.first("publisher", "dc.publisher", "dcterms.publisher"))
     handle = _via(facts.first("twitter:site", "twitter:creator-site", "twitter:site:username"))
     keys = _site_keys([og_site, app_name, publisher, website_name, meta_publisher], page_url)
@@ -1601,7 +1628,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     if not title:
         candidates = (
             facts.first("twitter:title"),
-            _clean(ld.get("headline", "name")),
+            _clean(ld.get("headline", "name"), markup=True),
             facts.first("headline", "dc.title", "dcterms.title"),
             raw_title,
         )
@@ -1632,7 +1659,7 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     )
 
     # summary
-    summary = facts.first(*_DESCRIPTION_KEYS) or _clean(ld.get("description"))
+    summary = facts.first(*_DESCRIPTION_KEYS) or _clean(ld.get("description"), markup=True)
     if summary:
         summary = _cut_sentence(summary, _DESCRIPTION_MAX)
     meta.summary = summary
@@ -1792,5 +1819,5 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> PageMet
         if not meta.title and url:
             meta.title = _finish_title(_title_from_path(url))
     except Exception:
-        return PageMeta(content_type=meta.content_type)
-    return meta
+        return _finish_meta(PageMeta(content_type=meta.content_type))
+    return _finish_meta(meta)

@@ -45,6 +45,7 @@ import httpx
 
 from revue import __version__
 from revue.models import FetchResult
+from revue.sanitize import clean_json
 
 # Provider name -> oEmbed endpoint. "{origin}" is replaced by the post's scheme://host, for
 # providers that live on many hosts (Mastodon instances all serve /api/oembed).
@@ -134,7 +135,6 @@ class _Answer:
     content_type: str | None
     body: bytes = b""
     truncated: bool = False
-    too_large: bool = False
     retry_after: float | None = None
 
 
@@ -664,8 +664,6 @@ class Fetcher:
         result.truncated = ans.truncated
         if not 200 <= ans.status < 300:
             result.error = f"HTTP {ans.status}"
-        elif ans.too_large:
-            result.error = "too large"
 
     async def _send(
         self,
@@ -812,10 +810,9 @@ class Fetcher:
             if not (is_html and head_end >= 0 and ans.status == 200):
                 raise
             ans.truncated = True
+        # A page over the cap whose head never ends (50,000 <meta> tags, a gzip bomb after
+        # its <title>) is still a page: what arrived is extracted, marked truncated.
         ans.body = bytes(buf)
-        if ans.truncated and is_html and head_end < 0:
-            # Megabytes of HTML without the end of a head: nothing usable in it.
-            ans.too_large = True
 
     async def _oembed(
         self, client: httpx.AsyncClient, url: str, deadline: float
@@ -838,7 +835,9 @@ class Fetcher:
                         continue
                     if ans.status != 200 or ans.truncated:
                         return None
-                    data = json.loads(ans.body)
+                    # Made valid Unicode here, where it enters: a "\ud800" in a JSON string
+                    # would fail the database later, far from its cause.
+                    data = clean_json(json.loads(ans.body))
                     return data if isinstance(data, dict) else None
                 return None
         except Exception:  # TimeoutError, _Failure, bad JSON...: the page stands without it

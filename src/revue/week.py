@@ -293,12 +293,16 @@ class Workbench:
     def _options(self, **changes: Any) -> ComposeOptions:
         return replace(self.opts, fmt=self.fmt, **changes)
 
-    def preview(self) -> str:
-        """The post as compose would write it now, in the preview's format."""
+    def post(self) -> str | None:
+        """The post as compose would write it now, in the preview's format; None when
+        nothing is left to publish."""
         result = compose(self.store, self.cfg, self._options(dry_run=True), now=self.clock())
-        if result.empty:
-            return "(nothing to publish: every item is skipped or dead)"
-        return result.text
+        return None if result.empty else result.text
+
+    def preview(self) -> str:
+        """What the preview shows: the post, or why there is none."""
+        text = self.post()
+        return "(nothing to publish: every item is skipped or dead)" if text is None else text
 
     def compose(self) -> ComposeResult:
         """Write the review file as `revue compose` does, record it; rows read again (the

@@ -28,11 +28,32 @@ from revue.week import KEYS, Workbench
 Opener = Callable[[str], object]
 
 
-def copy_through_terminal(app: App[None], text: str) -> str:
-    """Put `text` on the clipboard through the terminal (OSC 52, as Textual writes it).
-    One small function, to be swapped for the shared clipboard helper of `compose --copy`."""
-    app.copy_to_clipboard(text)
-    return "through the terminal (OSC 52)"
+class _AppTerminal:
+    """The terminal as the running app holds it, for clipboard.copy: the one thing copy
+    writes to a terminal is the OSC 52 sequence of the text, and Textual's own writer sends
+    that same sequence (App.copy_to_clipboard) without racing the frames it draws."""
+
+    def __init__(self, app: App[None], text: str) -> None:
+        self.app = app
+        self.text = text
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, _sequence: str) -> int:
+        self.app.copy_to_clipboard(self.text)
+        return len(_sequence)
+
+    def flush(self) -> None:
+        pass
+
+
+def copy_as_compose_does(app: App[None], text: str) -> str:
+    """Copy as `compose --copy` does (clipboard.copy: OSC 52, else wl-copy, xclip, xsel,
+    pbcopy); returns how. Raises Refused when nothing can take it."""
+    from revue.clipboard import copy
+
+    return copy(text, [_AppTerminal(app, text)])  # type: ignore[list-item]
 
 
 def plain(text: str, *, dim: bool = False) -> Text:
@@ -125,7 +146,7 @@ class WeekApp(App[None]):
         bench: Workbench,
         *,
         opener: Opener | None = None,
-        copier: Callable[[App[None], str], str] = copy_through_terminal,
+        copier: Callable[[App[None], str], str] = copy_as_compose_does,
     ) -> None:
         super().__init__()
         self.bench = bench
@@ -300,11 +321,14 @@ class WeekApp(App[None]):
 
     def action_copy(self) -> None:
         try:
-            text = self.bench.preview()
+            text = self.bench.post()
+            if text is None:
+                self.say("nothing to copy: every item is skipped or dead")
+                return
+            how = self.copier(self, text)
         except RevueError as exc:
             self.say(exc.message)
             return
-        how = self.copier(self, text)
         self.say(f"copied the post ({self.bench.fmt}) {how}")
 
     def action_keys(self) -> None:
