@@ -355,6 +355,43 @@ def test_paywall_markers() -> None:
     assert not extract(page(og("article:content_tier", "free")), URL).paywalled
 
 
+def test_the_docs_list_the_field_table() -> None:
+    """The precedence in fields.py's docstring is the table's, rendered (regenerate it with
+    `python -m revue.extract.fields`)."""
+    from revue.extract import fields
+
+    doc = fields.__doc__ or ""
+    start = doc.index("<!-- precedence: generated from FIELDS -->\n") + len(
+        "<!-- precedence: generated from FIELDS -->\n"
+    )
+    assert doc[start : doc.index("<!-- end of precedence -->")].rstrip("\n") == fields.precedence()
+    table = {field.name for field in fields.FIELDS}
+    assert set(PageMeta.__dataclass_fields__) - table == {"blocked", "content_type"}
+
+
+def test_a_new_source_is_one_row() -> None:
+    from dataclasses import replace
+
+    from revue.extract import fields
+    from revue.extract.page import Page
+
+    row = fields.Source("`x:summary`", lambda p: p.facts.first("x:summary"))
+    field = replace(fields.BY_NAME["summary"], sources=(row, *fields.BY_NAME["summary"].sources))
+    text = page(meta("x:summary", "From the new row") + meta("description", "Old")).decode()
+    assert fields.first_value(Page(text, URL, None), field) == "From the new row"
+
+
+def test_meta_refresh_rules_are_the_fetchers() -> None:
+    assert (
+        extract(page('<meta http-equiv="refresh" content="600; url=/x">'), URL).refresh_url is None
+    )
+    assert extract(page('<meta http-equiv="refresh" content="30">'), URL).refresh_url is None
+    nojs = '<noscript><meta http-equiv="refresh" content="0;url=/nojs"></noscript>'
+    assert extract(page(nojs), URL).refresh_url is None
+    in_body = page("<title>T</title>", '<meta http-equiv="refresh" content="0;url=/moved">')
+    assert extract(in_body, URL).refresh_url == "https://www.example.com/moved"
+
+
 def test_meta_refresh_and_oembed() -> None:
     head = ('<meta http-equiv="refresh" content="0; URL=\'/ailleurs\'">'
             '<link rel="alternate" type="application/json+oembed" href="/oembed?u=1">')  # fmt: skip

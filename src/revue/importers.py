@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 import lxml.etree as _lxml_etree
 import lxml.html as _lxml_html
 
+from revue.urls import date_in_url
+
 __all__ = [
     "FORMATS",
     "ImportRecord",
@@ -774,19 +776,8 @@ def _header_days(line: str) -> tuple[_Day, _Day] | None:
     return start, start
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/](\d\d)[-/](\d\d)(?=[/.-]|$)")
-
-
 def _url_dates(urls: Iterable[str]) -> list[dt.date]:
-    found: list[dt.date] = []
-    for url in urls:
-        match = _URL_DATE.search(url)
-        if match:
-            try:
-                found.append(dt.date(*(int(g) for g in match.groups())))
-            except ValueError:
-                continue
-    return found
+    return [day for day in map(date_in_url, urls) if day is not None]
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:

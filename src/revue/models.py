@@ -62,8 +62,8 @@ class PageMeta:
     # Not part of the SPEC's JSON, but used by the curator's loop:
     paywalled: bool = False
     blocked: str | None = None  # why the page is a bot wall / consent / login page, if it is
-    oembed_url: str | None = None  # <link rel=alternate type=application/json+oembed>
-    refresh_url: str | None = None  # <meta http-equiv=refresh> target
+    oembed_url: str | None = None  # <link rel=alternate type=application/json+oembed> (fetch)
+    refresh_url: str | None = None  # <meta http-equiv=refresh> target (fetch follows it once)
     content_type: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +85,9 @@ class FetchResult:
     retry_after: float | None = None  # seconds, when the server asked
     oembed: dict[str, Any] | None = None  # provider's oEmbed answer for social posts
     truncated: bool = False
+    # What the final page says, when it is an HTML page read whole (status 200): extracted
+    # once, where its meta refresh and oEmbed link are needed, and kept for the caller.
+    meta: PageMeta | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -12,6 +12,7 @@ Pure. Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -187,6 +188,26 @@ def path_words(url: str) -> str:
         if len(words) >= 2 or (words and len(words[0]) > 3):
             return " ".join(words)
     return ""
+
+
+_URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|_|\.|$)"
+)
+
+
+def date_in_url(url: str) -> dt.date | None:
+    """The date a URL's path carries ("/2023/11/08/", "/2023-11-08-titre"), if any."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    m = _URL_DATE_RE.search(path)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 def is_home(url: str) -> bool:
