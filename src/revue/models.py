@@ -59,6 +59,9 @@ class PageMeta:
     # After the SPEC's keys in JSON: when the page was first published, if it says so (the
     # stale-news flag looks at this one, an update does not make old news new).
     first_published: str | None = None
+    # The address a syndicated copy declares for its original, on another site (the item
+    # keeps the address it was added with).
+    canonical: str | None = None
     # Not part of the SPEC's JSON, but used by the curator's loop:
     paywalled: bool = False
     blocked: str | None = None  # why the page is a bot wall / consent / login page, if it is

@@ -210,6 +210,36 @@ def date_in_url(url: str) -> dt.date | None:
         return None
 
 
+# Second-level labels under which a country code sits (co.uk, com.au, gouv.qc.ca...).
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gouv", "ac", "edu", "ne", "or", "qc", "on"}
+
+
+def registrable_domain(url: str) -> str:
+    """The part of a host one owner registers: "www.lapresse.ca" -> "lapresse.ca",
+    "news.bbc.co.uk" -> "bbc.co.uk" (an approximation of the public-suffix list)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    labels = [x for x in host.split(".") if x]
+    if len(labels) <= 2 or _looks_like_ip(host):
+        return host
+    keep = 3 if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+# One owner, two registrable domains: an address on one is the same site as on the other.
+_SAME_OWNER = {"twitter.com": "x.com", "youtu.be": "youtube.com", "redd.it": "reddit.com",
+               "fb.com": "facebook.com", "instagr.am": "instagram.com"}  # fmt: skip
+
+
+def site_owner(url: str) -> str:
+    """`registrable_domain`, with a site's other domains mapped to one ("twitter.com" and
+    "x.com" are one site)."""
+    domain = registrable_domain(url)
+    return _SAME_OWNER.get(domain, domain)
+
+
 def is_home(url: str) -> bool:
     """True for a site's home page ("https://example.com/", no path, no query)."""
     try:

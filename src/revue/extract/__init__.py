@@ -43,7 +43,7 @@ from revue.models import PageMeta
 __all__ = ["decode_html", "extract", "extract_document", "find_oembed_link", "find_refresh"]
 
 # The fields of the table that `PageMeta` carries (`modified` is only read by `published`).
-_META_FIELDS = ("url", "title", "site_name", "summary", "via", "author", "first_published",
+_META_FIELDS = ("url", "canonical", "title", "site_name", "summary", "via", "author", "first_published",
                 "published", "lang", "image", "paywalled", "oembed_url", "refresh_url")  # fmt: skip
 
 

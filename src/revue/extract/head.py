@@ -21,6 +21,7 @@ class Facts:
 
     def __init__(self) -> None:
         self.meta: dict[str, str] = {}  # lower-cased name/property/itemprop -> first value
+        self.more: dict[str, list[str]] = {}  # the same key's later values (several authors)
         self.links: dict[str, list[tuple[str, str, str]]] = {}  # rel -> [(href, type, title)]
         self.title: str | None = None
         self.lang: str | None = None
@@ -28,8 +29,11 @@ class Facts:
 
     def add_meta(self, key: str, value: str) -> None:
         key = key.strip().lower()
-        if key and value.strip() and key not in self.meta:
-            self.meta[key] = value
+        if key and value.strip():
+            if key not in self.meta:
+                self.meta[key] = value
+            elif len(self.more.setdefault(key, [])) < 8:
+                self.more[key].append(value)
 
     def collect(self, root: Any) -> None:
         for el in root.iter("meta", "link", "title", "html", "base"):
@@ -215,12 +219,17 @@ def name_meta(value: str | None) -> str | None:
     return value
 
 
-def author_from_meta(facts: Facts) -> str | None:
+def author_from_meta(facts: Facts) -> str | list[str] | None:
+    """The first author meta that names someone; several when the meta is repeated."""
     for key in AUTHOR_KEYS:
-        value = clean(facts.meta.get(key))
-        if not value or value.startswith(("http://", "https://", "@")):
-            continue
-        value = BYLINE_RE.sub("", value).strip(" ,;:|-–—·")
-        if value and len(value) <= 120:
-            return value
+        names = []
+        for raw in (facts.meta.get(key), *facts.more.get(key, ())):
+            value = clean(raw)
+            if not value or value.startswith(("http://", "https://", "@")):
+                continue
+            value = BYLINE_RE.sub("", value).strip(" ,;:|-–—·")
+            if value and len(value) <= 120 and value not in names:
+                names.append(value)
+        if names:
+            return names if len(names) > 1 else names[0]
     return None

@@ -169,6 +169,11 @@ class LD:
         return value
 
     def names(self, value: Any, limit: int = 4) -> str | None:
+        """Names of persons/organisations, joined with ", " (see `name_list`)."""
+        out = self.name_list(value, limit)
+        return ", ".join(out) if out else None
+
+    def name_list(self, value: Any, limit: int = 4) -> list[str]:
         """Names of persons/organisations: "A", {"name": "A"}, lists, @id references."""
         out: list[str] = []
         items = value if isinstance(value, list) else [value]
@@ -186,7 +191,7 @@ class LD:
                 out.append(text)
             if len(out) >= limit:
                 break
-        return ", ".join(out) if out else None
+        return out
 
     def image(self, base: str) -> str | None:
         value = self.get("image", "thumbnailUrl")

@@ -22,6 +22,8 @@ class Microdata:
             name, attr_text, end = tag
             attrs = tag_attrs(attr_text)
             value = next((attrs[a] for a in ("content", "datetime") if attrs.get(a)), None)
+            if value is None and name == "abbr":  # <abbr itemprop=datePublished title=...>
+                value = attrs.get("title") or None
             if value is None:
                 value = next((attrs[a] for a in ("src", "href") if attrs.get(a)), None)
             if value is None and "itemscope" not in attrs:

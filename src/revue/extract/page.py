@@ -12,13 +12,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from revue.extract.bodyscan import BodyScan
-from revue.extract.head import Facts, handle_from, name_meta, parse_html, split_head
+from revue.extract.head import Facts, declared_url, handle_from, name_meta, parse_html, split_head
 from revue.extract.jsonld import LD, ld_blocks
 from revue.extract.microdata import Microdata
+from revue.extract.tags import element_text, tag_at
 from revue.extract.text import BODY_PARSE_CAP, abs_url, clean
-from revue.extract.titles import handle_keys, site_keys, split_short_suffix, split_title
+from revue.extract.titles import (
+    handle_keys,
+    site_keys,
+    split_around,
+    split_short_suffix,
+    split_title,
+)
 
 
 class Page:
@@ -76,7 +84,9 @@ class Page:
 
     @cached_property
     def scan(self) -> BodyScan:
-        return BodyScan(self.rest[:BODY_PARSE_CAP])
+        parts = urlsplit(self.base_url)
+        root = f"{parts.scheme}://{parts.netloc}/" if parts.netloc else ""
+        return BodyScan(self.rest[:BODY_PARSE_CAP], root)
 
     # ----------------------------------------------------------------- shared readings
 
@@ -141,6 +151,8 @@ class Page:
         title, site = split_title(candidate, self.site_keys)
         if site is None and bare:
             title, site = split_short_suffix(candidate)
+        if site is None and bare:
+            title, site = split_around(candidate, self.h1_text)
         self.chosen_title_site = site
         return title
 
@@ -151,6 +163,39 @@ class Page:
         keys = site_keys([self.og_site], self.page_url) if self.og_site else []
         stripped, site_part = split_title(self.og_title, keys)
         return stripped if site_part and self.og_site else self.og_title
+
+    @cached_property
+    def canonical_link(self) -> str | None:
+        links = [href for href, _t, _ in self.facts.links.get("canonical", [])]
+        return declared_url(links, self.base)
+
+    @cached_property
+    def og_url(self) -> str | None:
+        return declared_url([self.facts.meta.get("og:url") or ""], self.base)
+
+    def title_around(self) -> str | None:
+        """The rest of `<title>` when it is `og:title` plus a short name before or after it
+        ("Le carnet de Jean: Les hirondelles sont revenues")."""
+        raw, og = self.raw_title, self.og_title
+        if not raw or not og or raw == og or len(og) < 8:
+            return None
+        if raw.endswith(og):
+            rest = raw[: -len(og)]
+        elif raw.startswith(og):
+            rest = raw[len(og) :]
+        else:
+            return None
+        rest = rest.strip(" :|-–—·»")
+        if not rest or len(rest) > 40 or len(rest.split()) > 6:
+            return None
+        return rest
+
+    @cached_property
+    def h1_text(self) -> str | None:
+        """The first `<h1>`'s text, scanned (no parse)."""
+        start = self.rest.find("<h1")
+        tag = tag_at(self.rest, start + 1) if start >= 0 else None
+        return element_text(self.rest, "h1", tag[2]) if tag and tag[0] == "h1" else None
 
     def h1(self) -> str | None:
         if not self.rest:

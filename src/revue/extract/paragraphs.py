@@ -13,7 +13,7 @@ from revue.extract.text import BODY_PARSE_CAP, clean, cut_sentence
 _SKIP_TAGS = {"nav", "header", "footer", "aside", "figure", "figcaption", "form", "noscript",
               "script", "style", "button", "select", "label", "blockquote", "template"}  # fmt: skip
 _SKIP_ATTR_RE = re.compile(
-    r"cookie|consent|gdpr|banner|subscri|newsletter|promo|caption|credit|related|share|"
+    r"cookie|consent|gdpr|banner|subscri|newsletter|promo(?!ted)|caption|credit|related|share|"
     r"social|footer|header|nav|menu|sidebar|breadcrumb|comment|advert|\bad\b|ad-|paywall|"
     r"modal|popup|alert|disclaimer|byline|author|meta|signup|login|tooltip|toolbar|legal",
     re.IGNORECASE,

@@ -97,6 +97,23 @@ def split_short_suffix(title: str) -> tuple[str, str | None]:
     return title, None
 
 
+def split_around(title: str, headline: str | None) -> tuple[str, str | None]:
+    """(the page's headline, the rest) when `<title>` is the headline plus a site part
+    before or after it: "Why our bread rests - Rise & Crumb" with `<h1>` "Why our bread rests"."""
+    if not headline or len(headline) < 8:
+        return title, None
+    parts = _SEP_SPLIT_RE.split(title)
+    seps = _SEP_SPLIT_RE.findall(title)
+    if len(parts) < 2:
+        return title, None
+    key = norm_key(headline)
+    if norm_key(title[: title.rfind(seps[-1])]) == key:
+        return title[: title.rfind(seps[-1])].strip(), parts[-1].strip()
+    if norm_key(title[title.find(seps[0]) + len(seps[0]) :]) == key:
+        return title[title.find(seps[0]) + len(seps[0]) :].strip(), parts[0].strip()
+    return title, None
+
+
 _TAIL_SEP_RE = re.compile(r"\s+[|\-–—]\s+")
 
 
