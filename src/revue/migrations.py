@@ -158,4 +158,11 @@ def m008_first_published(db: Database) -> None:
     db.table("items").add_column("first_published", str)
 
 
+@migrations()
+def m009_canonical(db: Database) -> None:
+    # A syndicated copy's declared original, on another site: the item keeps the address it
+    # was added with and shows where the story comes from.
+    db.table("items").add_column("canonical", str)
+
+
 NAMES = [m.name for m in migrations._migrations]

@@ -24,7 +24,7 @@ PAGE_FIELDS = (
 )
 # Page fields stored on an item that are not among the SPEC's keys; in JSON they come right
 # after the SPEC's keys.
-EXTRA_PAGE_FIELDS = ("first_published",)
+EXTRA_PAGE_FIELDS = ("first_published", "canonical")
 
 # Fields the curator owns; a fetch never overwrites them once set by hand.
 CURATOR_FIELDS = ("note", "lead", "quote", "section")
@@ -113,6 +113,7 @@ class Item:
     lang: str | None = None
     image: str | None = None
     first_published: str | None = None  # when the page was first published, if it says so
+    canonical: str | None = None  # the original a syndicated copy declares, on another site
     note: str | None = None
     lead: str | None = None
     quote: str | None = None
