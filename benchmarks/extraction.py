@@ -7,7 +7,7 @@ Usage (from the repository root):
 
 Scores every field as the corpus README says, prints a per-field accuracy table and the
 median / p95 milliseconds per page, for each corpus given (default: the shared corpus and the
-reconstructed pages in tests/fixtures/pages) and for all together.
+reconstructed pages in tests/fixtures/reconstructed) and for all together.
 
 Precision: of the values given, the share that is not wrong. A value is wrong when the corpus
 gives another (the same test as accuracy) or when it breaks a rule whatever the corpus says:
@@ -276,7 +276,7 @@ def main() -> int:
     root = Path(__file__).resolve().parents[1]
     parser.add_argument("--corpus", type=Path, action="append",
                         help="a folder with expected.jsonl (repeatable; default: the shared "
-                        "corpus and tests/fixtures/pages)")  # fmt: skip
+                        "corpus and tests/fixtures/reconstructed)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=5, help="timing runs per page (min kept)")
     parser.add_argument("--misses", action="store_true", help="print every wrong field")
     parser.add_argument("--date-fallback", choices=("htmldate", "htmldate-fast"))
@@ -290,7 +290,7 @@ def main() -> int:
             return 2
     corpora = args.corpus or [
         root / ".." / "shared" / "corpus",
-        root / "tests" / "fixtures" / "pages",
+        root / "tests" / "fixtures" / "reconstructed",
     ]
     traf = trafilatura_fields()
     if traf is None:

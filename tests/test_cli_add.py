@@ -51,7 +51,7 @@ def test_json_ld_graph(server: LoopbackServer) -> None:
 def test_404_is_kept_with_its_reason_and_retried(server: LoopbackServer) -> None:
     url = server.url("/later")
     result = run("add", url, "--note", "important", code=1)
-    assert "HTTP 404" in result.stdout
+    assert "HTTP 404" in result.stderr and result.stdout == ""  # a failure, on stderr
     [item] = run_json("list")
     assert item["status"] == "failed" and item["error"] == "HTTP 404"
     assert item["note"] == "important"
@@ -204,7 +204,7 @@ def test_slow_page_keeps_the_item_pending_then_failed(
     started = time.monotonic()
     result = run("add", url, code=1)
     assert time.monotonic() - started < 10
-    assert "timeout" in result.stdout
+    assert "timeout" in result.stderr
     [item] = run_json("list")
     assert item["status"] == "failed" and "timeout" in item["error"]
 

@@ -178,7 +178,7 @@ def test_the_schema_7_database_gains_an_empty_first_published(tmp_path: Path) ->
     store.close()
     assert "first_published" in columns(copy, "items")
     conn = sqlite3.connect(copy)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(NAMES)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) >= 8
     rows = conn.execute("SELECT first_published FROM items").fetchall()
     assert len(rows) == before >= 1 and {r[0] for r in rows} == {None}
     assert "m008_first_published" in {
@@ -233,3 +233,50 @@ def test_a_syndicated_copy_keeps_its_original_apart(store: Store) -> None:
     assert got.url == "https://www.copy.org/news/story"
     assert got.canonical == "https://www.original.com/2024/06/29/story"
     assert got.to_json()["canonical"] == "https://www.original.com/2024/06/29/story"
+
+
+# -- review_posts (m009) ----------------------------------------------------------------
+
+
+def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
+    store: Store, tmp_path: Path
+) -> None:
+    from revue.db import dump, restore
+
+    assert columns(tmp_path / "r.db", "review_posts") == [
+        "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+    ]  # fmt: skip
+    item = store.add("https://example.com/a", now=NOW).item
+    review_id = store.record_review(
+        {"title": "R", "start": "2024-03-12", "end": "2024-03-19", "composed_at": NOW},
+        [item.id],
+    )
+    post = {
+        "review_id": review_id,
+        "site": "https://blog.example.org",
+        "post_id": 41,
+        "link": "https://blog.example.org/?p=41",
+        "status": "draft",
+        "modified_gmt": "2024-03-19T10:00:01",
+        "published_at": NOW,
+    }
+    store.record_post(post)
+    store.record_post({**post, "post_id": 42, "status": "publish"})  # --new replaces it
+    assert store.review_post(review_id, "https://blog.example.org") == {
+        **post,
+        "post_id": 42,
+        "status": "publish",
+    }
+    assert store.review_post(review_id, "https://other.example") is None
+    data = dump(store, now=NOW)
+    assert [p["post_id"] for p in data["reviews"][0]["posts"]] == [42]
+    other = Store.open(tmp_path / "other.db")
+    restore(other, data, now=NOW)
+    assert other.review_posts() == store.review_posts()
+
+
+def test_the_schema_7_database_gains_review_posts(tmp_path: Path) -> None:
+    copy = tmp_path / "old.db"
+    copy.write_bytes((Path(__file__).parent / "dbs" / "schema-7.db").read_bytes())
+    Store.open(copy).close()
+    assert "post_id" in columns(copy, "review_posts")

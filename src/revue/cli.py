@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +22,19 @@ import typer
 
 from revue import __version__, urls
 from revue.config import Config, db_path, load_config
-from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
+from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
 from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
+from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
+    from revue.compose import DateRange
     from revue.db import Store
-    from revue.fetch import Fetcher, FetchSettings
+    from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
+    from revue.publish.wordpress import WordPressSettings
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -79,9 +84,6 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
-            if self.cfg.fetch:
-                # A bad [fetch] table is a config error found before the database is touched.
-                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -91,16 +93,29 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.fetch import FetchSettings
 
-        try:
-            return FetchSettings(**self.cfg.fetch)
-        except TypeError as exc:
-            raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+        # config.py checked every key and value against FETCH_KEYS.
+        return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
         from revue.fetch import Fetcher
 
         settings = self.fetch_settings()
-        return lambda: Fetcher(settings)
+        on_request = self.request_logger()
+        return lambda: Fetcher(settings, on_request=on_request)
+
+    def request_logger(self) -> "RequestCallback | None":
+        """With --verbose, one line per HTTP request: method, address, status, time."""
+        if self.level < VERBOSE:
+            return None
+        ui = self.ui
+
+        def log(event: "RequestEvent") -> None:
+            outcome = str(event.status) if event.status is not None else ""
+            if event.error:
+                outcome = f"{outcome} {event.error}".strip()
+            ui.detail(f"{event.method} {printable(event.url)} {outcome} in {event.seconds:.3f} s")
+
+        return log
 
     def close(self) -> None:
         if self._store is not None:
@@ -123,6 +138,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = _env(kwargs["ctx"])
         try:
+            # The whole config is checked before any work: a bad value is exit 3 before a
+            # link is stored, a file read or a page fetched.
+            env.cfg  # noqa: B018
             return func(*args, **kwargs)
         except RevueError as exc:
             env.ui.error(exc.message)
@@ -149,7 +167,7 @@ def handled(func: F) -> F:
             if env.level >= VERBOSE:
                 import traceback
 
-                env.ui.stderr.write(traceback.format_exc())
+                env.ui.stderr.write(plain(traceback.format_exc()))
             env.ui.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
             raise typer.Exit(int(ExitCode.PARTIAL)) from None
         finally:
@@ -200,6 +218,73 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         raise BadInput(f"{option} {value!r}: not an ISO date (YYYY-MM-DD)") from None
 
 
+# The range options, shared by the commands that work on a range of days (compose, list,
+# export): one spelling, one parser (range_options).
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="An ISO week, e.g. 2024-W11 (Monday to Sunday).")
+]
+SinceLastOption = Annotated[
+    bool,
+    typer.Option("--since-last", help="From the day after the last review's end to today."),
+]
+ReviewOption = Annotated[
+    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+]
+
+
+def range_options(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+    *,
+    default_days: int | None = 7,
+) -> "DateRange | None":
+    """The range the shared range options ask for. A command without a default range
+    (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
+    given, and reads an open-ended --from/--to itself."""
+    from revue.compose import resolve_range
+
+    start = parse_date(date_from, "--from")
+    end = parse_date(date_to, "--to")
+    if default_days is None and not (week or since_last or review is not None):
+        return None
+    return resolve_range(
+        lambda: env.store,
+        today=env.now().date(),
+        start=start,
+        end=end,
+        week=week,
+        since_last=since_last,
+        review=review,
+        days=default_days or 7,
+    )
+
+
+def item_filters(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+) -> tuple[str | None, str | None, list[int] | None]:
+    """The range options as list/export filters: first and last day the items were added
+    (either open), or the ids of review N's items."""
+    span = range_options(env, date_from, date_to, week, since_last, review, default_days=None)
+    if span is None:
+        start = parse_date(date_from, "--from")
+        end = parse_date(date_to, "--to")
+        return (start.isoformat() if start else None, end.isoformat() if end else None, None)
+    if span.review is not None:
+        return None, None, [i.id for i in env.store.review_items(span.review["id"])]
+    return span.start.isoformat(), span.end.isoformat(), None
+
+
 def read_lines(source: str) -> Iterator[tuple[int, str]]:
     """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
     (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""
@@ -241,8 +326,38 @@ def collect_links(args: Sequence[str], file: str | None) -> list[str]:
     return unique
 
 
+def typed(value: str | None) -> str | None:
+    """Text the curator typed (an option, the edit form), as it is stored: valid Unicode
+    without control characters (sanitize.py); a NUL or an ESC has no place in a review."""
+    return clean_optional(value)
+
+
+def typed_list(values: Sequence[str] | None) -> list[str]:
+    return [clean_text(v) for v in values or []]
+
+
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """`text` on one line, fit for a terminal or a pipe (console.plain)."""
+    return " ".join(plain(text).split())
+
+
+def cell(text: str | None) -> "Text":
+    """A table cell holding `text` as text: never read as rich markup, on one line."""
+    from rich.text import Text
+
+    return Text(one_line(text or ""))
+
+
+def cell_lines(lines: Iterable[str]) -> "Text":
+    """A table cell of several lines, each as `cell` holds it."""
+    from rich.text import Text
+
+    return Text("\n".join(one_line(line) for line in lines))
+
+
+def printable(text: str) -> str:
+    """Text from outside (an address a redirect gave) with its control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def emit_json(ui: UI, data: Any) -> None:
@@ -250,7 +365,7 @@ def emit_json(ui: UI, data: Any) -> None:
 
 
 def short(text: str | None, width: int = 160) -> str:
-    text = " ".join((text or "").split())
+    text = one_line(text or "")
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
@@ -264,18 +379,28 @@ def review_phrase(item: Item, lang: str) -> str:
 
 
 def describe(ui: UI, item: Item) -> None:
-    """What the curator sees after an add or a fetch: title, via, summary, or the reason."""
+    """What the curator sees after an add or a fetch: title, via, summary, or the reason
+    (on stdout, not with --quiet: a fetch that fails is reported by `fetch_failed`)."""
     head = f"#{item.id} {item.display_title()}"
     if item.status in ("failed", "blocked"):
-        ui.print(
-            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})"
+        ui.say(
+            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})",
+            markup=False,
         )
         return
-    ui.print(head, markup=False)
+    ui.say(head, markup=False)
     bits = [b for b in (item.via and f"via {item.via}", item.site_name, item.url) if b]
-    ui.print("  " + " · ".join(bits), markup=False)
+    ui.say("  " + " · ".join(bits), markup=False)
     if item.summary:
-        ui.print("  " + short(item.summary, 200), markup=False)
+        ui.say("  " + short(item.summary, 200), markup=False)
+
+
+def fetch_failed(ui: UI, item: Item) -> None:
+    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet."""
+    ui.error(
+        f"#{item.id} {item.status}: {item.url}: {item.error} "
+        f"(kept; retry with: revue fetch {item.id})"
+    )
 
 
 def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
@@ -289,8 +414,8 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
                         item.added_at[:10],
                         status_text(item, stale_days),
                         one_line(item.display_title()),
-                        " ".join(item.tags),
-                        item.via or "",
+                        one_line(" ".join(item.tags)),
+                        one_line(item.via or ""),
                     ]
                 )
                 + "\n"
@@ -304,11 +429,11 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
     for item in items:
         table.add_row(
             str(item.id),
-            item.added_at[:10],
-            status_text(item, stale_days),
-            short(item.display_title(), 90),
-            " ".join(item.tags),
-            item.via or "",
+            cell(item.added_at[:10]),
+            cell(status_text(item, stale_days)),
+            cell(short(item.display_title(), 90)),
+            cell(" ".join(item.tags)),
+            cell(item.via),
         )
     ui.print(table)
 
@@ -351,10 +476,13 @@ def progress_bar(
 
     counts = {"ok": 0, "bad": 0}
     with Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}"),
+        TextColumn(
+            "{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}",
+            markup=False,
+        ),
         TimeRemainingColumn(),
         console=ui.err,
         transient=True,
@@ -407,8 +535,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
                 advance(item.status == "ok")
             elif item.status == "ok":
                 ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-            else:
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status != "ok":
+                fetch_failed(ui, item)  # above the progress bar when there is one
 
         report = fetch_items(
             env.store,
@@ -420,9 +548,10 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     failed = report.failed
     if single:
         for item in report.items:
-            describe(ui, item)
-            if item.status != "ok":
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status == "ok":
+                describe(ui, item)
+            else:
+                fetch_failed(ui, item)
     else:
         summarize(ui, len(report.ok), failed)
     return failed
@@ -467,6 +596,8 @@ def add(
 
     env = _env(ctx)
     ui = env.ui
+    note, section, title, quote, lead, text = map(typed, (note, section, title, quote, lead, text))
+    tag = typed_list(tag)
     if text is not None:
         if links or file:
             raise BadInput("--text adds a text block: give no URL with it")
@@ -509,9 +640,7 @@ def add(
     if not no_fetch:
         failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
     elif len(given) == 1 and outcomes[0].created and not as_json:
-        ui.print(
-            f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False
-        )
+        ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
         ids = []
         for o in outcomes:
@@ -566,12 +695,11 @@ def fetch(
 @handled
 def list_items(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="Added on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", help="Added on or before (YYYY-MM-DD).")
-    ] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
     unpublished: Annotated[
@@ -580,18 +708,18 @@ def list_items(
     limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
-    """Items, newest first."""
+    """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
     if status and status not in ("pending", "ok", "failed", "blocked"):
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.list_items(
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
+        start=start,
+        end=end,
         tag=tag,
         status=status,
         unpublished=unpublished,
+        ids=ids,
         limit=limit,
     )
     if as_json:
@@ -616,6 +744,7 @@ def show(
         emit_json(env.ui, item.to_json())
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -628,7 +757,8 @@ def show(
         if value not in (None, [], False) or key in ("title", "url", "status"):
             label = key + (" (yours)" if key in item.user_fields else "")
             shown = ", ".join(value) if isinstance(value, list) else str(value)
-            table.add_row(label, shown)
+            # A note keeps its lines; every value is text (a title may hold "[/b]").
+            table.add_row(label, Text(plain(shown)))
         if key == "published" and first and first != value:
             table.add_row("first published", str(first))
         if key == "url" and original:
@@ -712,6 +842,10 @@ def edit(
     from revue.curate import hashtags_in
 
     env = _env(ctx)
+    title, summary, note, section, lead, quote = map(
+        typed, (title, summary, note, section, lead, quote)
+    )
+    tag = typed_list(tag)
     fields = {
         k: v
         for k, v in dict(
@@ -724,10 +858,10 @@ def edit(
         item = env.store.get(item_id)
         changes = _edit_in_editor(item)
         if "tags" in changes:
-            new_tags = [str(t) for t in changes.pop("tags")]
+            new_tags = typed_list([str(t) for t in changes.pop("tags")])
             add_tags = [t for t in new_tags if t not in item.tags]
             remove_tags = [t for t in item.tags if t not in new_tags]
-        fields = {k: str(v) for k, v in changes.items()}
+        fields = {k: clean_text(str(v)) for k, v in changes.items()}
         if not fields and not add_tags and not remove_tags:
             env.ui.info("nothing changed")
             return
@@ -750,12 +884,13 @@ def rm(
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
     env = _env(ctx)
+    ids = list(dict.fromkeys(ids))  # `rm 1 1 1` removes one item, and says one
     items = env.store.get_many(ids)
     if not yes:
         if not env.ui.interactive:
             raise BadInput("rm: refusing to remove without --yes when not on a terminal")
         for item in items:
-            env.ui.err.print(f"#{item.id} {item.display_title()}", markup=False)
+            env.ui.err.print(plain(f"#{item.id} {item.display_title()}"), markup=False)
         if not typer.confirm(f"Remove {len(items)} item(s)?", default=False, err=True):
             env.ui.info("nothing removed")
             return
@@ -802,7 +937,7 @@ def extract(
         from revue.fetch import fetch_one
 
         link = urls.validate(source)
-        result = fetch_one(link, env.fetch_settings())
+        result = fetch_one(link, env.fetch_settings(), on_request=env.request_logger())
         if not result.ok:
             env.ui.error(f"{link}: {result.error}")
             raise typer.Exit(int(ExitCode.PARTIAL))
@@ -831,12 +966,13 @@ def extract(
 @handled
 def compose(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First day (default: 6 days before --to).")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, html, html-fragment or json.")
+        str | None, typer.Option("--format", help="md, text, html, html-fragment or json.")
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
@@ -860,6 +996,17 @@ def compose(
     include_published: Annotated[
         bool, typer.Option("--include-published", help="Also items an earlier review published.")
     ] = False,
+    summaries: Annotated[
+        bool | None,
+        typer.Option("--summaries/--no-summaries", help="Each page's summary under its item."),
+    ] = None,
+    include_failed: Annotated[
+        bool,
+        typer.Option("--include-failed", help="Keep dead links (404, 410, no such host, refused)."),
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write the title-only post of an empty range.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the review; write and record nothing.")
     ] = False,
@@ -872,37 +1019,46 @@ def compose(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a review file edited by hand.")
     ] = False,
+    copy: Annotated[
+        bool,
+        typer.Option("--copy", help="Also put the review on the clipboard (through the terminal)."),
+    ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
-    from revue.compose import ComposeOptions, default_range
+    from revue.compose import ComposeOptions
     from revue.compose import compose as run_compose
 
     env = _env(ctx)
     cfg = env.cfg
-    end = parse_date(date_to, "--to") or env.now().date()
-    try:
-        start = parse_date(date_from, "--from") or default_range(end)[0]
-    except OverflowError:
-        raise BadInput(
-            f"--to {end}: the week before it is not in the calendar; give --from"
-        ) from None
-    chosen_lang = lang or cfg.lang
+    span = range_options(env, date_from, date_to, week, since_last, review)
+    assert span is not None  # compose has a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
     if template is not None and not template.is_file():
         problem = "not a regular file" if template.exists() else "no such file"
         raise BadInput(f"--template {template}: {problem}")
+    if span.empty:
+        last = span.since or {}
+        env.ui.info(
+            f"nothing to compose: the last review (#{last.get('id')}) already reaches "
+            f"{last.get('end')}"
+        )
+        return
 
     def read_text(path: Path | None, option: str) -> str | None:
-        return None if path is None else read_bounded_text(path, MAX_TEXT_FILE_BYTES, option)
+        if path is None:
+            return None
+        return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option))
 
     opts = ComposeOptions(
-        start=start,
-        end=end,
+        start=span.start,
+        end=span.end,
         fmt=fmt or cfg.format,
-        style=style or cfg.style,
+        style=style or recorded.get("style") or cfg.style,
         lang=chosen_lang,
-        suffix=suffix if suffix is not None else cfg.suffix,
+        suffix=typed(suffix),
         out=out,
         dry_run=dry_run or preview,
         include_published=include_published,
@@ -911,10 +1067,25 @@ def compose(
         intro=read_text(intro, "--intro"),
         outro=read_text(outro, "--outro"),
         show_dates=show_dates,
+        summaries=summaries,
+        include_failed=include_failed,
+        allow_empty=allow_empty,
+        review=recorded.get("id"),
     )
     if preview:
         opts.fmt = "md"
     result = run_compose(env.store, cfg, opts, now=env.now())
+    for item, reason in result.left_out:
+        env.ui.warn(
+            f"#{item.id} left out, its page is gone ({reason}): {item.url} "
+            "(--include-failed keeps it)"
+        )
+    if result.empty:
+        env.ui.info(
+            f"no items from {opts.start} to {opts.end}: nothing written "
+            "(--allow-empty writes the title-only post)"
+        )
+        return
     if preview:
         from rich.markdown import Markdown
 
@@ -931,9 +1102,13 @@ def compose(
         return
     if dry_run or out == "-":
         env.ui.raw(result.text)
+        if copy:
+            copy_to_clipboard(env, result.text, "the review")
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
-    env.ui.print(str(result.path), markup=False, soft_wrap=True)
+    env.ui.say(str(result.path), markup=False, soft_wrap=True)
+    if copy:
+        copy_to_clipboard(env, result.text, "the review")
     if open_it:
         if opts.fmt not in ("html", "html-fragment") or result.path is None:
             env.ui.warn(
@@ -992,15 +1167,18 @@ def import_(
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     try:
-        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
+        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=typed_list(tag))
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
-        ui.warn(f"{file}, line {line}: {reason} (skipped)")
+        where = f"{file}, {parsed.position} {line}" if line else file
+        ui.warn(f"{where}: {reason} (skipped)")
+    unreadable = len(parsed.unreadable)
+    if unreadable:
+        ui.warn(f"{file}: {unreadable} part(s) of the file could not be read (see above)")
     ui.info(report.summary())
-    if not no_fetch:
-        bad = run_fetch(env, report.fresh, single=False)
-        exit_for(len(bad))
+    bad: list[Item] = [] if no_fetch else run_fetch(env, report.fresh, single=False)
+    exit_for(len(bad) + unreadable)
 
 
 @app.command()
@@ -1010,8 +1188,11 @@ def export(
     fmt: Annotated[
         str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
     ] = "json",
-    date_from: Annotated[str | None, typer.Option("--from", help="Added on or after.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Added on or before.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
@@ -1020,32 +1201,19 @@ def export(
     from revue.files import atomic_write, database_files, write_failure
 
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     if fmt == "json":
         from revue.db import dump
 
         data = dump(env.store, now=iso(env.now()))
-        if start or end or tag:
-            kept = {
-                i.id
-                for i in env.store.list_items(
-                    start=start.isoformat() if start else None,
-                    end=end.isoformat() if end else None,
-                    tag=tag,
-                )
-            }
+        if start or end or tag or ids is not None:
+            kept = {i.id for i in env.store.list_items(start=start, end=end, tag=tag, ids=ids)}
             data["items"] = [i for i in data["items"] if i["id"] in kept]
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif fmt in ("csv", "netscape", "md"):
         from revue import exporters
 
-        items = env.store.list_items(
-            start=start.isoformat() if start else None,
-            end=end.isoformat() if end else None,
-            tag=tag,
-            order="id",
-        )
+        items = env.store.list_items(start=start, end=end, tag=tag, ids=ids, order="id")
         render_export = {
             "csv": exporters.export_csv,
             "netscape": exporters.export_netscape,
@@ -1088,8 +1256,9 @@ def reviews(
     """The reviews composed (and imported), newest first."""
     env = _env(ctx)
     rows = env.store.reviews()
+    posts = env.store.review_posts()
     if as_json:
-        emit_json(env.ui, rows)
+        emit_json(env.ui, [{**row, "posts": posts.get(row["id"], [])} for row in rows])
         return
     if not rows:
         env.ui.info("no reviews yet")
@@ -1097,18 +1266,187 @@ def reviews(
     from rich.table import Table
 
     table = Table(pad_edge=False)
-    for col in ("id", "range", "items", "format", "file"):
+    for col in ("id", "range", "items", "format", "file", "post"):
         table.add_column(col, overflow="fold")
     for row in rows:
         span = f"{row['start'] or '?'} → {row['end'] or '?'}"
         table.add_row(
             str(row["id"]),
-            span,
+            cell(span),
             str(row["item_count"]),
-            row["format"] or "",
-            row["path"] or ("(imported)" if row["imported"] else ""),
+            cell(row["format"]),
+            cell(row["path"] or ("(imported)" if row["imported"] else "")),
+            cell_lines(
+                f"{post['status'] or '?'} {post['link'] or post['site']}"
+                for post in posts.get(row["id"], [])
+            ),
         )
     env.ui.print(table)
+
+
+def parse_at(value: str, now: dt.datetime) -> str:
+    """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
+    this machine's local time. BadInput when it does not parse or is not in the future."""
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
+    when = when.astimezone(dt.UTC)  # naive: local time
+    if when <= now:
+        raise BadInput(f"--at {value}: in the past; give a time to come")
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@app.command()
+@handled
+def publish(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="draft (a new post's default), publish, future (with --at), pending or "
+            "private. An update keeps the post's status unless given."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="A new post, even if the review was published before.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the request it would send (not the password)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """Send a review to the WordPress blog of the config ([wordpress] url, user; the
+    application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
+    it again updates the same post."""
+    from revue.publish.wordpress import PostOptions, WordPress
+    from revue.publishing import publish as run_publish
+
+    env = _env(ctx)
+    if at is not None:
+        if status not in (None, "future"):
+            raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
+        status = "future"
+    elif status == "future":
+        raise BadInput("--status future needs --at DATETIME")
+    options = PostOptions(
+        status=status,
+        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        force=force,
+        new=new,
+        dry_run=dry_run,
+    )
+    target = WordPress(_wordpress_settings(env, dry_run=dry_run), options)
+    done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+    result = done.result
+    if as_json:
+        emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
+        return
+    if result.request is not None:
+        env.ui.raw(result.request)
+        return
+    for note in result.notes:
+        env.ui.info(note)
+    what = f"{result.status or 'post'} #{result.post_id}"
+    if result.action == "updated":
+        env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
+    else:
+        env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
+    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
+
+
+def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
+    """The blog of the config and the environment, with the [fetch] limits; ConfigError
+    (exit 3) when the address, the user or (to send) the password is missing."""
+    from revue.config import KEYRING_SERVICE, wordpress_account
+    from revue.publish.wordpress import WordPressSettings, check_url
+
+    account = wordpress_account(env.cfg, with_password=not dry_run)
+    if not account.url:
+        raise ConfigError(
+            "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
+        )
+    url = check_url(account.url, "[wordpress] url")
+    if not account.user:
+        raise ConfigError(
+            "no WordPress user: set user under [wordpress] in the config, or REVUE_WORDPRESS_USER"
+        )
+    if not dry_run and not account.password:
+        raise ConfigError(
+            f"no application password for {account.user} on {url}: set "
+            f"REVUE_WORDPRESS_PASSWORD, or store it with `keyring set {KEYRING_SERVICE} "
+            f"{account.user}` ({account.keyring_note})"
+        )
+    if account.password_from:
+        env.ui.detail(f"application password from {account.password_from}")
+    fs = env.fetch_settings()
+    return WordPressSettings(
+        url=url,
+        user=account.user,
+        password=account.password,
+        category=account.category,
+        connect_timeout=fs.connect_timeout,
+        read_timeout=fs.read_timeout,
+        retries=fs.retries,
+        backoff=fs.backoff,
+        max_retry_after=fs.max_retry_after,
+        max_redirects=fs.max_redirects,
+        user_agent=fs.user_agent,
+    )
+
+
+@app.command()
+@handled
+def share(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The item to share.")],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--for", help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit."
+        ),
+    ] = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Also put it on the clipboard (through the terminal).")
+    ] = False,
+) -> None:
+    """Print one item as a social post: Title URL via @handle = comment #hashtags."""
+    from revue.social import PLATFORMS, fit, length, post_for
+
+    env = _env(ctx)
+    if platform is not None and platform not in PLATFORMS:
+        raise BadInput(f"--for {platform!r}: choose from {', '.join(PLATFORMS)}")
+    item = env.store.get(item_id)
+    post = post_for(item, env.cfg.hashtags, env.cfg.lang)
+    if platform is not None:
+        rules = PLATFORMS[platform]
+        whole = length(post, rules)
+        post = fit(post, rules)
+        if (size := length(post, rules)) < whole:
+            env.ui.info(f"shortened to {size} of {rules.name}'s {rules.limit} {rules.unit}")
+    text = post.text()
+    env.ui.raw(text + "\n")
+    if copy:
+        copy_to_clipboard(env, text, "the post")
+
+
+def copy_to_clipboard(env: Env, text: str, what: str) -> None:
+    """Copy and say how; a failure is one line and exit 1 (what was printed stays)."""
+    from revue.clipboard import copy
+
+    how = copy(text, [env.ui.stdout, env.ui.stderr])
+    env.ui.info(f"copied {what} to the clipboard {how}")
 
 
 @app.command()
@@ -1167,6 +1505,8 @@ def check(
                 "links": [r.to_json() for r in report.results],
             },
         )
+    elif ui.level == QUIET:
+        pass  # the dead links, the only failures, are reported on stderr below
     elif not ui.stdout.isatty():
         # One tab-separated line a link: id, status, HTTP status, URL, final URL, reason, Wayback.
         for r in report.results:
@@ -1198,18 +1538,18 @@ def check(
                 str(r.item.id),
                 Text(r.status, style=colours[r.status]),
                 str(r.http_status or ""),
-                Text(f"{short(r.item.display_title(), 70)}\n{r.item.url}"),
-                Text(detail),
+                Text(f"{short(r.item.display_title(), 70)}\n{one_line(r.item.url or '')}"),
+                cell(detail),
             )
         ui.print(table)
         # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
         for r in report.results:
             if r.status == "moved":
                 ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
-            elif r.status == "dead":
-                ui.print(
-                    f"#{r.item.id} dead, archived: {r.wayback_url}", markup=False, soft_wrap=True
-                )
+    # A dead link is a failure (exit 1): one line on stderr each, whatever the output and level.
+    for r in report.results:
+        if r.status == "dead":
+            ui.error(f"#{r.item.id} dead: {r.item.url}: {r.reason}; archived: {r.wayback_url}")
     span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
     ui.info(
         f"review #{review['id']} ({span}): {len(report.results)} link(s), "
@@ -1225,7 +1565,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     from revue.fetch import fetch_one
 
     settings = env.fetch_settings()
-    result = fetch_one(url, settings)
+    result = fetch_one(url, settings, on_request=env.request_logger())
     if not result.ok:
         raise BadInput(f"feed {url}: {result.error}")
     try:
@@ -1235,7 +1575,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     except ValueError:
         pass
     for candidate in discover_feeds(result.body, result.final_url or url)[:3]:
-        found = fetch_one(candidate, settings)
+        found = fetch_one(candidate, settings, on_request=env.request_logger())
         if not found.ok:
             continue
         try:
@@ -1268,8 +1608,8 @@ def feed_add(
             "url": feed_url,
             "title": parsed.title,
             "site_url": parsed.link,
-            "tags": json.dumps(tag or []),
-            "match": match,
+            "tags": json.dumps(typed_list(tag)),
+            "match": typed(match),
             "added_at": iso(env.now()),
         }
     )
@@ -1300,10 +1640,8 @@ def feed_list(
         state = feed["status"] or "never pulled"
         if feed["error"]:
             state += f": {feed['error']}"
-        env.ui.raw(
-            f"{feed['id']}\t{feed['url']}\t{one_line(feed['title'] or '')}\t"
-            f"{' '.join(feed['tags'])}\t{feed['match'] or ''}\t{state}\n"
-        )
+        fields = [feed["url"], feed["title"] or "", " ".join(feed["tags"]), feed["match"] or ""]
+        env.ui.raw("\t".join([str(feed["id"]), *map(one_line, fields), one_line(state)]) + "\n")
 
 
 @feed_app.command("rm")
@@ -1344,7 +1682,7 @@ def feed_pull(
         name = out.feed["title"] or out.feed["url"]
         if out.status == "failed":
             failed += 1
-            env.ui.warn(f"feed #{out.feed['id']} {name}: {out.error}")
+            env.ui.error(f"feed #{out.feed['id']} {name}: {out.error}")
         else:
             env.ui.info(
                 f"feed #{out.feed['id']} {name}: {out.status}, {len(out.added)} new, "
@@ -1367,10 +1705,13 @@ def feed_import(
     from revue.feeds import parse_opml
 
     env = _env(ctx)
+    problems: list[tuple[int, str]] = []
     try:
-        entries = parse_opml(read_input_file(file, "OPML"))
+        entries = parse_opml(read_input_file(file, "OPML"), problems)
     except ValueError as exc:
         raise BadInput(f"OPML {file}: {exc}") from None
+    for line, reason in problems:
+        env.ui.warn(f"{file}, line {line}: {reason} (skipped)")
     added = 0
     for entry in entries:
         if not entry.get("url") or not urls.is_http_url(entry["url"]):
@@ -1386,6 +1727,7 @@ def feed_import(
         )
         added += created
     env.ui.info(f"{added} feed(s) added, {len(entries) - added} already followed or skipped")
+    exit_for(sum(1 for _, reason in problems if not reason.startswith("not an http(s) URL")))
 
 
 @feed_app.command("export")
@@ -1430,5 +1772,5 @@ def main() -> None:
     try:
         app()
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
-        sys.stderr.write(f"revue: error: {exc.message}\n")
+        sys.stderr.write(f"revue: error: {plain(exc.message)}\n")
         sys.exit(int(exc.exit_code))

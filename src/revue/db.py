@@ -29,7 +29,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 9  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 10  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
@@ -38,6 +38,9 @@ _ITEM_COLUMNS = (
     "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
     "position"
 )
+_POST_COLUMNS = (
+    "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+)  # fmt: skip
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
 
@@ -436,7 +439,10 @@ class Store:
         added_at: str | None = None,
         source: str = "cli",
         extra: dict[str, Any] | None = None,
+        own: Sequence[str] = (),
     ) -> AddOutcome:
+        """`own`: page fields given in `extra` that are the curator's (a past review's via):
+        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given."""
         cleaned = urls.clean(url)
         key = urls.dedup_key(url)
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
@@ -474,10 +480,11 @@ class Store:
             merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
             return AddOutcome(self._get_locked(item_id), False, merged)
         user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
+        user_fields += [n for n in own if n in _PAGE_COLUMNS and n not in user_fields]
         record: dict[str, Any] = {
             "kind": "link",
             "url": cleaned,
-            "original_url": url,
+            "original_url": urls.strip_credentials(url),
             "title": title,
             "summary": summary,
             "status": "pending",
@@ -782,6 +789,29 @@ class Store:
         rows = self._q("SELECT sha256 FROM review_files WHERE path = ?", [path])
         return str(rows[0][0]) if rows else None
 
+    def review_post(self, review_id: int, site: str) -> dict[str, Any] | None:
+        """Where revue published review `review_id` on the blog `site`, if it did."""
+        rows = self._q(
+            "SELECT * FROM review_posts WHERE review_id = ? AND site = ?", [review_id, site]
+        )
+        return dict(rows[0]) if rows else None
+
+    def review_posts(self) -> dict[int, list[dict[str, Any]]]:
+        """Every recorded post, by review id (a review may be on several blogs)."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        for row in self._q("SELECT * FROM review_posts ORDER BY review_id, site"):
+            out.setdefault(int(row["review_id"]), []).append(dict(row))
+        return out
+
+    def record_post(self, record: dict[str, Any]) -> None:
+        """Remember the post a review was last written to on a blog (replacing an older one)."""
+        with self.write():
+            self.db.execute(
+                "INSERT OR REPLACE INTO review_posts (review_id, site, post_id, link, status, "
+                "modified_gmt, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [record[k] for k in _POST_COLUMNS],
+            )
+
     def import_batch(
         self,
         entries: Sequence[dict[str, Any]],
@@ -894,6 +924,7 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
         data["keys"] = keys.get(item.id, [])
         out_items.append(data)
     reviews = []
+    all_posts = store.review_posts()
     for review in sorted(store.reviews(), key=lambda r: r["id"]):
         ids = [
             int(r[0])
@@ -910,7 +941,10 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
                 [review["id"]],
             )
         ]
-        reviews.append({**review, "items": ids, "files": files})
+        posts = [
+            {k: post[k] for k in _POST_COLUMNS[1:]} for post in all_posts.get(review["id"], [])
+        ]
+        reviews.append({**review, "items": ids, "files": files, "posts": posts})
     feeds = store.feeds()
     return {
         "format": DUMP_FORMAT,
@@ -1036,6 +1070,13 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
                     "written_at) VALUES (?, ?, ?, ?, ?)",
                     [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
                 )
+            for post in review.get("posts") or []:
+                if isinstance(post, dict) and post.get("site") and post.get("post_id"):
+                    store.db.execute(
+                        f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [review_id, *(post.get(k) for k in _POST_COLUMNS[1:])],
+                    )
             counts["reviews"] += 1
         for feed in data.get("feeds") or []:
             if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [feed["url"]]).fetchone():

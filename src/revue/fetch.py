@@ -16,6 +16,9 @@ Contract:
   (lower-cased netloc). Waiting for a slot does not eat into a page's deadline.
 - Social posts (X/Twitter, YouTube, Vimeo, Bluesky, Mastodon) also get the provider's oEmbed
   answer in `FetchResult.oembed`; if the page fails but oEmbed answers, the result is ok.
+- Every HTTP request (each redirect hop, retry and oEmbed call) is reported, once done, to the
+  injected `on_request` callback as a `RequestEvent` (method, URL, status or reason, seconds):
+  what `--verbose` prints. This module prints nothing itself.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import httpx
 from revue import __version__
 from revue.extract import extract
 from revue.models import FetchResult
+from revue.sanitize import clean_json
 
 # Provider name -> oEmbed endpoint. "{origin}" is replaced by the post's scheme://host, for
 # providers that live on many hosts (Mastodon instances all serve /api/oembed).
@@ -97,6 +101,20 @@ class FetchSettings:
 DEFAULT_SETTINGS = FetchSettings()
 
 
+@dataclass(frozen=True, slots=True)
+class RequestEvent:
+    """One HTTP request done: its answer's status, or the reason it got none."""
+
+    method: str
+    url: str
+    status: int | None  # None: no answer (the reason is in `error`)
+    seconds: float  # from sending the request to the end of its body (or the failure)
+    error: str | None = None
+
+
+RequestCallback = Callable[[RequestEvent], None]
+
+
 class _Failure(Exception):
     """A page-level failure with its short reason; `retryable` for connection-level errors."""
 
@@ -116,7 +134,6 @@ class _Answer:
     content_type: str | None
     body: bytes = b""
     truncated: bool = False
-    too_large: bool = False
     retry_after: float | None = None
 
 
@@ -308,8 +325,10 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        on_request: RequestCallback | None = None,
     ) -> None:
         self.settings = settings
+        self._on_request = on_request
         self._transport = transport
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -588,8 +607,6 @@ class Fetcher:
         result.truncated = ans.truncated
         if not 200 <= ans.status < 300:
             result.error = f"HTTP {ans.status}"
-        elif ans.too_large:
-            result.error = "too large"
 
     async def _send(
         self,
@@ -652,10 +669,12 @@ class Fetcher:
             request = client.build_request(method, url, cookies=cookies, headers=headers)
         except (httpx.InvalidURL, ValueError) as exc:
             raise _Failure("invalid URL") from exc
-        got_response = False
+        started = asyncio.get_running_loop().time()
+        status: int | None = None
+        error = "cut off"  # by the page's deadline, or the batch cancelled, unless set below
         try:
             response = await client.send(request, stream=True)
-            got_response = True
+            status = response.status_code
             try:
                 cookies.extract_cookies(response)
                 headers = {k.lower(): v for k, v in response.headers.items()}
@@ -676,11 +695,26 @@ class Fetcher:
                 )
                 if not skip:
                     await self._read_body(response, ans, cap)
+                error = ""
                 return ans
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
-            raise _reason(exc, self.settings, before_response=not got_response) from exc
+            failure = _reason(exc, self.settings, before_response=status is None)
+            error = failure.reason
+            raise failure from exc
+        except _Failure as failure:
+            error = failure.reason
+            raise
+        finally:
+            self._report(method, url, started, status, error or None)
+
+    def _report(
+        self, method: str, url: str, started: float, status: int | None, error: str | None
+    ) -> None:
+        if self._on_request is not None:
+            seconds = asyncio.get_running_loop().time() - started
+            self._on_request(RequestEvent(method, url, status, seconds, error))
 
     async def _read_body(self, response: httpx.Response, ans: _Answer, cap: int) -> None:
         """Read at most `cap` decoded bytes (and `cap` raw bytes); stop early once an HTML
@@ -719,10 +753,9 @@ class Fetcher:
             if not (is_html and head_end >= 0 and ans.status == 200):
                 raise
             ans.truncated = True
+        # A page over the cap whose head never ends (50,000 <meta> tags, a gzip bomb after
+        # its <title>) is still a page: what arrived is extracted, marked truncated.
         ans.body = bytes(buf)
-        if ans.truncated and is_html and head_end < 0:
-            # Megabytes of HTML without the end of a head: nothing usable in it.
-            ans.too_large = True
 
     async def _oembed(
         self, client: httpx.AsyncClient, url: str, deadline: float
@@ -745,7 +778,9 @@ class Fetcher:
                         continue
                     if ans.status != 200 or ans.truncated:
                         return None
-                    data = json.loads(ans.body)
+                    # Made valid Unicode here, where it enters: a "\ud800" in a JSON string
+                    # would fail the database later, far from its cause.
+                    data = clean_json(json.loads(ans.body))
                     return data if isinstance(data, dict) else None
                 return None
         except Exception:  # TimeoutError, _Failure, bad JSON...: the page stands without it
@@ -826,7 +861,12 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
     return _Failure(type(exc).__name__)
 
 
-def fetch_one(url: str, settings: FetchSettings = DEFAULT_SETTINGS) -> FetchResult:
+def fetch_one(
+    url: str,
+    settings: FetchSettings = DEFAULT_SETTINGS,
+    *,
+    on_request: RequestCallback | None = None,
+) -> FetchResult:
     """Fetch one URL synchronously (for scripts and the CLI; not from inside an event loop)."""
 
     out: list[FetchResult] = []
@@ -834,7 +874,7 @@ def fetch_one(url: str, settings: FetchSettings = DEFAULT_SETTINGS) -> FetchResu
     async def run() -> None:
         # Returning None, not the result: Python 3.11's asyncio.run reprs the main task on
         # exit (signal handler check), which would format the whole body several times over.
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, on_request=on_request) as fetcher:
             out.append(await fetcher.fetch(url))
 
     asyncio.run(run())

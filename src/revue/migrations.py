@@ -159,7 +159,27 @@ def m008_first_published(db: Database) -> None:
 
 
 @migrations()
-def m009_canonical(db: Database) -> None:
+def m009_review_posts(db: Database) -> None:
+    # Where a review was published on a blog: publishing it again updates that post (never a
+    # second one), and `modified_gmt` as the blog last reported it tells an edit made on the
+    # blog since. One row per review and site.
+    db.table("review_posts").create(
+        {
+            "review_id": int,
+            "site": str,  # the blog's address as configured, without a trailing slash
+            "post_id": int,
+            "link": str,
+            "status": str,  # draft, publish, future, ... as the blog last answered
+            "modified_gmt": str,
+            "published_at": str,  # when revue last wrote the post (UTC)
+        },
+        pk=("review_id", "site"),
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+
+
+@migrations()
+def m010_canonical(db: Database) -> None:
     # A syndicated copy's declared original, on another site: the item keeps the address it
     # was added with and shows where the story comes from.
     db.table("items").add_column("canonical", str)

@@ -84,7 +84,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     # repr=False: asyncio.run formats a returned result; a body in it would cost 9x its size.
     body: bytes = field(default=b"", repr=False)  # possibly truncated to the byte cap
-    error: str | None = None  # "timeout after 10 s", "HTTP 404", "too large", ...
+    error: str | None = None  # "timeout after 10 s", "HTTP 404", "redirect loop", ...
     retry_after: float | None = None  # seconds, when the server asked
     oembed: dict[str, Any] | None = None  # provider's oEmbed answer for social posts
     truncated: bool = False

@@ -37,7 +37,7 @@ from revue.extract.decoding import decode_html
 from revue.extract.documents import extract_document
 from revue.extract.fields import BY_NAME, first_value, resolve
 from revue.extract.page import Page
-from revue.extract.text import MAX_BYTES
+from revue.extract.text import MAX_BYTES, finish_meta
 from revue.models import PageMeta
 
 __all__ = ["decode_html", "extract", "extract_document", "find_oembed_link", "find_refresh"]
@@ -50,7 +50,7 @@ _META_FIELDS = ("url", "canonical", "title", "site_name", "summary", "via", "aut
 def extract(body: bytes, base_url: str, headers: Mapping[str, str] | None = None) -> PageMeta:
     """Metadata of an HTML page fetched from `base_url` (after redirects); never raises."""
     try:
-        return _extract(body, base_url or "", headers)
+        return finish_meta(_extract(body, base_url or "", headers))
     except RecursionError:
         return PageMeta()
     except Exception:
@@ -78,8 +78,12 @@ def _extract(body: bytes, base_url: str, headers: Mapping[str, str] | None) -> P
     if not isinstance(body, (bytes, bytearray)) or not body:
         return meta
     text = decode_html(bytes(body[:MAX_BYTES]), headers)
-    if "\x00" in text[:2000]:
-        return meta  # binary
+    if "\x00" in text:
+        if "\x00" in text[:2000] and not text[:2000].lstrip("\ufeff \t\r\n\x00").startswith("<"):
+            return meta  # binary
+        # A NUL in a page (inside a <title>, or a gzip bomb of zeros after the head) is
+        # dropped, not the text around it.
+        text = text.replace("\x00", "")
     page = Page(text, base_url, headers)
     values = resolve(page)
     for name in _META_FIELDS:

@@ -6,7 +6,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from revue.extract.dates import iso_date
-from revue.extract.text import MAX_BYTES, abs_url, clean, cut_sentence
+from revue.extract.text import MAX_BYTES, abs_url, clean, cut_sentence, finish_meta
 from revue.extract.titles import finish_title
 from revue.models import PageMeta
 
@@ -81,5 +81,5 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> PageMet
         if not meta.title and url:
             meta.title = finish_title(_title_from_path(url))
     except Exception:
-        return PageMeta(content_type=meta.content_type)
-    return meta
+        return finish_meta(PageMeta(content_type=meta.content_type))
+    return finish_meta(meta)

@@ -13,8 +13,8 @@ Where each field comes from, first source that gives a usable value wins:
   against `<base href>` / the fetched URL. Ignored: non-http(s) values, a canonical pointing
   to a home page (another site's, or this site's when the fetched URL is not itself a home
   page: a common CMS bug), and one on another registrable domain than the fetched URL's (a
-  syndicated copy naming its original: kept as `canonical`). Tracking parameters are NOT
-  removed here.
+  syndicated copy naming its original: kept as `canonical`; a page fetched from an IP
+  address or localhost is the site it names). Tracking parameters are NOT removed here.
 - canonical: `<link rel=canonical>`, `og:url`. Only when on another registrable domain than
   the fetched URL: the original of a syndicated copy (shown as "syndicated from").
 - title: `og:title` (without the site name only when it clearly ends with `og:site_name`),
@@ -249,7 +249,8 @@ FIELDS: tuple[Field, ...] = (
         "Ignored: non-http(s) values, a canonical pointing to a home page (another "
         "site's, or this site's when the fetched URL is not itself a home page: a common CMS "
         "bug), and one on another registrable domain than the fetched URL's (a syndicated "
-        "copy naming its original: kept as `canonical`). Tracking parameters are NOT "
+        "copy naming its original: kept as `canonical`; a page fetched from an IP address or "
+        "localhost is the site it names). Tracking parameters are NOT "
         "removed here.",
     ),
     Field(
@@ -268,7 +269,7 @@ FIELDS: tuple[Field, ...] = (
                    "`og:site_name`)", Page.og_title_value),
             Source("`twitter:title`", lambda p: p.titled(p.facts.first("twitter:title"))),
             Source("JSON-LD `headline`/`name` of the main entity",
-                   lambda p: p.titled(clean(p.ld.get("headline", "name")))),
+                   lambda p: p.titled(clean(p.ld.get("headline", "name"), markup=True))),
             Source("microdata `headline`, `dc.title`, `dcterms.title`",
                    lambda p: p.titled(p.facts.first("headline", "dc.title", "dcterms.title"))),
             Source('`<title>` (a short last part such as " - Le Blogue" is taken for the site '
@@ -309,7 +310,7 @@ FIELDS: tuple[Field, ...] = (
         (
             Source(f"meta descriptions ({_keys(DESCRIPTION_KEYS)})",
                    lambda p: p.facts.first(*DESCRIPTION_KEYS)),
-            Source("JSON-LD `description`", lambda p: clean(p.ld.get("description"))),
+            Source("JSON-LD `description`", lambda p: clean(p.ld.get("description"), markup=True)),
             Source("microdata `description`",
                    lambda p: clean(p.microdata.props.get("description")) if p.rest else None),
             Source("the first real paragraph of the body (inside `<article>`/`<main>` when "

@@ -81,13 +81,22 @@ def parse_html(fragment: str) -> Any:
     """An lxml root for a (possibly partial) HTML text, or None."""
     if not fragment.strip():
         return None
+    # huge_tree: without it libxml2 stops at 256 levels of nesting and drops the rest of the
+    # page without an error (its summary paragraph, a <meta> after unclosed <span>s).
+    # Size is bounded by the fetch's byte cap; a fresh parser per call is thread-safe.
     try:
-        return lxml.html.document_fromstring(fragment)
+        return lxml.html.document_fromstring(fragment, parser=_html_parser())
     except (etree.ParserError, ValueError, TypeError):
         try:
-            return lxml.html.document_fromstring(fragment.encode("utf-8", "replace"))
+            return lxml.html.document_fromstring(
+                fragment.encode("utf-8", "replace"), parser=_html_parser()
+            )
         except Exception:
             return None
+
+
+def _html_parser() -> Any:
+    return lxml.html.HTMLParser(huge_tree=True)
 
 
 _HEAD_END_RE = re.compile(r"</head\s*>|<body[\s>]", re.IGNORECASE)

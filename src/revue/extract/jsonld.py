@@ -186,7 +186,7 @@ class LD:
                     name = None
                 if not name and (item.get("givenName") or item.get("familyName")):
                     name = f"{item.get('givenName') or ''} {item.get('familyName') or ''}"
-            text = clean(name) if isinstance(name, str) else None
+            text = clean(name, markup=True) if isinstance(name, str) else None
             if text and not text.startswith(("http://", "https://")) and text not in out:
                 out.append(text)
             if len(out) >= limit:

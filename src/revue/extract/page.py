@@ -115,7 +115,7 @@ class Page:
 
     @cached_property
     def website_name(self) -> str | None:
-        return clean(self.ld.website.get("name")) if self.ld.website else None
+        return clean(self.ld.website.get("name"), markup=True) if self.ld.website else None
 
     @cached_property
     def meta_publisher(self) -> str | None:

@@ -8,6 +8,8 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from revue.models import PageMeta
+from revue.sanitize import clean_text
 from revue.urls import normalize_escapes
 
 # Pages larger than this are cut before decoding: metadata is never that deep.
@@ -24,17 +26,23 @@ CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]"
 _ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
-def clean(value: Any) -> str | None:
-    """Plain, single-line text: entities decoded (twice-encoded too), tags and control
-    characters removed, whitespace collapsed. None when nothing is left."""
+def clean(value: Any, *, markup: bool = False) -> str | None:
+    """Plain, single-line text: entities decoded (twice-encoded too), control characters
+    removed, whitespace collapsed. None when nothing is left.
+
+    What entities decode to is text, never markup: `Why &lt;script&gt; tags break` keeps
+    its "<script>". Attribute values and a `<title>`'s text are text already (lxml read
+    their markup); `markup=True` is for a value that is HTML source (JSON-LD strings, which
+    CMSs fill with `<p>` and `<br>`): its tags are removed before entities are decoded.
+    """
     if not isinstance(value, str):
         return None
     text = value
+    if markup and "<" in text:
+        text = TAG_RE.sub(" ", text)
     for _ in range(2):
         if "&" in text and _ENTITY_RE.search(text):
             text = html.unescape(text)
-    if "<" in text:
-        text = TAG_RE.sub(" ", text)
     text = CTRL_RE.sub("", text)
     text = _WS_RE.sub(" ", text).strip()
     return text or None
@@ -112,3 +120,19 @@ def domain_label(url: str) -> str:
     while i > 0 and labels[i] in _SLD and len(labels[-1]) == 2:
         i -= 1
     return labels[i]
+
+
+_ONE_LINE_FIELDS = ("title", "summary", "site_name", "via", "author", "lang", "blocked")
+
+
+def finish_meta(meta: PageMeta) -> PageMeta:
+    """Every text field as valid Unicode without control or bidi characters (sanitize.py):
+    what a page says enters revue here, whatever path through the extractor it took."""
+    for name in PageMeta.__slots__:
+        value = getattr(meta, name)
+        if isinstance(value, str):
+            value = clean_text(value, bidi=False)
+            if name in _ONE_LINE_FIELDS:
+                value = " ".join(value.split())
+            setattr(meta, name, value or None)
+    return meta

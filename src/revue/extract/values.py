@@ -83,6 +83,9 @@ _AND = {"en": "and", "fr": "et", "de": "und", "es": "y", "it": "e", "pt": "e", "
         "ca": "i", "sv": "och", "da": "og", "no": "og", "nb": "og", "pl": "i", "ro": "și",
         "cs": "a", "fi": "ja"}  # fmt: skip
 _MARKUP_RE = re.compile(r"<[a-zA-Z/!][^<>]*$")
+_HTML_TAG_RE = re.compile(
+    r"</?(?:a|b|i|u|em|strong|span|div|p|br|img|font|small|sup|sub|abbr|time|cite)\b[^<>]*>", re.I
+)
 
 
 def plain(value: str | None) -> str | None:
@@ -99,7 +102,9 @@ def name(value: str | None, *, person: bool = False) -> str | None:
     no separators at the ends, not a widget's label (for a `person`, not a network's)."""
     if not value:
         return None
-    text = value.split("<", 1)[0].replace(">", " ")
+    # Markup is a tag cut in half or an HTML element's tag; "Jean <Pseudo> Tremblay" (what
+    # entities decoded to) is text.
+    text = _HTML_TAG_RE.sub(" ", _MARKUP_RE.sub("", value))
     for _ in range(3):
         stripped = BYLINE_PREFIX_RE.sub("", text.strip(_ENDS), count=1)
         if stripped == text:
