@@ -118,7 +118,9 @@ def meta_from_result(result: FetchResult) -> PageMeta:
 
     ctype = result.content_type or ""
     base = result.final_url or result.url
-    if not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
+    if result.meta is not None:
+        meta = result.meta  # the fetcher read the page already
+    elif not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
         meta = extract(result.body, base, result.headers)
     else:
         meta = extract_document(result.body, base, ctype)
