@@ -51,7 +51,7 @@ def test_json_ld_graph(server: LoopbackServer) -> None:
 def test_404_is_kept_with_its_reason_and_retried(server: LoopbackServer) -> None:
     url = server.url("/later")
     result = run("add", url, "--note", "important", code=1)
-    assert "HTTP 404" in result.stdout
+    assert "HTTP 404" in result.stderr and result.stdout == ""  # a failure, on stderr
     [item] = run_json("list")
     assert item["status"] == "failed" and item["error"] == "HTTP 404"
     assert item["note"] == "important"
@@ -156,7 +156,7 @@ def test_extract_prints_page_fields_and_stores_nothing(
     # The SPEC's keys in its order, then revue's own.
     assert list(data) == [
         "url", "title", "summary", "site_name", "via", "author", "published", "lang", "image",
-        "first_published",
+        "first_published", "canonical",
     ]  # fmt: skip
     assert data["url"] == f"{server.base}/affaires/techno/2023-11-06/openai.php"
     saved = tmp_path / "page.html"
@@ -204,7 +204,7 @@ def test_slow_page_keeps_the_item_pending_then_failed(
     started = time.monotonic()
     result = run("add", url, code=1)
     assert time.monotonic() - started < 10
-    assert "timeout" in result.stdout
+    assert "timeout" in result.stderr
     [item] = run_json("list")
     assert item["status"] == "failed" and "timeout" in item["error"]
 

@@ -129,7 +129,7 @@ def test_check_shows_a_progress_bar_on_a_terminal(review: LoopbackServer) -> Non
     assert code == 1
     assert "checking" in screen and "━" in screen
     assert "7/7" in screen and "3 ok, 4 to look at" in screen
-    assert "dead, archived: https://web.archive.org/web/20240312100405/" in screen
+    assert "dead: " in screen and "archived: https://web.archive.org/web/20240312100405/" in screen
 
 
 def test_check_all_alive_exits_zero(server: LoopbackServer) -> None:

@@ -7,8 +7,10 @@ from pathlib import Path
 import html5lib
 import pytest
 from markdown_it import MarkdownIt
+from pages import CLOUDFLARE
 
 from clihelp import run, run_json
+from loopback import LoopbackServer
 
 
 @pytest.fixture
@@ -16,8 +18,8 @@ def reviews_dir(tmp_path: Path) -> Path:
     return tmp_path / "reviews"  # REVUE_REVIEWS_DIR (conftest)
 
 
-def add(url: str, *args: str) -> None:
-    run("add", "--no-fetch", url, *args)
+def add(url: str, *args: str, code: int = 0) -> None:
+    run("add", "--no-fetch", url, *args, code=code)
 
 
 def set_added(db: Path, item_id: int, when: str) -> None:
@@ -158,3 +160,161 @@ def test_compose_is_handed_its_clock(tmp_path: Path) -> None:
     updated = ET.parse(out / "feed.xml").getroot().find("{http://www.w3.org/2005/Atom}updated")
     assert updated is not None and updated.text == "2024-03-19T15:30:00+00:00"
     store.close()
+
+
+# -- the weekly review, publishable as is ------------------------------------------------
+
+
+def test_summaries_are_opt_in_by_option_or_config(tmp_path: Path) -> None:
+    add("https://a.example/1", "--title", "Titre")
+    run("edit", "1", "--summary", "ChatGPT est un agent conversationnel[2] [citation needed].")
+    plain = run("compose", "--out", "-").stdout
+    assert plain.split("\n\n")[1:] == ["Titre <https://a.example/1>\n"]
+    shown = run("compose", "--out", "-", "--summaries", "--format", "text").stdout
+    assert shown.endswith("\n\nChatGPT est un agent conversationnel.\n")
+    (tmp_path / "config.toml").write_text("summaries = true\n", encoding="utf-8")
+    assert "agent conversationnel." in run("compose", "--out", "-").stdout
+    assert "agent" not in run("compose", "--out", "-", "--no-summaries").stdout
+    (tmp_path / "config.toml").write_text('summaries = "yes"\n', encoding="utf-8")
+    assert 'summaries = "yes"' in run("compose", "--out", "-", code=3).stderr
+
+
+def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: Path) -> None:
+    """404, 410, an unknown host and a refused connection are gone for good; a bot wall, a
+    5xx or a timeout is not."""
+    import socket
+
+    server.route("/ok", "<html><head><title>Vivant</title></head></html>")
+    server.route("/gone", "<html></html>", status=410)
+    server.route("/wall", CLOUDFLARE, status=403)
+    server.route("/busy", "<html></html>", status=503, headers={"Retry-After": "0"})
+    with socket.socket() as probe:  # a port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/x"
+    links = [server.url(p) for p in ("/ok", "/missing", "/gone", "/wall", "/busy")]
+    run("add", *links, closed, code=1)
+    # No name lookup leaves the machine in a test: the store gets what fetch records then.
+    from revue.db import Store
+
+    add("https://nowhere.invalid/article")
+    store = Store.open(tmp_path / "revue.db")
+    [unknown] = [i for i in store.list_items() if "nowhere" in (i.url or "")]
+    store.record_fetch(
+        unknown.id, status="failed", error="DNS lookup failed", now="2024-03-19T10:00:00+00:00"
+    )
+    store.close()
+    out = run("compose", "--format", "text", "--out", "-")
+    assert "Vivant" in out.stdout and "/wall" in out.stdout and "/busy" in out.stdout
+    for gone in (server.url("/missing"), server.url("/gone"), "nowhere.invalid", closed):
+        assert gone not in out.stdout
+    left = [line for line in out.stderr.splitlines() if "left out" in line]
+    assert len(left) == 4, out.stderr
+    assert any("HTTP 404" in line and "/missing" in line for line in left)
+    assert any("HTTP 410" in line and "/gone" in line for line in left)
+    assert any("DNS lookup failed" in line for line in left)
+    assert any("connection refused" in line for line in left)
+    kept = run("compose", "--format", "text", "--out", "-", "--include-failed")
+    assert "nowhere.invalid" in kept.stdout and "left out" not in kept.stderr
+    # Written, the review records only what it published.
+    run("compose")
+    assert {i["url"]: i["review"] for i in run_json("list")}[server.url("/missing")] is None
+
+
+def test_an_empty_range_writes_nothing(reviews_dir: Path) -> None:
+    result = run("compose", "--from", "2020-01-01", "--to", "2020-01-07")
+    assert result.stdout == ""
+    assert "no items from 2020-01-01 to 2020-01-07" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not reviews_dir.exists() and run_json("reviews") == []
+    assert run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--out", "-").stdout == ""
+    # Empty or not, a broken template is said at once.
+    broken = reviews_dir.parent / "broken.md.j2"
+    broken.write_text("{{ nope }}", encoding="utf-8")
+    empty = ["--from", "2020-01-01", "--to", "2020-01-07"]
+    assert "nope" in run("compose", *empty, "--template", str(broken), code=2).stderr
+    run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--allow-empty")
+    path = reviews_dir / "2020-01-07-revue-de-presse.md"
+    assert (
+        path.read_text(encoding="utf-8")
+        == "# Revue de presse marketing/techno du 1er janvier au 7 janvier\n"
+    )
+
+
+def test_english_review_has_the_english_suffix_and_prefix(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        'suffix = "et mes entrevues"\ntitle_prefix = "Ma revue"\n'
+        '[compose.en]\ntitle_prefix = "My review"\nsuffix = "and my interviews"\n',
+        encoding="utf-8",
+    )
+    add("https://a.example/1", "--title", "Un")
+    text = ["--format", "text", "--out", "-", "--from", "2024-03-12", "--to", "2024-03-19"]
+    db = tmp_path / "revue.db"
+    set_added(db, 1, "2024-03-14T10:00:00+00:00")
+    fr = run("compose", *text).stdout.splitlines()[0]
+    assert fr == "Ma revue du 12 mars au 19 mars et mes entrevues"
+    en = run("compose", *text, "--lang", "en").stdout.splitlines()[0]
+    assert en == "My review, March 12 to March 19 and my interviews"
+    # Without an [compose.en] table, an English review has the English default, no suffix.
+    (tmp_path / "config.toml").write_text('suffix = "et mes entrevues"\n', encoding="utf-8")
+    en = run("compose", *text, "--lang", "en").stdout.splitlines()[0]
+    assert en == "Marketing/tech press review, March 12 to March 19"
+    (tmp_path / "config.toml").write_text('[compose.de]\nsuffix = "x"\n', encoding="utf-8")
+    assert "compose" in run("compose", *text, code=3).stderr
+    (tmp_path / "config.toml").write_text('[compose.en]\nsufix = "x"\n', encoding="utf-8")
+    assert "unknown key 'compose.en.sufix'" in run("compose", *text, code=3).stderr
+
+
+def test_text_format_writes_a_txt_file_without_escapes(reviews_dir: Path, tmp_path: Path) -> None:
+    add("https://a.example/x?a=1&b=2", "--title", "AT&T | 127.0.0.1 *vite* <b>", "--note", "Oui")
+    add("javascript:alert(1)", code=2)
+    run("compose", "--format", "text")
+    [path] = reviews_dir.glob("*.txt")
+    assert path.name.endswith("-revue-de-presse.txt")
+    body = path.read_text(encoding="utf-8").split("\n\n")[1]
+    assert body == "AT&T | 127.0.0.1 *vite* <b> https://a.example/x?a=1&b=2 = Oui\n"
+    md = run("compose", "--out", "-").stdout
+    assert "AT\\&T \\| 127.0.0.1 \\*vite\\* \\<b\\>" in md
+
+
+def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) -> None:
+    db = tmp_path / "revue.db"
+    for n, day in enumerate(("2024-03-10", "2024-03-11", "2024-03-17", "2024-03-18"), 1):
+        add(f"https://a.example/{n}", "--title", f"T{n}")
+        set_added(db, n, f"{day}T10:00:00+00:00")
+    week = run("compose", "--week", "2024-W11", "--format", "text", "--out", "-").stdout
+    assert week.splitlines()[0].endswith("du 11 mars au 17 mars")
+    assert "T2" in week and "T3" in week and "T1" not in week and "T4" not in week
+    run("compose", "--week", "2024-w11", "--style", "linked")  # written: review #1
+    [first] = run_json("reviews")
+    assert (first["start"], first["end"]) == ("2024-03-11", "2024-03-17")
+    # --since-last: from the day after the last review's end to today.
+    since = run("compose", "--since-last", "--format", "text", "--out", "-").stdout
+    assert "T4" in since and "T2" not in since and "T3" not in since
+    assert " du 18 mars " in since.splitlines()[0]
+    # --review N: its range, its items (published), its style.
+    again = run("compose", "--review", "1", "--format", "text", "--out", "-").stdout
+    assert again == "Revue de presse marketing/techno du 11 mars au 17 mars\n\nT2\n\nT3\n"
+    for bad, named in (
+        (["--week", "2024-W54"], "2024-W54"),
+        (["--week", "2024-11"], "2024-11"),
+        (["--review", "9"], "--review 9"),
+        (["--review", "x"], "'x'"),
+        (["--week", "2024-W11", "--from", "2024-03-01"], "--week 2024-W11"),
+        (["--since-last", "--review", "1"], "--since-last"),
+    ):
+        assert named in run("compose", *bad, code=2).stderr, bad
+    # The range options are shared: list and export read them the same way.
+    listed = run("list", "--week", "2024-W11").stdout
+    assert "T2" in listed and "T3" in listed and "T1" not in listed
+    assert [i["title"] for i in run_json("list", "--review", "1")] == ["T3", "T2"]
+    exported = json.loads(run("export", "--review", "1").stdout)
+    assert sorted(i["title"] for i in exported["items"]) == ["T2", "T3"]
+    assert "2024-W99" in run("list", "--week", "2024-W99", code=2).stderr
+
+
+def test_since_last_when_the_last_review_reaches_today(reviews_dir: Path) -> None:
+    add("https://a.example/1", "--title", "Un")
+    run("compose")
+    result = run("compose", "--since-last")
+    assert "nothing to compose" in result.stderr and result.stdout == ""
+    assert len(run_json("reviews")) == 1

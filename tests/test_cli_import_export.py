@@ -81,6 +81,61 @@ def test_json_export_import_round_trip_is_exact(tmp_path: Path) -> None:
     assert len(run_json("reviews")) == 1  # and the review is not repeated either
 
 
+CSV_FIELDS = (
+    "url", "title", "summary", "site_name", "via", "author", "published", "first_published",
+    "lang", "note", "lead", "quote", "section", "tags", "hashtags", "status", "added_at",
+)  # fmt: skip
+
+
+def test_csv_export_import_round_trip_gives_every_field_back(tmp_path: Path) -> None:
+    run("add", "--no-fetch", "https://a.example/1", "--title", "Un titre, « cité »",
+        "--note", "= Bien vu #IA", "-t", "Veille", "--section", "Mes entrevues",
+        "--lead", "À lire:", "--quote", "« Une phrase.\n\nUne autre. »")  # fmt: skip
+    run("add", "--no-fetch", "https://a.example/2")
+    run("add", "--no-fetch", "https://a.example/3", "--title", "=HYPERLINK(1)")
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    with conn:  # as a fetch leaves them
+        conn.execute(
+            "UPDATE items SET summary = 'Ce que la page dit.', site_name = 'La Presse', "
+            "via = '@lp_lapresse', author = 'Karim B.', published = '2024-03-17T09:00:00+00:00', "
+            "first_published = '2015-03-02T08:00:00-05:00', lang = 'fr-CA', status = 'ok' "
+            "WHERE id IN (1, 2)"
+        )
+        conn.execute("UPDATE items SET status = 'failed' WHERE id = 3")
+    conn.close()
+    first = run("export", "--format", "csv").stdout
+    exported = tmp_path / "items.csv"
+    exported.write_text(first, encoding="utf-8")
+    other = ["--db", str(tmp_path / "other.db")]
+    result = run(*other, "import", str(exported))
+    assert "3 added" in result.stderr
+    # Both ways: the file read back writes the same file, and the items are the same items.
+    assert run(*other, "export", "--format", "csv").stdout == first
+    before = [{k: i[k] for k in CSV_FIELDS} for i in run_json("list")]
+    after = [{k: i[k] for k in CSV_FIELDS} for i in run_json(*other, "list")]
+    assert after == before
+    summary_only = next(i for i in after if i["url"] == "https://a.example/2")
+    assert summary_only["summary"] == "Ce que la page dit." and summary_only["note"] is None
+    # A summary is not the curator's comment: the review does not publish it as "= …".
+    review = run(*other, "compose", "--from", "2000-01-01", "--to", "2100-01-01", "--out", "-")
+    assert "= Ce que la page dit." not in review.stdout
+    assert {i["status"] for i in after} == {"ok", "failed"}  # restored, so not fetched again
+
+
+def test_revue_csv_imported_then_exported_is_the_same_file() -> None:
+    source = FIXTURES / "revue_export.csv"
+    run("import", str(source))  # statuses ok and blocked: restored, nothing fetched
+    assert run("export", "--format", "csv").stdout == source.read_text(encoding="utf-8")
+    first = run_json("show", "1")
+    assert first["summary"] == "OpenAI a tenu lundi sa première conférence."
+    assert (first["note"], first["lead"], first["hashtags"]) == (
+        "= À suivre #IA",
+        "À lire:",
+        ["IA"],
+    )
+    assert first["tags"] == ["Veille", "IA"] and first["quote"] == '“Une phrase, "citée".”'
+
+
 def test_netscape_and_csv_exports_read_back(tmp_path: Path) -> None:
     import csv
     import io
@@ -129,7 +184,7 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     run("backup", str(target))
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT url FROM items").fetchall() == [("https://a.example/1",)]
-    run("backup", str(target), code=3)  # never overwrites
+    run("backup", str(target), code=2)  # never overwrites
 
 
 def test_opml_through_import_adds_feeds_not_items() -> None:
@@ -239,21 +294,25 @@ def test_revue_json_import_skips_bad_items_and_stores_none_of_them(tmp_path: Pat
     path = tmp_path / "dump.json"
     path.write_text(text, encoding="utf-8")
     other = tmp_path / "other.db"
-    result = run("--db", str(other), "import", str(path), "--no-fetch")
-    assert "1 added, 0 merged, 7 skipped" in result.stderr
-    for reason in ("javascript:alert(1)", "data:text/html", "title: not a text",
-                   "tags: not a list", "original URL", "no item id", "lone surrogate"):  # fmt: skip
+    # Records of the wrong type are parts that could not be read: exit 1, like a whole read.
+    result = run("--db", str(other), "import", str(path), "--no-fetch", code=1)
+    assert "2 added, 0 merged, 6 skipped" in result.stderr
+    for reason in ("javascript:alert(1)", "data:text/html", "record 4: title is a number",
+                   "tags is text", "javascript:x", "id is true/false"):  # fmt: skip
         assert reason in result.stderr, reason
     conn = sqlite3.connect(other)
-    assert conn.execute("SELECT id, url FROM items").fetchall() == [(1, "https://a.example/1")]
+    assert conn.execute("SELECT id, url, note FROM items ORDER BY id").fetchall() == [
+        (1, "https://a.example/1", None),
+        (9, "https://a.example/9", "\ufffd"),  # a lone surrogate in a note is made valid
+    ]
     # The review keeps the stored item only.
     assert conn.execute("SELECT review_id, item_id FROM review_items").fetchall() == [(1, 1)]
     # Into a store that has items already (the merge path) they are not stored either.
     run("add", "--no-fetch", "https://b.example/")
-    result = run("import", str(path), "--no-fetch")
-    assert "1 added, 0 merged, 7 skipped" in result.stderr
+    result = run("import", str(path), "--no-fetch", code=1)
+    assert "2 added, 0 merged, 6 skipped" in result.stderr
     urls = {i["url"] for i in run_json("list")}
-    assert urls == {"https://b.example/", "https://a.example/1"}
+    assert urls == {"https://b.example/", "https://a.example/1", "https://a.example/9"}
 
 
 def test_revue_json_import_has_no_size_cap_but_other_formats_do(

@@ -228,7 +228,7 @@ def test_the_export_is_one_item_a_line_and_reads_back_in_any_layout(tmp_path: Pa
         ('{"items": [], "format": "revue-export"}', "not a revue export"),
         ('{"format": "other", "items": []}', "not a revue export"),
         ('[{"format": "revue-export"}]', "not a revue export"),
-        ('{"format": "revue-export", "items": {}}', "items is not a list"),
+        ('{"format": "revue-export", "items": {}}', "items is an object, not a list"),
         ('{"format": "revue-export", "items": []} []', "more text after"),
     ],
 )

@@ -55,7 +55,9 @@ def test_csv_parses_back_with_the_csv_module() -> None:
     assert first["added_at"] == "2023-11-08T14:03:00+00:00"
     assert first["status"] == "ok"
     assert first["published"] == "2023-11-08" and first["first_published"] == "2015-03-02"
-    assert CSV_COLUMNS[-1] == "first_published"  # added last: earlier columns keep their place
+    # Columns added later come last: a reader by position finds the earlier ones in place.
+    assert CSV_COLUMNS[:16][-2:] == ("review", "first_published")
+    assert CSV_COLUMNS[16:] == ("lead", "quote", "hashtags")
     hostile = dict(zip(CSV_COLUMNS, rows[2], strict=True))
     # Formula-looking cells are defused; the line break survives inside the quoted cell.
     assert hostile["note"].startswith("'=HYPERLINK(")

@@ -290,7 +290,7 @@ Autre https://news.example/autre
     first, second = result.records
     assert first.review is not None
     assert (first.review.start, first.review.end) == (dt.date(2023, 12, 28), dt.date(2024, 1, 3))
-    assert first.lead == "À lire absolument"
+    assert first.lead == "À lire absolument:"
     assert first.title == "Un titre"
     assert first.via == "@quelqu_un"
     assert first.note == "Bon point"
@@ -301,13 +301,24 @@ Autre https://news.example/autre
     assert result.errors == [(9, "no URL: Titre seul sans lien")]
 
 
-def test_review_text_year_parameter_wins_over_urls() -> None:
-    text = "Revue de presse marketing/techno du 12 mars au 19 mars\n\nT https://x.example/2023/03/12/t\n"
-    (record,) = parse_import(text.encode(), year=2024).records
+def test_review_text_year_parameter_is_a_fallback_after_urls() -> None:
+    header = "Revue de presse marketing/techno du 12 mars au 19 mars\n\n"
+    dated = header + "T https://x.example/2023/03/12/t\n"
+    # The items' URLs say 2023: a --year for the file's other reviews does not re-date it.
+    (record,) = parse_import(dated.encode(), year=2024).records
     assert record.review is not None
-    assert (record.review.start, record.review.end) == (dt.date(2024, 3, 12), dt.date(2024, 3, 19))
-    (record,) = parse_import(text.encode()).records
-    assert record.review is not None and record.review.end == dt.date(2023, 3, 19)
+    assert (record.review.start, record.review.end) == (dt.date(2023, 3, 12), dt.date(2023, 3, 19))
+    assert record.added_at == "2023-03-12T12:00:00+00:00"  # its URL's day, inside the range
+    (record,) = parse_import(header.encode() + b"T https://x.example/t\n", year=2024).records
+    assert record.review is not None and record.review.end == dt.date(2024, 3, 19)
+    assert record.added_at == "2024-03-19T12:00:00+00:00"  # nothing better known: the last day
+    # An old article linked again is no evidence of the review's year when one is given.
+    old = header + "T https://x.example/2015/06/01/t\n"
+    (record,) = parse_import(old.encode(), year=2024).records
+    assert record.review is not None and record.review.end == dt.date(2024, 3, 19)
+    assert record.added_at == "2024-03-19T12:00:00+00:00"
+    (record,) = parse_import(header.encode() + b"T https://x.example/t\n").records
+    assert record.review is not None and record.review.end is None and record.added_at is None
 
 
 def test_english_review_header() -> None:
@@ -315,6 +326,7 @@ def test_english_review_header() -> None:
     (record,) = parse_import(text.encode()).records
     assert record.review is not None
     assert (record.review.start, record.review.end) == (dt.date(2024, 3, 12), dt.date(2024, 3, 19))
+    assert (record.review.lang, record.review.style) == ("en", "classic")
 
 
 @pytest.fixture(scope="module")
@@ -376,7 +388,7 @@ def test_seeds_item_details(seeds: bytes) -> None:
     assert virgule.quote is None  # a line starting with « that carries a URL is an item
 
     refsicom = next(r for r in records if r.url == "http://refsicom.org/1197")
-    assert refsicom.lead == "Intéressante analyse à propos de la crise des médias"
+    assert refsicom.lead == "Intéressante analyse à propos de la crise des médias:"
     assert refsicom.title is not None and refsicom.title.startswith("Éric Le Ray Penser les")
     assert refsicom.quote is not None
     assert refsicom.quote.startswith("“Au final, on veut limiter le lecteur")

@@ -264,11 +264,24 @@ def test_classic_without_via_or_note() -> None:
 
 
 def test_linked_item_matches_the_2024_style() -> None:
-    item = link(1, title="Titre", via="lp_lapresse", note="Mon *avis*")
+    """The 2024 post: the title is the link, then "= comment" (the 2023 separator), via
+    @handle where the page has one; the config's hashtags belong to the 2023 style."""
+    item = link(1, title="Titre", via="lp_lapresse", note="Mon *avis*", hashtags=["IA"])
     out = render(make_doc([item]), "md", "linked")
-    assert out.endswith(f"\n\n[Titre](<{LAPRESSE}>) via @lp_lapresse — Mon *avis* #Analyweb\n")
+    assert out.endswith(f"\n\n[Titre](<{LAPRESSE}>) via @lp_lapresse = Mon *avis* #IA\n")
     children = item_paragraph(out)
     assert any(t.type == "em_open" for t in children)  # the curator's Markdown is kept
+    html = render(make_doc([item]), "html-fragment", "linked")
+    assert f'<a href="{LAPRESSE}">Titre</a> via @lp_lapresse = Mon <em>avis</em>' in html
+    assert "Analyweb" not in html and " — " not in html
+    # As the real post reads: "IBM is slashing jobs in marketing and communications = une
+    # autre innovation de l’IA…"
+    ibm = link(2, title="IBM is slashing jobs in marketing and communications")
+    ibm.note = "une autre innovation de l’IA…"
+    text = render(make_doc([ibm]), "text", "linked")
+    assert text.splitlines()[2] == (
+        "IBM is slashing jobs in marketing and communications = une autre innovation de l’IA…"
+    )
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -295,14 +308,23 @@ def test_lead_in_comes_first_and_quote_is_a_block_quote(style: str) -> None:
     assert [p.text for p in block.iter("p")] == [quoted[0], quoted[1]]
 
 
-def test_summary_is_a_paragraph_and_can_be_turned_off() -> None:
-    item = link(1, title="Titre", summary="Un *résumé*\nsur deux lignes")
-    out = render(make_doc([item]), "md")
-    assert [text_of(p) for p in paragraphs(out)][-1] == "Un *résumé* sur deux lignes"
-    off = render(make_doc([item]), "md", options={"show_summary": False})
-    assert "résumé" not in off
-    assert "résumé" in render(make_doc([item]), "html")
-    assert "résumé" not in render(make_doc([item]), "html", options={"show_summary": False})
+def test_summary_is_shown_only_when_asked_and_without_footnote_marks() -> None:
+    """The 2023 posts are one line an item: the summary is opt-in (compose --summaries);
+    shown, it loses Wikipedia's footnote marks; a template still gets the raw summary."""
+    summary = "Un *résumé*[2]\nsur deux lignes [citation needed] et [réf. nécessaire][12]."
+    item = link(1, title="Titre", summary=summary)
+    for fmt in ("md", "text", "html"):
+        assert "résumé" not in render(make_doc([item]), fmt)
+    on = {"show_summary": True}
+    out = render(make_doc([item]), "md", options=on)
+    assert [text_of(p) for p in paragraphs(out)][-1] == "Un *résumé* sur deux lignes et."
+    text = render(make_doc([item]), "text", options=on)
+    assert text.endswith("\n\nUn *résumé* sur deux lignes et.\n")
+    html = render(make_doc([item]), "html", options=on)
+    assert '<p class="summary">Un *résumé* sur deux lignes et.</p>' in html
+    context = template_context(make_doc([item]))["items"][0]
+    assert context["summary"] == summary
+    assert context["summary_text"] == "Un *résumé* sur deux lignes et."
 
 
 def test_hashtags_default_then_item_each_once() -> None:
@@ -436,13 +458,23 @@ def test_stale_flag() -> None:
     assert [i["stale"] for i in context["items"]] == [True, False, False]
 
 
-def test_item_without_title_shows_its_url_or_its_domain_and_path_words() -> None:
-    item = link(1, title=None, via="@lp_lapresse")
+def test_item_without_title_says_its_site_and_address_words_in_every_style() -> None:
+    url = "https://www.lapresse.ca/affaires/techno/2023-11-06/openai-promet-des-superpouvoirs.php"
+    item = link(1, url, title=None, via="@lp_lapresse")
+    words = "lapresse.ca: openai promet des superpouvoirs"
     classic = render(make_doc([item]), "md", "classic")
-    assert classic.endswith(f"\n\n<{LAPRESSE}> via @lp_lapresse #Analyweb\n")
+    assert classic.endswith(f"\n\n{words} <{url}> via @lp_lapresse #Analyweb\n")
     linked = render(make_doc([item]), "md", "linked")
-    assert link_text(item_paragraph(linked)) == item.display_title()
-    assert link_text(item_paragraph(linked)).startswith("lapresse.ca: ")
+    assert link_text(item_paragraph(linked)) == words
+    assert render(make_doc([item]), "text", "classic").splitlines()[2] == (
+        f"{words} {url} via @lp_lapresse #Analyweb"
+    )
+    assert render(make_doc([item]), "text", "linked").splitlines()[2] == (
+        f"{words} via @lp_lapresse"
+    )
+    for style in STYLES:
+        html = parse_fragment(render(make_doc([item]), "html-fragment", style))
+        assert "".join(html.itertext()).strip().startswith(words)
 
 
 # -- formats, templates, determinism ------------------------------------------------------
@@ -599,3 +631,60 @@ def test_stale_looks_at_the_first_publication_not_the_last_update() -> None:
     assert [i["stale"] for i in context["items"]] == [True, False, False]
     assert context["items"][0]["first_published"] == "2015-03-02"
     assert context["items"][0]["published_date"] == "2023-11-01"
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://x.com/Figure_robot/status/1767913661253984474", "via RT@Figure_robot"),
+        ("https://twitter.com/pika_labs/status/1767573414223565051?s=20", "via RT@pika_labs"),
+        ("https://bsky.app/profile/alice.bsky.social/post/3kabc", "via RT@alice.bsky.social"),
+        ("https://mastodon.social/@gargron/109876543210", "via RT@gargron@mastodon.social"),
+    ],
+)
+def test_social_post_is_via_rt_handle_then_its_text_as_a_quote(url: str, label: str) -> None:
+    """As in the March 2024 post: `via RT@handle`, then the post's text as a block quote
+    (its own line breaks kept), not as a title."""
+    text = "With OpenAI, Figure 01 can now talk\n-OpenAI models <b>see</b>\n\n*Second* paragraph"
+    item = link(1, url, title=" ".join(text.split()), summary=text, via="@X", note="Wow")
+    out = render(make_doc([item]), "md", "classic")
+    children = item_paragraph(out)
+    assert text_of(children).startswith(f"{label} {url}")
+    assert " via @X" not in out and "With OpenAI" not in text_of(children)
+    tokens = COMMONMARK.parse(out)
+    inside = [t for t in tokens if t.type == "inline"][2:]
+    assert [text_of(t.children or []) for t in inside] == [
+        "With OpenAI, Figure 01 can now talk-OpenAI models <b>see</b>",
+        "*Second* paragraph",
+    ]
+    assert any(c.type == "hardbreak" for c in inside[0].children or [])
+    linked = render(make_doc([item]), "md", "linked")
+    assert link_text(item_paragraph(linked)) == label
+    html = parse_fragment(render(make_doc([item]), "html-fragment", "linked"))
+    assert [a.text for a in html.iter("a")] == [label]
+    quote = html.find(".//blockquote")
+    assert quote is not None and len(list(quote.iter("br"))) == 1
+    assert list(html.iter("b")) == []  # the post's text is text
+    plain = render(make_doc([item]), "text", "linked")
+    assert plain.split("\n\n", 1)[1] == (
+        f"{label} = Wow\n\n"
+        "With OpenAI, Figure 01 can now talk\n-OpenAI models <b>see</b>\n\n*Second* paragraph\n"
+    )
+
+
+def test_not_social_posts() -> None:
+    from revue.urls import social_post
+
+    assert social_post("https://x.com/pika_labs") is None
+    assert social_post("https://x.com/i/status/1767") == ""
+    assert social_post("https://bsky.app/profile/did:plc:abc/post/3k") == ""
+    assert social_post("https://www.lapresse.ca/affaires/2023-11-06/x.php") is None
+    assert social_post("https://medium.com/@author/some-story-1a2b") is None
+    assert social_post(None) is None
+    # A post whose address names no author takes the page's handle.
+    item = link(1, "https://x.com/i/status/1767", title="Texte", via="@pika_labs")
+    assert (
+        render(make_doc([item]), "text")
+        .split("\n\n")[1]
+        .startswith("via RT@pika_labs https://x.com/i/status/1767")
+    )

@@ -22,13 +22,19 @@ import typer
 
 from revue import __version__, urls
 from revue.config import Config, db_path, load_config
-from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
+from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
+from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
+from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
+    from revue.compose import DateRange
     from revue.db import Store
-    from revue.fetch import Fetcher, FetchSettings
+    from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
+    from revue.publish.wordpress import WordPressSettings
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -41,6 +47,13 @@ feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cr
 app.add_typer(feed_app, name="feed")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# SQLite's largest integer: an id or a limit past it is refused where it is typed.
+ID_MAX = 2**63 - 1
+# What revue reads from the files and streams it is given, at most (exit 2 past it).
+MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
+MAX_PAGE_FILE_BYTES = 64 * 2**20  # `extract FILE`: a saved page or a PDF
+MAX_TEXT_FILE_BYTES = 2**20  # `compose --intro/--outro`, the `edit` form: paragraphs of text
 
 
 @dataclass
@@ -71,9 +84,6 @@ class Env:
         if self._store is None:
             from revue.db import Store
 
-            if self.cfg.fetch:
-                # A bad [fetch] table is a config error found before the database is touched.
-                self.fetch_settings()
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
 
@@ -83,16 +93,29 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.fetch import FetchSettings
 
-        try:
-            return FetchSettings(**self.cfg.fetch)
-        except TypeError as exc:
-            raise ConfigError(f"config {self.cfg.path}: [fetch] {exc}") from None
+        # config.py checked every key and value against FETCH_KEYS.
+        return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
         from revue.fetch import Fetcher
 
         settings = self.fetch_settings()
-        return lambda: Fetcher(settings)
+        on_request = self.request_logger()
+        return lambda: Fetcher(settings, on_request=on_request)
+
+    def request_logger(self) -> "RequestCallback | None":
+        """With --verbose, one line per HTTP request: method, address, status, time."""
+        if self.level < VERBOSE:
+            return None
+        ui = self.ui
+
+        def log(event: "RequestEvent") -> None:
+            outcome = str(event.status) if event.status is not None else ""
+            if event.error:
+                outcome = f"{outcome} {event.error}".strip()
+            ui.detail(f"{event.method} {printable(event.url)} {outcome} in {event.seconds:.3f} s")
+
+        return log
 
     def close(self) -> None:
         if self._store is not None:
@@ -115,6 +138,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = _env(kwargs["ctx"])
         try:
+            # The whole config is checked before any work: a bad value is exit 3 before a
+            # link is stored, a file read or a page fetched.
+            env.cfg  # noqa: B018
             return func(*args, **kwargs)
         except RevueError as exc:
             env.ui.error(exc.message)
@@ -141,7 +167,7 @@ def handled(func: F) -> F:
             if env.level >= VERBOSE:
                 import traceback
 
-                env.ui.stderr.write(traceback.format_exc())
+                env.ui.stderr.write(plain(traceback.format_exc()))
             env.ui.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
             raise typer.Exit(int(ExitCode.PARTIAL)) from None
         finally:
@@ -192,16 +218,77 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         raise BadInput(f"{option} {value!r}: not an ISO date (YYYY-MM-DD)") from None
 
 
+# The range options, shared by the commands that work on a range of days (compose, list,
+# export): one spelling, one parser (range_options).
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="An ISO week, e.g. 2024-W11 (Monday to Sunday).")
+]
+SinceLastOption = Annotated[
+    bool,
+    typer.Option("--since-last", help="From the day after the last review's end to today."),
+]
+ReviewOption = Annotated[
+    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+]
+
+
+def range_options(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+    *,
+    default_days: int | None = 7,
+) -> "DateRange | None":
+    """The range the shared range options ask for. A command without a default range
+    (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
+    given, and reads an open-ended --from/--to itself."""
+    from revue.compose import resolve_range
+
+    start = parse_date(date_from, "--from")
+    end = parse_date(date_to, "--to")
+    if default_days is None and not (week or since_last or review is not None):
+        return None
+    return resolve_range(
+        lambda: env.store,
+        today=env.now().date(),
+        start=start,
+        end=end,
+        week=week,
+        since_last=since_last,
+        review=review,
+        days=default_days or 7,
+    )
+
+
+def item_filters(
+    env: "Env",
+    date_from: str | None,
+    date_to: str | None,
+    week: str | None,
+    since_last: bool,
+    review: int | None,
+) -> tuple[str | None, str | None, list[int] | None]:
+    """The range options as list/export filters: first and last day the items were added
+    (either open), or the ids of review N's items."""
+    span = range_options(env, date_from, date_to, week, since_last, review, default_days=None)
+    if span is None:
+        start = parse_date(date_from, "--from")
+        end = parse_date(date_to, "--to")
+        return (start.isoformat() if start else None, end.isoformat() if end else None, None)
+    if span.review is not None:
+        return None, None, [i.id for i in env.store.review_items(span.review["id"])]
+    return span.start.isoformat(), span.end.isoformat(), None
+
+
 def read_lines(source: str) -> Iterator[tuple[int, str]]:
-    """Numbered non-blank, non-comment lines of a file or of stdin ("-")."""
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise BadInput(f"{source}: cannot read ({reason})") from None
+    """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
+    (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""
+    text = read_bounded_text(source, MAX_LIST_BYTES, "")
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
@@ -239,8 +326,38 @@ def collect_links(args: Sequence[str], file: str | None) -> list[str]:
     return unique
 
 
+def typed(value: str | None) -> str | None:
+    """Text the curator typed (an option, the edit form), as it is stored: valid Unicode
+    without control characters (sanitize.py); a NUL or an ESC has no place in a review."""
+    return clean_optional(value)
+
+
+def typed_list(values: Sequence[str] | None) -> list[str]:
+    return [clean_text(v) for v in values or []]
+
+
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """`text` on one line, fit for a terminal or a pipe (console.plain)."""
+    return " ".join(plain(text).split())
+
+
+def cell(text: str | None) -> "Text":
+    """A table cell holding `text` as text: never read as rich markup, on one line."""
+    from rich.text import Text
+
+    return Text(one_line(text or ""))
+
+
+def cell_lines(lines: Iterable[str]) -> "Text":
+    """A table cell of several lines, each as `cell` holds it."""
+    from rich.text import Text
+
+    return Text("\n".join(one_line(line) for line in lines))
+
+
+def printable(text: str) -> str:
+    """Text from outside (an address a redirect gave) with its control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def emit_json(ui: UI, data: Any) -> None:
@@ -265,7 +382,7 @@ def emit_json_items(ui: UI, items: Iterable[Item], piece: int = 200) -> None:
 
 
 def short(text: str | None, width: int = 160) -> str:
-    text = " ".join((text or "").split())
+    text = one_line(text or "")
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
@@ -279,18 +396,28 @@ def review_phrase(item: Item, lang: str) -> str:
 
 
 def describe(ui: UI, item: Item) -> None:
-    """What the curator sees after an add or a fetch: title, via, summary, or the reason."""
+    """What the curator sees after an add or a fetch: title, via, summary, or the reason
+    (on stdout, not with --quiet: a fetch that fails is reported by `fetch_failed`)."""
     head = f"#{item.id} {item.display_title()}"
     if item.status in ("failed", "blocked"):
-        ui.print(
-            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})"
+        ui.say(
+            f"{head}\n  {item.status}: {item.error}  (kept; retry with: revue fetch {item.id})",
+            markup=False,
         )
         return
-    ui.print(head, markup=False)
+    ui.say(head, markup=False)
     bits = [b for b in (item.via and f"via {item.via}", item.site_name, item.url) if b]
-    ui.print("  " + " · ".join(bits), markup=False)
+    ui.say("  " + " · ".join(bits), markup=False)
     if item.summary:
-        ui.print("  " + short(item.summary, 200), markup=False)
+        ui.say("  " + short(item.summary, 200), markup=False)
+
+
+def fetch_failed(ui: UI, item: Item) -> None:
+    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet."""
+    ui.error(
+        f"#{item.id} {item.status}: {item.url}: {item.error} "
+        f"(kept; retry with: revue fetch {item.id})"
+    )
 
 
 def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
@@ -308,8 +435,8 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
                         item.added_at[:10],
                         status_text(item, stale_days),
                         one_line(item.display_title()),
-                        " ".join(item.tags),
-                        item.via or "",
+                        one_line(" ".join(item.tags)),
+                        one_line(item.via or ""),
                     ]
                 )
                 + "\n"
@@ -331,11 +458,11 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
     for item in items:
         table.add_row(
             str(item.id),
-            item.added_at[:10],
-            status_text(item, stale_days),
-            short(item.display_title(), 90),
-            " ".join(item.tags),
-            item.via or "",
+            cell(item.added_at[:10]),
+            cell(status_text(item, stale_days)),
+            cell(short(item.display_title(), 90)),
+            cell(" ".join(item.tags)),
+            cell(item.via),
         )
     ui.print(table)
     return len(items)
@@ -379,10 +506,13 @@ def progress_bar(
 
     counts = {"ok": 0, "bad": 0}
     with Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}"),
+        TextColumn(
+            "{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}",
+            markup=False,
+        ),
         TimeRemainingColumn(),
         console=ui.err,
         transient=True,
@@ -435,8 +565,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
                 advance(item.status == "ok")
             elif item.status == "ok":
                 ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-            else:
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status != "ok":
+                fetch_failed(ui, item)  # above the progress bar when there is one
 
         report = fetch_items(
             env.store,
@@ -448,9 +578,10 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     failed = report.failed
     if single:
         for item in report.items:
-            describe(ui, item)
-            if item.status != "ok":
-                ui.warn(f"#{item.id} {item.status}: {item.url}: {item.error}")
+            if item.status == "ok":
+                describe(ui, item)
+            else:
+                fetch_failed(ui, item)
     else:
         summarize(ui, len(report.ok), failed)
     return failed
@@ -495,6 +626,8 @@ def add(
 
     env = _env(ctx)
     ui = env.ui
+    note, section, title, quote, lead, text = map(typed, (note, section, title, quote, lead, text))
+    tag = typed_list(tag)
     if text is not None:
         if links or file:
             raise BadInput("--text adds a text block: give no URL with it")
@@ -537,9 +670,7 @@ def add(
     if not no_fetch:
         failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
     elif len(given) == 1 and outcomes[0].created and not as_json:
-        ui.print(
-            f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False
-        )
+        ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
         ids = []
         for o in outcomes:
@@ -554,7 +685,8 @@ def add(
 def fetch(
     ctx: typer.Context,
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Item ids (default: pending and due failed items).")
+        list[int] | None,
+        typer.Argument(help="Item ids (default: pending and due failed items).", max=ID_MAX),
     ] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Items never fetched.")] = False,
     failed: Annotated[
@@ -593,33 +725,41 @@ def fetch(
 @handled
 def list_items(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="Added on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", help="Added on or before (YYYY-MM-DD).")
-    ] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order", help="newest (first), or review: the order a review shows them in."
+        ),
+    ] = "newest",
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
-    """Items, newest first."""
+    """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
     if status and status not in ("pending", "ok", "failed", "blocked"):
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    if order not in ("newest", "review"):
+        raise BadInput(f"--order {order!r}: choose newest or review")
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.iter_items(
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
+        start=start,
+        end=end,
         tag=tag,
         status=status,
         unpublished=unpublished,
+        ids=ids,
         limit=limit,
+        order="newest" if order == "newest" else "position",
     )
     if as_json:
         emit_json_items(env.ui, items)
@@ -631,7 +771,7 @@ def list_items(
 @handled
 def show(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """One item, all fields (fields you typed are marked)."""
@@ -641,6 +781,7 @@ def show(
         emit_json(env.ui, item.to_json())
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -648,13 +789,17 @@ def show(
     data = item.to_json()
     # Shown beside `published` (the page's last update), and only when it says more.
     first = data.pop("first_published", None)
+    original = data.pop("canonical", None)
     for key, value in data.items():
         if value not in (None, [], False) or key in ("title", "url", "status"):
             label = key + (" (yours)" if key in item.user_fields else "")
             shown = ", ".join(value) if isinstance(value, list) else str(value)
-            table.add_row(label, shown)
+            # A note keeps its lines; every value is text (a title may hold "[/b]").
+            table.add_row(label, Text(plain(shown)))
         if key == "published" and first and first != value:
             table.add_row("first published", str(first))
+        if key == "url" and original:
+            table.add_row("syndicated from", str(original))
     if item.is_stale(env.cfg.stale_days):
         table.add_row(
             "stale", f"first published more than {env.cfg.stale_days} days before it was added"
@@ -695,10 +840,12 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
         name = fh.name
     try:
         subprocess.run([*editor.split(), name], check=False)
+        form = read_bounded_text(name, MAX_TEXT_FILE_BYTES, "edit: the form")
         try:
-            data = tomllib.loads(Path(name).read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise BadInput(f"edit: the form does not parse ({exc}); nothing changed") from None
+            data = tomllib.loads(form)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise BadInput(f"edit: the form does not parse ({reason}); nothing changed") from None
     finally:
         Path(name).unlink(missing_ok=True)
     changes: dict[str, Any] = {}
@@ -712,7 +859,7 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
 @handled
 def edit(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.")],
+    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
     title: Annotated[
         str | None, typer.Option(help="Replace the title (yours from now on).")
     ] = None,
@@ -729,9 +876,13 @@ def edit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
 ) -> None:
     """Change curator fields; with no option, open $EDITOR."""
-    from revue.curate import hashtags_in
+    from revue.curate import edit_item
 
     env = _env(ctx)
+    title, summary, note, section, lead, quote = map(
+        typed, (title, summary, note, section, lead, quote)
+    )
+    tag = typed_list(tag)
     fields = {
         k: v
         for k, v in dict(
@@ -744,17 +895,14 @@ def edit(
         item = env.store.get(item_id)
         changes = _edit_in_editor(item)
         if "tags" in changes:
-            new_tags = [str(t) for t in changes.pop("tags")]
+            new_tags = typed_list([str(t) for t in changes.pop("tags")])
             add_tags = [t for t in new_tags if t not in item.tags]
             remove_tags = [t for t in item.tags if t not in new_tags]
-        fields = {k: str(v) for k, v in changes.items()}
+        fields = {k: clean_text(str(v)) for k, v in changes.items()}
         if not fields and not add_tags and not remove_tags:
             env.ui.info("nothing changed")
             return
-    hashtags = hashtags_in(fields.get("note"))
-    item = env.store.update(
-        item_id, fields, add_tags=add_tags + hashtags, remove_tags=remove_tags, hashtags=hashtags
-    )
+    item = edit_item(env.store, item_id, fields, add_tags=add_tags, remove_tags=remove_tags)
     if as_json:
         emit_json(env.ui, item.to_json())
     else:
@@ -765,17 +913,18 @@ def edit(
 @handled
 def rm(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(help="Item ids.")],
+    ids: Annotated[list[int], typer.Argument(help="Item ids.", max=ID_MAX)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
     env = _env(ctx)
+    ids = list(dict.fromkeys(ids))  # `rm 1 1 1` removes one item, and says one
     items = env.store.get_many(ids)
     if not yes:
         if not env.ui.interactive:
             raise BadInput("rm: refusing to remove without --yes when not on a terminal")
         for item in items:
-            env.ui.err.print(f"#{item.id} {item.display_title()}", markup=False)
+            env.ui.err.print(plain(f"#{item.id} {item.display_title()}"), markup=False)
         if not typer.confirm(f"Remove {len(items)} item(s)?", default=False, err=True):
             env.ui.info("nothing removed")
             return
@@ -822,16 +971,13 @@ def extract(
         from revue.fetch import fetch_one
 
         link = urls.validate(source)
-        result = fetch_one(link, env.fetch_settings())
+        result = fetch_one(link, env.fetch_settings(), on_request=env.request_logger())
         if not result.ok:
             env.ui.error(f"{link}: {result.error}")
             raise typer.Exit(int(ExitCode.PARTIAL))
     else:
         path = Path(source)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"{source}: cannot read ({exc.strerror})") from None
+        body = read_bounded(path, MAX_PAGE_FILE_BYTES, "")
         base = urls.validate(url) if url else path.resolve().as_uri()
         ctype = "application/pdf" if body[:5] == b"%PDF-" else "text/html"
         result = FetchResult(url=base, final_url=base, status=200, content_type=ctype, body=body)
@@ -854,12 +1000,13 @@ def extract(
 @handled
 def compose(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First day (default: 6 days before --to).")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, html, html-fragment or json.")
+        str | None, typer.Option("--format", help="md, text, html, html-fragment or json.")
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
@@ -883,6 +1030,17 @@ def compose(
     include_published: Annotated[
         bool, typer.Option("--include-published", help="Also items an earlier review published.")
     ] = False,
+    summaries: Annotated[
+        bool | None,
+        typer.Option("--summaries/--no-summaries", help="Each page's summary under its item."),
+    ] = None,
+    include_failed: Annotated[
+        bool,
+        typer.Option("--include-failed", help="Keep dead links (404, 410, no such host, refused)."),
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write the title-only post of an empty range.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the review; write and record nothing.")
     ] = False,
@@ -895,36 +1053,46 @@ def compose(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a review file edited by hand.")
     ] = False,
+    copy: Annotated[
+        bool,
+        typer.Option("--copy", help="Also put the review on the clipboard (through the terminal)."),
+    ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
-    from revue.compose import ComposeOptions, default_range
+    from revue.compose import ComposeOptions
     from revue.compose import compose as run_compose
 
     env = _env(ctx)
     cfg = env.cfg
-    end = parse_date(date_to, "--to") or env.now().date()
-    start = parse_date(date_from, "--from") or default_range(end)[0]
-    chosen_lang = lang or cfg.lang
+    span = range_options(env, date_from, date_to, week, since_last, review)
+    assert span is not None  # compose has a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
     if template is not None and not template.is_file():
-        raise BadInput(f"--template {template}: no such file")
+        problem = "not a regular file" if template.exists() else "no such file"
+        raise BadInput(f"--template {template}: {problem}")
+    if span.empty:
+        last = span.since or {}
+        env.ui.info(
+            f"nothing to compose: the last review (#{last.get('id')}) already reaches "
+            f"{last.get('end')}"
+        )
+        return
 
     def read_text(path: Path | None, option: str) -> str | None:
         if path is None:
             return None
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInput(f"{option} {path}: cannot read ({exc})") from None
+        return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option))
 
     opts = ComposeOptions(
-        start=start,
-        end=end,
+        start=span.start,
+        end=span.end,
         fmt=fmt or cfg.format,
-        style=style or cfg.style,
+        style=style or recorded.get("style") or cfg.style,
         lang=chosen_lang,
-        suffix=suffix if suffix is not None else cfg.suffix,
+        suffix=typed(suffix),
         out=out,
         dry_run=dry_run or preview,
         include_published=include_published,
@@ -933,10 +1101,30 @@ def compose(
         intro=read_text(intro, "--intro"),
         outro=read_text(outro, "--outro"),
         show_dates=show_dates,
+        summaries=summaries,
+        include_failed=include_failed,
+        allow_empty=allow_empty,
+        review=recorded.get("id"),
     )
     if preview:
         opts.fmt = "md"
     result = run_compose(env.store, cfg, opts, now=env.now())
+    for item, reason in result.left_out:
+        env.ui.warn(
+            f"#{item.id} left out, its page is gone ({reason}): {item.url} "
+            "(--include-failed keeps it)"
+        )
+    if result.skipped:
+        env.ui.info(
+            f"{len(result.skipped)} item(s) skipped in revue week, kept unpublished for later: "
+            + ", ".join(f"#{i.id}" for i in result.skipped)
+        )
+    if result.empty:
+        env.ui.info(
+            f"no items from {opts.start} to {opts.end}: nothing written "
+            "(--allow-empty writes the title-only post)"
+        )
+        return
     if preview:
         from rich.markdown import Markdown
 
@@ -953,9 +1141,13 @@ def compose(
         return
     if dry_run or out == "-":
         env.ui.raw(result.text)
+        if copy:
+            copy_to_clipboard(env, result.text, "the review")
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
-    env.ui.print(str(result.path), markup=False, soft_wrap=True)
+    env.ui.say(str(result.path), markup=False, soft_wrap=True)
+    if copy:
+        copy_to_clipboard(env, result.text, "the review")
     if open_it:
         if opts.fmt not in ("html", "html-fragment") or result.path is None:
             env.ui.warn(
@@ -968,22 +1160,71 @@ def compose(
                 env.ui.warn("--open: no browser available here")
 
 
+@app.command("week")
+@handled
+def week_command(
+    ctx: typer.Context,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Preview as text, md or html-fragment.")
+    ] = None,
+    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    include_published: Annotated[
+        bool, typer.Option("--include-published", help="Also items an earlier review published.")
+    ] = False,
+) -> None:
+    """The week's workbench on a terminal: keep or skip, order, notes, the post previewed."""
+    from revue.compose import ComposeOptions
+    from revue.week import PREVIEW_FORMATS, Workbench, workbench_range
+
+    env = _env(ctx)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise BadInput(
+            "week: needs a terminal (a full-screen app); in a script use revue list, move, "
+            "edit and compose"
+        )
+    if fmt is not None and fmt not in PREVIEW_FORMATS:
+        raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
+    cfg = env.cfg
+    given = date_from or date_to or week or review is not None
+    span = range_options(env, date_from, date_to, week, since_last or not given, review)
+    assert span is not None  # a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    if chosen_lang not in ("fr", "en"):
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    from revue.render import STYLES
+
+    chosen_style = style or recorded.get("style") or cfg.style
+    if chosen_style not in STYLES:
+        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
+    start, end = workbench_range(span)
+    opts = ComposeOptions(
+        start=start,
+        end=end,
+        fmt=fmt or "text",
+        style=chosen_style,
+        lang=chosen_lang,
+        include_published=include_published,
+    )
+    bench = Workbench(env.store, cfg, opts, clock=env.now)
+    # Textual only now: the other commands never pay for its import.
+    from revue.workbench import run
+
+    run(bench)
+
+
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 def read_input_file(path: str, what: str) -> bytes:
     """The bytes of a file the user named (or stdin for "-"), bounded in size."""
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_IMPORT_BYTES:
-        raise BadInput(f"{what} {path}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-    return data
+    return read_bounded(path, MAX_IMPORT_BYTES, what)
 
 
 @contextmanager
@@ -1025,13 +1266,16 @@ def import_(
         list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every item.")
     ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Year of a past review's dates when its text does not say.")
+        int | None,
+        typer.Option(
+            help="Year of a past review's dates when its text does not say.", min=1, max=9999
+        ),
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
     from revue.curate import import_parsed
-    from revue.importers import looks_like_revue_export, parse_import
+    from revue.importers import ImportResult, looks_like_revue_export, parse_import
 
     env = _env(ctx)
     ui = env.ui
@@ -1050,7 +1294,7 @@ def import_(
                 report = import_revue_export(env.store, chunks(), now=env.now())
             except ValueError as exc:
                 raise BadInput(f"import {file}: {exc}") from None
-            parsed = None
+            parsed = ImportResult("revue-json", [], [(n or 0, r) for n, r in report.warnings])
         else:
             rest = max(MAX_IMPORT_BYTES + 1 - len(head), 0)
             data = head + read_or_fail(handle, rest, file, "import")
@@ -1062,17 +1306,19 @@ def import_(
                 )
             except ValueError as exc:
                 raise BadInput(f"import {file}: {exc}") from None
-    if parsed is not None:
-        try:
-            report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
-        except ValueError as exc:
-            raise BadInput(f"import {file}: {exc}") from None
+            try:
+                report = import_parsed(env.store, parsed, now=env.now(), extra_tags=typed_list(tag))
+            except ValueError as exc:
+                raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
-        ui.warn(f"{file}, line {line}: {reason} (skipped)")
+        where = f"{file}, {parsed.position} {line}" if line else file
+        ui.warn(f"{where}: {reason} (skipped)")
+    unreadable = len(parsed.unreadable)
+    if unreadable:
+        ui.warn(f"{file}: {unreadable} part(s) of the file could not be read (see above)")
     ui.info(report.summary())
-    if not no_fetch:
-        bad = run_fetch(env, report.fresh, single=False)
-        exit_for(len(bad))
+    bad: list[Item] = [] if no_fetch else run_fetch(env, report.fresh, single=False)
+    exit_for(len(bad) + unreadable)
 
 
 @app.command()
@@ -1082,28 +1328,29 @@ def export(
     fmt: Annotated[
         str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
     ] = "json",
-    date_from: Annotated[str | None, typer.Option("--from", help="Added on or after.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Added on or before.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
     from revue.curate import iso
+    from revue.files import atomic_write, database_files, write_failure
 
     env = _env(ctx)
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
-    first = start.isoformat() if start else None
-    last = end.isoformat() if end else None
+    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     pieces: Iterator[str]
     if fmt == "json":
         from revue.db import iter_dump
 
-        pieces = iter_dump(env.store, now=iso(env.now()), start=first, end=last, tag=tag)
+        pieces = iter_dump(env.store, now=iso(env.now()), start=start, end=end, tag=tag, ids=ids)
     elif fmt in ("csv", "netscape", "md"):
         from revue import exporters
 
-        items = env.store.iter_items(start=first, end=last, tag=tag, order="id")
+        items = env.store.iter_items(start=start, end=end, tag=tag, ids=ids, order="id")
         render_export = {
             "csv": exporters.iter_csv,
             "netscape": exporters.iter_netscape,
@@ -1119,33 +1366,10 @@ def export(
     else:
         target = Path(out)
         try:
-            write_pieces(target, pieces)
+            atomic_write(target, pieces, protect=database_files(env.store.path))
         except OSError as exc:
-            raise BadInput(f"--out {out}: cannot write ({exc.strerror})") from None
+            raise write_failure(exc, f"--out {out}: cannot write") from None
         env.ui.info(f"wrote {target}")
-
-
-def write_pieces(path: Path, pieces: Iterable[str]) -> None:
-    """Write text as it comes to a temporary file beside `path`, then rename it over `path`:
-    a reader never sees half an export, and a failure leaves nothing behind."""
-    import contextlib
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            for piece in pieces:
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 @app.command()
@@ -1171,8 +1395,9 @@ def reviews(
     """The reviews composed (and imported), newest first."""
     env = _env(ctx)
     rows = env.store.reviews()
+    posts = env.store.review_posts()
     if as_json:
-        emit_json(env.ui, rows)
+        emit_json(env.ui, [{**row, "posts": posts.get(row["id"], [])} for row in rows])
         return
     if not rows:
         env.ui.info("no reviews yet")
@@ -1180,30 +1405,199 @@ def reviews(
     from rich.table import Table
 
     table = Table(pad_edge=False)
-    for col in ("id", "range", "items", "format", "file"):
+    for col in ("id", "range", "items", "format", "file", "post"):
         table.add_column(col, overflow="fold")
     for row in rows:
         span = f"{row['start'] or '?'} → {row['end'] or '?'}"
         table.add_row(
             str(row["id"]),
-            span,
+            cell(span),
             str(row["item_count"]),
-            row["format"] or "",
-            row["path"] or ("(imported)" if row["imported"] else ""),
+            cell(row["format"]),
+            cell(row["path"] or ("(imported)" if row["imported"] else "")),
+            cell_lines(
+                f"{post['status'] or '?'} {post['link'] or post['site']}"
+                for post in posts.get(row["id"], [])
+            ),
         )
     env.ui.print(table)
+
+
+def parse_at(value: str, now: dt.datetime) -> str:
+    """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
+    this machine's local time. BadInput when it does not parse or is not in the future."""
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
+    when = when.astimezone(dt.UTC)  # naive: local time
+    if when <= now:
+        raise BadInput(f"--at {value}: in the past; give a time to come")
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@app.command()
+@handled
+def publish(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="draft (a new post's default), publish, future (with --at), pending or "
+            "private. An update keeps the post's status unless given."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="A new post, even if the review was published before.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the request it would send (not the password)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """Send a review to the WordPress blog of the config ([wordpress] url, user; the
+    application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
+    it again updates the same post."""
+    from revue.publish.wordpress import PostOptions, WordPress
+    from revue.publishing import publish as run_publish
+
+    env = _env(ctx)
+    if at is not None:
+        if status not in (None, "future"):
+            raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
+        status = "future"
+    elif status == "future":
+        raise BadInput("--status future needs --at DATETIME")
+    options = PostOptions(
+        status=status,
+        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        force=force,
+        new=new,
+        dry_run=dry_run,
+    )
+    target = WordPress(_wordpress_settings(env, dry_run=dry_run), options)
+    done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+    result = done.result
+    if as_json:
+        emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
+        return
+    if result.request is not None:
+        env.ui.raw(result.request)
+        return
+    for note in result.notes:
+        env.ui.info(note)
+    what = f"{result.status or 'post'} #{result.post_id}"
+    if result.action == "updated":
+        env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
+    else:
+        env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
+    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
+
+
+def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
+    """The blog of the config and the environment, with the [fetch] limits; ConfigError
+    (exit 3) when the address, the user or (to send) the password is missing."""
+    from revue.config import KEYRING_SERVICE, wordpress_account
+    from revue.publish.wordpress import WordPressSettings, check_url
+
+    account = wordpress_account(env.cfg, with_password=not dry_run)
+    if not account.url:
+        raise ConfigError(
+            "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
+        )
+    url = check_url(account.url, "[wordpress] url")
+    if not account.user:
+        raise ConfigError(
+            "no WordPress user: set user under [wordpress] in the config, or REVUE_WORDPRESS_USER"
+        )
+    if not dry_run and not account.password:
+        raise ConfigError(
+            f"no application password for {account.user} on {url}: set "
+            f"REVUE_WORDPRESS_PASSWORD, or store it with `keyring set {KEYRING_SERVICE} "
+            f"{account.user}` ({account.keyring_note})"
+        )
+    if account.password_from:
+        env.ui.detail(f"application password from {account.password_from}")
+    fs = env.fetch_settings()
+    return WordPressSettings(
+        url=url,
+        user=account.user,
+        password=account.password,
+        category=account.category,
+        connect_timeout=fs.connect_timeout,
+        read_timeout=fs.read_timeout,
+        retries=fs.retries,
+        backoff=fs.backoff,
+        max_retry_after=fs.max_retry_after,
+        max_redirects=fs.max_redirects,
+        user_agent=fs.user_agent,
+    )
+
+
+@app.command()
+@handled
+def share(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The item to share.")],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--for", help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit."
+        ),
+    ] = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Also put it on the clipboard (through the terminal).")
+    ] = False,
+) -> None:
+    """Print one item as a social post: Title URL via @handle = comment #hashtags."""
+    from revue.social import PLATFORMS, fit, length, post_for
+
+    env = _env(ctx)
+    if platform is not None and platform not in PLATFORMS:
+        raise BadInput(f"--for {platform!r}: choose from {', '.join(PLATFORMS)}")
+    item = env.store.get(item_id)
+    post = post_for(item, env.cfg.hashtags, env.cfg.lang)
+    if platform is not None:
+        rules = PLATFORMS[platform]
+        whole = length(post, rules)
+        post = fit(post, rules)
+        if (size := length(post, rules)) < whole:
+            env.ui.info(f"shortened to {size} of {rules.name}'s {rules.limit} {rules.unit}")
+    text = post.text()
+    env.ui.raw(text + "\n")
+    if copy:
+        copy_to_clipboard(env, text, "the post")
+
+
+def copy_to_clipboard(env: Env, text: str, what: str) -> None:
+    """Copy and say how; a failure is one line and exit 1 (what was printed stays)."""
+    from revue.clipboard import copy
+
+    how = copy(text, [env.ui.stdout, env.ui.stderr])
+    env.ui.info(f"copied {what} to the clipboard {how}")
 
 
 @app.command()
 @handled
 def move(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="The item to move.")],
+    item_id: Annotated[int, typer.Argument(help="The item to move.", max=ID_MAX)],
     before: Annotated[
-        int | None, typer.Option("--before", help="Place it just before this item.")
+        int | None, typer.Option("--before", help="Place it just before this item.", max=ID_MAX)
     ] = None,
     after: Annotated[
-        int | None, typer.Option("--after", help="Place it just after this item.")
+        int | None, typer.Option("--after", help="Place it just after this item.", max=ID_MAX)
     ] = None,
 ) -> None:
     """Set an item's place in the review by hand."""
@@ -1219,7 +1613,8 @@ def move(
 def check(
     ctx: typer.Context,
     review_id: Annotated[
-        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+        int | None,
+        typer.Argument(help="The review (default: the most recent one composed).", max=ID_MAX),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
@@ -1249,6 +1644,8 @@ def check(
                 "links": [r.to_json() for r in report.results],
             },
         )
+    elif ui.level == QUIET:
+        pass  # the dead links, the only failures, are reported on stderr below
     elif not ui.stdout.isatty():
         # One tab-separated line a link: id, status, HTTP status, URL, final URL, reason, Wayback.
         for r in report.results:
@@ -1280,18 +1677,18 @@ def check(
                 str(r.item.id),
                 Text(r.status, style=colours[r.status]),
                 str(r.http_status or ""),
-                Text(f"{short(r.item.display_title(), 70)}\n{r.item.url}"),
-                Text(detail),
+                Text(f"{short(r.item.display_title(), 70)}\n{one_line(r.item.url or '')}"),
+                cell(detail),
             )
         ui.print(table)
         # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
         for r in report.results:
             if r.status == "moved":
                 ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
-            elif r.status == "dead":
-                ui.print(
-                    f"#{r.item.id} dead, archived: {r.wayback_url}", markup=False, soft_wrap=True
-                )
+    # A dead link is a failure (exit 1): one line on stderr each, whatever the output and level.
+    for r in report.results:
+        if r.status == "dead":
+            ui.error(f"#{r.item.id} dead: {r.item.url}: {r.reason}; archived: {r.wayback_url}")
     span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
     ui.info(
         f"review #{review['id']} ({span}): {len(report.results)} link(s), "
@@ -1307,7 +1704,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     from revue.fetch import fetch_one
 
     settings = env.fetch_settings()
-    result = fetch_one(url, settings)
+    result = fetch_one(url, settings, on_request=env.request_logger())
     if not result.ok:
         raise BadInput(f"feed {url}: {result.error}")
     try:
@@ -1317,7 +1714,7 @@ def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     except ValueError:
         pass
     for candidate in discover_feeds(result.body, result.final_url or url)[:3]:
-        found = fetch_one(candidate, settings)
+        found = fetch_one(candidate, settings, on_request=env.request_logger())
         if not found.ok:
             continue
         try:
@@ -1350,8 +1747,8 @@ def feed_add(
             "url": feed_url,
             "title": parsed.title,
             "site_url": parsed.link,
-            "tags": json.dumps(tag or []),
-            "match": match,
+            "tags": json.dumps(typed_list(tag)),
+            "match": typed(match),
             "added_at": iso(env.now()),
         }
     )
@@ -1382,17 +1779,15 @@ def feed_list(
         state = feed["status"] or "never pulled"
         if feed["error"]:
             state += f": {feed['error']}"
-        env.ui.raw(
-            f"{feed['id']}\t{feed['url']}\t{one_line(feed['title'] or '')}\t"
-            f"{' '.join(feed['tags'])}\t{feed['match'] or ''}\t{state}\n"
-        )
+        fields = [feed["url"], feed["title"] or "", " ".join(feed["tags"]), feed["match"] or ""]
+        env.ui.raw("\t".join([str(feed["id"]), *map(one_line, fields), one_line(state)]) + "\n")
 
 
 @feed_app.command("rm")
 @handled
 def feed_rm(
     ctx: typer.Context,
-    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).")],
+    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).", max=ID_MAX)],
 ) -> None:
     """Stop following a feed (its items stay)."""
     env = _env(ctx)
@@ -1404,7 +1799,9 @@ def feed_rm(
 @handled
 def feed_pull(
     ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Feed ids (default: all).")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Feed ids (default: all).", max=ID_MAX)
+    ] = None,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch pages of new entries.")
     ] = False,
@@ -1424,7 +1821,7 @@ def feed_pull(
         name = out.feed["title"] or out.feed["url"]
         if out.status == "failed":
             failed += 1
-            env.ui.warn(f"feed #{out.feed['id']} {name}: {out.error}")
+            env.ui.error(f"feed #{out.feed['id']} {name}: {out.error}")
         else:
             env.ui.info(
                 f"feed #{out.feed['id']} {name}: {out.status}, {len(out.added)} new, "
@@ -1447,10 +1844,13 @@ def feed_import(
     from revue.feeds import parse_opml
 
     env = _env(ctx)
+    problems: list[tuple[int, str]] = []
     try:
-        entries = parse_opml(read_input_file(file, "OPML"))
+        entries = parse_opml(read_input_file(file, "OPML"), problems)
     except ValueError as exc:
         raise BadInput(f"OPML {file}: {exc}") from None
+    for line, reason in problems:
+        env.ui.warn(f"{file}, line {line}: {reason} (skipped)")
     added = 0
     for entry in entries:
         if not entry.get("url") or not urls.is_http_url(entry["url"]):
@@ -1466,6 +1866,7 @@ def feed_import(
         )
         added += created
     env.ui.info(f"{added} feed(s) added, {len(entries) - added} already followed or skipped")
+    exit_for(sum(1 for _, reason in problems if not reason.startswith("not an http(s) URL")))
 
 
 @feed_app.command("export")
@@ -1510,5 +1911,5 @@ def main() -> None:
     try:
         app()
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
-        sys.stderr.write(f"revue: error: {exc.message}\n")
+        sys.stderr.write(f"revue: error: {plain(exc.message)}\n")
         sys.exit(int(exc.exit_code))

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import fcntl
 import hashlib
-import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +22,15 @@ from typing import Any
 from revue.config import Config
 from revue.db import Store
 from revue.errors import BadInput, Conflict, StoreError
+from revue.files import atomic_write, database_files, writable_target, write_failure
 from revue.models import Item, ReviewDoc
+from revue.sanitize import clean_text
 
-# A full disk (or quota, or file size limit) is exit 3 like the database's own disk errors.
-DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
-EXTENSIONS = {"md": "md", "html": "html", "html-fragment": "html", "json": "json"}
+EXTENSIONS = {"md": "md", "text": "txt", "html": "html", "html-fragment": "html", "json": "json"}
+# A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
+# pass): left out of a review unless asked. The reasons are fetch's own words.
+DEAD_HTTP = frozenset({404, 410})
+DEAD_ERRORS = ("DNS lookup failed", "connection refused")
 
 
 @dataclass
@@ -48,6 +49,10 @@ class ComposeOptions:
     intro: str | None = None
     outro: str | None = None
     show_dates: bool | None = None
+    summaries: bool | None = None  # None: the config's `summaries`
+    include_failed: bool = False
+    allow_empty: bool = False
+    review: int | None = None  # recompose this review: its items, its title unless suffix
 
 
 @dataclass
@@ -59,6 +64,23 @@ class ComposeResult:
     review_id: int | None = None
     unchanged: bool = False
     warnings: list[str] = field(default_factory=list)
+    left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
+    skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`: kept for later
+    empty: bool = False  # nothing to publish: nothing rendered, written or recorded
+
+
+def dead_reason(item: Item) -> str | None:
+    """Why `item`'s page is gone for good (its last fetch: 404, 410, no such host, connection
+    refused), or None. Blocked pages are not dead: the page is fine for a reader."""
+    if item.kind != "link" or item.status != "failed":
+        return None
+    if item.http_status in DEAD_HTTP:
+        return f"HTTP {item.http_status}"
+    error = item.error or ""
+    for reason in DEAD_ERRORS:
+        if error.startswith(reason):
+            return reason
+    return None
 
 
 def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
@@ -66,16 +88,109 @@ def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=days - 1), today
 
 
+@dataclass(frozen=True)
+class DateRange:
+    """A range of days a command works on, and how it was asked for."""
+
+    start: dt.date
+    end: dt.date
+    review: dict[str, Any] | None = None  # --review N: that review's record
+    since: dict[str, Any] | None = None  # --since-last: the review it follows
+
+    @property
+    def empty(self) -> bool:
+        return self.end < self.start
+
+
+def resolve_range(
+    store: Callable[[], Store],
+    *,
+    today: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    week: str | None = None,
+    since_last: bool = False,
+    review: int | None = None,
+    days: int = 7,
+) -> DateRange:
+    """The range asked for by one of --from/--to, --week, --since-last or --review (the
+    shared range options); by default the last `days` days ending on --to or today. `store`
+    is opened only for --since-last and --review.
+
+    --since-last runs from the day after the latest review's end to today (empty when that
+    review already reaches today; the default range when there is no review yet). Raises
+    BadInput naming the option and its value when they clash or do not make sense."""
+    from revue.datephrase import iso_week
+    from revue.errors import NotFound
+
+    given = [
+        name
+        for name, on in (
+            ("--from/--to", start is not None or end is not None),
+            (f"--week {week}", week is not None),
+            ("--since-last", since_last),
+            (f"--review {review}", review is not None),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise BadInput(f"{' and '.join(given)}: choose one way to give the range")
+    if week is not None:
+        try:
+            first, last = iso_week(week)
+        except ValueError as exc:
+            raise BadInput(f"--week {week!r}: {exc}") from None
+        return DateRange(first, last)
+    if review is not None:
+        try:
+            record = store().get_review(review)
+        except NotFound:
+            raise BadInput(f"--review {review}: no such review (see revue reviews)") from None
+        if not record.get("start") or not record.get("end"):
+            raise BadInput(f"--review {review}: its dates are unknown")
+        return DateRange(
+            dt.date.fromisoformat(record["start"]),
+            dt.date.fromisoformat(record["end"]),
+            review=record,
+        )
+    if since_last:
+        dated = [r for r in store().reviews() if r.get("end")]
+        if not dated:
+            first, last = default_range(today, days)
+            return DateRange(first, last)
+        latest = max(dated, key=lambda r: (r["end"], r["id"]))
+        latest_end = dt.date.fromisoformat(latest["end"])
+        if latest_end >= today:
+            return DateRange(today + dt.timedelta(days=1), today, since=latest)
+        return DateRange(latest_end + dt.timedelta(days=1), today, since=latest)
+    last = end or today
+    try:
+        first = start or default_range(last, days)[0]
+    except OverflowError:
+        raise BadInput(
+            f"--to {last}: the week before it is not in the calendar; give --from"
+        ) from None
+    if last < first:
+        raise BadInput(f"--from {first} is after --to {last}")
+    return DateRange(first, last)
+
+
 def file_name(end: dt.date, fmt: str, lang: str) -> str:
     stem = "revue-de-presse" if lang == "fr" else "press-review"
     return f"{end.isoformat()}-{stem}.{EXTENSIONS[fmt]}"
 
 
-def build_doc(items: list[Item], opts: ComposeOptions, cfg: Config) -> ReviewDoc:
+def build_doc(
+    items: list[Item], opts: ComposeOptions, cfg: Config, *, title: str | None = None
+) -> ReviewDoc:
+    """The review to render; `title` (a recomposed review's own) wins over the date phrase."""
     from revue.datephrase import review_title
 
-    prefix = cfg.title_prefix if opts.lang == cfg.lang else None
-    title = review_title(opts.start, opts.end, lang=opts.lang, prefix=prefix, suffix=opts.suffix)
+    lang = opts.lang
+    suffix = opts.suffix if opts.suffix is not None else cfg.for_lang(lang, "suffix")
+    if title is None:
+        prefix = cfg.for_lang(lang, "title_prefix")
+        title = review_title(opts.start, opts.end, lang=lang, prefix=prefix, suffix=suffix)
     return ReviewDoc(
         title=title,
         start=opts.start,
@@ -84,8 +199,8 @@ def build_doc(items: list[Item], opts: ComposeOptions, cfg: Config) -> ReviewDoc
         items=items,
         sections=list(cfg.sections),
         default_hashtags=list(cfg.hashtags),
-        intro=opts.intro if opts.intro is not None else cfg.intro,
-        outro=opts.outro if opts.outro is not None else cfg.outro,
+        intro=opts.intro if opts.intro is not None else cfg.for_lang(lang, "intro"),
+        outro=opts.outro if opts.outro is not None else cfg.for_lang(lang, "outro"),
         paywall_marker=cfg.paywall_marker,
         show_dates=cfg.show_dates if opts.show_dates is None else opts.show_dates,
         stale_days=cfg.stale_days,
@@ -103,19 +218,58 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         raise BadInput(f"unknown format {opts.fmt!r} (choose from {', '.join(FORMATS)})")
     if opts.style not in STYLES and opts.template is None:
         raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
-    existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
-    items = store.review_candidates(
-        opts.start.isoformat(),
-        opts.end.isoformat(),
-        include_published=opts.include_published,
-        exclude_review=existing["id"] if existing else None,
-    )
-    doc = build_doc(items, opts, cfg)
+    title: str | None = None
+    left_out: list[tuple[Item, str]] = []
+    skipped: list[Item] = []
+    if opts.review is not None:
+        # Review N as it was published: its items in its order, dead or not, and its title.
+        recorded = store.get_review(opts.review)
+        existing: dict[str, Any] | None = recorded
+        items = store.review_items(opts.review)
+        same_lang = opts.lang == (recorded.get("lang") or opts.lang)
+        if opts.suffix is None and same_lang and recorded.get("title"):
+            title = recorded["title"]
+    else:
+        existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
+        items = store.review_candidates(
+            opts.start.isoformat(),
+            opts.end.isoformat(),
+            include_published=opts.include_published,
+            exclude_review=existing["id"] if existing else None,
+        )
+        # Left out of this review, not deleted: they stay unpublished for a later one.
+        skipped_ids = store.skipped_ids(review_id=existing["id"] if existing else None)
+        skipped = [item for item in items if item.id in skipped_ids]
+        items = [item for item in items if item.id not in skipped_ids]
+        if not opts.include_failed:
+            kept = []
+            for item in items:
+                reason = dead_reason(item)
+                if reason is None:
+                    kept.append(item)
+                else:
+                    left_out.append((item, reason))
+            items = kept
+    doc = build_doc(items, opts, cfg, title=title)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
+    summaries = cfg.summaries if opts.summaries is None else opts.summaries
     text = render(
-        doc, opts.fmt, opts.style, template_path=opts.template, template_dirs=template_dirs
+        doc,
+        opts.fmt,
+        opts.style,
+        template_path=opts.template,
+        template_dirs=template_dirs,
+        options={"show_summary": summaries},
     )
-    result = ComposeResult(text=text, title=doc.title, items=items)
+    if not items and not opts.allow_empty:
+        # Cron must not publish an empty review: nothing is written or recorded. (Rendered
+        # all the same: a broken template is said now, not on the first busy week.)
+        return ComposeResult(
+            text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
+        )
+    result = ComposeResult(
+        text=text, title=doc.title, items=items, left_out=left_out, skipped=skipped
+    )
     if opts.dry_run or opts.out == "-":
         return result
     folder = Path(opts.out or cfg.reviews_dir).expanduser()
@@ -126,18 +280,21 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     except OSError as exc:
         raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
     previous: bytes | None = None
+    written = path
+    protect = database_files(store.path)
     try:
-        with _exclusive(folder):
+        with _exclusive(folder, protect):
+            # Before the hand-edit check reads it: a FIFO or a device is refused, not read.
+            writable_target(path, protect=protect)
             _check_hand_edits(path, store, opts.force)
             previous = path.read_bytes() if path.exists() else None
             if previous == text.encode("utf-8"):
                 result.unchanged = True
             else:
-                atomic_write(path, text)
+                written = atomic_write(path, text, protect=protect)
     except OSError as exc:
         # Nothing is recorded: the review exists only once its file is in place.
-        error = StoreError if exc.errno in DISK_FULL else BadInput
-        raise error(f"{exc.filename or path}: cannot write the review ({exc.strerror})") from None
+        raise write_failure(exc, f"{exc.filename or path}: cannot write the review") from None
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     record = {
         "title": doc.title,
@@ -150,7 +307,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         "sha256": digest,
         "composed_at": stamp,
         "item_count": len(items),
-        "imported": 0,
+        "imported": existing["imported"] if opts.review is not None and existing else 0,
     }
     try:
         result.review_id = store.record_review(
@@ -163,31 +320,47 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
                 "sha256": digest,
                 "written_at": stamp,
             },
+            skipped=[i.id for i in skipped],
         )
     except StoreError:
         # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
         if not result.unchanged:
-            with contextlib.suppress(OSError, Conflict), _exclusive(folder):
+            with contextlib.suppress(OSError, BadInput, Conflict), _exclusive(folder, protect):
                 if previous is None:
-                    path.unlink()
+                    written.unlink()
                 else:
-                    atomic_write(path, previous)
+                    atomic_write(path, previous, protect=protect)
         raise
     result.path = path
     try:
-        with _exclusive(folder):
-            write_feed(folder, store.reviews(), now=stamp, title=feed_title(opts.lang, cfg))
+        with _exclusive(folder, protect):
+            write_feed(
+                folder,
+                store.reviews(),
+                now=stamp,
+                title=feed_title(opts.lang, cfg),
+                protect=protect,
+            )
+    except BadInput as exc:
+        raise BadInput(f"review written and recorded, but not the feed: {exc.message}") from None
     except OSError as exc:
-        raise BadInput(
+        raise write_failure(
+            exc,
             f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
-            f"feed could not be written ({exc.strerror})"
+            "feed could not be written",
+        ) from None
+    except ValueError as exc:
+        raise BadInput(
+            f"{folder / FEED_NAME}: review written and recorded, but the feed was not "
+            f"written: {exc}"
         ) from None
     return result
 
 
 def feed_title(lang: str, cfg: Config) -> str:
-    if cfg.title_prefix and lang == cfg.lang:
-        return cfg.title_prefix
+    prefix = cfg.for_lang(lang, "title_prefix")
+    if prefix:
+        return prefix
     return "Revue de presse" if lang == "fr" else "Press review"
 
 
@@ -195,7 +368,8 @@ def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
     if force or not path.exists():
         return
     known = store.file_hash(str(path.resolve()))
-    current = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        current = hashlib.file_digest(handle, "sha256").hexdigest()
     if current != known:
         raise Conflict(
             f"{path} was edited since revue wrote it (or was not written by revue); "
@@ -204,9 +378,11 @@ def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive(folder: Path) -> Iterator[None]:
+def _exclusive(folder: Path, protect: Iterable[Path]) -> Iterator[None]:
     """One compose at a time per reviews folder; the loser is told, not queued."""
     lock_path = folder / ".revue-compose.lock"
+    # Closing a descriptor of the database would drop SQLite's own locks in this process.
+    writable_target(lock_path, protect=protect)
     with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -218,37 +394,30 @@ def _exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private; a review is meant to be read like any other file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 FEED_NAME = "feed.xml"
+MAX_FEED_ENTRY_BYTES = 64 * 2**20
 
 
-def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: str) -> Path:
-    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically."""
+def write_feed(
+    folder: Path,
+    reviews: list[dict[str, Any]],
+    *,
+    now: str,
+    title: str,
+    protect: Iterable[Path] = (),
+) -> Path:
+    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
+
+    Every text is cleaned of what XML cannot hold (control characters: a review file may
+    have been edited by hand), and the document is parsed back before it replaces the old
+    one: raises ValueError rather than write an ill-formed feed.
+    """
     import xml.etree.ElementTree as ET
 
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
     root = ET.Element(f"{{{atom}}}feed")
-    ET.SubElement(root, f"{{{atom}}}title").text = title
+    ET.SubElement(root, f"{{{atom}}}title").text = clean_text(title)
     ET.SubElement(root, f"{{{atom}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
     ET.SubElement(root, f"{{{atom}}}link", rel="self", href=FEED_NAME)
     ET.SubElement(root, f"{{{atom}}}updated").text = now
@@ -256,10 +425,12 @@ def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: 
     resolved = folder.resolve()
     for review in reviews:
         path = Path(review["path"]) if review.get("path") else None
-        if path is None or path.parent != resolved or not path.exists():
+        if path is None or path.parent != resolved or not path.is_file():
             continue
+        if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
+            continue  # not a review revue wrote: left out rather than read into memory
         entry = ET.SubElement(root, f"{{{atom}}}entry")
-        ET.SubElement(entry, f"{{{atom}}}title").text = review["title"]
+        ET.SubElement(entry, f"{{{atom}}}title").text = clean_text(review["title"] or "")
         ET.SubElement(entry, f"{{{atom}}}id").text = f"urn:revue:review:{review['id']}"
         ET.SubElement(entry, f"{{{atom}}}updated").text = review["composed_at"]
         ET.SubElement(entry, f"{{{atom}}}link", rel="alternate", href=path.name)
@@ -271,8 +442,20 @@ def write_feed(folder: Path, reviews: list[dict[str, Any]], *, now: str, title: 
         text = path.read_text(encoding="utf-8", errors="replace")
         is_html = review.get("format") in ("html", "html-fragment")
         content = ET.SubElement(entry, f"{{{atom}}}content", type="html" if is_html else "text")
-        content.text = text
-    body = ET.tostring(root, encoding="unicode", xml_declaration=False)
+        content.text = clean_text(text)
+    document = '<?xml version="1.0" encoding="utf-8"?>\n'
+    document += ET.tostring(root, encoding="unicode", xml_declaration=False) + "\n"
+    check_xml(document)
     target = folder / FEED_NAME
-    atomic_write(target, '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n")
+    atomic_write(target, document, protect=protect)
     return target
+
+
+def check_xml(document: str) -> None:
+    """Raise ValueError unless `document` is well-formed XML that UTF-8 can encode."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        ET.fromstring(document.encode("utf-8"))
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        raise ValueError(f"it would not be well-formed XML ({exc})") from None

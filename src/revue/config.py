@@ -7,66 +7,316 @@ Lookup order for the database (first wins):
   4. `revue.db` in the platform's user data dir (platformdirs)
 
 The config file is `REVUE_CONFIG` if set, else `config.toml` in the platform's user config dir.
-A missing config file is fine (defaults); one that does not parse, or holds a value of the
-wrong type, raises `ConfigError` naming the file and the key.
+A missing config file is fine (defaults). Every key the file may hold is declared in `KEYS`
+and `FETCH_KEYS` below: its type, its bounds and its default, as data. `load_config` checks the
+whole file against them before any command does any work; the first bad value (a wrong type,
+a bool where a number is due, NaN or infinity, a number out of range, a choice not offered,
+a control character, a key revue does not know) raises `ConfigError` naming the file, the key
+and the value. Unknown keys are errors, not warnings: a misspelt limit (`concurency`) would
+otherwise be silently ignored, and under `--quiet` (cron) a warning is never seen.
 """
 
 from __future__ import annotations
 
+import copy
+import difflib
+import json
+import math
 import os
 import tomllib
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from revue.errors import ConfigError
+from revue.files import read_capped, size_text
 
 APP = "revue"
+KEYRING_SERVICE = "revue-wordpress"  # the keyring entry of the WordPress password
+MAX_CONFIG_BYTES = 2**20
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What one config key may hold.
+
+    `kind` is the Python type of the value once read: `str`, `bool`, `int`, `float` (a TOML
+    integer is accepted and made a float), `list` (of strings) or `dict` (string to string).
+    `low`/`high` bound a number (inclusive) or the length of a string, list item or value.
+    `choices` lists the only strings allowed; `text` allows newlines and tabs (Markdown);
+    `url` requires an absolute http(s) address or "" in a dict's values; `table` marks a
+    table of further keys, declared apart (`[fetch]`).
+    """
+
+    kind: type
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    text: bool = False
+    url: bool = False
+    table: bool = False
+    what: str = ""  # how the error message describes a good value, when not obvious
+
+    def describe(self) -> str:
+        if self.what:
+            return self.what
+        if self.choices:
+            return "one of " + ", ".join(json.dumps(c) for c in self.choices)
+        noun = {
+            str: "a string",
+            bool: "true or false",
+            int: "a whole number",
+            float: "a number",
+            list: "a list of strings",
+            dict: "a table of strings",
+        }[self.kind]
+        if self.kind in (int, float) and self.low is not None and self.high is not None:
+            return f"{noun} from {_num(self.low)} to {_num(self.high)}"
+        if self.kind in (str, list, dict) and self.high is not None:
+            return f"{noun} of at most {_num(self.high)} characters"
+        return noun
+
+
+NAME = 200  # characters: a title prefix, a hashtag, a section name
+PATH = 4096  # characters: PATH_MAX on Linux
+TEXT = 100_000  # characters: an intro or outro in Markdown
+
+# The top-level keys of config.toml. The defaults of `Config` below are read from here.
+KEYS: Mapping[str, Setting] = {
+    "db": Setting(str, None, 1, PATH, what="a file path"),
+    "reviews_dir": Setting(str, "reviews", 1, PATH, what="a folder path"),
+    "lang": Setting(str, "fr", choices=("fr", "en")),
+    "title_prefix": Setting(str, None, 1, NAME),  # None: the language's default
+    "suffix": Setting(str, None, 0, NAME),
+    "hashtags": Setting(list, [], 1, NAME),
+    "style": Setting(str, "classic", choices=("classic", "linked")),
+    "format": Setting(str, "md", choices=("md", "text", "html", "html-fragment", "json")),
+    "sections": Setting(list, [], 1, NAME),
+    "paywall_marker": Setting(str, None, 0, NAME),
+    "show_dates": Setting(bool, False),
+    "stale_days": Setting(int, 30, 0, 36_500),
+    "intro": Setting(str, None, 0, TEXT, text=True),
+    "outro": Setting(str, None, 0, TEXT, text=True),
+    "templates_dir": Setting(str, None, 1, PATH, what="a folder path"),
+    "max_attempts": Setting(int, 5, 1, 1000),
+    "summaries": Setting(bool, False),
+    "fetch": Setting(dict, None, table=True, what="a table ([fetch])"),
+    "compose": Setting(dict, {}, table=True, what="tables [compose.fr] and [compose.en]"),
+    "wordpress": Setting(dict, {}, table=True, what="a table ([wordpress])"),
+}
+
+LANGS = ("fr", "en")
+# What a [compose.fr] / [compose.en] table may set, for the review of that language.
+LANG_KEYS: Mapping[str, Setting] = {
+    "title_prefix": KEYS["title_prefix"],
+    "suffix": KEYS["suffix"],
+    "intro": KEYS["intro"],
+    "outro": KEYS["outro"],
+}
+# The [compose] table holds one table per language.
+COMPOSE_KEYS: Mapping[str, Setting] = {
+    lang: Setting(dict, None, table=True, what=f"a table ([compose.{lang}])") for lang in LANGS
+}
+
+# The [wordpress] table: the blog `revue publish` sends reviews to. Never its password.
+WORDPRESS_KEYS: Mapping[str, Setting] = {
+    "url": Setting(str, None, 1, PATH, url=True, what="the blog's http(s) address"),
+    "user": Setting(str, None, 1, NAME),
+    "category": Setting(str, None, 1, NAME),
+}
+
+# The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
+# The upper bounds keep a typo from costing the machine: 10**18 workers or bytes would
+# exhaust memory, a timeout of a year would hang cron.
+FETCH_KEYS: Mapping[str, Setting] = {
+    "connect_timeout": Setting(float, 5.0, 0.001, 600, what="seconds, above 0 and at most 600"),
+    "read_timeout": Setting(float, 10.0, 0.001, 600, what="seconds, above 0 and at most 600"),
+    "total_timeout": Setting(float, 20.0, 0.001, 3600, what="seconds, above 0 and at most 3600"),
+    "max_bytes": Setting(int, 3_000_000, 1024, 200_000_000),
+    "after_head_bytes": Setting(int, 400_000, 0, 200_000_000),
+    "max_redirects": Setting(int, 8, 0, 50),
+    "concurrency": Setting(int, 16, 1, 256),
+    "per_host": Setting(int, 4, 1, 64),
+    "retries": Setting(int, 2, 0, 10),
+    "backoff": Setting(float, 0.5, 0, 60, what="seconds, from 0 to 60"),
+    "max_retry_after": Setting(float, 10.0, 0, 600, what="seconds, from 0 to 600"),
+    "user_agent": Setting(str, None, 1, 500),  # None: revue's own
+    "oembed_endpoints": Setting(
+        dict, {}, 0, 2000, url=True, what='a table of provider = "http(s) URL" (or "")'
+    ),
+}
+
+
+def _default(name: str, keys: Mapping[str, Setting] = KEYS) -> Any:
+    return copy.deepcopy(keys[name].default)
+
+
+def _fetch_defaults() -> dict[str, Any]:
+    return {k: _default(k, FETCH_KEYS) for k, s in FETCH_KEYS.items() if s.default is not None}
 
 
 @dataclass
 class Config:
     path: Path | None = None  # the config file read, if any
-    db: str | None = None
-    reviews_dir: str = "reviews"
-    lang: str = "fr"
-    title_prefix: str | None = None  # None: the language's default
-    suffix: str | None = None
-    hashtags: list[str] = field(default_factory=list)
-    style: str = "classic"
-    format: str = "md"
-    sections: list[str] = field(default_factory=list)
-    paywall_marker: str | None = None
-    show_dates: bool = False
-    stale_days: int = 30
-    intro: str | None = None
-    outro: str | None = None
-    templates_dir: str | None = None
-    max_attempts: int = 5
-    fetch: dict[str, Any] = field(default_factory=dict)  # FetchSettings fields, by name
+    db: str | None = _default("db")
+    reviews_dir: str = _default("reviews_dir")
+    lang: str = _default("lang")
+    title_prefix: str | None = _default("title_prefix")
+    suffix: str | None = _default("suffix")
+    hashtags: list[str] = field(default_factory=lambda: _default("hashtags"))
+    style: str = _default("style")
+    format: str = _default("format")
+    sections: list[str] = field(default_factory=lambda: _default("sections"))
+    paywall_marker: str | None = _default("paywall_marker")
+    show_dates: bool = _default("show_dates")
+    stale_days: int = _default("stale_days")
+    intro: str | None = _default("intro")
+    outro: str | None = _default("outro")
+    templates_dir: str | None = _default("templates_dir")
+    max_attempts: int = _default("max_attempts")
+    summaries: bool = _default("summaries")  # show each page's summary under its item
+    # Every FetchSettings field but those left to revue's own default (user_agent): by name.
+    fetch: dict[str, Any] = field(default_factory=_fetch_defaults)
+    # [compose.fr] / [compose.en]: LANG_KEYS for the review of that language.
+    compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
+    # [wordpress]: WORDPRESS_KEYS (url, user, category).
+    wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
+
+    def for_lang(self, lang: str, key: str) -> str | None:
+        """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
+        else the top-level key when `lang` is the configured language (a French suffix
+        is no English review's)."""
+        table = self.compose.get(lang, {})
+        if key in table:
+            return table[key]
+        value: str | None = getattr(self, key)
+        return value if lang == self.lang else None
 
 
-# What each key must hold: the type the TOML value must have.
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "db": str,
-    "reviews_dir": str,
-    "lang": str,
-    "title_prefix": str,
-    "suffix": str,
-    "hashtags": list,
-    "style": str,
-    "format": str,
-    "sections": list,
-    "paywall_marker": str,
-    "show_dates": bool,
-    "stale_days": int,
-    "intro": str,
-    "outro": str,
-    "templates_dir": str,
-    "max_attempts": int,
-    "fetch": dict,
-}
+def _num(value: float) -> str:
+    return f"{int(value):_}".replace("_", ",") if value == int(value) else f"{value:g}"
+
+
+def _show(value: Any) -> str:
+    """A bad value as the user wrote it (near enough), on one short line."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    elif isinstance(value, dict):
+        text = "a table"
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        text = "an array of tables"
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):  # a date or time: TOML has them
+            text = str(value)
+    # Control characters and the like are shown escaped: this line goes to a terminal.
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _control(text: str, multiline: bool) -> str | None:
+    """The first control character of `text` (tab and newline allowed in Markdown text)."""
+    for char in text:
+        if multiline and char in "\t\n\r":
+            continue
+        if unicodedata.category(char) == "Cc" or char in "\u2028\u2029":
+            return char
+    return None
+
+
+def _check_str(value: str, spec: Setting) -> str | None:
+    """Why a string is not acceptable, or None."""
+    if spec.choices:
+        return None if value in spec.choices else "not offered"
+    if spec.low is not None and len(value) < spec.low:
+        return "empty"
+    if spec.high is not None and len(value) > spec.high:
+        return f"longer than {_num(spec.high)} characters"
+    bad = _control(value, spec.text)
+    if bad is not None:
+        return f"holds the control character {repr(bad)[1:-1]}"
+    if spec.url and value and not value.lower().startswith(("http://", "https://")):
+        return "not an http(s) address"
+    return None
+
+
+def check_value(spec: Setting, value: Any) -> tuple[Any, str | None]:
+    """The value as the program uses it, and why it is bad (None when it is good)."""
+    kind = spec.kind
+    # bool is an int in Python: `concurrency = true` must not read as one worker.
+    if isinstance(value, bool) and kind is not bool:
+        return value, "wrong type"
+    if kind is float and isinstance(value, int):
+        if abs(value) > 2**53:  # float() of it would be inexact, or overflow
+            return value, "out of range"
+        value = float(value)
+    if not isinstance(value, kind):
+        return value, "wrong type"
+    if isinstance(value, float) and not math.isfinite(value):
+        return value, "not a finite number"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low = -math.inf if spec.low is None else spec.low
+        high = math.inf if spec.high is None else spec.high
+        return value, None if low <= value <= high else "out of range"
+    if isinstance(value, str):
+        return value, _check_str(value, spec)
+    if isinstance(value, list):
+        if len(value) > 1000:
+            return value, "more than 1,000 entries"
+        for entry in value:
+            reason = "not a string" if not isinstance(entry, str) else _check_str(entry, spec)
+            if reason:
+                return value, f"the entry {_show(entry)} is {reason}"
+        return list(value), None
+    if isinstance(value, dict) and not spec.table:  # a table of strings
+        for key, entry in value.items():
+            reason = "not a string" if not isinstance(entry, str) else _check_str(entry, spec)
+            if not key.strip() or len(key) > NAME or _control(key, False):
+                reason = "a bad name"
+            if reason:
+                return value, f"{key} = {_show(entry)} is {reason}"
+        return dict(value), None
+    return value, None
+
+
+def _problem(path: Path, key: str, value: Any, spec: Setting, reason: str) -> ConfigError:
+    return ConfigError(
+        f"config {path}: {key} = {_show(value)}: {reason}; expected {spec.describe()}"
+    )
+
+
+def _unknown(path: Path, key: str, known: Mapping[str, Setting]) -> ConfigError:
+    close = difflib.get_close_matches(key.split(".")[-1], list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ConfigError(f"config {path}: unknown key {key!r}{hint}")
+
+
+def _read_table(
+    path: Path, data: Mapping[str, Any], keys: Mapping[str, Setting], prefix: str
+) -> dict[str, Any]:
+    """The table's values checked against `keys`; raises ConfigError on the first bad one."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = prefix + key
+        spec = keys.get(key)
+        if spec is None:
+            raise _unknown(path, name, keys)
+        if spec.table:  # checked against its own declaration by the caller
+            if not isinstance(value, dict):
+                raise _problem(path, name, value, spec, "wrong type")
+            out[key] = value
+            continue
+        checked, reason = check_value(spec, value)
+        if reason:
+            raise _problem(path, name, value, spec, reason)
+        out[key] = checked
+    return out
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -86,28 +336,37 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     if env.get("REVUE_REVIEWS_DIR"):
         cfg.reviews_dir = env["REVUE_REVIEWS_DIR"]
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return cfg
     except OSError as exc:
         raise ConfigError(f"config {path}: cannot read ({exc.strerror})") from None
+    if raw is None:
+        raise ConfigError(f"config {path}: larger than {size_text(MAX_CONFIG_BYTES)}")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config {path}: not valid TOML ({exc})") from None
-    known = {f.name for f in fields(Config)} - {"path"}
-    for key, value in data.items():
-        if key not in known:
-            raise ConfigError(f"config {path}: unknown key {key!r}")
-        expected = _TYPES[key]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            want = expected.__name__ if isinstance(expected, type) else "value"
-            raise ConfigError(f"config {path}: {key!r} must be a {want}, not {value!r}")
-        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"config {path}: {key!r} must be a list of strings")
+    except RecursionError:
+        raise ConfigError(f"config {path}: not valid TOML (nested too deeply)") from None
+    top = _read_table(path, data, KEYS, "")
+    fetch = top.pop("fetch", {})
+    fetch = _read_table(path, fetch, FETCH_KEYS, "fetch.")
+    compose = _read_table(path, top.pop("compose", {}), COMPOSE_KEYS, "compose.")
+    wordpress = top.pop("wordpress", {})
+    if "password" in wordpress:
+        raise ConfigError(
+            f"config {path}: [wordpress] holds a password in clear: remove it, and set "
+            f"REVUE_WORDPRESS_PASSWORD or store it with `keyring set {KEYRING_SERVICE} USER`"
+        )
+    cfg.wordpress = _read_table(path, wordpress, WORDPRESS_KEYS, "wordpress.")
+    for key, value in top.items():
         setattr(cfg, key, value)
-    if cfg.lang not in ("fr", "en"):
-        raise ConfigError(f'config {path}: \'lang\' must be "fr" or "en", not {cfg.lang!r}')
+    cfg.fetch.update(fetch)
+    cfg.compose = {
+        lang: _read_table(path, table, LANG_KEYS, f"compose.{lang}.")
+        for lang, table in compose.items()
+    }
     if key_reviews := env.get("REVUE_REVIEWS_DIR"):
         cfg.reviews_dir = key_reviews
     cfg.hashtags = [h.lstrip("#").strip() for h in cfg.hashtags if h.strip("# ")]
@@ -124,3 +383,54 @@ def db_path(cli_value: str | None, cfg: Config, env: Mapping[str, str] | None = 
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP)) / "revue.db"
+
+
+@dataclass(frozen=True)
+class WordPressAccount:
+    """The blog to publish to: `[wordpress]` in the config, overridden by the environment."""
+
+    url: str | None
+    user: str | None
+    category: str | None
+    password: str | None = field(default=None, repr=False)
+    password_from: str = ""  # "REVUE_WORDPRESS_PASSWORD", "keyring" or "" (none found)
+    keyring_note: str = ""  # why the keyring gave nothing, when it did not
+
+
+def wordpress_account(
+    cfg: Config, env: Mapping[str, str] | None = None, *, with_password: bool = True
+) -> WordPressAccount:
+    """The `[wordpress]` settings; the application password from REVUE_WORDPRESS_PASSWORD,
+    else the system keyring (service "revue-wordpress", the user's name), never from the
+    config file (load_config checked the table and refused a password in it)."""
+    env = os.environ if env is None else env
+    table = cfg.wordpress
+    url = env.get("REVUE_WORDPRESS_URL") or table.get("url") or None
+    user = env.get("REVUE_WORDPRESS_USER") or table.get("user") or None
+    category = table.get("category") or None
+    if not with_password:
+        return WordPressAccount(url, user, category)
+    password = env.get("REVUE_WORDPRESS_PASSWORD") or None
+    if password:
+        return WordPressAccount(url, user, category, password, "REVUE_WORDPRESS_PASSWORD")
+    password, note = _keyring_password(user) if user else (None, "")
+    return WordPressAccount(
+        url, user, category, password, "keyring" if password else "", keyring_note=note
+    )
+
+
+def _keyring_password(user: str) -> tuple[str | None, str]:
+    """(the password the keyring holds for `user`, or None and why)."""
+    try:
+        # Optional: most servers running revue from cron have no keyring; the variable does.
+        import keyring
+        import keyring.errors
+    except ImportError:
+        return None, "the keyring package is not installed"
+    try:
+        password = keyring.get_password(KEYRING_SERVICE, user)
+    except keyring.errors.KeyringError as exc:
+        return None, f"the keyring is not usable here ({exc})"
+    if not password:
+        return None, f"the keyring holds no password for {KEYRING_SERVICE} / {user}"
+    return str(password), ""

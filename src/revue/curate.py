@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue import urls
 from revue.db import AddOutcome, Store
+from revue.errors import NotFound, RevueError
 from revue.models import FetchResult, Item, PageMeta
 
 if TYPE_CHECKING:
@@ -39,6 +40,26 @@ def hashtags_in(text: str | None) -> list[str]:
     for tag in HASHTAG.findall(text or ""):
         seen.setdefault(tag.lower(), tag)
     return list(seen.values())
+
+
+def edit_item(
+    store: Store,
+    item_id: int,
+    fields: dict[str, Any],
+    *,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> Item:
+    """Change an item's curator fields (`revue edit`, the workbench): the hashtags written in
+    a new note become its hashtags. Returns the item as stored."""
+    hashtags = hashtags_in(fields.get("note"))
+    return store.update(
+        item_id,
+        fields,
+        add_tags=[*add_tags, *hashtags],
+        remove_tags=remove_tags,
+        hashtags=hashtags,
+    )
 
 
 @dataclass
@@ -97,7 +118,9 @@ def meta_from_result(result: FetchResult) -> PageMeta:
 
     ctype = result.content_type or ""
     base = result.final_url or result.url
-    if not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
+    if result.meta is not None:
+        meta = result.meta  # the fetcher read the page already
+    elif not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
         meta = extract(result.body, base, result.headers)
     else:
         meta = extract_document(result.body, base, ctype)
@@ -112,19 +135,50 @@ def _looks_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<head"))
 
 
+# Whitespace runs made one space; no-break spaces stay (French puts them before "?").
+_RUNS = re.compile(r"[^\S\u00a0\u202f]+")
+MAX_POST_TEXT = 5000  # a long post on Mastodon or Bluesky, whole; more is not a post
+
+
+def _post_text(html: str) -> str | None:
+    """The text of a social post's embed HTML (its first <p>): <br> as line breaks, the
+    attached media's link (pic.twitter.com/…) left out; None when there is no text."""
+    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+    soup = BeautifulSoup(html[:20000], "lxml")
+    para = soup.find("p")
+    if not isinstance(para, Tag):
+        return None
+    for anchor in para.find_all("a"):
+        if anchor.get_text().strip().startswith(("pic.twitter.com/", "pic.x.com/")):
+            anchor.decompose()
+    # Line breaks are the <br>s; newlines in the HTML source are mere spaces.
+    chunks = []
+    for node in para.descendants:
+        if isinstance(node, NavigableString) and not isinstance(node, Comment):
+            chunks.append(_RUNS.sub(" ", str(node)))
+        elif getattr(node, "name", None) == "br":
+            chunks.append("\n")
+    lines = [line.strip() for line in "".join(chunks).split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text or None
+
+
 def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
     """Social posts say little without JavaScript: oEmbed's title/text and author win."""
     title = data.get("title")
+    text = None
     if not title and isinstance(data.get("html"), str):
-        from bs4 import BeautifulSoup
-
-        # A tweet's oEmbed has no title: its text is the first paragraph of the embed HTML.
-        soup = BeautifulSoup(data["html"][:20000], "lxml")
-        para = soup.find("p")
-        title = para.get_text(" ", strip=True) if para else None
+        # A post's oEmbed (X, Bluesky) has no title: its text is the embed's first paragraph.
+        text = _post_text(data["html"])
+        title = text
     if isinstance(title, str) and title.strip():
         meta.title = " ".join(title.split())[:300]
         meta.blocked = None
+    if text:
+        # The post whole, its line breaks kept: a review quotes it as the real posts do.
+        meta.summary = text[:MAX_POST_TEXT]
     author = data.get("author_name")
     if isinstance(author, str) and author.strip():
         meta.author = author.strip()
@@ -214,6 +268,23 @@ def record_result(
     )
 
 
+def record_unexpected(
+    store: Store, item_id: int, result: FetchResult, exc: Exception, *, now: dt.datetime
+) -> tuple[Item, None]:
+    """Record an error nobody foresaw, while recording `result`, as the item's failure: an
+    attempt is counted and a retry time set, like any other failure."""
+    attempts = store.get(item_id).attempts + 1
+    item, _ = store.record_fetch(
+        item_id,
+        status="failed",
+        now=iso(now),
+        error=f"unexpected error: {type(exc).__name__}",
+        http_status=result.status,
+        next_attempt_at=next_attempt(attempts, now),
+    )
+    return item, None
+
+
 def fetch_items(
     store: Store,
     items: Sequence[Item],
@@ -244,9 +315,18 @@ def fetch_items(
                 if result.ok:
                     result.body = b""  # extracted: don't hold it while recording
                 for item_id in by_url.get(result.url, []):
-                    item, dup = record_result(
-                        store, item_id, result, now=clock(), extracted=extracted
-                    )
+                    try:
+                        item, dup = record_result(
+                            store, item_id, result, now=clock(), extracted=extracted
+                        )
+                    except NotFound:
+                        continue  # removed by another process meanwhile: nothing to record
+                    except RevueError:
+                        raise  # the database itself failed: no later item could be saved
+                    except Exception as exc:
+                        # One bad page must not cost the rest of the batch its results, nor
+                        # stall cron on it forever: it fails alone, with an attempt counted.
+                        item, dup = record_unexpected(store, item_id, result, exc, now=clock())
                     if dup is not None:
                         report.merged.append((item_id, dup))
                     (report.ok if item.status == "ok" else report.failed).append(item)
@@ -356,9 +436,22 @@ def pull_feeds(
             filtered=filtered,
         )
 
+    async def guarded(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+        try:
+            return await one(fetcher, feed)
+        except RevueError:
+            raise
+        except Exception as exc:
+            # A feed nobody foresaw must not cost the other feeds their entries.
+            reason = f"unexpected error: {type(exc).__name__}"
+            store.update_feed(
+                feed["id"], {"pulled_at": iso(clock()), "status": "failed", "error": reason}
+            )
+            return FeedOutcome(feed, "failed", reason)
+
     async def run() -> None:
         async with fetcher_factory() as fetcher:
-            results = await asyncio.gather(*(one(fetcher, f) for f in feeds))
+            results = await asyncio.gather(*(guarded(fetcher, f) for f in feeds))
             outcomes.extend(results)
 
     asyncio.run(run())
@@ -448,10 +541,17 @@ def import_parsed(
             report.skipped += 1
             continue
         kept.append(record)
-        page = {"title": record.title, "summary": record.summary, "via": record.via}
+        page = {
+            **record.stored,
+            "title": record.title,
+            "summary": record.summary,
+            "via": record.via,
+        }
         entries.append(
             {
                 "url": record.url.strip(),
+                "title": record.title if "title" in record.own else None,
+                "own": record.own,
                 "note": record.note,
                 "tags": [*record.tags, *extra_tags],
                 "hashtags": list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)])),
@@ -476,7 +576,8 @@ def import_parsed(
                 "title": ref.title,
                 "start": ref.start.isoformat() if ref.start else None,
                 "end": ref.end.isoformat() if ref.end else None,
-                "lang": "fr",
+                "lang": ref.lang,
+                "style": ref.style,
                 "format": "text",
                 "composed_at": stamp,
             },
@@ -488,5 +589,6 @@ def import_parsed(
     report.added = sum(1 for o in outcomes if o.created)
     report.merged = len(outcomes) - report.added
     report.reviews = len(review_rows)
-    report.fresh = [o.item for o in outcomes if o.created]
+    # An item restored with its fetch status (a revue CSV) is not fetched again.
+    report.fresh = [o.item for o in outcomes if o.created and o.item.status == "pending"]
     return report

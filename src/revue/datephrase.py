@@ -21,10 +21,28 @@ accepted and only its language is used); any other raises ValueError.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from babel.dates import get_month_names
 
-__all__ = ["DEFAULT_PREFIXES", "date_phrase", "review_title"]
+__all__ = ["DEFAULT_PREFIXES", "date_phrase", "iso_week", "review_title"]
+
+_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+
+
+def iso_week(value: str) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of an ISO week written "2024-W11" (or "2024W11"); ValueError for
+    anything else, a week 53 included in a year that has none."""
+    match = _ISO_WEEK.fullmatch(value.strip())
+    if not match:
+        raise ValueError("not an ISO week (YYYY-Www, e.g. 2024-W11)")
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        monday = dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ValueError(f"{year} has no week {week}") from None
+    return monday, monday + dt.timedelta(days=6)
+
 
 DEFAULT_PREFIXES = {
     "fr": "Revue de presse marketing/techno",

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import operator
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,17 +27,18 @@ from typing import Any
 
 from revue import urls
 from revue.errors import BadInput, NotFound, StoreError
+from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 8  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 11  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
     "id, kind, url, original_url, title, summary, site_name, via, author, published, "
-    "first_published, lang, image, note, lead, quote, section, status, error, http_status, "
+    "first_published, canonical, lang, image, note, lead, quote, section, status, error, http_status, "
     "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
     "position"
 )
@@ -45,6 +48,9 @@ _ITEM_COLUMN_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")]
 _NEW_COLUMNS = [*_ITEM_COLUMN_NAMES[1:], "source"]
 _PAYWALLED = 1 + _NEW_COLUMNS.index("paywalled")
 _ITEM_FIELDS = frozenset(_ITEM_COLUMN_NAMES[1:])
+_POST_COLUMNS = (
+    "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+)  # fmt: skip
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
 
@@ -387,7 +393,7 @@ class Store:
             "newest": " ORDER BY added_at DESC, id DESC",
             "id": " ORDER BY id",
         }.get(order, " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC")
-        if limit:
+        if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._iter_items(sql, params)
 
@@ -612,14 +618,16 @@ class Store:
         added_at: str | None = None,
         source: str = "cli",
         extra: dict[str, Any] | None = None,
+        own: Sequence[str] = (),
     ) -> dict[str, Any]:
         """The row of a new link item (its columns; the others keep their defaults)."""
         curator = {"note": note, "lead": lead, "quote": quote, "section": section}
         user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
+        user_fields += [n for n in own if n in _PAGE_COLUMNS and n not in user_fields]
         record: dict[str, Any] = {
             "kind": "link",
             "url": cleaned,
-            "original_url": url,
+            "original_url": urls.strip_credentials(url),
             "title": title,
             "summary": summary,
             "status": "pending",
@@ -649,7 +657,10 @@ class Store:
         added_at: str | None = None,
         source: str = "cli",
         extra: dict[str, Any] | None = None,
+        own: Sequence[str] = (),
     ) -> AddOutcome:
+        """`own`: page fields given in `extra` that are the curator's (a past review's via):
+        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given."""
         cleaned, keys = urls.stored_keys(url)
         key = keys[0]
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
@@ -695,6 +706,7 @@ class Store:
             added_at=added_at,
             source=source,
             extra=extra,
+            own=own,
             **curator,
         )
         item_id = _pk(self.db.table("items").insert(record).last_pk)
@@ -834,12 +846,13 @@ class Store:
             "SELECT review_id, ?, position FROM review_items WHERE item_id = ?",
             [into, item_id],
         )
+        self.db.execute("UPDATE skips SET item_id = ? WHERE item_id = ?", [into, item_id])
         self._delete_locked([item_id])
 
     def _delete_locked(self, ids: Sequence[int]) -> None:
         # json_each: one SQL variable whatever the number of ids.
         listed = json.dumps([int(i) for i in ids])
-        for table in ("item_tags", "item_keys", "review_items"):
+        for table in ("item_tags", "item_keys", "review_items", "skips"):
             self.db.execute(
                 f"DELETE FROM {table} WHERE item_id IN (SELECT value FROM json_each(?))", [listed]
             )
@@ -974,8 +987,10 @@ class Store:
         *,
         review_id: int | None = None,
         file: dict[str, Any] | None = None,
+        skipped: Sequence[int] = (),
     ) -> int:
-        """Insert or replace a review, the list of what it published, and the file written."""
+        """Insert or replace a review, the list of what it published, and the file written;
+        the pending skips of `skipped` (the items it left out) become this review's."""
         with self.write():
             if review_id is None:
                 review_id = _pk(self.db.table("reviews").insert(review).last_pk)
@@ -993,12 +1008,41 @@ class Store:
                     "written_at) VALUES (?, ?, ?, ?, ?)",
                     [file["path"], review_id, file["format"], file["sha256"], file["written_at"]],
                 )
+            if skipped:
+                self.db.execute(
+                    f"UPDATE skips SET review_id = ? WHERE review_id IS NULL AND item_id IN "
+                    f"({','.join('?' * len(skipped))})",
+                    [review_id, *skipped],
+                )
             return review_id
 
     def file_hash(self, path: str) -> str | None:
         """The hash of the review file revue last wrote at `path`, if any."""
         rows = self._q("SELECT sha256 FROM review_files WHERE path = ?", [path])
         return str(rows[0][0]) if rows else None
+
+    def review_post(self, review_id: int, site: str) -> dict[str, Any] | None:
+        """Where revue published review `review_id` on the blog `site`, if it did."""
+        rows = self._q(
+            "SELECT * FROM review_posts WHERE review_id = ? AND site = ?", [review_id, site]
+        )
+        return dict(rows[0]) if rows else None
+
+    def review_posts(self) -> dict[int, list[dict[str, Any]]]:
+        """Every recorded post, by review id (a review may be on several blogs)."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        for row in self._q("SELECT * FROM review_posts ORDER BY review_id, site"):
+            out.setdefault(int(row["review_id"]), []).append(dict(row))
+        return out
+
+    def record_post(self, record: dict[str, Any]) -> None:
+        """Remember the post a review was last written to on a blog (replacing an older one)."""
+        with self.write():
+            self.db.execute(
+                "INSERT OR REPLACE INTO review_posts (review_id, site, post_id, link, status, "
+                "modified_gmt, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [record[k] for k in _POST_COLUMNS],
+            )
 
     def import_batch(
         self,
@@ -1044,6 +1088,43 @@ class Store:
             )
         ]
         return self.get_many(ids)
+
+    # -- skips: items left out of the review being prepared --------------------------------
+
+    def skipped_ids(self, *, review_id: int | None = None) -> set[int]:
+        """Items skipped from the review being prepared: a pending skip (no review composed
+        since), or one that review `review_id` (the same range, composed again) honoured."""
+        rows = self._q(
+            "SELECT DISTINCT item_id FROM skips WHERE review_id IS NULL OR review_id IS ?",
+            [review_id],
+        )
+        return {int(r[0]) for r in rows}
+
+    def set_skipped(
+        self,
+        item_id: int,
+        skipped: bool,
+        *,
+        start: str,
+        end: str,
+        now: str,
+        review_id: int | None = None,
+    ) -> None:
+        """Skip an item from the review of [start, end] (`review_id`: that range's recorded
+        review, if composed already), or keep it again. Nothing is deleted but the mark."""
+        with self.write():
+            if self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone() is None:
+                raise NotFound(f"no item #{item_id}")
+            self.db.execute(
+                "DELETE FROM skips WHERE item_id = ? AND (review_id IS NULL OR review_id IS ?)",
+                [item_id, review_id],
+            )
+            if skipped:
+                self.db.execute(
+                    "INSERT INTO skips (item_id, start, end, review_id, skipped_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [item_id, start, end, review_id, now],
+                )
 
     # -- feeds ---------------------------------------------------------------------------
 
@@ -1136,16 +1217,18 @@ def iter_dump(
     start: str | None = None,
     end: str | None = None,
     tag: str | None = None,
+    ids: Sequence[int] | None = None,
 ) -> Iterator[str]:
     """Everything in the store, losslessly, as JSON text written piece by piece: items
-    (every field, tags, keys), reviews, feeds; `start`/`end`/`tag` filter the items only.
+    (every field, tags, keys), reviews (their items, files and posts), feeds, skips;
+    `start`/`end`/`tag`/`ids` filter the items only.
 
     The layout is `revue export --format json`'s: the top object indented by two spaces,
     one item (one review, one feed) a line, so a reader can take it a line at a time and
     `grep`/`diff` see one item a line. Memory stays flat whatever the number of items: the
     text goes out `_CHUNK` items at a time, read inside one snapshot of the database."""
     header = {"format": DUMP_FORMAT, "version": DUMP_VERSION, "exported_at": now}
-    where, params = store._filters(start, end, tag, None, False, None)
+    where, params = store._filters(start, end, tag, None, False, ids)
     sql = _DUMP_ITEM_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     conn = store.db.conn
     own = not conn.in_transaction
@@ -1159,10 +1242,17 @@ def iter_dump(
         yield from _json_list("reviews", _pieces(_ENCODE(r) for r in _dump_reviews(store)))
         yield ",\n"
         yield from _json_list("feeds", _pieces(_ENCODE(f) for f in store.feeds()))
+        yield ",\n"
+        skips = store._rows(
+            "SELECT item_id, start, end, review_id, skipped_at FROM skips ORDER BY rowid"
+        )
+        yield from _json_list("skips", ([_ENCODE(dict(r)) for r in rows] for rows in skips))
         yield "\n}\n"
     finally:
-        if own and conn.in_transaction:
-            conn.execute("COMMIT")
+        # Also when the export stopped half-way (a full disk) and the store is closed by now.
+        with contextlib.suppress(sqlite3.Error):
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
 
 
 def _json_list(name: str, pieces: Iterable[list[str]]) -> Iterator[str]:
@@ -1186,6 +1276,7 @@ def _pieces(elements: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
 
 
 def _dump_reviews(store: Store) -> Iterator[dict[str, Any]]:
+    all_posts = store.review_posts()  # a few per review at most
     for rows in store._rows("SELECT * FROM reviews ORDER BY id"):
         for row in rows:
             review = dict(row)
@@ -1204,7 +1295,10 @@ def _dump_reviews(store: Store) -> Iterator[dict[str, Any]]:
                     [review["id"]],
                 )
             ]
-            yield {**review, "items": ids, "files": files}
+            posts = [
+                {k: post[k] for k in _POST_COLUMNS[1:]} for post in all_posts.get(review["id"], [])
+            ]
+            yield {**review, "items": ids, "files": files, "posts": posts}
 
 
 def dump(store: Store, *, now: str) -> dict[str, Any]:
@@ -1221,7 +1315,8 @@ _RESTORE_CACHE_KB = 32 * 1024
 
 
 def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
-    """Load a dump held in memory (see `restore_stream`, which this feeds)."""
+    """Load a dump held in memory (see `restore_stream`, which this feeds); its records go
+    through the checks of `importers.read_revue_export` first."""
     if data.get("format") != DUMP_FORMAT or not isinstance(data.get("items"), list):
         raise ValueError("not a revue export (format revue-export)")
     return restore_stream(store, _dump_events(data), now=now)
@@ -1229,15 +1324,10 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
 
 def _dump_events(data: dict[str, Any]) -> Iterator[tuple[str, int, Any]]:
     """A dump held in memory as the events `importers.read_revue_export` yields."""
-    from revue.importers import check_revue_item
+    from revue.importers import read_revue_export
 
-    yield "header", 0, {k: v for k, v in data.items() if k not in ("items", "reviews", "feeds")}
-    for index, raw in enumerate(data["items"], start=1):
-        item, reason = check_revue_item(raw)
-        yield ("item", index, item) if item is not None else ("skip", index, reason)
-    for kind in ("reviews", "feeds"):
-        for index, value in enumerate(data.get(kind) or [], start=1):
-            yield kind[:-1], index, value
+    # The same reader as a file's: one set of checks, one order of events.
+    yield from read_revue_export([json.dumps(data).encode("utf-8")])
 
 
 def restore_stream(
@@ -1248,11 +1338,12 @@ def restore_stream(
     on_skip: Callable[[int, str], None] | None = None,
 ) -> dict[str, int]:
     """Load a dump as it is read (`importers.read_revue_export`'s events: items, then their
-    reviews and feeds). Into an empty store, ids and all are restored exactly, `_CHUNK` items
-    an executemany; otherwise items are merged by URL like any add, and reviews and feeds are
-    added with their items remapped. Items the reader refused ("skip") are never stored.
-    All or nothing: one transaction. Returns counts (added, merged, skipped, reviews, feeds).
-    Raises ValueError for a damaged dump (nothing is stored then)."""
+    reviews, feeds and skips). Into an empty store, ids and all are restored exactly,
+    `_RESTORE_BATCH` items an executemany; otherwise items are merged by URL like any add,
+    and reviews, feeds and skips are added with their items remapped. A record the reader
+    refused is never stored (`on_skip` hears of it). All or nothing: one transaction.
+    Returns counts (added, merged, skipped, reviews, feeds). Raises ValueError for a
+    damaged dump (nothing is stored then)."""
     conn = store.db.conn
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     # A larger page cache while the rows go in: with SQLite's default 2 MB, the pages of the
@@ -1278,26 +1369,22 @@ def _restore_locked(
             for kind, index, value in events:
                 if kind == "header":
                     version = value.get("version", 0)
-                    if not isinstance(version, int) or version > DUMP_VERSION:
+                    if version > DUMP_VERSION:
                         raise ValueError(f"made by a newer revue (export version {version})")
                 elif kind == "item":
                     loader.item(value)
-                elif kind == "skip":
+                elif kind == "refused":
                     loader.counts["skipped"] += 1
                     if on_skip is not None:
                         on_skip(index, str(value))
-                elif kind in ("review", "feed"):
+                else:
                     loader.flush()
-                    from revue.importers import _has_lone_surrogate
-
-                    if not isinstance(value, dict) or _has_lone_surrogate(value):
-                        loader.counts["skipped"] += 1
-                        if on_skip is not None:
-                            on_skip(index, f"{kind} {index}: not a valid {kind} object")
-                    elif kind == "review":
+                    if kind == "review":
                         loader.review(value)
-                    else:
+                    elif kind == "feed":
                         loader.feed(value)
+                    elif kind == "skip":
+                        loader.skip(value)
             loader.flush()
         except (KeyError, TypeError, sqlite3.IntegrityError) as exc:
             raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
@@ -1314,10 +1401,10 @@ class _Restorer:
         self.counts = {"added": 0, "merged": 0, "skipped": 0, "reviews": 0, "feeds": 0}
         self.empty = self.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
         self.batch: list[dict[str, Any]] = []
-        self.tag_ids: dict[str, int] = {}
+        self.review_map: dict[int, int] = {}  # old review id -> new (a few thousand)
         if not self.empty:
-            # old id -> new id, on disk rather than in a dict: a million entries would not
-            # keep memory flat. Temporary: gone with the connection.
+            # old item id -> new id, on disk rather than in a dict: a million entries would
+            # not keep memory flat. Temporary: gone with the connection.
             self.db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS restore_ids (old INTEGER PRIMARY KEY, new INTEGER)"
             )
@@ -1325,6 +1412,16 @@ class _Restorer:
         self.feed_columns = {r[1] for r in self.db.execute("PRAGMA table_info(feeds)")}
         marks = ", ".join("?" * len(_ITEM_DUMP_COLUMNS))
         self.insert_item = f"INSERT INTO items ({', '.join(_ITEM_DUMP_COLUMNS)}) VALUES ({marks})"
+
+    def new_id(self, old: int) -> int | None:
+        """The id the item `old` of the dump has in the store, if it was stored."""
+        if self.empty:
+            found = self.db.execute("SELECT id FROM items WHERE id = ?", [old]).fetchone()
+        else:
+            found = self.db.execute(
+                "SELECT new FROM temp.restore_ids WHERE old = ?", [old]
+            ).fetchone()
+        return int(found[0]) if found else None
 
     def item(self, raw: dict[str, Any]) -> None:
         if self.empty:
@@ -1372,12 +1469,6 @@ class _Restorer:
             "INSERT OR REPLACE INTO temp.restore_ids (old, new) VALUES (?, ?)", [old_id, new_id]
         )
 
-    def _tag_id(self, name: str) -> int:
-        tag_id = self.tag_ids.get(name)
-        if tag_id is None:
-            tag_id = self.tag_ids[name] = self.store._tag_id(name)
-        return tag_id
-
     def flush(self) -> None:
         """Store the waiting items of an empty store: one executemany a table."""
         if not self.batch:
@@ -1404,15 +1495,10 @@ class _Restorer:
             tags = raw.get("tags") or []
             hashtags = raw.get("hashtags") or []
             if tags or hashtags:
-                hashset = {h.lower() for h in hashtags}
-                flags: dict[int, int] = {}
                 # The item's order of tags is kept; a tag written as #tag is flagged.
-                for name in [*tags, *(h for h in hashtags if h not in tags)]:
-                    name = name.strip().lstrip("#").strip()
-                    if name:
-                        tag_id = self._tag_id(name)
-                        flags[tag_id] = flags.get(tag_id, 0) | (name.lower() in hashset)
-                tag_rows.extend((item_id, tag_id, flag) for tag_id, flag in flags.items())
+                extra = [h for h in hashtags if h not in tags]
+                attached = self.store._tag_rows([*tags, *extra], hashtags)
+                tag_rows.extend((item_id, t, flag) for t, flag in attached.items())
         self.batch = []
         self.db.conn.executemany(self.insert_item, rows)
         self.db.conn.executemany(
@@ -1444,14 +1530,19 @@ class _Restorer:
         record["imported"] = int(bool(record.get("imported")))
         if self.empty:
             record["id"] = int(review["id"])
-        elif self.db.execute(
-            "SELECT 1 FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
-            "AND composed_at IS ?",
-            [record["title"], record["start"], record["end"], record["composed_at"]],
-        ).fetchone():
-            return  # this very review is here already (a backup imported twice)
+        else:
+            same = self.db.execute(
+                "SELECT id FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
+                "AND composed_at IS ?",
+                [record["title"], record["start"], record["end"], record["composed_at"]],
+            ).fetchone()
+            if same:
+                # This very review is here already (a backup imported twice).
+                self.review_map[int(review["id"])] = int(same[0])
+                return
         review_id = _pk(self.db.table("reviews").insert(record).last_pk)
-        # Only items that were stored: a skipped item is in no review.
+        self.review_map[int(review["id"])] = review_id
+        # Only items that were stored: a refused item is in no review.
         source = "items WHERE id = ?" if self.empty else "temp.restore_ids WHERE old = ?"
         column = "id" if self.empty else "new"
         self.db.conn.executemany(
@@ -1465,6 +1556,13 @@ class _Restorer:
                 "written_at) VALUES (?, ?, ?, ?, ?)",
                 [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
             )
+        for post in review.get("posts") or []:
+            if isinstance(post, dict) and post.get("site") and post.get("post_id"):
+                self.db.execute(
+                    f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [review_id, *(post.get(k) for k in _POST_COLUMNS[1:])],
+                )
         self.counts["reviews"] += 1
 
     def feed(self, feed: dict[str, Any]) -> None:
@@ -1478,18 +1576,70 @@ class _Restorer:
         self.db.table("feeds").insert(record)
         self.counts["feeds"] += 1
 
+    def skip(self, skip: Any) -> None:
+        try:
+            item = self.new_id(int(skip["item_id"]))
+            old_review = skip.get("review_id")
+            review_ref = self.review_map.get(int(old_review)) if old_review is not None else None
+            span = (str(skip["start"]), str(skip["end"]), str(skip["skipped_at"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValueError(
+                "skips: each entry must be an object with item_id, start, end, skipped_at"
+            ) from None
+        if item is None or (old_review is not None and review_ref is None):
+            return
+        if self.db.execute(
+            "SELECT 1 FROM skips WHERE item_id = ? AND review_id IS ?", [item, review_ref]
+        ).fetchone():
+            return
+        self.db.execute(
+            "INSERT INTO skips (item_id, start, end, review_id, skipped_at) VALUES (?, ?, ?, ?, ?)",
+            [item, span[0], span[1], review_ref, span[2]],
+        )
+
 
 def backup(store: Store, target: Path) -> None:
-    """A consistent copy of the live database (SQLite's online backup API)."""
-    if target.exists():
-        raise StoreError(f"backup {target}: already exists; choose a new file")
+    """A consistent copy of the live database (SQLite's online backup API) in a new file.
+
+    The copy is made under a temporary name in the target's folder and linked to its name
+    only when whole: a kill leaves no file (and no -journal) under that name. Raises
+    BadInput when the name is taken (by anything: a file, a link, a FIFO) or its folder
+    cannot be written, StoreError when the database cannot be read or the disk is full."""
+    if os.path.lexists(target):
+        raise BadInput(f"backup {target}: already exists; choose a new file")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(str(target))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
+            os.fchmod(fd, new_file_mode())
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise BadInput(f"backup {target}: cannot write ({exc.strerror or exc})") from None
+    try:
+        dest = sqlite3.connect(tmp)
+        try:
+            # No -journal beside the temporary copy: a kill leaves one file to sweep, not two.
+            dest.execute("PRAGMA journal_mode = OFF")
             store.db.conn.backup(dest)
         finally:
             dest.close()
-    except (sqlite3.Error, OSError) as exc:
-        target.unlink(missing_ok=True)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            # A hard link never replaces a name taken meanwhile (os.replace would).
+            os.link(tmp, target)
+        except FileExistsError:
+            raise BadInput(f"backup {target}: already exists; choose a new file") from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            os.replace(tmp, target)  # a file system without hard links
+    except sqlite3.Error as exc:
         raise StoreError(f"backup {target}: {exc}") from None
+    except OSError as exc:
+        raise write_failure(exc, f"backup {target}: cannot write") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    sync_folder(target.parent)

@@ -8,7 +8,9 @@ Contract:
 - CSV: UTF-8 text with a header row and these columns, in this order:
   id, url, title, summary, site_name, via, author, published, lang, note,
   tags (comma separated), section, status, added_at, review (the publishing review's id),
-  first_published.
+  first_published, lead, quote, hashtags (those of the tags shown as #hashtags).
+  `revue import` of that file gives every field back (the review's id excepted: the CSV
+  does not carry the review itself).
   A text cell starting with = + - @ (or a tab or carriage return) gets a leading ' so that a
   spreadsheet shows it instead of running it as a formula (CSV injection).
 - Netscape bookmarks: the format browsers, Pinboard and buku import. ADD_DATE in epoch
@@ -61,6 +63,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "review",
     # Added after the first release, so at the end: a reader by position is not shifted.
     "first_published",
+    "lead",
+    "quote",
+    "hashtags",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

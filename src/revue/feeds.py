@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html as _html
 import io
 import re
 import unicodedata
@@ -29,6 +30,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import lxml.etree as _lxml_etree
 import lxml.html as _lxml_html
+
+from revue.sanitize import clean_text
 
 __all__ = [
     "FeedEntry",
@@ -70,16 +73,30 @@ class ParsedFeed:
 # --------------------------------------------------------------------------- text helpers
 
 
-def _plain(html: str | None, limit: int) -> str | None:
-    """HTML (or text) as one line of plain text, cut at a word boundary near `limit`."""
-    if not html:
+def _html_parser() -> Any:
+    """An HTML parser without libxml2's 256-level nesting limit, past which the rest of a
+    document is dropped without an error. One per call: parsers are not shared by threads."""
+    return _lxml_html.HTMLParser(huge_tree=True)
+
+
+def _plain(value: str | None, limit: int, *, is_html: bool = True) -> str | None:
+    """A feed's text as one line of plain text, cut at a word boundary near `limit`.
+
+    `is_html`: the value is HTML (an RSS description, an Atom `type="html"` element): its
+    tags are markup. Otherwise (feedparser says `text/plain`: an RSS or Atom text title,
+    entities already decoded) every character is text: "Why <script> tags break" keeps its
+    words. Either way what entities decode to is text, never parsed again.
+    """
+    if not value:
         return None
-    text = html
-    if "<" in html or "&" in html:
+    text = clean_text(value, bidi=False)
+    if is_html and ("<" in text or "&" in text):
         try:
-            text = _lxml_html.fragment_fromstring(html, create_parent="div").text_content()
+            text = _lxml_html.fragment_fromstring(
+                text, create_parent="div", parser=_html_parser()
+            ).text_content()
         except (_lxml_etree.ParserError, ValueError):
-            text = re.sub(r"<[^>]*>", " ", html)
+            text = _html.unescape(re.sub(r"<[^>]*>", " ", text))
     text = " ".join(text.split())
     if not text:
         return None
@@ -92,7 +109,21 @@ def _plain(html: str | None, limit: int) -> str | None:
 def _collapse(text: str | None, limit: int) -> str | None:
     if not text:
         return None
-    return " ".join(text.split())[:limit] or None
+    return " ".join(clean_text(text, bidi=False).split())[:limit] or None
+
+
+def _author(value: Any) -> str | None:
+    """An entry's author as text. feedparser decodes its entities, except when it reads a
+    malformed feed loosely; decoded entities are text either way (no tag is removed)."""
+    if not isinstance(value, str):
+        return None
+    return _plain(_html.unescape(value) if "&" in value else value, 200, is_html=False)
+
+
+def _is_html(detail: Any) -> bool:
+    """Whether feedparser's `*_detail` says its value is HTML (absent: assume HTML)."""
+    kind = detail.get("type") if isinstance(detail, Mapping) else None
+    return not isinstance(kind, str) or "html" in kind or "xml" in kind
 
 
 def _http_url(href: Any, base: str) -> str | None:
@@ -140,12 +171,13 @@ def _entry_link(entry: Any, base: str) -> str | None:
 
 def _entry_summary(entry: Any) -> str | None:
     summary = entry.get("summary")
+    detail = entry.get("summary_detail")
     if not summary:
         for content in entry.get("content") or []:
             if content.get("value"):
-                summary = content["value"]
+                summary, detail = content["value"], content
                 break
-    return _plain(summary, MAX_SUMMARY)
+    return _plain(summary, MAX_SUMMARY, is_html=_is_html(detail))
 
 
 def parse_feed(data: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -181,24 +213,26 @@ def parse_feed(data: bytes, url: str, headers: Mapping[str, str] | None = None) 
         if link is None:
             continue
         tags = [
-            " ".join(str(tag.get("term") or tag.get("label") or "").split())[:100]
+            _collapse(str(tag.get("term") or tag.get("label") or ""), 100)
             for tag in raw.get("tags") or []
         ]
         entries.append(
             FeedEntry(
                 url=link,
-                title=_plain(raw.get("title"), MAX_TITLE),
+                title=_plain(
+                    raw.get("title"), MAX_TITLE, is_html=_is_html(raw.get("title_detail"))
+                ),
                 summary=_entry_summary(raw),
                 published=_iso(raw.get("published_parsed") or raw.get("updated_parsed")),
                 # dict.get: feedparser's own get() answers `published` for a missing `updated`.
                 updated=_iso(dict.get(raw, "updated_parsed")),
-                author=_plain(raw.get("author"), 200),
+                author=_author(raw.get("author")),
                 tags=[tag for tag in tags if tag],
-                id=(str(raw["id"])[:2_000] if raw.get("id") else None),
+                id=(clean_text(str(raw["id"]))[:2_000] if raw.get("id") else None),
             )
         )
     return ParsedFeed(
-        title=_plain(info.get("title"), MAX_TITLE),
+        title=_plain(info.get("title"), MAX_TITLE, is_html=_is_html(info.get("title_detail"))),
         link=_http_url(info.get("link"), url),
         entries=entries,
         bozo=bozo,
@@ -226,7 +260,7 @@ def discover_feeds(html: bytes, base_url: str) -> list[str]:
     if not html.strip():
         return []
     try:
-        root = _lxml_html.document_fromstring(html)
+        root = _lxml_html.document_fromstring(html, parser=_html_parser())
     except (_lxml_etree.ParserError, ValueError):
         return []
     base = base_url
@@ -307,13 +341,24 @@ def matches(entry: FeedEntry, words: str | None) -> bool:
 # --------------------------------------------------------------------------- OPML
 
 
-def parse_opml(data: bytes) -> list[dict[str, str | None]]:
+_OUTLINE_WITH_URL = re.compile(rb"<outline\s[^>]*?\bxmlurl\s*=", re.IGNORECASE)
+_XML_COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def parse_opml(
+    data: bytes, problems: list[tuple[int, str]] | None = None
+) -> list[dict[str, str | None]]:
     """Feeds listed in an OPML file: [{"url", "title", "site_url"}], in document order.
 
-    Outlines without an http(s) xmlUrl are skipped. Raises ValueError if it is not OPML.
+    Outlines without an http(s) xmlUrl are skipped; those whose xmlUrl is of another kind,
+    and any feed outline the parser could not read, are told in `problems` as (line, why).
+    Raises ValueError if it is not OPML.
     """
+    # huge_tree: libxml2's default limits (256 levels of folders, 10 MB of text in a node)
+    # would end the document early without an error under recover=True. The file's size is
+    # capped by the caller; entities are never expanded.
     parser = _lxml_etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, recover=True
+        resolve_entities=False, no_network=True, huge_tree=True, recover=True
     )
     try:
         root = _lxml_etree.fromstring(data, parser)
@@ -323,10 +368,20 @@ def parse_opml(data: bytes) -> list[dict[str, str | None]]:
         raise ValueError("not an OPML file: no <opml> root element")
     feeds: list[dict[str, str | None]] = []
     seen: set[str] = set()
+    read = 0
+    last_line = 0
     for outline in root.iter("outline"):
         attrs = {str(k).lower(): v for k, v in outline.attrib.items()}
+        last_line = outline.sourceline or last_line
+        if "xmlurl" not in attrs:
+            continue  # a folder
+        read += 1
         url = _http_url(attrs.get("xmlurl"), "")
-        if url is None or url in seen:
+        if url is None:
+            if problems is not None and (attrs.get("xmlurl") or "").strip():
+                problems.append((last_line, f"not an http(s) URL: {attrs['xmlurl'][:80]}"))
+            continue
+        if url in seen:
             continue
         seen.add(url)
         feeds.append(
@@ -337,6 +392,12 @@ def parse_opml(data: bytes) -> list[dict[str, str | None]]:
                 "site_url": _http_url(attrs.get("htmlurl"), ""),
             }
         )
+    if problems is not None:
+        written = len(_OUTLINE_WITH_URL.findall(_XML_COMMENT.sub(b"", data)))
+        if written > read:
+            problems.append(
+                (last_line, f"{written - read} feed(s) after this line could not be read")
+            )
     return feeds
 
 

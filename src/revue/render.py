@@ -7,8 +7,10 @@ Invariants:
 
 - Page fields (title, summary, site name, via, author) are untrusted. Templates receive them
   raw and pre-escaped: `item.title_md` etc. for Markdown, and HTML templates autoescape.
-  The curator's own text (note, lead, intro, outro) is Markdown: inserted as is in Markdown
-  output (one line inside an item's paragraph), and through `markdown_to_html` in HTML.
+  The curator's own text (note, lead, intro, outro) is Markdown, and may come from an import
+  or a feed: through `md_safe` in Markdown output (a note on one line inside its item's
+  paragraph), through `markdown_to_html` in HTML; in both, raw HTML shows as text and links
+  go only to http(s) or mailto.
 - The only hrefs are `item.url_safe` (from `markup.safe_url`): absolute http(s), or None, in
   which case the item's title is shown as text, without a link.
 - Output ends with exactly one newline.
@@ -23,7 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import posixpath
 import re
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -41,27 +46,47 @@ from revue.markup import (
     markdown_to_html,
     md_escape,
     md_link,
+    md_safe,
     one_line,
     safe_url,
 )
 from revue.models import Item, ReviewDoc, iso_day
+from revue.urls import domain, social_post
 
 __all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "render", "template_context"]
 
+# A template is a page of text; anything bigger is not one (a huge file, a sparse file).
+MAX_TEMPLATE_BYTES = 2**20
 STYLES = ("classic", "linked")
-FORMATS = ("md", "html", "html-fragment", "json")
+FORMATS = ("md", "text", "html", "html-fragment", "json")
 TEMPLATE_NAMES = {
     "md": "review.md.j2",
+    "text": "review.txt.j2",
     "html": "review.html.j2",
     "html-fragment": "review.fragment.html.j2",
 }
 # Defaults of the template options a caller may override with `render(options=...)`.
-DEFAULT_OPTIONS: Mapping[str, Any] = {"show_summary": True}
+# The real posts show no summary: it is shown only when asked (compose --summaries).
+DEFAULT_OPTIONS: Mapping[str, Any] = {"show_summary": False}
 
 _NOT_TAG = re.compile(r"\W+")
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 _WRITTEN_TAG = re.compile(r"(?<![\w&/])#(\w+)")
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
+# Wikipedia's footnote and maintenance marks, which its descriptions leak: "[2]", "[a]",
+# "[note 3]", "[citation needed]", "[réf. nécessaire]", ... with the space before them.
+_FOOTNOTE = re.compile(
+    r"\s*\[(?:\d{1,4}|[a-z]|(?:note|nb|n|lower-alpha|upper-alpha|lower-roman)\s*\d{1,4}"
+    r"|citation needed|clarification needed|better source needed|failed verification"
+    r"|dubious(?: [–-] discuss)?|when\?|who\?|which\?|according to whom\?|by whom\?"
+    r"|page needed|vague|verification needed|original research\?"
+    r"|réf\.\s?(?:nécessaire|souhaitée)|référence nécessaire|source insuffisante"
+    r"|source secondaire nécessaire|information douteuse|information à confirmer"
+    r"|précision nécessaire|non neutre|(?:quand|qui|lequel|laquelle)\s?\?)\]",
+    re.IGNORECASE,
+)
+# A lead-in is followed by a colon unless it already ends with a punctuation mark.
+_LEAD_END = tuple(":.!?…—–-;,»”)")
 
 
 # -- the context ------------------------------------------------------------------------
@@ -102,33 +127,70 @@ def _quote_paragraphs(quote: str | None) -> list[str]:
     return [p for p in (one_line(chunk) for chunk in re.split(r"\n\s*\n", quote)) if p]
 
 
+def _post_lines(text: str | None) -> list[list[str]]:
+    """A social post's text as paragraphs of lines (the post's own line breaks kept)."""
+    if not text:
+        return []
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [line for line in (one_line(raw) for raw in chunk.split("\n")) if line]
+        if lines:
+            paragraphs.append(lines)
+    return paragraphs
+
+
+def strip_footnotes(text: str | None) -> str:
+    """`text` on one line without Wikipedia's footnote marks ("[2]", "[citation needed]")."""
+    return one_line(_FOOTNOTE.sub("", text or ""))
+
+
+def _lead(lead: str | None) -> str:
+    """The lead-in on one line, ending with a colon unless it ends with punctuation already
+    (a past review's importer keeps "Intéressante analyse…" without the colon it had)."""
+    text = one_line(lead)
+    return text + ":" if text and not text.endswith(_LEAD_END) else text
+
+
 def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
     is_text = item.kind == "text"
     url_safe = None if is_text else safe_url(item.url)
     title = one_line(item.title)
-    # What a link shows when the page gave no title.
-    label = title or one_line(item.display_title()) or url_safe or one_line(item.url)
     via = _via(item.via)
+    # A post on X, Bluesky or Mastodon shows as the real posts do: "via RT@handle", then
+    # the post's text as a quote (not as a title).
+    handle = None if is_text else social_post(item.url)
+    is_social = handle is not None
+    if is_social:
+        handle = handle or (via if via.startswith("@") else "")
+        label = f"via RT{handle}" if handle else "via RT " + (title or domain(item.url or ""))
+    else:
+        # What a link shows when the page gave no title: the site and its address's words.
+        label = title or one_line(item.display_title()) or url_safe or one_line(item.url)
     note = (item.note or "").strip()
     if not is_text:
         # The classic style writes "= comment"; a curator who typed the "=" gets it once.
         note = re.sub(r"^=\s*", "", note)
-    lead = one_line(item.lead)
+    lead = _lead(item.lead)
     # A hashtag the curator already wrote in the comment is not repeated after it.
     written = {tag.casefold() for tag in _WRITTEN_TAG.findall(note)}
-    hashtags = (
-        []
-        if is_text
-        else [
-            t
-            for t in _hashtags([*doc.default_hashtags, *item.hashtags])
-            if t.casefold() not in written
-        ]
-    )
+
+    def unwritten(tags: Iterable[str]) -> list[str]:
+        return [] if is_text else [t for t in _hashtags(tags) if t.casefold() not in written]
+
+    hashtags = unwritten([*doc.default_hashtags, *item.hashtags])
+    own_hashtags = unwritten(item.hashtags)
     published = iso_day(item.published)
     published_text = _format_date(published, doc.lang) if published else ""
-    quote = _quote_paragraphs(item.quote)
+    if item.quote:
+        quote_lines = [[p] for p in _quote_paragraphs(item.quote)]
+    elif is_social:
+        quote_lines = _post_lines(item.summary or item.title)
+    else:
+        quote_lines = []
+    quote = [" ".join(lines) for lines in quote_lines]
     marker = one_line(doc.paywall_marker) if item.paywalled else ""
+    # A social post's summary is its text, already shown as the quote.
+    summary = "" if is_social else strip_footnotes(item.summary)
     return {
         # Raw values, as stored.
         "id": item.id,
@@ -153,34 +215,50 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "paywalled": item.paywalled,
         "added_at": item.added_at,
         # Derived, format-neutral.
+        "is_social": is_social,
         "url_safe": url_safe,
         "image_safe": safe_url(item.image),
         "label": label,
         "title_text": title,
-        "summary_text": one_line(item.summary),
+        "summary_text": summary,
         "via_text": via,
         "hashtags": hashtags,
+        "own_hashtags": own_hashtags,
         "published_date": published.isoformat() if published else None,
         "published_text": published_text,
         "stale": item.is_stale(doc.stale_days),
         "paywall_marker": marker,
         "quote_paragraphs": quote,
+        "quote_lines": quote_lines,
+        # Plain text, ready to insert (the text format: nothing escaped).
+        "lead_text": lead,
+        "note_text": one_line(note),
+        "hashtags_text": " ".join("#" + tag for tag in hashtags),
+        "own_hashtags_text": " ".join("#" + tag for tag in own_hashtags),
+        "quote_text": "\n\n".join("\n".join(lines) for lines in quote_lines),
+        "text_text": note if note else title,  # a text block, as a paragraph
         # Markdown, ready to insert.
         "title_md": md_escape(title),
         "label_md": md_escape(label),
-        "summary_md": md_escape(item.summary),
+        "summary_md": md_escape(summary),
         "site_name_md": md_escape(item.site_name),
         "author_md": md_escape(item.author),
         "via_md": md_escape(via),
         "url_md": f"<{url_safe}>" if url_safe else "",
         "link_md": md_link(label, url_safe),
         "hashtags_md": " ".join("#" + md_escape(tag) for tag in hashtags),
+        "own_hashtags_md": " ".join("#" + md_escape(tag) for tag in own_hashtags),
         "published_md": md_escape(published_text),
         "paywall_marker_md": md_escape(marker),
-        "quote_md": "\n>\n".join("> " + md_escape(p) for p in quote),
-        "note_md": one_line(note),  # the curator's Markdown, on one line
-        "lead_md": lead,
-        "text_md": note if note else md_escape(title),  # a text block, as a paragraph
+        # A line break inside a paragraph of the quote is a hard break ("\\" at its end).
+        "quote_md": "\n>\n".join(
+            "> " + "\\\n> ".join(md_escape(line) for line in lines) for lines in quote_lines
+        ),
+        # The curator's Markdown (which may come from an import or a feed): no raw HTML and
+        # no link but to http(s) or mailto, as in the HTML output.
+        "note_md": md_safe(note, inline=True),  # on one line
+        "lead_md": md_safe(lead, inline=True),
+        "text_md": md_safe(note) if note else md_escape(title),  # a text block's paragraph
         # HTML, ready to insert (Markup: not escaped again).
         "note_html": markdown_to_html(note, inline=True),
         "lead_html": markdown_to_html(lead, inline=True),
@@ -191,11 +269,18 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
 
 
 def _ordered_sections(doc: ReviewDoc) -> list[tuple[str | None, list[Item]]]:
-    """Items grouped: no section first, then doc.sections' order, then the rest A-Z."""
+    return section_groups(doc.items, doc.sections)
+
+
+def section_groups(
+    items: Iterable[Item], sections: Sequence[str]
+) -> list[tuple[str | None, list[Item]]]:
+    """Items grouped as a review shows them: no section first, then `sections`' order (the
+    config's), then the other sections A-Z; inside a group, the order given."""
     groups: dict[str | None, list[Item]] = {}
-    for item in doc.items:
+    for item in items:
         groups.setdefault(one_line(item.section) or None, []).append(item)
-    configured = [one_line(name) for name in doc.sections]
+    configured = [one_line(name) for name in sections]
     known = [name for name in dict.fromkeys(configured) if name in groups]
     others = sorted(
         (name for name in groups if name is not None and name not in known),
@@ -241,10 +326,10 @@ def template_context(doc: ReviewDoc) -> dict[str, Any]:
         "date_phrase": phrase,
         "generator": one_line(doc.generator),
         "intro": doc.intro,
-        "intro_md": intro,
+        "intro_md": md_safe(intro),
         "intro_html": markdown_to_html(intro),
         "outro": doc.outro,
-        "outro_md": outro,
+        "outro_md": md_safe(outro),
         "outro_html": markdown_to_html(outro),
         "default_hashtags": _hashtags(doc.default_hashtags),
         "paywall_marker": one_line(doc.paywall_marker),
@@ -278,12 +363,31 @@ def _autoescape_for(
     return autoescape
 
 
+class _BoundedLoader(jinja2.FileSystemLoader):
+    """The curator's template folders, where a file over MAX_TEMPLATE_BYTES is refused
+    before Jinja reads it whole (FileSystemLoader only ever opens regular files)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            filename = posixpath.join(folder, *pieces)
+            if os.path.isfile(filename):
+                if os.path.getsize(filename) > MAX_TEMPLATE_BYTES:
+                    raise jinja2.TemplateError(
+                        f"{filename}: larger than {MAX_TEMPLATE_BYTES // 2**20} MB"
+                    )
+                break
+        return super().get_source(environment, template)
+
+
 def _environment(
     dirs: Sequence[Path], forced: Mapping[str, bool] | None = None
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if dirs:
-        loaders.append(jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"))
+        loaders.append(_BoundedLoader([str(d) for d in dirs], encoding="utf-8"))
     loaders.append(jinja2.PackageLoader("revue", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -311,8 +415,8 @@ def _builtin_environment() -> jinja2.Environment:
 
 def _finish(text: str, fmt: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if fmt == "md":
-        # Optional parts leave blank lines behind; Markdown needs at most one between blocks.
+    if fmt in ("md", "text"):
+        # Optional parts leave blank lines behind; one is enough between blocks.
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n") + "\n"
 
@@ -362,4 +466,21 @@ def render(
         raise BadInput(f"template {name}: not UTF-8 text") from None
     except OSError as exc:
         raise BadInput(f"template {name}: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise BadInput(f"template {name}: extends or includes itself (or nests too deep)") from None
+    except Exception as exc:
+        if env is _builtin_environment():
+            raise  # a bug in revue's own templates, not the curator's doing
+        # `{{ 1/0 }}`, a method called wrong: the curator's template, said with its line.
+        where = _template_line(exc) or name
+        raise BadInput(f"template {where}: {type(exc).__name__}: {exc}") from None
     return _finish(text, fmt)
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """`file, line N` of the template frame where `exc` was raised (Jinja rewrites its
+    tracebacks so that template frames carry the template's file and line)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not frame.filename.endswith(".py") and not frame.filename.startswith("<"):
+            return f"{Path(frame.filename).name}, line {frame.lineno}"
+    return None

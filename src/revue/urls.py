@@ -2,8 +2,9 @@
 
 Pure. Invariants:
 - `validate(url)` accepts only absolute http(s) URLs with a host; it raises `BadInput` otherwise.
-- `clean(url)` is what we store and emit: lower-case scheme and host, no default port, no
-  fragment, no tracking parameters. It keeps the query order (some sites care).
+- `clean(url)` is what we store and emit: lower-case scheme and host, the host in its ASCII
+  (IDNA) form, no credentials (`user:pass@`), no default port, no fragment, no tracking
+  parameters. It keeps the query order (some sites care).
 - `normalize_escapes(url)` is how a page's URLs (canonical, image) are printed: one spelling
   of percent-escapes whatever the page wrote.
 - `dedup_key(url)` is equal for two URLs of the same story: on top of `clean`, it drops
@@ -12,6 +13,7 @@ Pure. Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -132,30 +134,69 @@ def is_http_url(url: str | None) -> bool:
     return True
 
 
-def _netloc(scheme: str, host: str, port: int | None, userinfo: str) -> str:
+def _netloc(scheme: str, host: str, port: int | None) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    netloc = host
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{port}"
-    return f"{userinfo}@{netloc}" if userinfo else netloc
+        return f"{host}:{port}"
+    return host
+
+
+def ascii_host(host: str) -> str:
+    """A host name as DNS and browsers send it: lower case, its Unicode labels in IDNA
+    (UTS 46) form, so "Bücher.example" and "xn--bcher-kva.example" are one host. A name
+    IDNA refuses is kept, in lower case (it will fail at fetch time, not here)."""
+    host = host.lower()
+    if host.isascii():
+        return host
+    import idna  # only for the rare non-ASCII host: no cost at start-up
+
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return host
+
+
+def display_host(host: str) -> str:
+    """A host as a reader reads it: IDNA labels (`xn--...`) back in Unicode."""
+    if "xn--" not in host:
+        return host
+    import idna
+
+    try:
+        return str(idna.decode(host))
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return host
+
+
+def strip_credentials(url: str) -> str:
+    """`url` without its `user:password@`: credentials are never stored, shown nor
+    published (a review would hand them to every reader)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def clean(url: str) -> str:
-    """The URL we store: normalised scheme/host/port, no fragment, no tracking parameters."""
+    """The URL we store: normalised scheme/host/port, no credentials, no fragment, no
+    tracking parameters."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = ascii_host((parts.hostname or "").rstrip("."))
     try:
         port = parts.port
     except ValueError:
         port = None
-    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
     path = parts.path or "/"
     # Filter the raw pairs rather than re-encoding them: some sites care how a value is spelled.
     pairs = [p for p in parts.query.split("&") if p]
     kept = [p for p in pairs if not is_tracking_param(unquote(p.partition("=")[0]))]
-    return urlunsplit((scheme, _netloc(scheme, host, port, userinfo), path, "&".join(kept), ""))
+    return urlunsplit((scheme, _netloc(scheme, host, port), path, "&".join(kept), ""))
 
 
 def dedup_key(url: str) -> str:
@@ -179,7 +220,7 @@ def dedup_key(url: str) -> str:
         if k.lower() not in {"amp", "outputtype", "output"} or v.lower() not in {"", "1", "amp"}
     )
     # http and https are one story; the key drops the scheme.
-    return f"{_netloc('https', host, port, '')}{path}" + (f"?{urlencode(query)}" if query else "")
+    return f"{_netloc('https', host, port)}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def stored_keys(url: str) -> tuple[str, list[str]]:
@@ -199,8 +240,9 @@ def stored_keys(url: str) -> tuple[str, list[str]]:
 
 
 def domain(url: str) -> str:
-    """The host without `www.`, for display ("lapresse.ca")."""
-    host = (urlsplit(url).hostname or "").lower()
+    """The host without `www.`, for display ("lapresse.ca"; "bücher.example", not its
+    `xn--` form)."""
+    host = display_host((urlsplit(url).hostname or "").lower())
     return host[4:] if host.startswith("www.") else host
 
 
@@ -214,6 +256,62 @@ def path_words(url: str) -> str:
         if len(words) >= 2 or (words and len(words[0]) > 3):
             return " ".join(words)
     return ""
+
+
+_URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|_|\.|$)"
+)
+
+
+def date_in_url(url: str) -> dt.date | None:
+    """The date a URL's path carries ("/2023/11/08/", "/2023-11-08-titre"), if any."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    m = _URL_DATE_RE.search(path)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+# Second-level labels under which a country code sits (co.uk, com.au, gouv.qc.ca...).
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gouv", "ac", "edu", "ne", "or", "qc", "on"}
+
+
+def registrable_domain(url: str) -> str:
+    """The part of a host one owner registers: "www.lapresse.ca" -> "lapresse.ca",
+    "news.bbc.co.uk" -> "bbc.co.uk" (an approximation of the public-suffix list)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    labels = [x for x in host.split(".") if x]
+    if len(labels) <= 2 or _looks_like_ip(host):
+        return host
+    keep = 3 if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+# One owner, two registrable domains: an address on one is the same site as on the other.
+_SAME_OWNER = {"twitter.com": "x.com", "youtu.be": "youtube.com", "redd.it": "reddit.com",
+               "fb.com": "facebook.com", "instagr.am": "instagram.com"}  # fmt: skip
+
+
+def site_owner(url: str) -> str:
+    """`registrable_domain`, with a site's other domains mapped to one ("twitter.com" and
+    "x.com" are one site); "" for a machine rather than a site (an IP address, localhost).
+
+    A page served from a bare address (a mirror, a staging server, a saved copy served
+    locally) that names its canonical address is that site's page, not a syndicated copy:
+    the address a review should link to is the one the page declares."""
+    domain = registrable_domain(url)
+    if domain == "localhost" or _looks_like_ip(domain):
+        return ""
+    return _SAME_OWNER.get(domain, domain)
 
 
 def is_home(url: str) -> bool:
@@ -267,3 +365,40 @@ def normalize_escapes(url: str) -> str:
     if path == parts.path and query == parts.query:
         return url
     return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
+
+
+_X_HOSTS = frozenset({"twitter.com", "x.com", "mobile.twitter.com", "mobile.x.com"})
+_X_POST = re.compile(r"^/(\w{1,15})/status(?:es)?/\d+")
+_BLUESKY_POST = re.compile(r"^/profile/([^/]+)/post/\w+")
+_MASTODON_POST = re.compile(r"^/(?:@([\w.-]+)(?:@([\w.-]+))?/\d+|users/([\w.-]+)/statuses/\d+)/?$")
+
+
+def social_post(url: str | None) -> str | None:
+    """The author's handle when `url` is a post on X/Twitter, Bluesky or Mastodon
+    ("@pika_labs", "@alice.bsky.social", "@bob@mastodon.social"); "" for such a post whose
+    address does not name its author (a Bluesky DID); None for any other address."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    host = host[4:] if host.startswith("www.") else host
+    path = parts.path or "/"
+    if host in _X_HOSTS:
+        match = _X_POST.match(path)
+        if not match:
+            return None
+        return "" if match.group(1) == "i" else "@" + match.group(1)
+    if host == "bsky.app":
+        match = _BLUESKY_POST.match(path)
+        if not match:
+            return None
+        actor = unquote(match.group(1))
+        return "" if actor.startswith("did:") else "@" + actor
+    match = _MASTODON_POST.match(path)
+    if match:
+        user = match.group(1) or match.group(3)
+        return f"@{user}@{match.group(2) or host}"
+    return None
