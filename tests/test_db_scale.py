@@ -248,3 +248,22 @@ def test_restore_of_a_large_dump_into_an_empty_store_is_exact(tmp_path: Path) ->
     assert counts == {"added": 3_000, "merged": 0, "skipped": 0, "reviews": 14, "feeds": 1}
     again = dump(target, now=NOW)
     assert again == data
+
+
+def test_the_reader_cleans_text_exactly_as_the_record_check_does() -> None:
+    """The reader spares the check its walk over the strings of items whose JSON text holds
+    nothing to clean; items that do are cleaned as a whole-file import cleans them."""
+    from revue.importers import check_revue_item, read_revue_export
+
+    items: list[dict[str, object]] = [
+        {"id": i, "url": f"https://a.example/{i}", "note": "ok é \t\n"} for i in range(1, 60)
+    ]
+    dirty = ["a \ud800 b", "ctrl \x85 \x7f", "bidi \u202e x", "cr\r\nlf", "nul \x00", "\ufffe"]
+    for k, text in enumerate(dirty):
+        items[5 + 9 * k]["title"] = text
+    data = json.dumps({"format": "revue-export", "version": 1, "items": items}).encode()
+    expected = [check_revue_item(i) for i in json.loads(data)["items"]]
+    for size in (3, 7, 1000, len(data)):
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]
+        got = [v for k, _, v in read_revue_export(chunks) if k == "item"]
+        assert got == expected, size
