@@ -20,8 +20,8 @@ from pathlib import Path
 
 
 def make_db(path: Path, n: int) -> None:
-    from revue.db import Store
     from revue.models import PageMeta
+    from revue.store.db import Store
 
     store = Store.open(path)
     for i in range(n):

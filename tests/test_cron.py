@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import revue
-from revue.fetch import Fetcher, FetchSettings, RequestEvent
+from revue.web.fetch import Fetcher, FetchSettings, RequestEvent
 
 from loopback import LoopbackServer
 

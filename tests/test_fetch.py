@@ -25,7 +25,8 @@ import pytest
 
 from revue import __version__
 from revue.extract import extract
-from revue.fetch import (
+from revue.models import FetchResult
+from revue.web.fetch import (
     Fetcher,
     FetchSettings,
     error_kind,
@@ -35,7 +36,6 @@ from revue.fetch import (
     parse_retry_after,
     social_provider,
 )
-from revue.models import FetchResult
 
 from loopback import LoopbackServer
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from revue.importers import FORMATS, ImportRecord, detect_format, parse_import
+from revue.formats.importers import FORMATS, ImportRecord, detect_format, parse_import
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8a839e9c481f77f2.txt"

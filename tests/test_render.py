@@ -13,7 +13,7 @@ from markdown_it.token import Token
 
 from revue.errors import BadInput
 from revue.models import Item, ReviewDoc
-from revue.render import FORMATS, STYLES, render, template_context
+from revue.review.render import FORMATS, STYLES, render, template_context
 
 COMMONMARK = MarkdownIt("commonmark")
 LAPRESSE = (
@@ -580,7 +580,7 @@ def test_hashtag_written_in_the_comment_is_not_repeated() -> None:
     import datetime as dt
 
     from revue.models import Item, ReviewDoc
-    from revue.render import render
+    from revue.review.render import render
 
     item = Item(
         id=1,
@@ -607,7 +607,7 @@ def test_comment_typed_with_its_equals_sign_gets_one() -> None:
     import datetime as dt
 
     from revue.models import Item, ReviewDoc
-    from revue.render import render
+    from revue.review.render import render
 
     item = Item(
         id=1, url="https://example.com/a", title="T", note="= Encore", added_at="2024-03-19"

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 import revue
-from revue.db import SCHEMA_VERSION
+from revue.store.db import SCHEMA_VERSION
 
 from loopback import LoopbackServer
 
@@ -148,7 +148,7 @@ def test_several_processes_create_and_fill_a_new_database_at_once(db: Path) -> N
 OPEN_AT_ONCE = """
 import sys, time
 from pathlib import Path
-from revue.db import Store
+from revue.store.db import Store
 start = float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 store = Store.open(Path(sys.argv[1]))

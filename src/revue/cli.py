@@ -31,10 +31,10 @@ from revue.sanitize import clean_optional, clean_text
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from revue.compose import DateRange
-    from revue.db import Store
-    from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
+    from revue.app.compose import DateRange
     from revue.publish.wordpress import WordPressSettings
+    from revue.store.db import Store
+    from revue.web.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -82,7 +82,7 @@ class Env:
     @property
     def store(self) -> "Store":
         if self._store is None:
-            from revue.db import Store
+            from revue.store.db import Store
 
             self._store = Store.open(db_path(self.db_option, self.cfg))
         return self._store
@@ -91,13 +91,13 @@ class Env:
         return self.clock()
 
     def fetch_settings(self) -> "FetchSettings":
-        from revue.fetch import FetchSettings
+        from revue.web.fetch import FetchSettings
 
         # config.py checked every key and value against FETCH_KEYS.
         return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
-        from revue.fetch import Fetcher
+        from revue.web.fetch import Fetcher
 
         settings = self.fetch_settings()
         on_request = self.request_logger()
@@ -247,7 +247,7 @@ def range_options(
     """The range the shared range options ask for. A command without a default range
     (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
     given, and reads an open-ended --from/--to itself."""
-    from revue.compose import resolve_range
+    from revue.app.compose import resolve_range
 
     start = parse_date(date_from, "--from")
     end = parse_date(date_to, "--to")
@@ -370,7 +370,7 @@ def short(text: str | None, width: int = 160) -> str:
 
 
 def review_phrase(item: Item, lang: str) -> str:
-    from revue.datephrase import date_phrase
+    from revue.review.datephrase import date_phrase
 
     if not item.review_date:
         return f"#{item.review}"
@@ -502,7 +502,7 @@ def progress_bar(
 def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
     from collections import Counter
 
-    from revue.fetch import error_kind
+    from revue.web.fetch import error_kind
 
     groups = Counter(
         "blocked" if item.status == "blocked" else error_kind(item.error or item.status)
@@ -514,7 +514,7 @@ def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
 
 def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     """Fetch items, report each, return the ones that failed."""
-    from revue.curate import Progress, fetch_items
+    from revue.app.curate import Progress, fetch_items
 
     ui = env.ui
     if not items:
@@ -592,7 +592,7 @@ def add(
     as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
 ) -> None:
     """Store links (before any network call), then fetch and extract their pages."""
-    from revue.curate import hashtags_in, iso, store_links
+    from revue.app.curate import hashtags_in, iso, store_links
 
     env = _env(ctx)
     ui = env.ui
@@ -836,7 +836,7 @@ def edit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
 ) -> None:
     """Change curator fields; with no option, open $EDITOR."""
-    from revue.curate import hashtags_in
+    from revue.app.curate import hashtags_in
 
     env = _env(ctx)
     title, summary, note, section, lead, quote = map(
@@ -926,12 +926,12 @@ def extract(
     ] = True,
 ) -> None:
     """Print the metadata extracted from a page; store nothing."""
-    from revue.curate import meta_from_result
+    from revue.app.curate import meta_from_result
     from revue.models import FetchResult
 
     env = _env(ctx)
     if source.lower().startswith(("http://", "https://")):
-        from revue.fetch import fetch_one
+        from revue.web.fetch import fetch_one
 
         link = urls.validate(source)
         result = fetch_one(link, env.fetch_settings(), on_request=env.request_logger())
@@ -1022,8 +1022,8 @@ def compose(
     ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
-    from revue.compose import ComposeOptions
-    from revue.compose import compose as run_compose
+    from revue.app.compose import ComposeOptions
+    from revue.app.compose import compose as run_compose
 
     env = _env(ctx)
     cfg = env.cfg
@@ -1151,8 +1151,8 @@ def import_(
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
-    from revue.curate import import_parsed
-    from revue.importers import parse_import
+    from revue.app.curate import import_parsed
+    from revue.formats.importers import parse_import
 
     env = _env(ctx)
     ui = env.ui
@@ -1194,13 +1194,13 @@ def export(
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
-    from revue.curate import iso
+    from revue.app.curate import iso
     from revue.files import atomic_write, database_files, write_failure
 
     env = _env(ctx)
     start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     if fmt == "json":
-        from revue.db import dump
+        from revue.store.db import dump
 
         data = dump(env.store, now=iso(env.now()))
         if start or end or tag or ids is not None:
@@ -1208,7 +1208,7 @@ def export(
             data["items"] = [i for i in data["items"] if i["id"] in kept]
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif fmt in ("csv", "netscape", "md"):
-        from revue import exporters
+        from revue.formats import exporters
 
         items = env.store.list_items(start=start, end=end, tag=tag, ids=ids, order="id")
         render_export = {
@@ -1237,7 +1237,7 @@ def backup(
     path: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
 ) -> None:
     """A consistent copy of the live database, safe while other commands run."""
-    from revue.db import backup as run_backup
+    from revue.store.db import backup as run_backup
 
     env = _env(ctx)
     run_backup(env.store, path)
@@ -1327,8 +1327,8 @@ def publish(
     """Send a review to the WordPress blog of the config ([wordpress] url, user; the
     application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
     it again updates the same post."""
+    from revue.app.publish import publish as run_publish
     from revue.publish.wordpress import PostOptions, WordPress
-    from revue.publishing import publish as run_publish
 
     env = _env(ctx)
     if at is not None:
@@ -1419,7 +1419,7 @@ def share(
     ] = False,
 ) -> None:
     """Print one item as a social post: Title URL via @handle = comment #hashtags."""
-    from revue.social import PLATFORMS, fit, length, post_for
+    from revue.review.social import PLATFORMS, fit, length, post_for
 
     env = _env(ctx)
     if platform is not None and platform not in PLATFORMS:
@@ -1477,7 +1477,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """Re-check every link of a review: dead and moved links, Wayback addresses of dead ones."""
-    from revue.linkcheck import LinkCheck, check_review, choose_review, split_checkable
+    from revue.app.check import LinkCheck, check_review, choose_review, split_checkable
 
     env = _env(ctx)
     ui = env.ui
@@ -1558,8 +1558,8 @@ def check(
 
 def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
     """The feed at `url`, or the first one a home page advertises; raises BadInput."""
-    from revue.feeds import discover_feeds, parse_feed
-    from revue.fetch import fetch_one
+    from revue.formats.feeds import discover_feeds, parse_feed
+    from revue.web.fetch import fetch_one
 
     settings = env.fetch_settings()
     result = fetch_one(url, settings, on_request=env.request_logger())
@@ -1595,7 +1595,7 @@ def feed_add(
     ] = None,
 ) -> None:
     """Follow a feed."""
-    from revue.curate import iso
+    from revue.app.curate import iso
 
     env = _env(ctx)
     link = urls.validate(url)
@@ -1665,7 +1665,7 @@ def feed_pull(
     ] = False,
 ) -> None:
     """Pull new entries from feeds; a broken feed is reported and the others go on."""
-    from revue.curate import pull_feeds
+    from revue.app.curate import pull_feeds
 
     env = _env(ctx)
     feeds = [env.store.get_feed(i) for i in ids] if ids else env.store.feeds()
@@ -1698,8 +1698,8 @@ def feed_import(
     file: Annotated[str, typer.Argument(help="An OPML file of feeds.")],
 ) -> None:
     """Follow every feed of an OPML file."""
-    from revue.curate import iso
-    from revue.feeds import parse_opml
+    from revue.app.curate import iso
+    from revue.formats.feeds import parse_opml
 
     env = _env(ctx)
     problems: list[tuple[int, str]] = []
@@ -1731,7 +1731,7 @@ def feed_import(
 @handled
 def feed_export(ctx: typer.Context) -> None:
     """The feeds followed, as OPML on stdout."""
-    from revue.feeds import export_opml
+    from revue.formats.feeds import export_opml
 
     env = _env(ctx)
     env.ui.raw(export_opml(env.store.feeds()))

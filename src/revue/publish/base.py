@@ -1,7 +1,7 @@
 """The output seam: a target takes a review ready to go out and says where it went.
 
 Pure: no I/O here. A target (a blog, later the review files and the Atom feed) is one module
-of this package implementing `Target`; the use case (`revue.publishing`) builds the
+of this package implementing `Target`; the use case (`revue.app.publish`) builds the
 `Publication` from the store and records the `Result`, so a target never touches the store.
 """
 

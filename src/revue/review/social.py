@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import regex
 
 from revue.errors import BadInput
-from revue.markup import markdown_to_html, one_line
 from revue.models import Item, ReviewDoc
+from revue.review.markup import markdown_to_html, one_line
 
 ELLIPSIS = "…"
 URL_WEIGHT = 23
@@ -135,7 +135,7 @@ def post_for(item: Item, default_hashtags: list[str], lang: str = "fr") -> Post:
     Raises BadInput for a text block or a link that is not http(s)."""
     import datetime as dt
 
-    from revue.render import template_context
+    from revue.review.render import template_context
 
     if item.kind == "text":
         raise BadInput(f"#{item.id} is a text block, not a link: nothing to share")

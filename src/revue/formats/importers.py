@@ -1096,7 +1096,7 @@ def _parse_revue_json(text: str) -> ImportResult:
 
 
 def _parse_opml_records(data: bytes) -> ImportResult:
-    from revue.feeds import parse_opml  # feeds pulls feedparser in; only OPML needs it here
+    from revue.formats.feeds import parse_opml  # feeds pulls feedparser in; only OPML needs it here
 
     errors: list[tuple[int, str]] = []
     records = [

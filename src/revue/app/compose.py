@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from revue.config import Config
-from revue.db import Store
 from revue.errors import BadInput, Conflict, StoreError
 from revue.files import atomic_write, database_files, writable_target, write_failure
 from revue.models import Item, ReviewDoc
 from revue.sanitize import clean_text
+from revue.store.db import Store
 
 EXTENSIONS = {"md": "md", "text": "txt", "html": "html", "html-fragment": "html", "json": "json"}
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
@@ -119,8 +119,8 @@ def resolve_range(
     --since-last runs from the day after the latest review's end to today (empty when that
     review already reaches today; the default range when there is no review yet). Raises
     BadInput naming the option and its value when they clash or do not make sense."""
-    from revue.datephrase import iso_week
     from revue.errors import NotFound
+    from revue.review.datephrase import iso_week
 
     given = [
         name
@@ -183,7 +183,7 @@ def build_doc(
     items: list[Item], opts: ComposeOptions, cfg: Config, *, title: str | None = None
 ) -> ReviewDoc:
     """The review to render; `title` (a recomposed review's own) wins over the date phrase."""
-    from revue.datephrase import review_title
+    from revue.review.datephrase import review_title
 
     lang = opts.lang
     suffix = opts.suffix if opts.suffix is not None else cfg.for_lang(lang, "suffix")
@@ -209,7 +209,7 @@ def build_doc(
 def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime) -> ComposeResult:
     """Render the review of opts' range; write and record it (composed at `now`) unless
     dry-run or stdout."""
-    from revue.render import FORMATS, STYLES, render
+    from revue.review.render import FORMATS, STYLES, render
 
     if opts.end < opts.start:
         raise BadInput(f"--from {opts.start} is after --to {opts.end}")

@@ -39,9 +39,10 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 
-from revue.datephrase import date_phrase
 from revue.errors import BadInput
-from revue.markup import (
+from revue.models import Item, ReviewDoc, iso_day
+from revue.review.datephrase import date_phrase
+from revue.review.markup import (
     html_text,
     markdown_to_html,
     md_escape,
@@ -50,7 +51,6 @@ from revue.markup import (
     one_line,
     safe_url,
 )
-from revue.models import Item, ReviewDoc, iso_day
 from revue.urls import domain, social_post
 
 __all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "render", "template_context"]
@@ -381,7 +381,7 @@ def _environment(
     loaders: list[jinja2.BaseLoader] = []
     if dirs:
         loaders.append(_BoundedLoader([str(d) for d in dirs], encoding="utf-8"))
-    loaders.append(jinja2.PackageLoader("revue", "templates"))
+    loaders.append(jinja2.PackageLoader("revue.review", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=_autoescape_for(forced or {}),

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from revue import urls
-from revue.db import AddOutcome, Store
 from revue.errors import NotFound, RevueError
 from revue.models import FetchResult, Item, PageMeta
+from revue.store.db import AddOutcome, Store
 
 if TYPE_CHECKING:
-    from revue.feeds import FeedEntry
-    from revue.fetch import Fetcher
+    from revue.formats.feeds import FeedEntry
+    from revue.web.fetch import Fetcher
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w-]*)", re.UNICODE)
@@ -332,7 +332,7 @@ def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
 
 
 def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[str, Any]], int]:
-    from revue.feeds import good_enough, matches
+    from revue.formats.feeds import good_enough, matches
 
     entries: list[dict[str, Any]] = []
     filtered = 0
@@ -367,7 +367,7 @@ def pull_feeds(
     clock: Callable[[], dt.datetime],
 ) -> list[FeedOutcome]:
     """Fetch each feed (conditional GET), store its new entries; a broken feed spoils nothing."""
-    from revue.feeds import parse_feed
+    from revue.formats.feeds import parse_feed
 
     outcomes: list[FeedOutcome] = []
 
@@ -461,7 +461,7 @@ def import_parsed(
 ) -> ImportReport:
     """Store what an import file held, in one transaction: items (merged like any add), the
     past reviews that published them, feeds. Raises ValueError for an unusable revue dump."""
-    from revue.db import restore
+    from revue.store.db import restore
 
     stamp = iso(now)
     report = ImportReport(parsed.format, warnings=list(parsed.errors))

@@ -187,7 +187,7 @@ class Store:
             )
         from sqlite_utils import Database
 
-        from revue.migrations import NAMES, migrations
+        from revue.store.migrations import NAMES, migrations
 
         applied = self._applied_migrations()
         unknown = applied - set(NAMES)

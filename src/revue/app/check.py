@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from revue import urls
-from revue.db import Store
 from revue.errors import NotFound
 from revue.models import FetchResult, Item
+from revue.store.db import Store
 
 if TYPE_CHECKING:
-    from revue.fetch import Fetcher
+    from revue.web.fetch import Fetcher
 
 CheckStatus = Literal["ok", "moved", "blocked", "dead"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from revue.config import Config
-from revue.db import Store
 from revue.models import Item
 from revue.publish.base import PostRecord, Publication, Result, Target
+from revue.store.db import Store
 
 
 @dataclass(slots=True)
@@ -42,8 +42,8 @@ def review_tags(items: list[Item], default_hashtags: list[str]) -> tuple[str, ..
 
 def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publication:
     """The review as a target receives it: title, HTML fragment in its style, tags."""
-    from revue.compose import ComposeOptions, build_doc
-    from revue.render import STYLES, render
+    from revue.app.compose import ComposeOptions, build_doc
+    from revue.review.render import STYLES, render
 
     review_id = int(review["id"])
     items = store.review_items(review_id)
@@ -78,7 +78,7 @@ def publish(
     raises (Refused, Conflict: exit 1)."""
     from dataclasses import replace
 
-    from revue.linkcheck import choose_review
+    from revue.app.check import choose_review
 
     review = choose_review(store, review_id)
     recorded = store.review_post(int(review["id"]), target.site)
