@@ -12,6 +12,7 @@ PURE = {
 }  # fmt: skip
 ADAPTERS = {
     "store.db", "store.migrations", "web.fetch", "config", "console", "files", "clipboard",
+    "templates",
 }  # fmt: skip
 USE_CASES = {"app.curate", "app.compose", "app.check", "app.publish"}
 # The output seam (revue/publish/): its protocol is pure, each target an adapter.

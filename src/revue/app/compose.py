@@ -210,6 +210,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     """Render the review of opts' range; write and record it (composed at `now`) unless
     dry-run or stdout."""
     from revue.review.render import FORMATS, STYLES, render
+    from revue.templates import user_templates
 
     if opts.end < opts.start:
         raise BadInput(f"--from {opts.start} is after --to {opts.end}")
@@ -251,8 +252,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         doc,
         opts.fmt,
         opts.style,
-        template_path=opts.template,
-        template_dirs=template_dirs,
+        templates=user_templates(opts.template, template_dirs),
         options={"show_summary": summaries},
     )
     if not items and not opts.allow_empty:

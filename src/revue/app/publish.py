@@ -44,6 +44,7 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
     """The review as a target receives it: title, HTML fragment in its style, tags."""
     from revue.app.compose import ComposeOptions, build_doc
     from revue.review.render import STYLES, render
+    from revue.templates import user_templates
 
     review_id = int(review["id"])
     items = store.review_items(review_id)
@@ -59,7 +60,7 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
         doc,
         "html-fragment",
         style,
-        template_dirs=template_dirs,
+        templates=user_templates(dirs=template_dirs),
         options={"show_summary": cfg.summaries},
     )
     return Publication(

@@ -1,7 +1,8 @@
 """Render a ReviewDoc as Markdown, HTML (a page or a fragment to paste) or JSON.
 
-No clock, no network, no writes: the only I/O is reading templates (the built-ins in the
-package, or the user's). Same doc, same options -> same bytes.
+No clock, no network, no files: the curator's templates come through a Jinja loader an adapter
+builds (`files.user_templates`); the built-ins are the package's own. Same doc, same options
+-> same bytes.
 
 Invariants:
 
@@ -15,21 +16,20 @@ Invariants:
   which case the item's title is shown as text, without a link.
 - Output ends with exactly one newline.
 
-Template lookup: with `template_path`, that file (it may `{% extends %}` or `{% include %}`
-built-ins); otherwise `review.md.j2`, `review.html.j2` or `review.fragment.html.j2`, looked
-up first in `template_dirs` (a user's file overrides a built-in of the same name), then in
-the package. Undefined variables fail loudly (StrictUndefined); None prints as "".
+Template lookup: with `templates.name` (--template), that file (it may `{% extends %}` or
+`{% include %}` built-ins); otherwise `review.md.j2`, `review.html.j2` or
+`review.fragment.html.j2`, looked up first through `templates.loader` (a user's file
+overrides a built-in of the same name), then in the package. Undefined variables fail loudly (StrictUndefined); None prints as "".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import posixpath
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,10 +53,8 @@ from revue.review.markup import (
 )
 from revue.urls import domain, social_post
 
-__all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "render", "template_context"]
+__all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "Templates", "render", "template_context"]
 
-# A template is a page of text; anything bigger is not one (a huge file, a sparse file).
-MAX_TEMPLATE_BYTES = 2**20
 STYLES = ("classic", "linked")
 FORMATS = ("md", "text", "html", "html-fragment", "json")
 TEMPLATE_NAMES = {
@@ -356,31 +354,19 @@ def _autoescape_for(
     return autoescape
 
 
-class _BoundedLoader(jinja2.FileSystemLoader):
-    """The curator's template folders, where a file over MAX_TEMPLATE_BYTES is refused
-    before Jinja reads it whole (FileSystemLoader only ever opens regular files)."""
+@dataclass(frozen=True)
+class Templates:
+    """The curator's templates: a loader over their folders (built by an adapter, which
+    reads the files) and, for --template, the name of the one file to render."""
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        pieces = jinja2.loaders.split_template_path(template)
-        for folder in self.searchpath:
-            filename = posixpath.join(folder, *pieces)
-            if os.path.isfile(filename):
-                if os.path.getsize(filename) > MAX_TEMPLATE_BYTES:
-                    raise jinja2.TemplateError(
-                        f"{filename}: larger than {MAX_TEMPLATE_BYTES // 2**20} MB"
-                    )
-                break
-        return super().get_source(environment, template)
+    loader: jinja2.BaseLoader
+    name: str | None = None
 
 
 def _environment(
-    dirs: Sequence[Path], forced: Mapping[str, bool] | None = None
+    user: jinja2.BaseLoader | None, forced: Mapping[str, bool] | None = None
 ) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if dirs:
-        loaders.append(_BoundedLoader([str(d) for d in dirs], encoding="utf-8"))
+    loaders: list[jinja2.BaseLoader] = [user] if user is not None else []
     loaders.append(jinja2.PackageLoader("revue.review", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -403,7 +389,7 @@ def _environment(
 @lru_cache(maxsize=1)
 def _builtin_environment() -> jinja2.Environment:
     # Compiling the built-ins once per process keeps repeated renders cheap.
-    return _environment(())
+    return _environment(None)
 
 
 def _finish(text: str, fmt: str) -> str:
@@ -419,8 +405,7 @@ def render(
     fmt: str = "md",
     style: str = "classic",
     *,
-    template_path: Path | None = None,
-    template_dirs: Sequence[Path] = (),
+    templates: Templates | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> str:
     """The review as text in `fmt` ("md", "html", "html-fragment" or "json") and `style`
@@ -437,12 +422,12 @@ def render(
     if fmt == "json":
         return json.dumps(context, ensure_ascii=False, indent=2) + "\n"
     variables = {**context, **DEFAULT_OPTIONS, **(options or {}), "style": style, "format": fmt}
-    if template_path is not None:
-        name = template_path.name
-        env = _environment([template_path.parent, *template_dirs], {name: fmt.startswith("html")})
-    elif template_dirs:
+    if templates is not None and templates.name is not None:
+        name = templates.name
+        env = _environment(templates.loader, {name: fmt.startswith("html")})
+    elif templates is not None:
         name = TEMPLATE_NAMES[fmt]
-        env = _environment(template_dirs)
+        env = _environment(templates.loader)
     else:
         name = TEMPLATE_NAMES[fmt]
         env = _builtin_environment()
