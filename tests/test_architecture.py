@@ -14,10 +14,14 @@ ADAPTERS = {
     "store.db", "store.migrations", "web.fetch", "config", "console", "files", "clipboard",
     "templates",
 }  # fmt: skip
-USE_CASES = {"app.curate", "app.compose", "app.check", "app.publish"}
+USE_CASES = {"app.curate", "app.compose", "app.check", "app.publish", "app.week"}
+# The shell: the command line, and the full-screen app of `revue week` it starts.
+SHELL = {"cli", "workbench"}
 # The output seam (revue/publish/): its protocol is pure, each target an adapter.
 PUBLISH_PURE = {"__init__", "base"}
-IO_LIBS = {"httpx", "sqlite3", "sqlite_utils", "typer", "rich", "platformdirs", "subprocess"}
+IO_LIBS = {
+    "httpx", "sqlite3", "sqlite_utils", "typer", "rich", "platformdirs", "subprocess", "textual",
+}  # fmt: skip
 
 
 def imports(module: str) -> set[str]:
@@ -40,11 +44,15 @@ def revue_imports(module: str) -> set[str]:
 
 
 def test_every_module_has_a_layer() -> None:
-    modules = {
-        ".".join(p.relative_to(SRC).with_suffix("").parts)
-        for p in SRC.rglob("*.py")
-        if p.stem != "__init__" and p.parent.name != "publish"
-    } - {"__main__", "cli"}
+    modules = (
+        {
+            ".".join(p.relative_to(SRC).with_suffix("").parts)
+            for p in SRC.rglob("*.py")
+            if p.stem != "__init__" and p.parent.name != "publish"
+        }
+        - {"__main__"}
+        - SHELL
+    )
     assert modules <= PURE | ADAPTERS | USE_CASES, modules - (PURE | ADAPTERS | USE_CASES)
 
 
@@ -85,3 +93,18 @@ def test_only_cli_imports_typer_and_exits() -> None:
         module = str(path.relative_to(SRC).with_suffix(""))
         assert "typer" not in {m.split(".")[0] for m in imports(module)}, path.name
         assert "sys.exit" not in text, path.name
+
+
+def test_only_the_workbench_imports_textual_and_only_when_week_runs() -> None:
+    for path in SRC.rglob("*.py"):
+        module = ".".join(path.relative_to(SRC).with_suffix("").parts)
+        if path.stem != "workbench":
+            assert "textual" not in {m.split(".")[0] for m in imports(module)}, path.name
+    # cli imports the workbench inside the `week` command only: other commands' start-up
+    # never loads Textual.
+    tree = ast.parse((SRC / "cli.py").read_text(encoding="utf-8"))
+    top_level = {
+        node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+    } | {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    assert "revue.workbench" not in top_level
+    assert "revue.app.week" not in top_level

@@ -37,6 +37,7 @@ def test_blank_database_migrates_to_the_exact_schema(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert columns(path, "item_tags") == ["item_id", "tag_id", "hashtag"]
     assert columns(path, "review_items") == ["review_id", "item_id", "position"]
+    assert columns(path, "skips") == ["item_id", "start", "end", "review_id", "skipped_at"]
     assert "items_fts" in {
         r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")
     }
@@ -184,6 +185,8 @@ def test_the_schema_7_database_gains_an_empty_first_published(tmp_path: Path) ->
     assert "m008_first_published" in {
         r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")
     }
+    # Later migrations too: an old database gains the workbench's skip marks, empty.
+    assert conn.execute("SELECT count(*) FROM skips").fetchone()[0] == 0
 
 
 def test_fetch_stores_both_dates_and_a_later_fetch_without_one_keeps_it(store: Store) -> None:

@@ -706,12 +706,20 @@ def list_items(
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order", help="newest (first), or review: the order a review shows them in."
+        ),
+    ] = "newest",
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
     """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
     if status and status not in ("pending", "ok", "failed", "blocked"):
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    if order not in ("newest", "review"):
+        raise BadInput(f"--order {order!r}: choose newest or review")
     start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.list_items(
         start=start,
@@ -721,6 +729,7 @@ def list_items(
         unpublished=unpublished,
         ids=ids,
         limit=limit,
+        order="newest" if order == "newest" else "position",
     )
     if as_json:
         emit_json(env.ui, [i.to_json() for i in items])
@@ -836,7 +845,7 @@ def edit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
 ) -> None:
     """Change curator fields; with no option, open $EDITOR."""
-    from revue.app.curate import hashtags_in
+    from revue.app.curate import edit_item
 
     env = _env(ctx)
     title, summary, note, section, lead, quote = map(
@@ -862,10 +871,7 @@ def edit(
         if not fields and not add_tags and not remove_tags:
             env.ui.info("nothing changed")
             return
-    hashtags = hashtags_in(fields.get("note"))
-    item = env.store.update(
-        item_id, fields, add_tags=add_tags + hashtags, remove_tags=remove_tags, hashtags=hashtags
-    )
+    item = edit_item(env.store, item_id, fields, add_tags=add_tags, remove_tags=remove_tags)
     if as_json:
         emit_json(env.ui, item.to_json())
     else:
@@ -1077,6 +1083,11 @@ def compose(
             f"#{item.id} left out, its page is gone ({reason}): {item.url} "
             "(--include-failed keeps it)"
         )
+    if result.skipped:
+        env.ui.info(
+            f"{len(result.skipped)} item(s) skipped in revue week, kept unpublished for later: "
+            + ", ".join(f"#{i.id}" for i in result.skipped)
+        )
     if result.empty:
         env.ui.info(
             f"no items from {opts.start} to {opts.end}: nothing written "
@@ -1116,6 +1127,65 @@ def compose(
 
             if not webbrowser.open(result.path.resolve().as_uri()):
                 env.ui.warn("--open: no browser available here")
+
+
+@app.command("week")
+@handled
+def week_command(
+    ctx: typer.Context,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Preview as text, md or html-fragment.")
+    ] = None,
+    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    include_published: Annotated[
+        bool, typer.Option("--include-published", help="Also items an earlier review published.")
+    ] = False,
+) -> None:
+    """The week's workbench on a terminal: keep or skip, order, notes, the post previewed."""
+    from revue.app.compose import ComposeOptions
+    from revue.app.week import PREVIEW_FORMATS, Workbench, workbench_range
+
+    env = _env(ctx)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise BadInput(
+            "week: needs a terminal (a full-screen app); in a script use revue list, move, "
+            "edit and compose"
+        )
+    if fmt is not None and fmt not in PREVIEW_FORMATS:
+        raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
+    cfg = env.cfg
+    given = date_from or date_to or week or review is not None
+    span = range_options(env, date_from, date_to, week, since_last or not given, review)
+    assert span is not None  # a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    if chosen_lang not in ("fr", "en"):
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    from revue.review.render import STYLES
+
+    chosen_style = style or recorded.get("style") or cfg.style
+    if chosen_style not in STYLES:
+        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
+    start, end = workbench_range(span)
+    opts = ComposeOptions(
+        start=start,
+        end=end,
+        fmt=fmt or "text",
+        style=chosen_style,
+        lang=chosen_lang,
+        include_published=include_published,
+    )
+    bench = Workbench(env.store, cfg, opts, clock=env.now)
+    # Textual only now: the other commands never pay for its import.
+    from revue.workbench import run
+
+    run(bench)
 
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024

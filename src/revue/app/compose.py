@@ -65,6 +65,7 @@ class ComposeResult:
     unchanged: bool = False
     warnings: list[str] = field(default_factory=list)
     left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
+    skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`: kept for later
     empty: bool = False  # nothing to publish: nothing rendered, written or recorded
 
 
@@ -220,6 +221,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
     title: str | None = None
     left_out: list[tuple[Item, str]] = []
+    skipped: list[Item] = []
     if opts.review is not None:
         # Review N as it was published: its items in its order, dead or not, and its title.
         recorded = store.get_review(opts.review)
@@ -236,6 +238,10 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             include_published=opts.include_published,
             exclude_review=existing["id"] if existing else None,
         )
+        # Left out of this review, not deleted: they stay unpublished for a later one.
+        skipped_ids = store.skipped_ids(review_id=existing["id"] if existing else None)
+        skipped = [item for item in items if item.id in skipped_ids]
+        items = [item for item in items if item.id not in skipped_ids]
         if not opts.include_failed:
             kept = []
             for item in items:
@@ -258,8 +264,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     if not items and not opts.allow_empty:
         # Cron must not publish an empty review: nothing is written or recorded. (Rendered
         # all the same: a broken template is said now, not on the first busy week.)
-        return ComposeResult(text="", title="", items=[], left_out=left_out, empty=True)
-    result = ComposeResult(text=text, title=doc.title, items=items, left_out=left_out)
+        return ComposeResult(
+            text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
+        )
+    result = ComposeResult(
+        text=text, title=doc.title, items=items, left_out=left_out, skipped=skipped
+    )
     if opts.dry_run or opts.out == "-":
         return result
     folder = Path(opts.out or cfg.reviews_dir).expanduser()
@@ -310,6 +320,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
                 "sha256": digest,
                 "written_at": stamp,
             },
+            skipped=[i.id for i in skipped],
         )
     except StoreError:
         # Unrecorded, the new file would pass for a hand edit next time: put back what was there.

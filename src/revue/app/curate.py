@@ -42,6 +42,26 @@ def hashtags_in(text: str | None) -> list[str]:
     return list(seen.values())
 
 
+def edit_item(
+    store: Store,
+    item_id: int,
+    fields: dict[str, Any],
+    *,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> Item:
+    """Change an item's curator fields (`revue edit`, the workbench): the hashtags written in
+    a new note become its hashtags. Returns the item as stored."""
+    hashtags = hashtags_in(fields.get("note"))
+    return store.update(
+        item_id,
+        fields,
+        add_tags=[*add_tags, *hashtags],
+        remove_tags=remove_tags,
+        hashtags=hashtags,
+    )
+
+
 @dataclass
 class Progress:
     """Callbacks the shell gives to follow a batch (all optional)."""

@@ -28,7 +28,7 @@ import datetime as dt
 import json
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -267,11 +267,18 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
 
 
 def _ordered_sections(doc: ReviewDoc) -> list[tuple[str | None, list[Item]]]:
-    """Items grouped: no section first, then doc.sections' order, then the rest A-Z."""
+    return section_groups(doc.items, doc.sections)
+
+
+def section_groups(
+    items: Iterable[Item], sections: Sequence[str]
+) -> list[tuple[str | None, list[Item]]]:
+    """Items grouped as a review shows them: no section first, then `sections`' order (the
+    config's), then the other sections A-Z; inside a group, the order given."""
     groups: dict[str | None, list[Item]] = {}
-    for item in doc.items:
+    for item in items:
         groups.setdefault(one_line(item.section) or None, []).append(item)
-    configured = [one_line(name) for name in doc.sections]
+    configured = [one_line(name) for name in sections]
     known = [name for name in dict.fromkeys(configured) if name in groups]
     others = sorted(
         (name for name in groups if name is not None and name not in known),

@@ -178,4 +178,18 @@ def m009_review_posts(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_skips(db: Database) -> None:
+    # An item left out of the review being prepared (`revue week`), not deleted: kept
+    # unpublished for a later review. `start`/`end` are the range it was skipped from;
+    # `review_id` is the review that honoured it, NULL until one is composed (so an item
+    # has at most one pending skip, and one row for each review that left it out).
+    db.table("skips").create(
+        {"item_id": int, "start": str, "end": str, "review_id": int, "skipped_at": str},
+        foreign_keys=[("item_id", "items", "id"), ("review_id", "reviews", "id")],
+        not_null={"item_id", "start", "end", "skipped_at"},
+    )
+    db.table("skips").create_index(["item_id"])
+
+
 NAMES = [m.name for m in migrations._migrations]
