@@ -267,7 +267,7 @@ def test_control_characters_never_reach_the_review_or_its_feed(
 
 
 def test_the_feed_is_checked_before_it_is_written() -> None:
-    from revue.app.compose import check_xml
+    from revue.publish.feed import check_xml
 
     check_xml('<?xml version="1.0"?>\n<feed>ok</feed>')
     with pytest.raises(ValueError, match="well-formed"):

@@ -26,6 +26,7 @@ from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
 from revue.files import read_bounded, read_bounded_text
 from revue.models import Item
+from revue.review.outputs import FORMATS, OUTPUT_FORMATS  # the --format help: a light table
 from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
@@ -975,7 +976,7 @@ def compose(
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, text, html, html-fragment or json.")
+        str | None, typer.Option("--format", help=f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}.")
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
@@ -1118,7 +1119,7 @@ def compose(
     if copy:
         copy_to_clipboard(env, result.text, "the review")
     if open_it:
-        if opts.fmt not in ("html", "html-fragment") or result.path is None:
+        if not OUTPUT_FORMATS[opts.fmt].html or result.path is None:
             env.ui.warn(
                 "--open: only an HTML review can be opened in a browser (use --format html)"
             )

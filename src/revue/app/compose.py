@@ -1,32 +1,31 @@
-"""Compose a review: select the items of a date range, render them, write the file, record it.
+"""Compose a review: select the items of a date range, render them, hand the review to its
+targets (its file in the reviews folder, then the folder's Atom feed), record it.
 
 Invariants:
 - Composing the same range again gives the same file (the items it published the first
   time are its own, not "already published").
-- The file is written to a temporary name and renamed, under an exclusive lock; a file the
-  curator edited by hand since revue wrote it is never overwritten without `force`.
+- Compose writes no file itself: the targets do (publish/folder.py: written whole, under
+  the folder's lock, never over a hand edit without `force`; publish/feed.py).
 - What a review published is recorded only after its file is in place.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from revue.config import Config
-from revue.errors import BadInput, Conflict, StoreError
-from revue.files import atomic_write, database_files, writable_target, write_failure
+from revue.errors import BadInput, StoreError
+from revue.files import database_files, write_failure
 from revue.models import Item, ReviewDoc
-from revue.sanitize import clean_text
+from revue.publish.base import Publication
+from revue.review.outputs import OUTPUT_FORMATS
 from revue.store.db import Store
 
-EXTENSIONS = {"md": "md", "text": "txt", "html": "html", "html-fragment": "html", "json": "json"}
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
 # pass): left out of a review unless asked. The reasons are fetch's own words.
 DEAD_HTTP = frozenset({404, 410})
@@ -177,7 +176,7 @@ def resolve_range(
 
 def file_name(end: dt.date, fmt: str, lang: str) -> str:
     stem = "revue-de-presse" if lang == "fr" else "press-review"
-    return f"{end.isoformat()}-{stem}.{EXTENSIONS[fmt]}"
+    return f"{end.isoformat()}-{stem}.{OUTPUT_FORMATS[fmt].extension}"
 
 
 def build_doc(
@@ -210,6 +209,8 @@ def build_doc(
 def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime) -> ComposeResult:
     """Render the review of opts' range; write and record it (composed at `now`) unless
     dry-run or stdout."""
+    from revue.publish.feed import FEED_NAME, AtomFeed
+    from revue.publish.folder import ReviewFolder
     from revue.review.render import FORMATS, STYLES, render
     from revue.templates import user_templates
 
@@ -273,28 +274,20 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     if opts.dry_run or opts.out == "-":
         return result
     folder = Path(opts.out or cfg.reviews_dir).expanduser()
-    path = folder / file_name(opts.end, opts.fmt, opts.lang)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
-    previous: bytes | None = None
-    written = path
     protect = database_files(store.path)
-    try:
-        with _exclusive(folder, protect):
-            # Before the hand-edit check reads it: a FIFO or a device is refused, not read.
-            writable_target(path, protect=protect)
-            _check_hand_edits(path, store, opts.force)
-            previous = path.read_bytes() if path.exists() else None
-            if previous == text.encode("utf-8"):
-                result.unchanged = True
-            else:
-                written = atomic_write(path, text, protect=protect)
-    except OSError as exc:
-        # Nothing is recorded: the review exists only once its file is in place.
-        raise write_failure(exc, f"{exc.filename or path}: cannot write the review") from None
+    publication = Publication(
+        review_id=existing["id"] if existing else None,
+        title=doc.title,
+        text=text,
+        fmt=opts.fmt,
+        file_name=file_name(opts.end, opts.fmt, opts.lang),
+    )
+    review_file = ReviewFolder(
+        folder, known_hash=store.file_hash, protect=protect, force=opts.force
+    )
+    written = review_file.publish(publication)
+    result.unchanged = written.action == "unchanged"
+    path = folder / publication.file_name
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     record = {
         "title": doc.title,
@@ -303,8 +296,8 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         "lang": opts.lang,
         "style": opts.style,
         "format": opts.fmt,
-        "path": str(path.resolve()),
-        "sha256": digest,
+        "path": written.path,
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "composed_at": stamp,
         "item_count": len(items),
         "imported": existing["imported"] if opts.review is not None and existing else 0,
@@ -317,30 +310,21 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             file={
                 "path": record["path"],
                 "format": opts.fmt,
-                "sha256": digest,
+                "sha256": record["sha256"],
                 "written_at": stamp,
             },
             skipped=[i.id for i in skipped],
         )
     except StoreError:
         # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
-        if not result.unchanged:
-            with contextlib.suppress(OSError, BadInput, Conflict), _exclusive(folder, protect):
-                if previous is None:
-                    written.unlink()
-                else:
-                    atomic_write(path, previous, protect=protect)
+        review_file.undo()
         raise
     result.path = path
+    feed = AtomFeed(
+        folder, reviews=store.reviews, title=feed_title(opts.lang, cfg), now=stamp, protect=protect
+    )
     try:
-        with _exclusive(folder, protect):
-            write_feed(
-                folder,
-                store.reviews(),
-                now=stamp,
-                title=feed_title(opts.lang, cfg),
-                protect=protect,
-            )
+        feed.publish(publication)
     except BadInput as exc:
         raise BadInput(f"review written and recorded, but not the feed: {exc.message}") from None
     except OSError as exc:
@@ -362,100 +346,3 @@ def feed_title(lang: str, cfg: Config) -> str:
     if prefix:
         return prefix
     return "Revue de presse" if lang == "fr" else "Press review"
-
-
-def _check_hand_edits(path: Path, store: Store, force: bool) -> None:
-    if force or not path.exists():
-        return
-    known = store.file_hash(str(path.resolve()))
-    with open(path, "rb") as handle:
-        current = hashlib.file_digest(handle, "sha256").hexdigest()
-    if current != known:
-        raise Conflict(
-            f"{path} was edited since revue wrote it (or was not written by revue); "
-            "use --force to overwrite it"
-        )
-
-
-@contextlib.contextmanager
-def _exclusive(folder: Path, protect: Iterable[Path]) -> Iterator[None]:
-    """One compose at a time per reviews folder; the loser is told, not queued."""
-    lock_path = folder / ".revue-compose.lock"
-    # Closing a descriptor of the database would drop SQLite's own locks in this process.
-    writable_target(lock_path, protect=protect)
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise Conflict(f"another revue compose is writing in {folder}; try again") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-FEED_NAME = "feed.xml"
-MAX_FEED_ENTRY_BYTES = 64 * 2**20
-
-
-def write_feed(
-    folder: Path,
-    reviews: list[dict[str, Any]],
-    *,
-    now: str,
-    title: str,
-    protect: Iterable[Path] = (),
-) -> Path:
-    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
-
-    Every text is cleaned of what XML cannot hold (control characters: a review file may
-    have been edited by hand), and the document is parsed back before it replaces the old
-    one: raises ValueError rather than write an ill-formed feed.
-    """
-    import xml.etree.ElementTree as ET
-
-    atom = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", atom)
-    root = ET.Element(f"{{{atom}}}feed")
-    ET.SubElement(root, f"{{{atom}}}title").text = clean_text(title)
-    ET.SubElement(root, f"{{{atom}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
-    ET.SubElement(root, f"{{{atom}}}link", rel="self", href=FEED_NAME)
-    ET.SubElement(root, f"{{{atom}}}updated").text = now
-    ET.SubElement(root, f"{{{atom}}}generator").text = "revue"
-    resolved = folder.resolve()
-    for review in reviews:
-        path = Path(review["path"]) if review.get("path") else None
-        if path is None or path.parent != resolved or not path.is_file():
-            continue
-        if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
-            continue  # not a review revue wrote: left out rather than read into memory
-        entry = ET.SubElement(root, f"{{{atom}}}entry")
-        ET.SubElement(entry, f"{{{atom}}}title").text = clean_text(review["title"] or "")
-        ET.SubElement(entry, f"{{{atom}}}id").text = f"urn:revue:review:{review['id']}"
-        ET.SubElement(entry, f"{{{atom}}}updated").text = review["composed_at"]
-        ET.SubElement(entry, f"{{{atom}}}link", rel="alternate", href=path.name)
-        author = ET.SubElement(entry, f"{{{atom}}}author")
-        ET.SubElement(author, f"{{{atom}}}name").text = "revue"
-        ET.SubElement(
-            entry, f"{{{atom}}}summary"
-        ).text = f"{review['item_count']} item(s), {review['start']} → {review['end']}"
-        text = path.read_text(encoding="utf-8", errors="replace")
-        is_html = review.get("format") in ("html", "html-fragment")
-        content = ET.SubElement(entry, f"{{{atom}}}content", type="html" if is_html else "text")
-        content.text = clean_text(text)
-    document = '<?xml version="1.0" encoding="utf-8"?>\n'
-    document += ET.tostring(root, encoding="unicode", xml_declaration=False) + "\n"
-    check_xml(document)
-    target = folder / FEED_NAME
-    atomic_write(target, document, protect=protect)
-    return target
-
-
-def check_xml(document: str) -> None:
-    """Raise ValueError unless `document` is well-formed XML that UTF-8 can encode."""
-    import xml.etree.ElementTree as ET
-
-    try:
-        ET.fromstring(document.encode("utf-8"))
-    except (ET.ParseError, UnicodeEncodeError) as exc:
-        raise ValueError(f"it would not be well-formed XML ({exc})") from None

@@ -51,18 +51,15 @@ from revue.review.markup import (
     one_line,
     safe_url,
 )
+from revue.review.outputs import FORMATS, OUTPUT_FORMATS
 from revue.urls import domain, social_post
 
 __all__ = ["FORMATS", "STYLES", "TEMPLATE_NAMES", "Templates", "render", "template_context"]
 
 STYLES = ("classic", "linked")
-FORMATS = ("md", "text", "html", "html-fragment", "json")
-TEMPLATE_NAMES = {
-    "md": "review.md.j2",
-    "text": "review.txt.j2",
-    "html": "review.html.j2",
-    "html-fragment": "review.fragment.html.j2",
-}
+
+
+TEMPLATE_NAMES = {f.name: f.template for f in OUTPUT_FORMATS.values() if f.template}
 # Defaults of the template options a caller may override with `render(options=...)`.
 # The real posts show no summary: it is shown only when asked (compose --summaries).
 DEFAULT_OPTIONS: Mapping[str, Any] = {"show_summary": False}
@@ -431,7 +428,7 @@ def render(
     variables = {**context, **DEFAULT_OPTIONS, **(options or {}), "style": style, "format": fmt}
     if templates is not None and templates.name is not None:
         name = templates.name
-        env = _environment(templates.loader, {name: fmt.startswith("html")})
+        env = _environment(templates.loader, {name: OUTPUT_FORMATS[fmt].html})
     elif templates is not None:
         name = TEMPLATE_NAMES[fmt]
         env = _environment(templates.loader)
