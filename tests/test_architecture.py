@@ -14,7 +14,7 @@ LEVELS: list[tuple[str, set[str]]] = [
     ("text", {"urls", "sanitize", "monthnames"}),
     ("models", {"models"}),
     # Pure packages: parsers, writers and renderers of text; the output seam's protocol.
-    ("pure", {"extract", "web.extract", "formats", "review", "publish", "publish.base"}),
+    ("pure", {"web.extract", "formats", "review", "publish", "publish.base"}),
     # The rules for writing and reading files, under every other adapter.
     ("files", {"files"}),
     # Adapters: the one place each kind of I/O happens.

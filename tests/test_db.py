@@ -33,7 +33,7 @@ def test_blank_database_migrates_to_the_exact_schema(tmp_path: Path) -> None:
         "id", "kind", "url", "original_url", "title", "summary", "site_name", "via", "author",
         "published", "lang", "image", "note", "lead", "quote", "section", "status", "error",
         "http_status", "content_type", "paywalled", "user_fields", "added_at", "fetched_at",
-        "attempts", "next_attempt_at", "position", "source", "first_published",
+        "attempts", "next_attempt_at", "position", "source", "first_published", "canonical",
     ]  # fmt: skip
     assert columns(path, "item_tags") == ["item_id", "tag_id", "hashtag"]
     assert columns(path, "review_items") == ["review_id", "item_id", "position"]
@@ -226,6 +226,16 @@ def test_a_restore_into_a_non_empty_store_keeps_first_published(store: Store) ->
     got = store.find_by_url("https://example.com/new")
     assert got is not None
     assert (got.published, got.first_published) == ("2021-06-01", "2015-03-02")
+
+
+def test_a_syndicated_copy_keeps_its_original_apart(store: Store) -> None:
+    item = store.add("https://www.copy.org/news/story", now=NOW).item
+    meta = PageMeta(title="A", url="https://www.copy.org/news/story",
+                    canonical="https://www.original.com/2024/06/29/story")  # fmt: skip
+    got, _ = store.record_fetch(item.id, status="ok", now=NOW, meta=meta)
+    assert got.url == "https://www.copy.org/news/story"
+    assert got.canonical == "https://www.original.com/2024/06/29/story"
+    assert got.to_json()["canonical"] == "https://www.original.com/2024/06/29/story"
 
 
 # -- review_posts (m009) ----------------------------------------------------------------

@@ -24,15 +24,13 @@ import httpx
 import pytest
 
 from revue import __version__
-from revue.extract import extract
 from revue.models import FetchResult
+from revue.web.extract import extract, find_oembed_link, find_refresh
 from revue.web.fetch import (
     Fetcher,
     FetchSettings,
     error_kind,
     fetch_one,
-    find_oembed_link,
-    find_refresh,
     parse_retry_after,
     social_provider,
 )
@@ -488,6 +486,16 @@ def test_meta_refresh_followed_once(server: LoopbackServer) -> None:
     r = fetch(server.route("/first", _refresh_page("/second")))
     assert r.ok and r.final_url == second  # the second refresh is not followed
     assert server.routes["/third"].hits == 0
+
+
+def test_the_page_is_read_once_and_its_metadata_kept(server: LoopbackServer) -> None:
+    # The refresh in the body is found by the same reading that gives the title.
+    body = (b"<html><head><title>Avant</title></head><body>"
+            b'<meta http-equiv="refresh" content="0;url=/after"></body></html>')  # fmt: skip
+    after = server.route("/after", HTML)
+    r = fetch(server.route("/before", body))
+    assert r.ok and r.final_url == after
+    assert r.meta is not None and r.meta.title == "Bonjour" and r.meta.url == after
 
 
 def test_meta_refresh_in_noscript_is_ignored(server: LoopbackServer) -> None:

@@ -29,11 +29,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from revue.app.curate import fetch_items
-from revue.extract import extract
 from revue.formats.feeds import parse_feed
 from revue.models import FetchResult
 from revue.review.markup import markdown_to_html
 from revue.store.db import Store
+from revue.web.extract import extract
 from revue.web.fetch import FetchSettings, fetch_one
 
 from clihelp import run, run_json, run_on_terminal

@@ -762,6 +762,7 @@ def show(
     data = item.to_json()
     # Shown beside `published` (the page's last update), and only when it says more.
     first = data.pop("first_published", None)
+    original = data.pop("canonical", None)
     for key, value in data.items():
         if value not in (None, [], False) or key in ("title", "url", "status"):
             label = key + (" (yours)" if key in item.user_fields else "")
@@ -770,6 +771,8 @@ def show(
             table.add_row(label, Text(plain(shown)))
         if key == "published" and first and first != value:
             table.add_row("first published", str(first))
+        if key == "url" and original:
+            table.add_row("syndicated from", str(original))
     if item.is_stale(env.cfg.stale_days):
         table.add_row(
             "stale", f"first published more than {env.cfg.stale_days} days before it was added"

@@ -114,11 +114,13 @@ def next_attempt(attempts: int, now: dt.datetime, retry_after: float | None = No
 
 def meta_from_result(result: FetchResult) -> PageMeta:
     """Extract what the response says (HTML page, document, or social post's oEmbed)."""
-    from revue.extract import extract, extract_document
+    from revue.web.extract import extract, extract_document
 
     ctype = result.content_type or ""
     base = result.final_url or result.url
-    if not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
+    if result.meta is not None:
+        meta = result.meta  # the fetcher read the page already
+    elif not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
         meta = extract(result.body, base, result.headers)
     else:
         meta = extract_document(result.body, base, ctype)
@@ -196,7 +198,7 @@ def _wall_reason(result: FetchResult) -> str | None:
         return None
     if (result.content_type or "text/html") not in HTML_TYPES:
         return None
-    from revue.extract import extract
+    from revue.web.extract import extract
 
     try:
         return extract(result.body, result.final_url or result.url, result.headers).blocked

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from revue import urls
 from revue.sanitize import clean_text
+from revue.urls import date_in_url
 
 __all__ = [
     "FORMATS",
@@ -1189,19 +1190,8 @@ def _header_days(line: str) -> tuple[_Day, _Day] | None:
     return start, start
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/](\d\d)[-/](\d\d)(?=[/.-]|$)")
-
-
 def _url_dates(urls: Iterable[str]) -> list[dt.date]:
-    found: list[dt.date] = []
-    for url in urls:
-        match = _URL_DATE.search(url)
-        if match:
-            try:
-                found.append(dt.date(*(int(g) for g in match.groups())))
-            except ValueError:
-                continue
-    return found
+    return [day for day in map(date_in_url, urls) if day is not None]
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:

@@ -29,12 +29,12 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 10  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 11  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
     "id, kind, url, original_url, title, summary, site_name, via, author, published, "
-    "first_published, lang, image, note, lead, quote, section, status, error, http_status, "
+    "first_published, canonical, lang, image, note, lead, quote, section, status, error, http_status, "
     "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
     "position"
 )

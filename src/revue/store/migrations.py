@@ -192,4 +192,11 @@ def m010_skips(db: Database) -> None:
     db.table("skips").create_index(["item_id"])
 
 
+@migrations()
+def m011_canonical(db: Database) -> None:
+    # A syndicated copy's declared original, on another site: the item keeps the address it
+    # was added with and shows where the story comes from.
+    db.table("items").add_column("canonical", str)
+
+
 NAMES = [m.name for m in migrations._migrations]
