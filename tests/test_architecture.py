@@ -54,12 +54,13 @@ CLI_NEEDS = {
     "clipboard": "the terminal, like console: OSC 52 for --copy",
     "files": "reads the inputs the curator names (a file or stdin) under their caps",
 }
-# Decisions the command line still makes itself, each to move into a use case.
+# What the command line still reads below the use cases, and why.
 CLI_NOT_YET = {
-    "urls": "add/extract/feed validate and clean the URLs they are given",
-    "sanitize": "edit/add clean the text typed on the command line",
-    "review": "share builds its post; week checks --style; list phrases a review's dates",
-    "formats": "import/export/feed import and export parse and write files themselves",
+    "sanitize": "text typed on the command line is made valid Unicode where it enters",
+    "review": "the --format help reads the light table of review/outputs.py (loading app/compose "
+    "at every start would cost its imports); list phrases a review's dates in words",
+    "formats": "import and export parse and write files themselves (the store's streaming "
+    "export and import, in flight on another branch, rework both)",
 }
 
 

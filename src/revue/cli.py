@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from revue import __version__, urls
+from revue import __version__
 from revue.config import Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
@@ -298,7 +298,8 @@ def read_lines(source: str) -> Iterator[tuple[int, str]]:
 
 def collect_links(args: Sequence[str], file: str | None) -> list[str]:
     """Every URL given, validated before anything is stored (one bad URL stores nothing)."""
-    links: list[str] = []
+    from revue.app.curate import checked_links
+
     sources: list[tuple[str, Iterator[tuple[int, str]] | None, str]] = []
     for arg in args:
         if arg == "-":
@@ -307,24 +308,7 @@ def collect_links(args: Sequence[str], file: str | None) -> list[str]:
             sources.append((arg, None, arg))
     if file:
         sources.append((file, read_lines(file), ""))
-    for name, lines, single in sources:
-        if lines is None:
-            links.append(urls.validate(single))
-            continue
-        for number, line in lines:
-            candidate = line.split()[0]
-            try:
-                links.append(urls.validate(candidate))
-            except BadInput as exc:
-                raise BadInput(f"{name}, line {number}: {exc.message}") from None
-    seen: set[str] = set()
-    unique = []
-    for link in links:
-        key = urls.dedup_key(link)
-        if key not in seen:
-            seen.add(key)
-            unique.append(link)
-    return unique
+    return checked_links(sources)
 
 
 def typed(value: str | None) -> str | None:
@@ -593,7 +577,8 @@ def add(
     as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
 ) -> None:
     """Store links (before any network call), then fetch and extract their pages."""
-    from revue.app.curate import hashtags_in, iso, store_links
+    from revue.app.curate import hashtags_in, store_links
+    from revue.models import iso
 
     env = _env(ctx)
     ui = env.ui
@@ -936,31 +921,20 @@ def extract(
     ] = True,
 ) -> None:
     """Print the metadata extracted from a page; store nothing."""
-    from revue.app.curate import meta_from_result
-    from revue.models import FetchResult
+    from revue.app.curate import extract_source
 
     env = _env(ctx)
-    if source.lower().startswith(("http://", "https://")):
-        from revue.web.fetch import fetch_one
-
-        link = urls.validate(source)
-        result = fetch_one(link, env.fetch_settings(), on_request=env.request_logger())
-        if not result.ok:
-            env.ui.error(f"{link}: {result.error}")
-            raise typer.Exit(int(ExitCode.PARTIAL))
-    else:
-        path = Path(source)
-        body = read_bounded(path, MAX_PAGE_FILE_BYTES, "")
-        base = urls.validate(url) if url else path.resolve().as_uri()
-        ctype = "application/pdf" if body[:5] == b"%PDF-" else "text/html"
-        result = FetchResult(url=base, final_url=base, status=200, content_type=ctype, body=body)
-    meta = meta_from_result(result)
-    if meta.url and urls.is_http_url(meta.url):
-        meta.url = urls.clean(meta.url)
-    elif result.final_url and urls.is_http_url(result.final_url):
-        meta.url = urls.clean(result.final_url)
-    else:
-        meta.url = None
+    out = extract_source(
+        source,
+        url=url,
+        settings=env.fetch_settings(),
+        on_request=env.request_logger(),
+        read_file=lambda path: read_bounded(path, MAX_PAGE_FILE_BYTES, ""),
+    )
+    if out.meta is None:
+        env.ui.error(f"{out.link}: {out.error}")
+        raise typer.Exit(int(ExitCode.PARTIAL))
+    meta = out.meta
     data = meta.to_json()
     if as_json:
         emit_json(env.ui, data)
@@ -1152,8 +1126,7 @@ def week_command(
     ] = False,
 ) -> None:
     """The week's workbench on a terminal: keep or skip, order, notes, the post previewed."""
-    from revue.app.compose import ComposeOptions
-    from revue.app.week import PREVIEW_FORMATS, Workbench, workbench_range
+    from revue.app.week import Workbench, week_options
 
     env = _env(ctx)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -1161,29 +1134,12 @@ def week_command(
             "week: needs a terminal (a full-screen app); in a script use revue list, move, "
             "edit and compose"
         )
-    if fmt is not None and fmt not in PREVIEW_FORMATS:
-        raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
-    cfg = env.cfg
     given = date_from or date_to or week or review is not None
     span = range_options(env, date_from, date_to, week, since_last or not given, review)
     assert span is not None  # a default range
-    recorded = span.review or {}
-    chosen_lang = lang or recorded.get("lang") or cfg.lang
-    if chosen_lang not in ("fr", "en"):
-        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
-    from revue.review.render import STYLES
-
-    chosen_style = style or recorded.get("style") or cfg.style
-    if chosen_style not in STYLES:
-        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
-    start, end = workbench_range(span)
-    opts = ComposeOptions(
-        start=start,
-        end=end,
-        fmt=fmt or "text",
-        style=chosen_style,
-        lang=chosen_lang,
-        include_published=include_published,
+    cfg = env.cfg
+    opts = week_options(
+        span, cfg, fmt=fmt, lang=lang, style=style, include_published=include_published
     )
     bench = Workbench(env.store, cfg, opts, clock=env.now)
     # Textual only now: the other commands never pay for its import.
@@ -1268,8 +1224,8 @@ def export(
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
-    from revue.app.curate import iso
     from revue.files import atomic_write, database_files, write_failure
+    from revue.models import iso
 
     env = _env(ctx)
     start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
@@ -1493,20 +1449,13 @@ def share(
     ] = False,
 ) -> None:
     """Print one item as a social post: Title URL via @handle = comment #hashtags."""
-    from revue.review.social import PLATFORMS, fit, length, post_for
+    from revue.app.share import share_item
 
     env = _env(ctx)
-    if platform is not None and platform not in PLATFORMS:
-        raise BadInput(f"--for {platform!r}: choose from {', '.join(PLATFORMS)}")
-    item = env.store.get(item_id)
-    post = post_for(item, env.cfg.hashtags, env.cfg.lang)
-    if platform is not None:
-        rules = PLATFORMS[platform]
-        whole = length(post, rules)
-        post = fit(post, rules)
-        if (size := length(post, rules)) < whole:
-            env.ui.info(f"shortened to {size} of {rules.name}'s {rules.limit} {rules.unit}")
-    text = post.text()
+    shared = share_item(env.store, env.cfg, item_id, platform)
+    if shared.shortened:
+        env.ui.info(shared.shortened)
+    text = shared.text
     env.ui.raw(text + "\n")
     if copy:
         copy_to_clipboard(env, text, "the post")
@@ -1630,32 +1579,6 @@ def check(
     exit_for(counts["dead"])
 
 
-def _discover_feed(env: Env, url: str) -> tuple[str, Any]:
-    """The feed at `url`, or the first one a home page advertises; raises BadInput."""
-    from revue.formats.feeds import discover_feeds, parse_feed
-    from revue.web.fetch import fetch_one
-
-    settings = env.fetch_settings()
-    result = fetch_one(url, settings, on_request=env.request_logger())
-    if not result.ok:
-        raise BadInput(f"feed {url}: {result.error}")
-    try:
-        return result.final_url or url, parse_feed(
-            result.body, result.final_url or url, result.headers
-        )
-    except ValueError:
-        pass
-    for candidate in discover_feeds(result.body, result.final_url or url)[:3]:
-        found = fetch_one(candidate, settings, on_request=env.request_logger())
-        if not found.ok:
-            continue
-        try:
-            return found.final_url or candidate, parse_feed(found.body, candidate, found.headers)
-        except ValueError:
-            continue
-    raise BadInput(f"feed {url}: not a feed, and the page links to no working feed")
-
-
 @feed_app.command("add")
 @handled
 def feed_add(
@@ -1669,27 +1592,25 @@ def feed_add(
     ] = None,
 ) -> None:
     """Follow a feed."""
-    from revue.app.curate import iso
+    from revue.app.feeds import follow_feed
 
     env = _env(ctx)
-    link = urls.validate(url)
-    feed_url, parsed = _discover_feed(env, link)
-    feed, created = env.store.add_feed(
-        {
-            "url": feed_url,
-            "title": parsed.title,
-            "site_url": parsed.link,
-            "tags": json.dumps(typed_list(tag)),
-            "match": typed(match),
-            "added_at": iso(env.now()),
-        }
+    out = follow_feed(
+        env.store,
+        url,
+        env.fetch_settings(),
+        now=env.now(),
+        tags=typed_list(tag),
+        match=typed(match),
+        on_request=env.request_logger(),
     )
-    if created:
+    feed = out.feed
+    if out.created:
         env.ui.info(
-            f"feed #{feed['id']} added: {feed['title'] or feed_url} ({len(parsed.entries)} entries)"
+            f"feed #{feed['id']} added: {feed['title'] or feed['url']} ({out.entries} entries)"
         )
     else:
-        env.ui.info(f"feed #{feed['id']} already followed: {feed_url}")
+        env.ui.info(f"feed #{feed['id']} already followed: {feed['url']}")
 
 
 @feed_app.command("list")
@@ -1772,43 +1693,24 @@ def feed_import(
     file: Annotated[str, typer.Argument(help="An OPML file of feeds.")],
 ) -> None:
     """Follow every feed of an OPML file."""
-    from revue.app.curate import iso
-    from revue.formats.feeds import parse_opml
+    from revue.app.feeds import import_opml
 
     env = _env(ctx)
-    problems: list[tuple[int, str]] = []
-    try:
-        entries = parse_opml(read_input_file(file, "OPML"), problems)
-    except ValueError as exc:
-        raise BadInput(f"OPML {file}: {exc}") from None
-    for line, reason in problems:
+    out = import_opml(env.store, read_input_file(file, "OPML"), name=file, now=env.now())
+    for line, reason in out.problems:
         env.ui.warn(f"{file}, line {line}: {reason} (skipped)")
-    added = 0
-    for entry in entries:
-        if not entry.get("url") or not urls.is_http_url(entry["url"]):
-            continue
-        _, created = env.store.add_feed(
-            {
-                "url": entry["url"],
-                "title": entry.get("title"),
-                "site_url": entry.get("site_url"),
-                "tags": "[]",
-                "added_at": iso(env.now()),
-            }
-        )
-        added += created
-    env.ui.info(f"{added} feed(s) added, {len(entries) - added} already followed or skipped")
-    exit_for(sum(1 for _, reason in problems if not reason.startswith("not an http(s) URL")))
+    env.ui.info(f"{out.added} feed(s) added, {out.listed - out.added} already followed or skipped")
+    exit_for(out.failures)
 
 
 @feed_app.command("export")
 @handled
 def feed_export(ctx: typer.Context) -> None:
     """The feeds followed, as OPML on stdout."""
-    from revue.formats.feeds import export_opml
+    from revue.app.feeds import feeds_opml
 
     env = _env(ctx)
-    env.ui.raw(export_opml(env.store.feeds()))
+    env.ui.raw(feeds_opml(env.store))
 
 
 GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v")

@@ -10,28 +10,51 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revue import urls
-from revue.errors import NotFound, RevueError
-from revue.models import FetchResult, Item, PageMeta
+from revue.errors import BadInput, NotFound, RevueError
+from revue.models import HTML_TYPES, FetchResult, Item, PageMeta, iso
 from revue.store.db import AddOutcome, Store
 
 if TYPE_CHECKING:
     from revue.formats.feeds import FeedEntry
-    from revue.web.fetch import Fetcher
+    from revue.web.fetch import Fetcher, FetchSettings, RequestCallback
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w-]*)", re.UNICODE)
 # Wait before retrying a failed page: 1 h, 2 h, 4 h … capped at a week.
 RETRY_BASE = dt.timedelta(hours=1)
 RETRY_CAP = dt.timedelta(days=7)
 
 
-def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+def checked_links(
+    sources: Iterable[tuple[str, Iterable[tuple[int, str]] | None, str]],
+) -> list[str]:
+    """The URLs of `sources`, each once, in order: a (name, None, url) is one URL given, a
+    (name, numbered lines, "") a list of them, one a line (its first word). Raises BadInput
+    naming the first that is not an http(s) URL, with its line: one bad URL stores nothing."""
+    links: list[str] = []
+    for name, lines, single in sources:
+        if lines is None:
+            links.append(urls.validate(single))
+            continue
+        for number, line in lines:
+            candidate = line.split()[0]
+            try:
+                links.append(urls.validate(candidate))
+            except BadInput as exc:
+                raise BadInput(f"{name}, line {number}: {exc.message}") from None
+    seen: set[str] = set()
+    unique = []
+    for link in links:
+        key = urls.dedup_key(link)
+        if key not in seen:
+            seen.add(key)
+            unique.append(link)
+    return unique
 
 
 def hashtags_in(text: str | None) -> list[str]:
@@ -128,6 +151,50 @@ def meta_from_result(result: FetchResult) -> PageMeta:
     if result.oembed:
         _apply_oembed(meta, result.oembed)
     return meta
+
+
+@dataclass
+class Extracted:
+    """What `revue extract` shows: the page's metadata, or why the page could not be read."""
+
+    link: str  # the page's address, or its file's URI
+    meta: PageMeta | None
+    error: str | None = None
+
+
+def extract_source(
+    source: str,
+    *,
+    url: str | None = None,
+    settings: FetchSettings | None = None,
+    on_request: RequestCallback | None = None,
+    read_file: Callable[[Path], bytes] = Path.read_bytes,
+) -> Extracted:
+    """The metadata of `source`: a URL to fetch, or a saved page's file (read through
+    `read_file`), which came from `url` when given. Its address is the page's own when it
+    declares an http(s) one, else where the fetch ended, cleaned of tracking parameters.
+    Raises BadInput for a URL that is not one."""
+    if source.lower().startswith(("http://", "https://")):
+        from revue.web.fetch import DEFAULT_SETTINGS, fetch_one
+
+        link = urls.validate(source)
+        result = fetch_one(link, settings or DEFAULT_SETTINGS, on_request=on_request)
+        if not result.ok:
+            return Extracted(link, None, result.error)
+    else:
+        path = Path(source)
+        body = read_file(path)
+        link = urls.validate(url) if url else path.resolve().as_uri()
+        ctype = "application/pdf" if body[:5] == b"%PDF-" else "text/html"
+        result = FetchResult(url=link, final_url=link, status=200, content_type=ctype, body=body)
+    meta = meta_from_result(result)
+    if meta.url and urls.is_http_url(meta.url):
+        meta.url = urls.clean(meta.url)
+    elif result.final_url and urls.is_http_url(result.final_url):
+        meta.url = urls.clean(result.final_url)
+    else:
+        meta.url = None
+    return Extracted(link, meta)
 
 
 def _looks_html(body: bytes) -> bool:
@@ -497,18 +564,10 @@ def import_parsed(
         report.reviews, report.feeds = counts["reviews"], counts["feeds"]
         return report
     if parsed.format == "opml":
-        for record in parsed.records:
-            if record.url and urls.is_http_url(record.url):
-                _, created = store.add_feed(
-                    {
-                        "url": record.url,
-                        "title": record.title,
-                        "site_url": record.extra.get("site_url"),
-                        "tags": "[]",
-                        "added_at": stamp,
-                    }
-                )
-                report.feeds += int(created)
+        from revue.app.feeds import follow_all
+
+        listed = [(r.url, r.title, r.extra.get("site_url")) for r in parsed.records]
+        report.feeds += follow_all(store, listed, added_at=stamp)
         return report
     entries: list[dict[str, Any]] = []
     kept = []

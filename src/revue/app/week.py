@@ -24,10 +24,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from revue.app.compose import ComposeOptions, ComposeResult, DateRange, compose, dead_reason
-from revue.app.curate import edit_item, iso
+from revue.app.curate import edit_item
 from revue.config import Config
-from revue.errors import NotFound
-from revue.models import Item
+from revue.errors import BadInput, NotFound
+from revue.models import Item, iso
 from revue.store.db import Store
 
 # What the preview shows, in the order `m` cycles through them.
@@ -115,6 +115,40 @@ def workbench_range(span: DateRange) -> tuple[dt.date, dt.date]:
             dt.date.fromisoformat(span.since["end"]),
         )
     return span.start, span.end
+
+
+def week_options(
+    span: DateRange,
+    cfg: Config,
+    *,
+    fmt: str | None = None,
+    lang: str | None = None,
+    style: str | None = None,
+    include_published: bool = False,
+) -> ComposeOptions:
+    """What `revue week` composes: `span` (see workbench_range), in the language and style
+    asked, else the recomposed review's, else the config's. Raises BadInput naming a bad
+    --format, --lang or --style."""
+    from revue.review.render import STYLES
+
+    if fmt is not None and fmt not in PREVIEW_FORMATS:
+        raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    if chosen_lang not in ("fr", "en"):
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    chosen_style = style or recorded.get("style") or cfg.style
+    if chosen_style not in STYLES:
+        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
+    start, end = workbench_range(span)
+    return ComposeOptions(
+        start=start,
+        end=end,
+        fmt=fmt or "text",
+        style=chosen_style,
+        lang=chosen_lang,
+        include_published=include_published,
+    )
 
 
 def parse_tags(typed: str) -> list[str]:

@@ -23,6 +23,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from revue import urls
+from revue.monthnames import WIDE
 from revue.sanitize import clean_text
 from revue.urls import date_in_url
 
@@ -1114,43 +1116,23 @@ def _parse_opml_records(data: bytes) -> ImportResult:
 
 # --------------------------------------------------------------------------- past reviews
 
-_MONTHS_FR = {
-    "janvier": 1,
-    "février": 2,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "août": 8,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "décembre": 12,
-    "decembre": 12,
-}
-_MONTHS_EN = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
+
+def _names(lang: str) -> dict[str, int]:
+    """A language's month names (monthnames.WIDE), lower case, with and without accents."""
+    names = [name.lower() for name in WIDE[lang]]
+    return {
+        **{name: n for n, name in enumerate(names, start=1)},
+        **{_unaccented(name): n for n, name in enumerate(names, start=1)},
+    }
+
+
+def _unaccented(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MONTHS_FR = _names("fr")
+_MONTHS_EN = _names("en")
 _FR_MONTH = "|".join(sorted(_MONTHS_FR, key=len, reverse=True))
 _EN_MONTH = "|".join(_MONTHS_EN)
 _FR_DAY = rf"(\d{{1,2}})(?:er)?\s+({_FR_MONTH})(?:\s+(\d{{4}}))?"

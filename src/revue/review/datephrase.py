@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from babel.dates import get_month_names
+from revue.monthnames import WIDE
 
 __all__ = ["DEFAULT_PREFIXES", "date_phrase", "iso_week", "review_title"]
 
@@ -59,7 +59,7 @@ def _language(lang: str) -> str:
 
 
 def _month(day: dt.date, lang: str) -> str:
-    return str(get_month_names("wide", context="format", locale=lang)[day.month])
+    return WIDE[lang][day.month - 1]
 
 
 def _day_fr(day: dt.date, *, month: bool = True, year: bool = False) -> str:

@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpx
 
 from revue import __version__
-from revue.models import FetchResult
+from revue.models import HTML_TYPES, FetchResult
 from revue.sanitize import clean_json
 from revue.web.extract import extract
 
@@ -65,7 +65,6 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # per chunk: one 64 KB read of a gzip bomb would inflate to ~64 MB at once).
 ACCEPT_ENCODING = "gzip, deflate"
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # 501/505/511 say "this will not work", retrying them is pointless.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
