@@ -1,8 +1,8 @@
-"""Accuracy and speed of revue's metadata extraction on the shared corpus (a script, not a test).
+"""Accuracy and speed of revue's metadata extraction on the corpus (a script, not a test).
 
 Usage (from the repository root):
 
-    python benchmarks/extraction.py [--corpus ../shared/corpus] [--repeat 5] [--misses]
+    python benchmarks/extraction.py [--corpus tests/fixtures/corpus] [--repeat 5] [--misses]
 
 Scores every field as the corpus README says, prints a per-field accuracy table and the
 median / p95 milliseconds per page. A field's accuracy is over the pages where the corpus
@@ -173,7 +173,7 @@ def evaluate(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+    default = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus"
     parser.add_argument("--corpus", type=Path, default=default)
     parser.add_argument("--repeat", type=int, default=5, help="timing runs per page (min kept)")
     parser.add_argument("--misses", action="store_true", help="print every wrong field")
