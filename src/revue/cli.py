@@ -16,16 +16,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args
 
 import typer
 
 from revue import __version__, urls
-from revue.config import Config, db_path, load_config
+from revue.config import LANGS, Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
 from revue.files import read_bounded, read_bounded_text
-from revue.models import Item
+from revue.models import Item, Status
 
 if TYPE_CHECKING:
     from revue.compose import DateRange
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
     help="revue: collect links from the terminal, compose dated press reviews.",
 )
@@ -200,6 +199,74 @@ def main_callback(
     env = _env(ctx)
     env.db_option = db
     env.level = QUIET if quiet else VERBOSE if verbose else NORMAL
+
+
+# -- shell completion -------------------------------------------------------------------
+# `--install-completion` (bash, zsh, fish) makes the shell run `revue` with _REVUE_COMPLETE set
+# at each Tab; these give the values of the options that have a fixed or stored set (typer
+# keeps those that start with what was typed). They run only then, so their imports cost
+# ordinary commands nothing, and a completion never fails aloud: at worst it offers nothing.
+
+EXPORT_FORMATS = ("json", "csv", "netscape", "md")
+STATUSES: tuple[str, ...] = get_args(Status)
+
+
+def complete_compose_format() -> list[str]:
+    from revue.render import FORMATS
+
+    return list(FORMATS)
+
+
+def complete_import_format() -> list[str]:
+    from revue.importers import FORMATS
+
+    return ["auto", *FORMATS]
+
+
+def complete_export_format() -> list[str]:
+    return list(EXPORT_FORMATS)
+
+
+def complete_style() -> list[str]:
+    from revue.render import STYLES
+
+    return list(STYLES)
+
+
+def complete_lang() -> list[str]:
+    return list(LANGS)
+
+
+def complete_status() -> list[str]:
+    return list(STATUSES)
+
+
+def stored_tags(db_option: str | None) -> list[str]:
+    """The tags of the database, read-only and without waiting; [] when it cannot be read
+    (no database yet, a bad config, locked, damaged): a Tab must never print an error."""
+    try:
+        path = db_path(db_option, load_config())
+        if not path.is_file():
+            return []  # opening would create it
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=0.2)
+        try:
+            return [name for (name,) in conn.execute("SELECT name FROM tags ORDER BY name")]
+        finally:
+            conn.close()
+    except Exception:
+        return []
+
+
+def complete_tag(ctx: typer.Context) -> list[str]:
+    return stored_tags(ctx.find_root().params.get("db"))
+
+
+def complete_tag_change(ctx: typer.Context, incomplete: str) -> list[str]:
+    """`edit --tag`: +T adds a tag, the sign typed is kept. (-T is not completed: a word
+    starting with "-" is completed as an option name.)"""
+    sign = "+" if incomplete.startswith("+") else ""
+    return [sign + tag for tag in complete_tag(ctx)]
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -540,7 +607,8 @@ def add(
         typer.Option("--note", "-n", help="Your comment (Markdown; #hashtags become tags)."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="A tag (repeatable).", autocompletion=complete_tag),
     ] = None,
     section: Annotated[
         str | None, typer.Option(help="Section of the review, e.g. 'Mes entrevues'.")
@@ -666,8 +734,13 @@ def list_items(
     week: WeekOption = None,
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
-    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
-    status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only items with this tag.", autocompletion=complete_tag)
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="pending, ok, failed or blocked.", autocompletion=complete_status),
+    ] = None,
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
@@ -676,7 +749,7 @@ def list_items(
 ) -> None:
     """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
-    if status and status not in ("pending", "ok", "failed", "blocked"):
+    if status and status not in STATUSES:
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
     start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.list_items(
@@ -792,7 +865,13 @@ def edit(
     ] = None,
     note: Annotated[str | None, typer.Option(help="Your comment ('' clears it).")] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="+T adds, -T removes (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            help="+T adds, -T removes (repeatable).",
+            autocompletion=complete_tag_change,
+        ),
     ] = None,
     section: Annotated[str | None, typer.Option(help="Section ('' clears it).")] = None,
     lead: Annotated[str | None, typer.Option(help="Lead-in ('' clears it).")] = None,
@@ -929,14 +1008,23 @@ def compose(
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, text, html, html-fragment or json.")
+        str | None,
+        typer.Option(
+            "--format",
+            help="md, text, html, html-fragment or json.",
+            autocompletion=complete_compose_format,
+        ),
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
     ] = None,
-    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
+    style: Annotated[
+        str | None, typer.Option(help="classic or linked.", autocompletion=complete_style)
+    ] = None,
     suffix: Annotated[str | None, typer.Option(help="Words after the date in the title.")] = None,
-    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="fr or en.", autocompletion=complete_lang)
+    ] = None,
     template: Annotated[
         Path | None, typer.Option(help="A Jinja2 template file to render with.")
     ] = None,
@@ -1087,10 +1175,18 @@ def import_(
         ),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", help="auto, or a format name (see README).")
+        str,
+        typer.Option(
+            "--format",
+            help="auto, or a format name (see README).",
+            autocompletion=complete_import_format,
+        ),
     ] = "auto",
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every item.")
+        list[str] | None,
+        typer.Option(
+            "--tag", "-t", help="Add this tag to every item.", autocompletion=complete_tag
+        ),
     ] = None,
     year: Annotated[
         int | None,
@@ -1133,14 +1229,21 @@ def import_(
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
+        str,
+        typer.Option(
+            "--format",
+            help="json (complete backup), csv, netscape or md.",
+            autocompletion=complete_export_format,
+        ),
     ] = "json",
     date_from: FromOption = None,
     date_to: ToOption = None,
     week: WeekOption = None,
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
-    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only items with this tag.", autocompletion=complete_tag)
+    ] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
@@ -1368,7 +1471,8 @@ def feed_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="A feed, or a site's home page (its feed is found).")],
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Tag every item from it.")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Tag every item from it.", autocompletion=complete_tag),
     ] = None,
     match: Annotated[
         str | None, typer.Option(help='Keep only entries with these words ("phrase", -word).')
@@ -1549,7 +1653,8 @@ def main() -> None:
     """Console-script entry point."""
     sys.argv[1:] = hoist_globals(sys.argv[1:])
     try:
-        app()
+        # Named, so that `python -m revue` answers _REVUE_COMPLETE and says "revue" in usage.
+        app(prog_name="revue")
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
         sys.stderr.write(f"revue: error: {exc.message}\n")
         sys.exit(int(exc.exit_code))
