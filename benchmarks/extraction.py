@@ -2,10 +2,23 @@
 
 Usage (from the repository root):
 
-    python benchmarks/extraction.py [--corpus tests/fixtures/corpus] [--repeat 5] [--misses]
+    python benchmarks/extraction.py [--corpus DIR]... [--repeat 5] [--misses]
+                                    [--date-fallback htmldate|htmldate-fast]
 
 Scores every field as the corpus README says, prints a per-field accuracy table and the
-median / p95 milliseconds per page. A field's accuracy is over the pages where the corpus
+median / p95 milliseconds per page, for each corpus given (default: the real pages of
+tests/fixtures/corpus and the reconstructed pages of tests/fixtures/reconstructed) and for all
+together.
+
+Precision: of the values given, the share that is not wrong. A value is wrong when the corpus
+gives another (the same test as accuracy) or when it breaks a rule whatever the corpus says:
+it contains `<` or `>` (not in title or description, where they may be text), starts with a
+byline word ("By", "Par", "Por", "Von") or a separator, ends with a separator, equals a
+widget's label (revue.extract.values.WIDGET_LABELS), or, for `url`, is on another
+registrable domain than the page it was read from.
+
+`--date-fallback htmldate[-fast]`: when revue finds no date, ask htmldate (extensive or fast
+mode), to compare both ways; htmldate must be importable (it is not a dependency). A field's accuracy is over the pages where the corpus
 gives a value (the denominator of the issue's reference figures for trafilatura: site name
 82.8% = 24/29, date 88.5% = 23/26); where the corpus says null, a value the extractor gives
 anyway is counted apart, in the "extra" line. When `trafilatura` is importable (install it in a
@@ -29,6 +42,10 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from revue.extract import extract
+from revue.extract.text import norm_key
+from revue.extract.values import BYLINE_WORDS, WIDGET_LABELS
+from revue.extract.values import SEPARATORS as VALUE_SEPARATORS
+from revue.urls import site_owner
 
 FIELDS = ("title", "description", "site_name", "author", "date", "lang", "image", "url")
 SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " : ", " » ")
@@ -108,6 +125,27 @@ def field_ok(name: str, got: Any, want: Any) -> bool:
     return g == w
 
 
+def broken_rule(name: str, got: Any, page_url: str) -> str | None:
+    """Why a value is wrong whatever the corpus says, or None."""
+    if got is None or got == "":
+        return None
+    text = str(got)
+    if name == "url":
+        return "another site" if site_owner(text) != site_owner(page_url) else None
+    if name in ("image", "date", "lang"):
+        return None
+    if name not in ("title", "description") and ("<" in text or ">" in text):
+        return "markup"
+    first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    if first in BYLINE_WORDS:
+        return "byline word"
+    if text[0] in VALUE_SEPARATORS or text[-1] in VALUE_SEPARATORS:
+        return "separator"
+    if name in ("author", "site_name") and norm_key(text) in WIDGET_LABELS:
+        return "widget label"
+    return None
+
+
 def score(got: dict[str, Any], expected: dict[str, Any]) -> dict[str, bool | None]:
     """Each field right (True) or wrong (False); None where the corpus gives no value."""
     return {field: None if expected.get(field) is None
@@ -116,9 +154,24 @@ def score(got: dict[str, Any], expected: dict[str, Any]) -> dict[str, bool | Non
 
 def revue_fields(body: bytes, url: str) -> dict[str, Any]:
     meta = extract(body, url, {})
+    if meta.published is None and DATE_FALLBACK is not None:
+        meta.published = DATE_FALLBACK(body, url)
     return {"title": meta.title, "description": meta.summary, "site_name": meta.site_name,
             "author": meta.author, "date": meta.published, "lang": meta.lang,
             "image": meta.image, "url": meta.url}  # fmt: skip
+
+
+DATE_FALLBACK: Callable[[bytes, str], str | None] | None = None
+
+
+def htmldate_fallback(extensive: bool) -> Callable[[bytes, str], str | None]:
+    from htmldate import find_date
+
+    def run(body: bytes, url: str) -> str | None:
+        value = find_date(body, url=url, extensive_search=extensive, original_date=True)
+        return str(value) if value else None
+
+    return run
 
 
 def trafilatura_fields() -> Callable[[bytes, str], dict[str, Any]] | None:
@@ -141,10 +194,12 @@ def trafilatura_fields() -> Callable[[bytes, str], dict[str, Any]] | None:
 def evaluate(
     name: str, fn: Callable[[bytes, str], dict[str, Any]], cases: list[dict[str, Any]],
     pages: dict[str, bytes], repeat: int, misses: bool,
-) -> tuple[dict[str, tuple[float, int, int, int]], float, float]:  # fmt: skip
+) -> tuple[dict[str, tuple[float, int, int, int, int, int]], list[float]]:  # fmt: skip
     right = dict.fromkeys(FIELDS, 0)
     scored = dict.fromkeys(FIELDS, 0)
     extra = dict.fromkeys(FIELDS, 0)
+    given = dict.fromkeys(FIELDS, 0)
+    wrong = dict.fromkeys(FIELDS, 0)
     times: list[float] = []
     for case in cases:
         body = pages[case["id"]]
@@ -156,6 +211,14 @@ def evaluate(
             samples.append((time.perf_counter() - start) * 1000)
         times.append(min(samples))
         for field, ok in score(got, case["expected"]).items():
+            value = got.get(field)
+            if value not in (None, ""):
+                given[field] += 1
+                rule = broken_rule(field, value, case["url"])
+                if rule or ok is False:
+                    wrong[field] += 1
+                    if misses and rule:
+                        print(f"  [{name}] {case['id']:<18} {field:<11} {rule}: {value!r:.90}")
             if ok is None:
                 extra[field] += got.get(field) not in (None, "")
                 continue
@@ -164,57 +227,95 @@ def evaluate(
             if misses and not ok:
                 print(f"  [{name}] {case['id']:<18} {field:<11} got={got.get(field)!r:.110}")
                 print(f"  {'':<{len(name) + 22}}{'want':<11} {case['expected'].get(field)!r:.110}")
-    acc = {f: (100.0 * right[f] / scored[f] if scored[f] else 100.0, right[f], scored[f], extra[f])
-           for f in FIELDS}  # fmt: skip
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return acc, statistics.median(times), p95
+    acc = {f: (100.0 * right[f] / scored[f] if scored[f] else 100.0, right[f], scored[f],
+               extra[f], given[f], wrong[f]) for f in FIELDS}  # fmt: skip
+    return acc, times
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus"
-    parser.add_argument("--corpus", type=Path, default=default)
-    parser.add_argument("--repeat", type=int, default=5, help="timing runs per page (min kept)")
-    parser.add_argument("--misses", action="store_true", help="print every wrong field")
-    args = parser.parse_args()
-    corpus: Path = args.corpus
-    expected = corpus / "expected.jsonl"
-    if not expected.is_file():
-        print(f"no corpus at {corpus} (expected.jsonl missing)", file=sys.stderr)
-        return 2
-    cases = [json.loads(line) for line in expected.read_text("utf-8").splitlines() if line]
-    pages = {c["id"]: (corpus / c.get("file", f"pages/{c['id']}.html")).read_bytes()
-             for c in cases}  # fmt: skip
-
-    results = [("revue", *evaluate("revue", revue_fields, cases, pages, args.repeat,
-                                   args.misses))]  # fmt: skip
-    traf = trafilatura_fields()
-    if traf is None:
-        print("trafilatura is not importable: showing revue only "
-              "(pip install trafilatura in a separate venv to compare)\n")  # fmt: skip
-    else:
-        results.append(("trafilatura", *evaluate("trafilatura", traf, cases, pages,
-                                                 args.repeat, args.misses)))  # fmt: skip
-
-    print(f"{len(cases)} pages from {corpus.resolve()}\n")
-    header = f"{'field':<12}" + "".join(f"{name:>20}" for name, *_ in results) + "   extra"
+def table(title: str, results: list[tuple[str, dict[str, Any], list[float]]]) -> None:
+    print(f"{title}\n")
+    header = f"{'field':<12}" + "".join(
+        f"{name + ' accuracy':>22}{'precision':>20}" for name, *_ in results) + "   extra"  # fmt: skip
     print(header)
     print("-" * len(header))
     for field in FIELDS:
         cells = []
-        for name, acc, _m, _p in results:
-            pct, right, scored, _extra = acc[field]
-            cells.append("n/a" if name == "trafilatura" and field == "lang"
-                         else f"{pct:.1f}% ({right}/{scored})")  # fmt: skip
-        extras = "/".join(str(acc[field][3]) for _n, acc, _m, _p in results)
-        print(f"{field:<12}" + "".join(f"{c:>20}" for c in cells) + f"   {extras}")
+        for name, acc, _t in results:
+            pct, right, scored, _extra, given, wrong = acc[field]
+            prec = 100.0 * (given - wrong) / given if given else 100.0
+            if name == "trafilatura" and field == "lang":
+                cells.append(f"{'n/a':>22}{'n/a':>20}")
+            else:
+                cells.append(f"{f'{pct:.1f}% ({right}/{scored})':>22}"
+                             f"{f'{prec:.1f}% ({given - wrong}/{given})':>20}")  # fmt: skip
+        extras = "/".join(str(acc[field][3]) for _n, acc, _t in results)
+        print(f"{field:<12}" + "".join(cells) + f"   {extras}")
     print("-" * len(header))
-    print(f"{'median ms':<12}" + "".join(f"{m:>20.2f}" for _n, _a, m, _p in results))
-    print(f"{'p95 ms':<12}" + "".join(f"{p:>20.2f}" for _n, _a, _m, p in results))
-    print("\nextra: values given for a field where the corpus has null (revue/trafilatura)")
-    if len(results) == 2:
-        print(f"\nrevue is {results[1][2] / results[0][2]:.1f}x faster (median)")
+    for label, pick in (("median ms", statistics.median), ("p95 ms", p95)):
+        print(
+            f"{label:<12}" + "".join(f"{pick(sorted(t)):>22.2f}{'':>20}" for _n, _a, t in results)
+        )
+    print()
+
+
+def p95(times: list[float]) -> float:
+    return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def merge(parts: list[tuple[dict[str, Any], list[float]]]) -> tuple[dict[str, Any], list[float]]:
+    acc: dict[str, Any] = {}
+    for field in FIELDS:
+        cols = [list(p[0][field]) for p in parts]
+        sums = [sum(c[i] for c in cols) for i in range(1, 6)]
+        acc[field] = (100.0 * sums[0] / sums[1] if sums[1] else 100.0, *sums)
+    return acc, [t for p in parts for t in p[1]]
+
+
+def main() -> int:
+    global DATE_FALLBACK
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = Path(__file__).resolve().parents[1]
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="a folder with expected.jsonl (repeatable; default: "
+                        "tests/fixtures/corpus and tests/fixtures/reconstructed)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=5, help="timing runs per page (min kept)")
+    parser.add_argument("--misses", action="store_true", help="print every wrong field")
+    parser.add_argument("--date-fallback", choices=("htmldate", "htmldate-fast"))
+    args = parser.parse_args()
+    if args.date_fallback:
+        try:
+            DATE_FALLBACK = htmldate_fallback(args.date_fallback == "htmldate")
+        except ImportError:
+            print("htmldate is not importable (pip install htmldate, in a separate venv)",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    corpora = args.corpus or [
+        root / "tests" / "fixtures" / "corpus",
+        root / "tests" / "fixtures" / "reconstructed",
+    ]
+    traf = trafilatura_fields()
+    if traf is None:
+        print("trafilatura is not importable: showing revue only "
+              "(pip install trafilatura in a separate venv to compare)\n")  # fmt: skip
+    per_tool: dict[str, list[tuple[dict[str, Any], list[float]]]] = {}
+    for corpus in corpora:
+        expected = corpus / "expected.jsonl"
+        if not expected.is_file():
+            print(f"no corpus at {corpus} (expected.jsonl missing)", file=sys.stderr)
+            return 2
+        cases = [json.loads(line) for line in expected.read_text("utf-8").splitlines() if line]
+        pages = {c["id"]: (corpus / c.get("file", f"pages/{c['id']}.html")).read_bytes()
+                 for c in cases}  # fmt: skip
+        tools = [("revue", revue_fields)] + ([("trafilatura", traf)] if traf else [])
+        results = []
+        for name, fn in tools:
+            acc, times = evaluate(name, fn, cases, pages, args.repeat, args.misses)
+            results.append((name, acc, times))
+            per_tool.setdefault(name, []).append((acc, times))
+        table(f"{len(cases)} pages from {corpus.resolve()}", results)
+    if len(corpora) > 1:
+        table("all pages together", [(n, *merge(parts)) for n, parts in per_tool.items()])
+    print("extra: values given for a field where the corpus has null (revue/trafilatura)")
     return 0
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from loopback import LoopbackServer
+from wordpress import PACKAGES, WordPressSite, missing
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +30,23 @@ def server() -> Iterator[LoopbackServer]:
         yield srv
     finally:
         srv.stop()
+
+
+@pytest.fixture(scope="session")
+def wordpress() -> Iterator[WordPressSite]:
+    """A real WordPress on 127.0.0.1, one per test session (per xdist worker: the tests that
+    use it are in one xdist_group, so one worker starts it)."""
+    absent = missing()
+    if absent:
+        reason = (
+            f"a real WordPress is needed: {', '.join(absent)} missing "
+            f"(apt-get install --no-install-recommends {PACKAGES})"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the WordPress tests: {reason}")
+        pytest.skip(reason)
+    site = WordPressSite().start()
+    try:
+        yield site
+    finally:
+        site.stop()

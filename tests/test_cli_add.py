@@ -156,7 +156,7 @@ def test_extract_prints_page_fields_and_stores_nothing(
     # The SPEC's keys in its order, then revue's own.
     assert list(data) == [
         "url", "title", "summary", "site_name", "via", "author", "published", "lang", "image",
-        "first_published",
+        "first_published", "canonical",
     ]  # fmt: skip
     assert data["url"] == f"{server.base}/affaires/techno/2023-11-06/openai.php"
     saved = tmp_path / "page.html"

@@ -33,10 +33,11 @@ def test_blank_database_migrates_to_the_exact_schema(tmp_path: Path) -> None:
         "id", "kind", "url", "original_url", "title", "summary", "site_name", "via", "author",
         "published", "lang", "image", "note", "lead", "quote", "section", "status", "error",
         "http_status", "content_type", "paywalled", "user_fields", "added_at", "fetched_at",
-        "attempts", "next_attempt_at", "position", "source", "first_published",
+        "attempts", "next_attempt_at", "position", "source", "first_published", "canonical",
     ]  # fmt: skip
     assert columns(path, "item_tags") == ["item_id", "tag_id", "hashtag"]
     assert columns(path, "review_items") == ["review_id", "item_id", "position"]
+    assert columns(path, "skips") == ["item_id", "start", "end", "review_id", "skipped_at"]
     assert "items_fts" in {
         r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")
     }
@@ -178,12 +179,14 @@ def test_the_schema_7_database_gains_an_empty_first_published(tmp_path: Path) ->
     store.close()
     assert "first_published" in columns(copy, "items")
     conn = sqlite3.connect(copy)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 8
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) >= 8
     rows = conn.execute("SELECT first_published FROM items").fetchall()
     assert len(rows) == before >= 1 and {r[0] for r in rows} == {None}
     assert "m008_first_published" in {
         r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")
     }
+    # Later migrations too: an old database gains the workbench's skip marks, empty.
+    assert conn.execute("SELECT count(*) FROM skips").fetchone()[0] == 0
 
 
 def test_fetch_stores_both_dates_and_a_later_fetch_without_one_keeps_it(store: Store) -> None:
@@ -223,3 +226,60 @@ def test_a_restore_into_a_non_empty_store_keeps_first_published(store: Store) ->
     got = store.find_by_url("https://example.com/new")
     assert got is not None
     assert (got.published, got.first_published) == ("2021-06-01", "2015-03-02")
+
+
+def test_a_syndicated_copy_keeps_its_original_apart(store: Store) -> None:
+    item = store.add("https://www.copy.org/news/story", now=NOW).item
+    meta = PageMeta(title="A", url="https://www.copy.org/news/story",
+                    canonical="https://www.original.com/2024/06/29/story")  # fmt: skip
+    got, _ = store.record_fetch(item.id, status="ok", now=NOW, meta=meta)
+    assert got.url == "https://www.copy.org/news/story"
+    assert got.canonical == "https://www.original.com/2024/06/29/story"
+    assert got.to_json()["canonical"] == "https://www.original.com/2024/06/29/story"
+
+
+# -- review_posts (m009) ----------------------------------------------------------------
+
+
+def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
+    store: Store, tmp_path: Path
+) -> None:
+    from revue.db import dump, restore
+
+    assert columns(tmp_path / "r.db", "review_posts") == [
+        "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+    ]  # fmt: skip
+    item = store.add("https://example.com/a", now=NOW).item
+    review_id = store.record_review(
+        {"title": "R", "start": "2024-03-12", "end": "2024-03-19", "composed_at": NOW},
+        [item.id],
+    )
+    post = {
+        "review_id": review_id,
+        "site": "https://blog.example.org",
+        "post_id": 41,
+        "link": "https://blog.example.org/?p=41",
+        "status": "draft",
+        "modified_gmt": "2024-03-19T10:00:01",
+        "published_at": NOW,
+    }
+    store.record_post(post)
+    store.record_post({**post, "post_id": 42, "status": "publish"})  # --new replaces it
+    assert store.review_post(review_id, "https://blog.example.org") == {
+        **post,
+        "post_id": 42,
+        "status": "publish",
+    }
+    assert store.review_post(review_id, "https://other.example") is None
+    data = dump(store, now=NOW)
+    assert [p["post_id"] for p in data["reviews"][0]["posts"]] == [42]
+    other = Store.open(tmp_path / "other.db")
+    restore(other, data, now=NOW)
+    assert other.review_posts() == store.review_posts()
+
+
+def test_the_schema_7_database_gains_review_posts(tmp_path: Path) -> None:
+    copy = tmp_path / "old.db"
+    copy.write_bytes((Path(__file__).parent / "dbs" / "schema-7.db").read_bytes())
+    Store.open(copy).close()
+    assert "post_id" in columns(copy, "review_posts")

@@ -24,14 +24,12 @@ import httpx
 import pytest
 
 from revue import __version__
-from revue.extract import extract
+from revue.extract import extract, find_oembed_link, find_refresh
 from revue.fetch import (
     Fetcher,
     FetchSettings,
     error_kind,
     fetch_one,
-    find_oembed_link,
-    find_refresh,
     parse_retry_after,
     social_provider,
 )
@@ -254,10 +252,11 @@ def test_ten_megabyte_page_is_truncated_not_failed(server: LoopbackServer) -> No
     assert len(r.body) <= 200_000 + len(head) + 65_536  # stopped early, well under the cap
 
 
-def test_huge_page_without_a_head_end_is_too_large(server: LoopbackServer) -> None:
+def test_huge_page_without_a_head_end_is_read_up_to_the_cap(server: LoopbackServer) -> None:
+    # Not "too large": what arrived is extracted (test_untrusted_text covers the title).
     url = server.route("/nohead", handler=lambda h: _big(h, b"<html><head>", 10_000_000))
     r = fetch(url, FetchSettings(max_bytes=500_000))
-    assert r.error == "too large"
+    assert r.ok and r.truncated, r.error
     assert len(r.body) <= 500_000
 
 
@@ -487,6 +486,16 @@ def test_meta_refresh_followed_once(server: LoopbackServer) -> None:
     r = fetch(server.route("/first", _refresh_page("/second")))
     assert r.ok and r.final_url == second  # the second refresh is not followed
     assert server.routes["/third"].hits == 0
+
+
+def test_the_page_is_read_once_and_its_metadata_kept(server: LoopbackServer) -> None:
+    # The refresh in the body is found by the same reading that gives the title.
+    body = (b"<html><head><title>Avant</title></head><body>"
+            b'<meta http-equiv="refresh" content="0;url=/after"></body></html>')  # fmt: skip
+    after = server.route("/after", HTML)
+    r = fetch(server.route("/before", body))
+    assert r.ok and r.final_url == after
+    assert r.meta is not None and r.meta.title == "Bonjour" and r.meta.url == after
 
 
 def test_meta_refresh_in_noscript_is_ignored(server: LoopbackServer) -> None:

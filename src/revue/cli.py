@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +22,19 @@ import typer
 
 from revue import __version__, urls
 from revue.config import LANGS, Config, db_path, load_config
-from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui
+from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ConfigError, ExitCode, RevueError, StoreError
 from revue.files import read_bounded, read_bounded_text
 from revue.models import Item, Status
+from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from revue.compose import DateRange
     from revue.db import Store
     from revue.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
+    from revue.publish.wordpress import WordPressSettings
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -162,7 +166,7 @@ def handled(func: F) -> F:
             if env.level >= VERBOSE:
                 import traceback
 
-                env.ui.stderr.write(traceback.format_exc())
+                env.ui.stderr.write(plain(traceback.format_exc()))
             env.ui.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
             raise typer.Exit(int(ExitCode.PARTIAL)) from None
         finally:
@@ -389,8 +393,33 @@ def collect_links(args: Sequence[str], file: str | None) -> list[str]:
     return unique
 
 
+def typed(value: str | None) -> str | None:
+    """Text the curator typed (an option, the edit form), as it is stored: valid Unicode
+    without control characters (sanitize.py); a NUL or an ESC has no place in a review."""
+    return clean_optional(value)
+
+
+def typed_list(values: Sequence[str] | None) -> list[str]:
+    return [clean_text(v) for v in values or []]
+
+
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """`text` on one line, fit for a terminal or a pipe (console.plain)."""
+    return " ".join(plain(text).split())
+
+
+def cell(text: str | None) -> "Text":
+    """A table cell holding `text` as text: never read as rich markup, on one line."""
+    from rich.text import Text
+
+    return Text(one_line(text or ""))
+
+
+def cell_lines(lines: Iterable[str]) -> "Text":
+    """A table cell of several lines, each as `cell` holds it."""
+    from rich.text import Text
+
+    return Text("\n".join(one_line(line) for line in lines))
 
 
 def printable(text: str) -> str:
@@ -403,7 +432,7 @@ def emit_json(ui: UI, data: Any) -> None:
 
 
 def short(text: str | None, width: int = 160) -> str:
-    text = " ".join((text or "").split())
+    text = one_line(text or "")
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
@@ -452,8 +481,8 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
                         item.added_at[:10],
                         status_text(item, stale_days),
                         one_line(item.display_title()),
-                        " ".join(item.tags),
-                        item.via or "",
+                        one_line(" ".join(item.tags)),
+                        one_line(item.via or ""),
                     ]
                 )
                 + "\n"
@@ -467,11 +496,11 @@ def items_table(ui: UI, items: Sequence[Item], stale_days: int) -> None:
     for item in items:
         table.add_row(
             str(item.id),
-            item.added_at[:10],
-            status_text(item, stale_days),
-            short(item.display_title(), 90),
-            " ".join(item.tags),
-            item.via or "",
+            cell(item.added_at[:10]),
+            cell(status_text(item, stale_days)),
+            cell(short(item.display_title(), 90)),
+            cell(" ".join(item.tags)),
+            cell(item.via),
         )
     ui.print(table)
 
@@ -514,10 +543,13 @@ def progress_bar(
 
     counts = {"ok": 0, "bad": 0}
     with Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}"),
+        TextColumn(
+            "{task.fields[ok]} ok, {task.fields[bad]} " + bad + ", {task.fields[rate]}",
+            markup=False,
+        ),
         TimeRemainingColumn(),
         console=ui.err,
         transient=True,
@@ -632,6 +664,8 @@ def add(
 
     env = _env(ctx)
     ui = env.ui
+    note, section, title, quote, lead, text = map(typed, (note, section, title, quote, lead, text))
+    tag = typed_list(tag)
     if text is not None:
         if links or file:
             raise BadInput("--text adds a text block: give no URL with it")
@@ -745,12 +779,20 @@ def list_items(
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order", help="newest (first), or review: the order a review shows them in."
+        ),
+    ] = "newest",
     as_json: Annotated[bool, typer.Option("--json", help="JSON, one object per item.")] = False,
 ) -> None:
     """Items, newest first (the range is on the day each was added)."""
     env = _env(ctx)
     if status and status not in STATUSES:
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
+    if order not in ("newest", "review"):
+        raise BadInput(f"--order {order!r}: choose newest or review")
     start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
     items = env.store.list_items(
         start=start,
@@ -760,6 +802,7 @@ def list_items(
         unpublished=unpublished,
         ids=ids,
         limit=limit,
+        order="newest" if order == "newest" else "position",
     )
     if as_json:
         emit_json(env.ui, [i.to_json() for i in items])
@@ -783,6 +826,7 @@ def show(
         emit_json(env.ui, item.to_json())
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -790,13 +834,17 @@ def show(
     data = item.to_json()
     # Shown beside `published` (the page's last update), and only when it says more.
     first = data.pop("first_published", None)
+    original = data.pop("canonical", None)
     for key, value in data.items():
         if value not in (None, [], False) or key in ("title", "url", "status"):
             label = key + (" (yours)" if key in item.user_fields else "")
             shown = ", ".join(value) if isinstance(value, list) else str(value)
-            table.add_row(label, shown)
+            # A note keeps its lines; every value is text (a title may hold "[/b]").
+            table.add_row(label, Text(plain(shown)))
         if key == "published" and first and first != value:
             table.add_row("first published", str(first))
+        if key == "url" and original:
+            table.add_row("syndicated from", str(original))
     if item.is_stale(env.cfg.stale_days):
         table.add_row(
             "stale", f"first published more than {env.cfg.stale_days} days before it was added"
@@ -879,9 +927,13 @@ def edit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
 ) -> None:
     """Change curator fields; with no option, open $EDITOR."""
-    from revue.curate import hashtags_in
+    from revue.curate import edit_item
 
     env = _env(ctx)
+    title, summary, note, section, lead, quote = map(
+        typed, (title, summary, note, section, lead, quote)
+    )
+    tag = typed_list(tag)
     fields = {
         k: v
         for k, v in dict(
@@ -894,17 +946,14 @@ def edit(
         item = env.store.get(item_id)
         changes = _edit_in_editor(item)
         if "tags" in changes:
-            new_tags = [str(t) for t in changes.pop("tags")]
+            new_tags = typed_list([str(t) for t in changes.pop("tags")])
             add_tags = [t for t in new_tags if t not in item.tags]
             remove_tags = [t for t in item.tags if t not in new_tags]
-        fields = {k: str(v) for k, v in changes.items()}
+        fields = {k: clean_text(str(v)) for k, v in changes.items()}
         if not fields and not add_tags and not remove_tags:
             env.ui.info("nothing changed")
             return
-    hashtags = hashtags_in(fields.get("note"))
-    item = env.store.update(
-        item_id, fields, add_tags=add_tags + hashtags, remove_tags=remove_tags, hashtags=hashtags
-    )
+    item = edit_item(env.store, item_id, fields, add_tags=add_tags, remove_tags=remove_tags)
     if as_json:
         emit_json(env.ui, item.to_json())
     else:
@@ -926,7 +975,7 @@ def rm(
         if not env.ui.interactive:
             raise BadInput("rm: refusing to remove without --yes when not on a terminal")
         for item in items:
-            env.ui.err.print(f"#{item.id} {item.display_title()}", markup=False)
+            env.ui.err.print(plain(f"#{item.id} {item.display_title()}"), markup=False)
         if not typer.confirm(f"Remove {len(items)} item(s)?", default=False, err=True):
             env.ui.info("nothing removed")
             return
@@ -1064,6 +1113,10 @@ def compose(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a review file edited by hand.")
     ] = False,
+    copy: Annotated[
+        bool,
+        typer.Option("--copy", help="Also put the review on the clipboard (through the terminal)."),
+    ] = False,
 ) -> None:
     """Write the review of a date range and record what it published."""
     from revue.compose import ComposeOptions
@@ -1089,7 +1142,9 @@ def compose(
         return
 
     def read_text(path: Path | None, option: str) -> str | None:
-        return None if path is None else read_bounded_text(path, MAX_TEXT_FILE_BYTES, option)
+        if path is None:
+            return None
+        return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option))
 
     opts = ComposeOptions(
         start=span.start,
@@ -1097,7 +1152,7 @@ def compose(
         fmt=fmt or cfg.format,
         style=style or recorded.get("style") or cfg.style,
         lang=chosen_lang,
-        suffix=suffix,
+        suffix=typed(suffix),
         out=out,
         dry_run=dry_run or preview,
         include_published=include_published,
@@ -1118,6 +1173,11 @@ def compose(
         env.ui.warn(
             f"#{item.id} left out, its page is gone ({reason}): {item.url} "
             "(--include-failed keeps it)"
+        )
+    if result.skipped:
+        env.ui.info(
+            f"{len(result.skipped)} item(s) skipped in revue week, kept unpublished for later: "
+            + ", ".join(f"#{i.id}" for i in result.skipped)
         )
     if result.empty:
         env.ui.info(
@@ -1141,9 +1201,13 @@ def compose(
         return
     if dry_run or out == "-":
         env.ui.raw(result.text)
+        if copy:
+            copy_to_clipboard(env, result.text, "the review")
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
     env.ui.say(str(result.path), markup=False, soft_wrap=True)
+    if copy:
+        copy_to_clipboard(env, result.text, "the review")
     if open_it:
         if opts.fmt not in ("html", "html-fragment") or result.path is None:
             env.ui.warn(
@@ -1154,6 +1218,65 @@ def compose(
 
             if not webbrowser.open(result.path.resolve().as_uri()):
                 env.ui.warn("--open: no browser available here")
+
+
+@app.command("week")
+@handled
+def week_command(
+    ctx: typer.Context,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    week: WeekOption = None,
+    since_last: SinceLastOption = False,
+    review: ReviewOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Preview as text, md or html-fragment.")
+    ] = None,
+    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    include_published: Annotated[
+        bool, typer.Option("--include-published", help="Also items an earlier review published.")
+    ] = False,
+) -> None:
+    """The week's workbench on a terminal: keep or skip, order, notes, the post previewed."""
+    from revue.compose import ComposeOptions
+    from revue.week import PREVIEW_FORMATS, Workbench, workbench_range
+
+    env = _env(ctx)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise BadInput(
+            "week: needs a terminal (a full-screen app); in a script use revue list, move, "
+            "edit and compose"
+        )
+    if fmt is not None and fmt not in PREVIEW_FORMATS:
+        raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
+    cfg = env.cfg
+    given = date_from or date_to or week or review is not None
+    span = range_options(env, date_from, date_to, week, since_last or not given, review)
+    assert span is not None  # a default range
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    if chosen_lang not in ("fr", "en"):
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    from revue.render import STYLES
+
+    chosen_style = style or recorded.get("style") or cfg.style
+    if chosen_style not in STYLES:
+        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
+    start, end = workbench_range(span)
+    opts = ComposeOptions(
+        start=start,
+        end=end,
+        fmt=fmt or "text",
+        style=chosen_style,
+        lang=chosen_lang,
+        include_published=include_published,
+    )
+    bench = Workbench(env.store, cfg, opts, clock=env.now)
+    # Textual only now: the other commands never pay for its import.
+    from revue.workbench import run
+
+    run(bench)
 
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -1210,7 +1333,7 @@ def import_(
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     try:
-        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=tag or [])
+        report = import_parsed(env.store, parsed, now=env.now(), extra_tags=typed_list(tag))
     except ValueError as exc:
         raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
@@ -1306,8 +1429,9 @@ def reviews(
     """The reviews composed (and imported), newest first."""
     env = _env(ctx)
     rows = env.store.reviews()
+    posts = env.store.review_posts()
     if as_json:
-        emit_json(env.ui, rows)
+        emit_json(env.ui, [{**row, "posts": posts.get(row["id"], [])} for row in rows])
         return
     if not rows:
         env.ui.info("no reviews yet")
@@ -1315,18 +1439,187 @@ def reviews(
     from rich.table import Table
 
     table = Table(pad_edge=False)
-    for col in ("id", "range", "items", "format", "file"):
+    for col in ("id", "range", "items", "format", "file", "post"):
         table.add_column(col, overflow="fold")
     for row in rows:
         span = f"{row['start'] or '?'} → {row['end'] or '?'}"
         table.add_row(
             str(row["id"]),
-            span,
+            cell(span),
             str(row["item_count"]),
-            row["format"] or "",
-            row["path"] or ("(imported)" if row["imported"] else ""),
+            cell(row["format"]),
+            cell(row["path"] or ("(imported)" if row["imported"] else "")),
+            cell_lines(
+                f"{post['status'] or '?'} {post['link'] or post['site']}"
+                for post in posts.get(row["id"], [])
+            ),
         )
     env.ui.print(table)
+
+
+def parse_at(value: str, now: dt.datetime) -> str:
+    """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
+    this machine's local time. BadInput when it does not parse or is not in the future."""
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
+    when = when.astimezone(dt.UTC)  # naive: local time
+    if when <= now:
+        raise BadInput(f"--at {value}: in the past; give a time to come")
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@app.command()
+@handled
+def publish(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="draft (a new post's default), publish, future (with --at), pending or "
+            "private. An update keeps the post's status unless given."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="A new post, even if the review was published before.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the request it would send (not the password)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """Send a review to the WordPress blog of the config ([wordpress] url, user; the
+    application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
+    it again updates the same post."""
+    from revue.publish.wordpress import PostOptions, WordPress
+    from revue.publishing import publish as run_publish
+
+    env = _env(ctx)
+    if at is not None:
+        if status not in (None, "future"):
+            raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
+        status = "future"
+    elif status == "future":
+        raise BadInput("--status future needs --at DATETIME")
+    options = PostOptions(
+        status=status,
+        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        force=force,
+        new=new,
+        dry_run=dry_run,
+    )
+    target = WordPress(_wordpress_settings(env, dry_run=dry_run), options)
+    done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+    result = done.result
+    if as_json:
+        emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
+        return
+    if result.request is not None:
+        env.ui.raw(result.request)
+        return
+    for note in result.notes:
+        env.ui.info(note)
+    what = f"{result.status or 'post'} #{result.post_id}"
+    if result.action == "updated":
+        env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
+    else:
+        env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
+    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
+
+
+def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
+    """The blog of the config and the environment, with the [fetch] limits; ConfigError
+    (exit 3) when the address, the user or (to send) the password is missing."""
+    from revue.config import KEYRING_SERVICE, wordpress_account
+    from revue.publish.wordpress import WordPressSettings, check_url
+
+    account = wordpress_account(env.cfg, with_password=not dry_run)
+    if not account.url:
+        raise ConfigError(
+            "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
+        )
+    url = check_url(account.url, "[wordpress] url")
+    if not account.user:
+        raise ConfigError(
+            "no WordPress user: set user under [wordpress] in the config, or REVUE_WORDPRESS_USER"
+        )
+    if not dry_run and not account.password:
+        raise ConfigError(
+            f"no application password for {account.user} on {url}: set "
+            f"REVUE_WORDPRESS_PASSWORD, or store it with `keyring set {KEYRING_SERVICE} "
+            f"{account.user}` ({account.keyring_note})"
+        )
+    if account.password_from:
+        env.ui.detail(f"application password from {account.password_from}")
+    fs = env.fetch_settings()
+    return WordPressSettings(
+        url=url,
+        user=account.user,
+        password=account.password,
+        category=account.category,
+        connect_timeout=fs.connect_timeout,
+        read_timeout=fs.read_timeout,
+        retries=fs.retries,
+        backoff=fs.backoff,
+        max_retry_after=fs.max_retry_after,
+        max_redirects=fs.max_redirects,
+        user_agent=fs.user_agent,
+    )
+
+
+@app.command()
+@handled
+def share(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The item to share.")],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--for", help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit."
+        ),
+    ] = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Also put it on the clipboard (through the terminal).")
+    ] = False,
+) -> None:
+    """Print one item as a social post: Title URL via @handle = comment #hashtags."""
+    from revue.social import PLATFORMS, fit, length, post_for
+
+    env = _env(ctx)
+    if platform is not None and platform not in PLATFORMS:
+        raise BadInput(f"--for {platform!r}: choose from {', '.join(PLATFORMS)}")
+    item = env.store.get(item_id)
+    post = post_for(item, env.cfg.hashtags, env.cfg.lang)
+    if platform is not None:
+        rules = PLATFORMS[platform]
+        whole = length(post, rules)
+        post = fit(post, rules)
+        if (size := length(post, rules)) < whole:
+            env.ui.info(f"shortened to {size} of {rules.name}'s {rules.limit} {rules.unit}")
+    text = post.text()
+    env.ui.raw(text + "\n")
+    if copy:
+        copy_to_clipboard(env, text, "the post")
+
+
+def copy_to_clipboard(env: Env, text: str, what: str) -> None:
+    """Copy and say how; a failure is one line and exit 1 (what was printed stays)."""
+    from revue.clipboard import copy
+
+    how = copy(text, [env.ui.stdout, env.ui.stderr])
+    env.ui.info(f"copied {what} to the clipboard {how}")
 
 
 @app.command()
@@ -1418,8 +1711,8 @@ def check(
                 str(r.item.id),
                 Text(r.status, style=colours[r.status]),
                 str(r.http_status or ""),
-                Text(f"{short(r.item.display_title(), 70)}\n{r.item.url}"),
-                Text(detail),
+                Text(f"{short(r.item.display_title(), 70)}\n{one_line(r.item.url or '')}"),
+                cell(detail),
             )
         ui.print(table)
         # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
@@ -1489,8 +1782,8 @@ def feed_add(
             "url": feed_url,
             "title": parsed.title,
             "site_url": parsed.link,
-            "tags": json.dumps(tag or []),
-            "match": match,
+            "tags": json.dumps(typed_list(tag)),
+            "match": typed(match),
             "added_at": iso(env.now()),
         }
     )
@@ -1521,10 +1814,8 @@ def feed_list(
         state = feed["status"] or "never pulled"
         if feed["error"]:
             state += f": {feed['error']}"
-        env.ui.raw(
-            f"{feed['id']}\t{feed['url']}\t{one_line(feed['title'] or '')}\t"
-            f"{' '.join(feed['tags'])}\t{feed['match'] or ''}\t{state}\n"
-        )
+        fields = [feed["url"], feed["title"] or "", " ".join(feed["tags"]), feed["match"] or ""]
+        env.ui.raw("\t".join([str(feed["id"]), *map(one_line, fields), one_line(state)]) + "\n")
 
 
 @feed_app.command("rm")
@@ -1656,5 +1947,5 @@ def main() -> None:
         # Named, so that `python -m revue` answers _REVUE_COMPLETE and says "revue" in usage.
         app(prog_name="revue")
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
-        sys.stderr.write(f"revue: error: {exc.message}\n")
+        sys.stderr.write(f"revue: error: {plain(exc.message)}\n")
         sys.exit(int(exc.exit_code))

@@ -24,6 +24,7 @@ from revue.db import Store
 from revue.errors import BadInput, Conflict, StoreError
 from revue.files import atomic_write, database_files, writable_target, write_failure
 from revue.models import Item, ReviewDoc
+from revue.sanitize import clean_text
 
 EXTENSIONS = {"md": "md", "text": "txt", "html": "html", "html-fragment": "html", "json": "json"}
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
@@ -64,6 +65,7 @@ class ComposeResult:
     unchanged: bool = False
     warnings: list[str] = field(default_factory=list)
     left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
+    skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`: kept for later
     empty: bool = False  # nothing to publish: nothing rendered, written or recorded
 
 
@@ -218,6 +220,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
     title: str | None = None
     left_out: list[tuple[Item, str]] = []
+    skipped: list[Item] = []
     if opts.review is not None:
         # Review N as it was published: its items in its order, dead or not, and its title.
         recorded = store.get_review(opts.review)
@@ -234,6 +237,10 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             include_published=opts.include_published,
             exclude_review=existing["id"] if existing else None,
         )
+        # Left out of this review, not deleted: they stay unpublished for a later one.
+        skipped_ids = store.skipped_ids(review_id=existing["id"] if existing else None)
+        skipped = [item for item in items if item.id in skipped_ids]
+        items = [item for item in items if item.id not in skipped_ids]
         if not opts.include_failed:
             kept = []
             for item in items:
@@ -257,8 +264,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     if not items and not opts.allow_empty:
         # Cron must not publish an empty review: nothing is written or recorded. (Rendered
         # all the same: a broken template is said now, not on the first busy week.)
-        return ComposeResult(text="", title="", items=[], left_out=left_out, empty=True)
-    result = ComposeResult(text=text, title=doc.title, items=items, left_out=left_out)
+        return ComposeResult(
+            text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
+        )
+    result = ComposeResult(
+        text=text, title=doc.title, items=items, left_out=left_out, skipped=skipped
+    )
     if opts.dry_run or opts.out == "-":
         return result
     folder = Path(opts.out or cfg.reviews_dir).expanduser()
@@ -309,6 +320,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
                 "sha256": digest,
                 "written_at": stamp,
             },
+            skipped=[i.id for i in skipped],
         )
     except StoreError:
         # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
@@ -336,6 +348,11 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             exc,
             f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
             "feed could not be written",
+        ) from None
+    except ValueError as exc:
+        raise BadInput(
+            f"{folder / FEED_NAME}: review written and recorded, but the feed was not "
+            f"written: {exc}"
         ) from None
     return result
 
@@ -389,13 +406,18 @@ def write_feed(
     title: str,
     protect: Iterable[Path] = (),
 ) -> Path:
-    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically."""
+    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
+
+    Every text is cleaned of what XML cannot hold (control characters: a review file may
+    have been edited by hand), and the document is parsed back before it replaces the old
+    one: raises ValueError rather than write an ill-formed feed.
+    """
     import xml.etree.ElementTree as ET
 
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
     root = ET.Element(f"{{{atom}}}feed")
-    ET.SubElement(root, f"{{{atom}}}title").text = title
+    ET.SubElement(root, f"{{{atom}}}title").text = clean_text(title)
     ET.SubElement(root, f"{{{atom}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
     ET.SubElement(root, f"{{{atom}}}link", rel="self", href=FEED_NAME)
     ET.SubElement(root, f"{{{atom}}}updated").text = now
@@ -408,7 +430,7 @@ def write_feed(
         if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
             continue  # not a review revue wrote: left out rather than read into memory
         entry = ET.SubElement(root, f"{{{atom}}}entry")
-        ET.SubElement(entry, f"{{{atom}}}title").text = review["title"]
+        ET.SubElement(entry, f"{{{atom}}}title").text = clean_text(review["title"] or "")
         ET.SubElement(entry, f"{{{atom}}}id").text = f"urn:revue:review:{review['id']}"
         ET.SubElement(entry, f"{{{atom}}}updated").text = review["composed_at"]
         ET.SubElement(entry, f"{{{atom}}}link", rel="alternate", href=path.name)
@@ -420,8 +442,20 @@ def write_feed(
         text = path.read_text(encoding="utf-8", errors="replace")
         is_html = review.get("format") in ("html", "html-fragment")
         content = ET.SubElement(entry, f"{{{atom}}}content", type="html" if is_html else "text")
-        content.text = text
-    body = ET.tostring(root, encoding="unicode", xml_declaration=False)
+        content.text = clean_text(text)
+    document = '<?xml version="1.0" encoding="utf-8"?>\n'
+    document += ET.tostring(root, encoding="unicode", xml_declaration=False) + "\n"
+    check_xml(document)
     target = folder / FEED_NAME
-    atomic_write(target, '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n", protect=protect)
+    atomic_write(target, document, protect=protect)
     return target
+
+
+def check_xml(document: str) -> None:
+    """Raise ValueError unless `document` is well-formed XML that UTF-8 can encode."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        ET.fromstring(document.encode("utf-8"))
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        raise ValueError(f"it would not be well-formed XML ({exc})") from None

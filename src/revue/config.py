@@ -34,6 +34,7 @@ from revue.errors import ConfigError
 from revue.files import read_capped, size_text
 
 APP = "revue"
+KEYRING_SERVICE = "revue-wordpress"  # the keyring entry of the WordPress password
 MAX_CONFIG_BYTES = 2**20
 
 
@@ -104,6 +105,7 @@ KEYS: Mapping[str, Setting] = {
     "summaries": Setting(bool, False),
     "fetch": Setting(dict, None, table=True, what="a table ([fetch])"),
     "compose": Setting(dict, {}, table=True, what="tables [compose.fr] and [compose.en]"),
+    "wordpress": Setting(dict, {}, table=True, what="a table ([wordpress])"),
 }
 
 LANGS = ("fr", "en")
@@ -117,6 +119,13 @@ LANG_KEYS: Mapping[str, Setting] = {
 # The [compose] table holds one table per language.
 COMPOSE_KEYS: Mapping[str, Setting] = {
     lang: Setting(dict, None, table=True, what=f"a table ([compose.{lang}])") for lang in LANGS
+}
+
+# The [wordpress] table: the blog `revue publish` sends reviews to. Never its password.
+WORDPRESS_KEYS: Mapping[str, Setting] = {
+    "url": Setting(str, None, 1, PATH, url=True, what="the blog's http(s) address"),
+    "user": Setting(str, None, 1, NAME),
+    "category": Setting(str, None, 1, NAME),
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
@@ -173,6 +182,8 @@ class Config:
     fetch: dict[str, Any] = field(default_factory=_fetch_defaults)
     # [compose.fr] / [compose.en]: LANG_KEYS for the review of that language.
     compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
+    # [wordpress]: WORDPRESS_KEYS (url, user, category).
+    wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
 
     def for_lang(self, lang: str, key: str) -> str | None:
         """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
@@ -342,6 +353,13 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     fetch = top.pop("fetch", {})
     fetch = _read_table(path, fetch, FETCH_KEYS, "fetch.")
     compose = _read_table(path, top.pop("compose", {}), COMPOSE_KEYS, "compose.")
+    wordpress = top.pop("wordpress", {})
+    if "password" in wordpress:
+        raise ConfigError(
+            f"config {path}: [wordpress] holds a password in clear: remove it, and set "
+            f"REVUE_WORDPRESS_PASSWORD or store it with `keyring set {KEYRING_SERVICE} USER`"
+        )
+    cfg.wordpress = _read_table(path, wordpress, WORDPRESS_KEYS, "wordpress.")
     for key, value in top.items():
         setattr(cfg, key, value)
     cfg.fetch.update(fetch)
@@ -365,3 +383,54 @@ def db_path(cli_value: str | None, cfg: Config, env: Mapping[str, str] | None = 
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP)) / "revue.db"
+
+
+@dataclass(frozen=True)
+class WordPressAccount:
+    """The blog to publish to: `[wordpress]` in the config, overridden by the environment."""
+
+    url: str | None
+    user: str | None
+    category: str | None
+    password: str | None = field(default=None, repr=False)
+    password_from: str = ""  # "REVUE_WORDPRESS_PASSWORD", "keyring" or "" (none found)
+    keyring_note: str = ""  # why the keyring gave nothing, when it did not
+
+
+def wordpress_account(
+    cfg: Config, env: Mapping[str, str] | None = None, *, with_password: bool = True
+) -> WordPressAccount:
+    """The `[wordpress]` settings; the application password from REVUE_WORDPRESS_PASSWORD,
+    else the system keyring (service "revue-wordpress", the user's name), never from the
+    config file (load_config checked the table and refused a password in it)."""
+    env = os.environ if env is None else env
+    table = cfg.wordpress
+    url = env.get("REVUE_WORDPRESS_URL") or table.get("url") or None
+    user = env.get("REVUE_WORDPRESS_USER") or table.get("user") or None
+    category = table.get("category") or None
+    if not with_password:
+        return WordPressAccount(url, user, category)
+    password = env.get("REVUE_WORDPRESS_PASSWORD") or None
+    if password:
+        return WordPressAccount(url, user, category, password, "REVUE_WORDPRESS_PASSWORD")
+    password, note = _keyring_password(user) if user else (None, "")
+    return WordPressAccount(
+        url, user, category, password, "keyring" if password else "", keyring_note=note
+    )
+
+
+def _keyring_password(user: str) -> tuple[str | None, str]:
+    """(the password the keyring holds for `user`, or None and why)."""
+    try:
+        # Optional: most servers running revue from cron have no keyring; the variable does.
+        import keyring
+        import keyring.errors
+    except ImportError:
+        return None, "the keyring package is not installed"
+    try:
+        password = keyring.get_password(KEYRING_SERVICE, user)
+    except keyring.errors.KeyringError as exc:
+        return None, f"the keyring is not usable here ({exc})"
+    if not password:
+        return None, f"the keyring holds no password for {KEYRING_SERVICE} / {user}"
+    return str(password), ""

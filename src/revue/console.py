@@ -6,6 +6,11 @@ no colour, no progress bar, and nothing ever waits for an answer.
 Levels: `--quiet` prints nothing on either stream when all went well, only errors (a failure
 that makes the exit code non-zero is always an `error`, never a `warn`); `--verbose` adds
 `detail` lines (each HTTP request with its status and time).
+
+Most of what revue prints comes from outside (titles, errors quoting a page or a file), so
+the consoles read no markup and no emoji codes: `[EN DIRECT] ... [/mise à jour]` and
+`:fire:` print as written, everywhere (tables included). Strings pass through `plain`
+(control characters and bidi overrides dropped) before they reach a screen or a log line.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
+
+from revue.sanitize import clean_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +49,12 @@ class UI:
 
             tty = _isatty(self.stdout)
             self._out = Console(
-                file=self.stdout, no_color=self.no_color, highlight=False, soft_wrap=not tty
+                file=self.stdout,
+                no_color=self.no_color,
+                highlight=False,
+                soft_wrap=not tty,
+                markup=False,
+                emoji=False,
             )
         return self._out
 
@@ -56,10 +68,13 @@ class UI:
                 no_color=self.no_color or not _isatty(self.stderr),
                 highlight=False,
                 stderr=True,
+                markup=False,
+                emoji=False,
             )
         return self._err
 
     def _emit(self, style: str | None, prefix: str, message: str) -> None:
+        message = plain(message)
         if self.interactive:
             # soft_wrap: the terminal wraps a long line, so an address in it copies whole.
             self.err.print(
@@ -87,19 +102,31 @@ class UI:
         self._emit("bold red", "error: ", message)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
-        """What the command is for, on stdout (a table, an item): printed even with --quiet."""
-        self.out.print(*objects, **kwargs)
+        """What the command is for, on stdout (a table, an item): printed even with --quiet.
+        Strings are text (no markup), made `plain`."""
+        self.out.print(*_plain_strings(objects), **kwargs)
 
     def say(self, *objects: Any, **kwargs: Any) -> None:
         """A report on stdout of what was done (the page found, the file written): silent with
         --quiet, which cron uses so that a run that went well mails nothing."""
         if self.level >= NORMAL:
-            self.out.print(*objects, **kwargs)
+            self.out.print(*_plain_strings(objects), **kwargs)
 
     def raw(self, text: str) -> None:
         """Write text to stdout exactly as given (JSON, a review)."""
         self.stdout.write(text)
         self.stdout.flush()
+
+
+def _plain_strings(objects: tuple[Any, ...]) -> list[Any]:
+    return [plain(o) if isinstance(o, str) else o for o in objects]
+
+
+def plain(text: object) -> str:
+    """`text` fit for a terminal or a log line: valid Unicode, no control characters (an ESC
+    sequence from a page could rewrite the screen) and no bidi overrides. Tabs and newlines
+    are kept."""
+    return clean_text(str(text), bidi=False)
 
 
 def make_ui(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue import urls
 from revue.db import AddOutcome, Store
+from revue.errors import NotFound, RevueError
 from revue.models import FetchResult, Item, PageMeta
 
 if TYPE_CHECKING:
@@ -39,6 +40,26 @@ def hashtags_in(text: str | None) -> list[str]:
     for tag in HASHTAG.findall(text or ""):
         seen.setdefault(tag.lower(), tag)
     return list(seen.values())
+
+
+def edit_item(
+    store: Store,
+    item_id: int,
+    fields: dict[str, Any],
+    *,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> Item:
+    """Change an item's curator fields (`revue edit`, the workbench): the hashtags written in
+    a new note become its hashtags. Returns the item as stored."""
+    hashtags = hashtags_in(fields.get("note"))
+    return store.update(
+        item_id,
+        fields,
+        add_tags=[*add_tags, *hashtags],
+        remove_tags=remove_tags,
+        hashtags=hashtags,
+    )
 
 
 @dataclass
@@ -97,7 +118,9 @@ def meta_from_result(result: FetchResult) -> PageMeta:
 
     ctype = result.content_type or ""
     base = result.final_url or result.url
-    if not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
+    if result.meta is not None:
+        meta = result.meta  # the fetcher read the page already
+    elif not ctype or ctype in HTML_TYPES or (ctype == "text/plain" and _looks_html(result.body)):
         meta = extract(result.body, base, result.headers)
     else:
         meta = extract_document(result.body, base, ctype)
@@ -245,6 +268,23 @@ def record_result(
     )
 
 
+def record_unexpected(
+    store: Store, item_id: int, result: FetchResult, exc: Exception, *, now: dt.datetime
+) -> tuple[Item, None]:
+    """Record an error nobody foresaw, while recording `result`, as the item's failure: an
+    attempt is counted and a retry time set, like any other failure."""
+    attempts = store.get(item_id).attempts + 1
+    item, _ = store.record_fetch(
+        item_id,
+        status="failed",
+        now=iso(now),
+        error=f"unexpected error: {type(exc).__name__}",
+        http_status=result.status,
+        next_attempt_at=next_attempt(attempts, now),
+    )
+    return item, None
+
+
 def fetch_items(
     store: Store,
     items: Sequence[Item],
@@ -275,9 +315,18 @@ def fetch_items(
                 if result.ok:
                     result.body = b""  # extracted: don't hold it while recording
                 for item_id in by_url.get(result.url, []):
-                    item, dup = record_result(
-                        store, item_id, result, now=clock(), extracted=extracted
-                    )
+                    try:
+                        item, dup = record_result(
+                            store, item_id, result, now=clock(), extracted=extracted
+                        )
+                    except NotFound:
+                        continue  # removed by another process meanwhile: nothing to record
+                    except RevueError:
+                        raise  # the database itself failed: no later item could be saved
+                    except Exception as exc:
+                        # One bad page must not cost the rest of the batch its results, nor
+                        # stall cron on it forever: it fails alone, with an attempt counted.
+                        item, dup = record_unexpected(store, item_id, result, exc, now=clock())
                     if dup is not None:
                         report.merged.append((item_id, dup))
                     (report.ok if item.status == "ok" else report.failed).append(item)
@@ -387,9 +436,22 @@ def pull_feeds(
             filtered=filtered,
         )
 
+    async def guarded(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+        try:
+            return await one(fetcher, feed)
+        except RevueError:
+            raise
+        except Exception as exc:
+            # A feed nobody foresaw must not cost the other feeds their entries.
+            reason = f"unexpected error: {type(exc).__name__}"
+            store.update_feed(
+                feed["id"], {"pulled_at": iso(clock()), "status": "failed", "error": reason}
+            )
+            return FeedOutcome(feed, "failed", reason)
+
     async def run() -> None:
         async with fetcher_factory() as fetcher:
-            results = await asyncio.gather(*(one(fetcher, f) for f in feeds))
+            results = await asyncio.gather(*(guarded(fetcher, f) for f in feeds))
             outcomes.extend(results)
 
     asyncio.run(run())

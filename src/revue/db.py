@@ -29,15 +29,18 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 8  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 11  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
 
 _ITEM_COLUMNS = (
     "id, kind, url, original_url, title, summary, site_name, via, author, published, "
-    "first_published, lang, image, note, lead, quote, section, status, error, http_status, "
+    "first_published, canonical, lang, image, note, lead, quote, section, status, error, http_status, "
     "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
     "position"
 )
+_POST_COLUMNS = (
+    "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+)  # fmt: skip
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
 
@@ -625,10 +628,11 @@ class Store:
             "SELECT review_id, ?, position FROM review_items WHERE item_id = ?",
             [into, item_id],
         )
+        self.db.execute("UPDATE skips SET item_id = ? WHERE item_id = ?", [into, item_id])
         self._delete_locked([item_id])
 
     def _delete_locked(self, ids: Sequence[int]) -> None:
-        for table in ("item_tags", "item_keys", "review_items"):
+        for table in ("item_tags", "item_keys", "review_items", "skips"):
             self.db.execute(
                 f"DELETE FROM {table} WHERE item_id IN ({','.join('?' * len(ids))})", list(ids)
             )
@@ -760,8 +764,10 @@ class Store:
         *,
         review_id: int | None = None,
         file: dict[str, Any] | None = None,
+        skipped: Sequence[int] = (),
     ) -> int:
-        """Insert or replace a review, the list of what it published, and the file written."""
+        """Insert or replace a review, the list of what it published, and the file written;
+        the pending skips of `skipped` (the items it left out) become this review's."""
         with self.write():
             if review_id is None:
                 review_id = _pk(self.db.table("reviews").insert(review).last_pk)
@@ -779,12 +785,41 @@ class Store:
                     "written_at) VALUES (?, ?, ?, ?, ?)",
                     [file["path"], review_id, file["format"], file["sha256"], file["written_at"]],
                 )
+            if skipped:
+                self.db.execute(
+                    f"UPDATE skips SET review_id = ? WHERE review_id IS NULL AND item_id IN "
+                    f"({','.join('?' * len(skipped))})",
+                    [review_id, *skipped],
+                )
             return review_id
 
     def file_hash(self, path: str) -> str | None:
         """The hash of the review file revue last wrote at `path`, if any."""
         rows = self._q("SELECT sha256 FROM review_files WHERE path = ?", [path])
         return str(rows[0][0]) if rows else None
+
+    def review_post(self, review_id: int, site: str) -> dict[str, Any] | None:
+        """Where revue published review `review_id` on the blog `site`, if it did."""
+        rows = self._q(
+            "SELECT * FROM review_posts WHERE review_id = ? AND site = ?", [review_id, site]
+        )
+        return dict(rows[0]) if rows else None
+
+    def review_posts(self) -> dict[int, list[dict[str, Any]]]:
+        """Every recorded post, by review id (a review may be on several blogs)."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        for row in self._q("SELECT * FROM review_posts ORDER BY review_id, site"):
+            out.setdefault(int(row["review_id"]), []).append(dict(row))
+        return out
+
+    def record_post(self, record: dict[str, Any]) -> None:
+        """Remember the post a review was last written to on a blog (replacing an older one)."""
+        with self.write():
+            self.db.execute(
+                "INSERT OR REPLACE INTO review_posts (review_id, site, post_id, link, status, "
+                "modified_gmt, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [record[k] for k in _POST_COLUMNS],
+            )
 
     def import_batch(
         self,
@@ -830,6 +865,43 @@ class Store:
             )
         ]
         return self.get_many(ids)
+
+    # -- skips: items left out of the review being prepared --------------------------------
+
+    def skipped_ids(self, *, review_id: int | None = None) -> set[int]:
+        """Items skipped from the review being prepared: a pending skip (no review composed
+        since), or one that review `review_id` (the same range, composed again) honoured."""
+        rows = self._q(
+            "SELECT DISTINCT item_id FROM skips WHERE review_id IS NULL OR review_id IS ?",
+            [review_id],
+        )
+        return {int(r[0]) for r in rows}
+
+    def set_skipped(
+        self,
+        item_id: int,
+        skipped: bool,
+        *,
+        start: str,
+        end: str,
+        now: str,
+        review_id: int | None = None,
+    ) -> None:
+        """Skip an item from the review of [start, end] (`review_id`: that range's recorded
+        review, if composed already), or keep it again. Nothing is deleted but the mark."""
+        with self.write():
+            if self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone() is None:
+                raise NotFound(f"no item #{item_id}")
+            self.db.execute(
+                "DELETE FROM skips WHERE item_id = ? AND (review_id IS NULL OR review_id IS ?)",
+                [item_id, review_id],
+            )
+            if skipped:
+                self.db.execute(
+                    "INSERT INTO skips (item_id, start, end, review_id, skipped_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [item_id, start, end, review_id, now],
+                )
 
     # -- feeds ---------------------------------------------------------------------------
 
@@ -898,6 +970,7 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
         data["keys"] = keys.get(item.id, [])
         out_items.append(data)
     reviews = []
+    all_posts = store.review_posts()
     for review in sorted(store.reviews(), key=lambda r: r["id"]):
         ids = [
             int(r[0])
@@ -914,8 +987,17 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
                 [review["id"]],
             )
         ]
-        reviews.append({**review, "items": ids, "files": files})
+        posts = [
+            {k: post[k] for k in _POST_COLUMNS[1:]} for post in all_posts.get(review["id"], [])
+        ]
+        reviews.append({**review, "items": ids, "files": files, "posts": posts})
     feeds = store.feeds()
+    skips = [
+        dict(r)
+        for r in store._q(
+            "SELECT item_id, start, end, review_id, skipped_at FROM skips ORDER BY rowid"
+        )
+    ]
     return {
         "format": DUMP_FORMAT,
         "version": DUMP_VERSION,
@@ -923,6 +1005,7 @@ def dump(store: Store, *, now: str) -> dict[str, Any]:
         "items": out_items,
         "reviews": reviews,
         "feeds": feeds,
+        "skips": skips,
     }
 
 
@@ -1000,6 +1083,7 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
             )
             id_map[old_id] = outcome.item.id
             counts["added" if outcome.created else "merged"] += 1
+        review_map: dict[int, int] = {}
         for review in data.get("reviews") or []:
             record = {
                 k: review.get(k)
@@ -1020,13 +1104,18 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
             record["imported"] = int(bool(record.get("imported")))
             if empty:
                 record["id"] = int(review["id"])
-            elif store.db.execute(
-                "SELECT 1 FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
-                "AND composed_at IS ?",
-                [record["title"], record["start"], record["end"], record["composed_at"]],
-            ).fetchone():
-                continue  # this very review is here already (a backup imported twice)
+            else:
+                same = store.db.execute(
+                    "SELECT id FROM reviews WHERE title IS ? AND start IS ? AND end IS ? "
+                    "AND composed_at IS ?",
+                    [record["title"], record["start"], record["end"], record["composed_at"]],
+                ).fetchone()
+                if same:
+                    # This very review is here already (a backup imported twice).
+                    review_map[int(review["id"])] = int(same[0])
+                    continue
             review_id = _pk(store.db.table("reviews").insert(record).last_pk)
+            review_map[int(review["id"])] = review_id
             for pos, old in enumerate(review.get("items") or []):
                 if int(old) in id_map:
                     store.db.execute(
@@ -1040,7 +1129,35 @@ def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
                     "written_at) VALUES (?, ?, ?, ?, ?)",
                     [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
                 )
+            for post in review.get("posts") or []:
+                if isinstance(post, dict) and post.get("site") and post.get("post_id"):
+                    store.db.execute(
+                        f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [review_id, *(post.get(k) for k in _POST_COLUMNS[1:])],
+                    )
             counts["reviews"] += 1
+        for skip in data.get("skips") or []:
+            try:
+                item = id_map.get(int(skip["item_id"]))
+                old_review = skip.get("review_id")
+                review_ref = review_map.get(int(old_review)) if old_review is not None else None
+                span = (str(skip["start"]), str(skip["end"]), str(skip["skipped_at"]))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise ValueError(
+                    "skips: each entry must be an object with item_id, start, end, skipped_at"
+                ) from None
+            if item is None or (old_review is not None and review_ref is None):
+                continue
+            if store.db.execute(
+                "SELECT 1 FROM skips WHERE item_id = ? AND review_id IS ?", [item, review_ref]
+            ).fetchone():
+                continue
+            store.db.execute(
+                "INSERT INTO skips (item_id, start, end, review_id, skipped_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [item, span[0], span[1], review_ref, span[2]],
+            )
         for feed in data.get("feeds") or []:
             if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [feed["url"]]).fetchone():
                 continue

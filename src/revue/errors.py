@@ -52,3 +52,9 @@ class Conflict(RevueError):
     """Another process holds a lock, or a file was edited by hand since it was written."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class Refused(RevueError):
+    """A remote service (a blog) could not be reached or refused what revue asked."""
+
+    exit_code = ExitCode.PARTIAL

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html as _html
 import io
 import re
 import unicodedata
@@ -29,6 +30,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import lxml.etree as _lxml_etree
 import lxml.html as _lxml_html
+
+from revue.sanitize import clean_text
 
 __all__ = [
     "FeedEntry",
@@ -76,18 +79,24 @@ def _html_parser() -> Any:
     return _lxml_html.HTMLParser(huge_tree=True)
 
 
-def _plain(html: str | None, limit: int) -> str | None:
-    """HTML (or text) as one line of plain text, cut at a word boundary near `limit`."""
-    if not html:
+def _plain(value: str | None, limit: int, *, is_html: bool = True) -> str | None:
+    """A feed's text as one line of plain text, cut at a word boundary near `limit`.
+
+    `is_html`: the value is HTML (an RSS description, an Atom `type="html"` element): its
+    tags are markup. Otherwise (feedparser says `text/plain`: an RSS or Atom text title,
+    entities already decoded) every character is text: "Why <script> tags break" keeps its
+    words. Either way what entities decode to is text, never parsed again.
+    """
+    if not value:
         return None
-    text = html
-    if "<" in html or "&" in html:
+    text = clean_text(value, bidi=False)
+    if is_html and ("<" in text or "&" in text):
         try:
             text = _lxml_html.fragment_fromstring(
-                html, create_parent="div", parser=_html_parser()
+                text, create_parent="div", parser=_html_parser()
             ).text_content()
         except (_lxml_etree.ParserError, ValueError):
-            text = re.sub(r"<[^>]*>", " ", html)
+            text = _html.unescape(re.sub(r"<[^>]*>", " ", text))
     text = " ".join(text.split())
     if not text:
         return None
@@ -100,7 +109,21 @@ def _plain(html: str | None, limit: int) -> str | None:
 def _collapse(text: str | None, limit: int) -> str | None:
     if not text:
         return None
-    return " ".join(text.split())[:limit] or None
+    return " ".join(clean_text(text, bidi=False).split())[:limit] or None
+
+
+def _author(value: Any) -> str | None:
+    """An entry's author as text. feedparser decodes its entities, except when it reads a
+    malformed feed loosely; decoded entities are text either way (no tag is removed)."""
+    if not isinstance(value, str):
+        return None
+    return _plain(_html.unescape(value) if "&" in value else value, 200, is_html=False)
+
+
+def _is_html(detail: Any) -> bool:
+    """Whether feedparser's `*_detail` says its value is HTML (absent: assume HTML)."""
+    kind = detail.get("type") if isinstance(detail, Mapping) else None
+    return not isinstance(kind, str) or "html" in kind or "xml" in kind
 
 
 def _http_url(href: Any, base: str) -> str | None:
@@ -148,12 +171,13 @@ def _entry_link(entry: Any, base: str) -> str | None:
 
 def _entry_summary(entry: Any) -> str | None:
     summary = entry.get("summary")
+    detail = entry.get("summary_detail")
     if not summary:
         for content in entry.get("content") or []:
             if content.get("value"):
-                summary = content["value"]
+                summary, detail = content["value"], content
                 break
-    return _plain(summary, MAX_SUMMARY)
+    return _plain(summary, MAX_SUMMARY, is_html=_is_html(detail))
 
 
 def parse_feed(data: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -189,24 +213,26 @@ def parse_feed(data: bytes, url: str, headers: Mapping[str, str] | None = None) 
         if link is None:
             continue
         tags = [
-            " ".join(str(tag.get("term") or tag.get("label") or "").split())[:100]
+            _collapse(str(tag.get("term") or tag.get("label") or ""), 100)
             for tag in raw.get("tags") or []
         ]
         entries.append(
             FeedEntry(
                 url=link,
-                title=_plain(raw.get("title"), MAX_TITLE),
+                title=_plain(
+                    raw.get("title"), MAX_TITLE, is_html=_is_html(raw.get("title_detail"))
+                ),
                 summary=_entry_summary(raw),
                 published=_iso(raw.get("published_parsed") or raw.get("updated_parsed")),
                 # dict.get: feedparser's own get() answers `published` for a missing `updated`.
                 updated=_iso(dict.get(raw, "updated_parsed")),
-                author=_plain(raw.get("author"), 200),
+                author=_author(raw.get("author")),
                 tags=[tag for tag in tags if tag],
-                id=(str(raw["id"])[:2_000] if raw.get("id") else None),
+                id=(clean_text(str(raw["id"]))[:2_000] if raw.get("id") else None),
             )
         )
     return ParsedFeed(
-        title=_plain(info.get("title"), MAX_TITLE),
+        title=_plain(info.get("title"), MAX_TITLE, is_html=_is_html(info.get("title_detail"))),
         link=_http_url(info.get("link"), url),
         entries=entries,
         bozo=bozo,

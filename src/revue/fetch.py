@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import email.utils
-import html
 import json
 import random
 import re
@@ -44,7 +43,9 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpx
 
 from revue import __version__
+from revue.extract import extract
 from revue.models import FetchResult
+from revue.sanitize import clean_json
 
 # Provider name -> oEmbed endpoint. "{origin}" is replaced by the post's scheme://host, for
 # providers that live on many hosts (Mastodon instances all serve /api/oembed).
@@ -71,7 +72,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 52
 HEAD_REFUSED = frozenset({403, 405, 501})
 
 OEMBED_MAX_BYTES = 256_000
-REFRESH_SCAN_BYTES = 65_536
 READ_STEP = 65_536  # most bytes one decompression step may produce
 
 
@@ -134,7 +134,6 @@ class _Answer:
     content_type: str | None
     body: bytes = b""
     truncated: bool = False
-    too_large: bool = False
     retry_after: float | None = None
 
 
@@ -235,63 +234,6 @@ def _oembed_request_url(endpoint: str, page_url: str) -> str:
     endpoint = endpoint.replace("{origin}", f"{parts.scheme}://{parts.netloc}")
     sep = "&" if "?" in endpoint else "?"
     return endpoint + sep + urlencode({"url": page_url, "format": "json"})
-
-
-# --- scanning the head of an HTML page --------------------------------------------------------
-
-_NOSCRIPT = re.compile(rb"<noscript\b.*?(?:</noscript\s*>|$)|<!--.*?(?:-->|$)", re.I | re.S)
-_META = re.compile(rb"<meta\b[^>]*>", re.I)
-_LINK = re.compile(rb"<link\b[^>]*>", re.I)
-_ATTR = re.compile(rb"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_REFRESH = re.compile(r"^\s*(\d+(?:\.\d+)?)?\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.+?)\2\s*$", re.I)
-
-
-def _attrs(tag: bytes) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for m in _ATTR.finditer(tag):
-        value = m.group(2) if m.group(2) is not None else m.group(3) or m.group(4) or b""
-        out.setdefault(m.group(1).decode("ascii", "replace").lower(), _unescape(value))
-    return out
-
-
-def _unescape(value: bytes) -> str:
-    return html.unescape(value.decode("utf-8", "replace")).strip()
-
-
-def _head_scan(body: bytes) -> bytes:
-    # <noscript> refreshes send no-JS browsers to an error page: not the page we want.
-    return _NOSCRIPT.sub(b"", body[:REFRESH_SCAN_BYTES])
-
-
-def find_refresh(body: bytes) -> str | None:
-    """The target of a `<meta http-equiv=refresh>` with a URL and a delay under a minute."""
-    for tag in _META.findall(_head_scan(body)):
-        attrs = _attrs(tag)
-        if attrs.get("http-equiv", "").lower() != "refresh":
-            continue
-        content = attrs.get("content", "")
-        if "url" not in content.lower() and ";" not in content:
-            return None  # a plain reload timer
-        m = _REFRESH.match(content)
-        if not m or not m.group(3):
-            return None
-        if m.group(1) and float(m.group(1)) > 60:
-            return None
-        return m.group(3).strip()
-    return None
-
-
-def find_oembed_link(body: bytes) -> str | None:
-    """The href of `<link rel=alternate type=application/json+oembed>`, if the head has one."""
-    for tag in _LINK.findall(_head_scan(body)):
-        attrs = _attrs(tag)
-        if (
-            attrs.get("type", "").lower() == "application/json+oembed"
-            and "alternate" in attrs.get("rel", "").lower().split()
-            and attrs.get("href")
-        ):
-            return attrs["href"]
-    return None
 
 
 # --- bounded decompression --------------------------------------------------------------------
@@ -552,12 +494,10 @@ class Fetcher:
             result = await self._page(client, url, slot, deadline, keep_body, method, headers)
             slot.release()
             oembed = await oembed_task if oembed_task else None
-            if oembed is None and provider and result.body:
+            link = result.meta.oembed_url if result.meta else None
+            if oembed is None and provider and link:
                 # A Mastodon instance (or any provider) may advertise its own endpoint.
-                link = find_oembed_link(result.body)
-                if link:
-                    link = urljoin(result.final_url or url, link)
-                    oembed = await self._oembed(client, link, deadline)
+                oembed = await self._oembed(client, link, deadline)
             if oembed is not None:
                 result.oembed = oembed
                 result.error = None  # the post is known even if its page is a wall
@@ -628,12 +568,14 @@ class Fetcher:
                 if ans.status == 303 and method != "HEAD":
                     method = "GET"
             elif (
-                not refreshed
-                and keep_body
+                keep_body
                 and ans.status == 200
                 and (ans.content_type in HTML_TYPES or ans.content_type is None)
             ):
-                target = find_refresh(ans.body)
+                # The page is read once, here: its meta refresh and oEmbed link come from the
+                # extraction the caller gets in `result.meta` (off the event loop: a few ms).
+                meta = await asyncio.to_thread(extract, ans.body, current, ans.headers)
+                target = None if refreshed else meta.refresh_url
                 if target is not None:
                     refreshed = True
                     try:
@@ -645,6 +587,7 @@ class Fetcher:
                             target = None
                 if target is None:
                     self._finish(result, ans)
+                    result.meta = meta
                     return
             else:
                 self._finish(result, ans)
@@ -664,8 +607,6 @@ class Fetcher:
         result.truncated = ans.truncated
         if not 200 <= ans.status < 300:
             result.error = f"HTTP {ans.status}"
-        elif ans.too_large:
-            result.error = "too large"
 
     async def _send(
         self,
@@ -812,10 +753,9 @@ class Fetcher:
             if not (is_html and head_end >= 0 and ans.status == 200):
                 raise
             ans.truncated = True
+        # A page over the cap whose head never ends (50,000 <meta> tags, a gzip bomb after
+        # its <title>) is still a page: what arrived is extracted, marked truncated.
         ans.body = bytes(buf)
-        if ans.truncated and is_html and head_end < 0:
-            # Megabytes of HTML without the end of a head: nothing usable in it.
-            ans.too_large = True
 
     async def _oembed(
         self, client: httpx.AsyncClient, url: str, deadline: float
@@ -838,7 +778,9 @@ class Fetcher:
                         continue
                     if ans.status != 200 or ans.truncated:
                         return None
-                    data = json.loads(ans.body)
+                    # Made valid Unicode here, where it enters: a "\ud800" in a JSON string
+                    # would fail the database later, far from its cause.
+                    data = clean_json(json.loads(ans.body))
                     return data if isinstance(data, dict) else None
                 return None
         except Exception:  # TimeoutError, _Failure, bad JSON...: the page stands without it

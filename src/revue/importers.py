@@ -31,6 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from revue import urls
+from revue.sanitize import clean_text
+from revue.urls import date_in_url
 
 __all__ = [
     "FORMATS",
@@ -239,8 +241,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def valid_text(text: str) -> str:
     """`text` as valid Unicode: a lone surrogate (JSON's `"\\ud800"`, which no UTF-8
     encoder, SQLite's included, accepts) becomes U+FFFD. Text is repaired rather than its
-    record refused: one bad character in a title should not cost the bookmark."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    record refused: one bad character in a title should not cost the bookmark. Control
+    characters and bidi overrides go too (`sanitize.clean_text`, the one gate of outside
+    text): a NUL or an ESC in a note would reach the review and make its feed ill-formed."""
+    return clean_text(text, bidi=False)
 
 
 def _decode(data: bytes) -> str:
@@ -849,12 +853,11 @@ def _valid_json_text(value: Any) -> Any:
         for key in list(keys):
             child = node[key]
             if isinstance(child, str):
-                if _SURROGATE.search(child):
-                    node[key] = valid_text(child)
+                node[key] = valid_text(child)
             elif isinstance(child, list | dict):
                 stack.append(child)
-        if isinstance(node, dict) and any(_SURROGATE.search(k) for k in node):
-            for key in [k for k in node if _SURROGATE.search(k)]:
+        if isinstance(node, dict) and any(valid_text(k) != k for k in node):
+            for key in [k for k in node if valid_text(k) != k]:
                 node[valid_text(key)] = node.pop(key)
     return value
 
@@ -1187,19 +1190,8 @@ def _header_days(line: str) -> tuple[_Day, _Day] | None:
     return start, start
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/](\d\d)[-/](\d\d)(?=[/.-]|$)")
-
-
 def _url_dates(urls: Iterable[str]) -> list[dt.date]:
-    found: list[dt.date] = []
-    for url in urls:
-        match = _URL_DATE.search(url)
-        if match:
-            try:
-                found.append(dt.date(*(int(g) for g in match.groups())))
-            except ValueError:
-                continue
-    return found
+    return [day for day in map(date_in_url, urls) if day is not None]
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:
@@ -1396,7 +1388,10 @@ def parse_import(
     year: int | None = None,
 ) -> ImportResult:
     """Parse an import file. `format` is one of `FORMATS` or "auto" (see `detect_format`);
-    `year` dates review headers written without one. Raises ValueError for an unusable file."""
+    `year` dates review headers written without one. Raises ValueError for an unusable file.
+
+    Every text in the result is valid Unicode without control or bidi characters
+    (`valid_text`): an import is text from outside, made safe once, here, where it enters."""
     if format == "auto":
         format = detect_format(data, filename)
     if format not in FORMATS:
@@ -1438,6 +1433,7 @@ def _valid_records(result: ImportResult) -> ImportResult:
                 setattr(record, name, valid_text(value))
         record.tags = [valid_text(t) for t in record.tags]
         record.hashtags = [valid_text(t) for t in record.hashtags]
+        record.extra = _valid_json_text(record.extra)
         if record.review is not None:
             record.review.title = valid_text(record.review.title)
         kept.append(record)

@@ -11,6 +11,12 @@ Invariants:
   `>`, `"` or backslash, or None. Every href revue emits has gone through it.
 - `markdown_to_html` is for the curator's own Markdown (notes, intro): raw HTML is not
   passed through and links go only to http(s) or mailto.
+- `md_safe` applies the same rules to that Markdown when the output is Markdown (a note may
+  come from an import or a feed): parsed as CommonMark with raw HTML enabled (as a blog's
+  renderer would), its result holds no raw HTML and no link or image but to http(s) or
+  mailto. Raw HTML and other links are escaped, so they show as the text that was written.
+- No output holds a bidi embedding, override or isolate control (U+202A-U+202E,
+  U+2066-U+2069): a title's could reverse the text after it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ __all__ = [
     "markdown_to_html",
     "md_escape",
     "md_link",
+    "md_safe",
     "one_line",
     "safe_url",
 ]
@@ -36,9 +43,11 @@ MAX_URL_LENGTH = 4096
 
 # Characters that are never allowed in text revue writes: C0/C1 controls (except the
 # whitespace ones, which one_line collapses), lone surrogates (they cannot be encoded to
-# UTF-8) and Unicode noncharacters (HTML parse errors).
+# UTF-8), Unicode noncharacters (HTML parse errors) and bidi embeddings, overrides and
+# isolates (a title's U+202E would reverse the rest of its line).
 _FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
 )
 # Whitespace runs to collapse. No-break spaces are kept: French typography puts them
 # inside « guillemets » and before ":" and they never break a line.
@@ -54,7 +63,8 @@ _ORDERED = re.compile(r"(\d{1,9})([.)])")
 
 
 def _clean(text: str) -> str:
-    return _FORBIDDEN.sub("", text)
+    # A form feed is whitespace to Markdown and HTML, but XML (the review's feed) refuses it.
+    return _FORBIDDEN.sub("", text).replace("\x0c", " ")
 
 
 def one_line(text: str | None) -> str:
@@ -171,3 +181,254 @@ def markdown_to_html(md: str | None, *, inline: bool = False) -> Markup:
     if inline:
         return Markup(_MARKDOWN.renderInline(one_line(md)))
     return Markup(_MARKDOWN.render(_clean(md)))
+
+
+# -- the curator's Markdown, in a Markdown output --------------------------------------------
+
+# CommonMark autolinks: <scheme:...> and <user@host>.
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*)>")
+_EMAIL_AUTOLINK = re.compile(
+    r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>"
+)
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Longer Markdown is shown as plain text: no note or intro is that long, and parsing hostile
+# text of that size (50,000 "[") costs seconds.
+MAX_MARKDOWN = 20_000
+# CommonMark renderers stop nesting parentheses in a link destination at 32 levels.
+_MAX_PAREN_DEPTH = 32
+
+
+class _TooComplex(Exception):
+    """The text would cost more than linear time to scan: escape it whole instead."""
+
+
+def _link_ok(destination: str) -> bool:
+    """Whether a link destination, as written in Markdown, leads to http(s) or mailto."""
+    import html
+
+    target = html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", destination)).strip()
+    if target[:7].lower() == "mailto:":
+        return len(target) > 7 and not any(c.isspace() or c in '<>"' for c in target)
+    return safe_url(target) is not None
+
+
+class _Scan:
+    """One linear pass over Markdown text: where each code span and each `[...]` ends.
+
+    Approximates CommonMark (what it misses is caught by `md_safe`'s check of its result),
+    in linear time whatever the input: no nested rescans of hostile runs of `[` or `` ` ``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Destinations are scanned from every "](": a hostile text could make their scans
+        # overlap; past this budget it is escaped whole.
+        self.budget = 8 * len(text) + 10_000
+        self.code_end: dict[int, int] = {}  # a backtick run's start -> its code span's end
+        self.close: dict[int, int] = {}  # a "[" -> its "]"
+        runs: list[tuple[int, int]] = []
+        pos = 0
+        while True:
+            pos = text.find("`", pos)
+            if pos < 0:
+                break
+            end = pos
+            while end < len(text) and text[end] == "`":
+                end += 1
+            runs.append((pos, end - pos))
+            pos = end
+        following: dict[int, int] = {}  # size -> start of the next run of that size
+        for start, size in reversed(runs):
+            if size in following:
+                self.code_end[start] = following[size] + size
+            following[size] = start
+        stack: list[int] = []
+        pos = 0
+        length = len(text)
+        while pos < length:
+            char = text[pos]
+            if char == "\\":
+                pos += 2
+                continue
+            if char == "`":
+                run = pos
+                while run < length and text[run] == "`":
+                    run += 1
+                pos = self.code_end.get(pos, run)
+                continue
+            if char == "[":
+                stack.append(pos)
+            elif char == "]" and stack:
+                self.close[stack.pop()] = pos
+            elif char == "\n" and text.startswith("\n", pos + 1):
+                stack.clear()  # a blank line ends the paragraph and its brackets
+            pos += 1
+
+    def destination(self, at: int) -> tuple[str, int] | None:
+        """The link destination starting at `at` (after spaces) and where it ends."""
+        text = self.text
+        pos = at
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        if text.startswith("\n", pos):
+            pos += 1
+            while pos < len(text) and text[pos] in " \t":
+                pos += 1
+        if text.startswith("<", pos):
+            close = text.find(">", pos)
+            if close < 0 or "\n" in text[pos:close]:
+                return None
+            return text[pos + 1 : close], close + 1
+        start = pos
+        depth = 0
+        limit = min(len(text), pos + MAX_URL_LENGTH + 1)
+        while pos < limit:
+            self.budget -= 1
+            if self.budget < 0:
+                raise _TooComplex
+            char = text[pos]
+            if char == "\\":
+                pos += 2
+                continue
+            if char.isspace() or ord(char) < 0x20:
+                break
+            if char == "(":
+                depth += 1
+                if depth > _MAX_PAREN_DEPTH:
+                    return None
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            pos += 1
+        return text[start:pos], pos
+
+
+def _neutralise(text: str) -> str:
+    """`text` (Markdown outside code blocks) with raw HTML and links (or images, or link
+    definitions) to anything but http(s) and mailto escaped, so they show as written."""
+    scan = _Scan(text)
+    out: list[str] = []
+    keep: dict[int, int] = {}  # the "]" of a link kept -> the end of its "(destination)"
+    pos = 0
+    length = len(text)
+    while pos < length:
+        char = text[pos]
+        if pos in keep:
+            out.append(text[pos : keep[pos]])
+            pos = keep.pop(pos)
+        elif char == "\\":
+            out.append(text[pos : pos + 2])
+            pos += 2
+        elif char == "`":
+            run = pos
+            while run < length and text[run] == "`":
+                run += 1
+            # A code span shows its content as text already; unclosed backticks are text.
+            end = scan.code_end.get(pos, run)
+            out.append(text[pos:end])
+            pos = end
+        elif char == "<":
+            auto = _AUTOLINK.match(text, pos) or _EMAIL_AUTOLINK.match(text, pos)
+            if auto and (auto.re is _EMAIL_AUTOLINK or _link_ok(auto.group(1))):
+                out.append(auto.group(0))
+                pos = auto.end()
+            else:
+                out.append("\\<")  # raw HTML, a comment, another scheme: shown as text
+                pos += 1
+        elif char == "[" and pos in scan.close:
+            close = scan.close[pos]
+            target: tuple[str, int] | None = None
+            if text.startswith("(", close + 1):
+                target = scan.destination(close + 2)
+                if target is not None:
+                    keep[close] = target[1]
+            elif text.startswith(":", close + 1) and _line_start(text, pos):
+                target = scan.destination(close + 2) or ("", close + 2)  # a definition
+            if target is not None and not _link_ok(target[0]):
+                keep.pop(close, None)
+                out.append("\\[")
+            else:
+                out.append("[")
+            pos += 1
+        elif char == "[":
+            # Unmatched, so text anyway: escaped, it costs a renderer no bracket search
+            # (50,000 of them take markdown-it seconds).
+            out.append("\\[")
+            pos += 1
+        else:
+            out.append(char)
+            pos += 1
+    return "".join(out)
+
+
+def _line_start(text: str, pos: int) -> bool:
+    """Whether only up to three spaces precede `pos` on its line (where a definition starts)."""
+    start = text.rfind("\n", 0, pos) + 1
+    return pos - start <= 3 and not text[start:pos].strip(" ")
+
+
+_PERMISSIVE = MarkdownIt("commonmark", {"html": True})
+_PERMISSIVE.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+def _is_safe(md: str) -> bool:
+    """Whether `md`, read as CommonMark with raw HTML on, holds no raw HTML and no link or
+    image to anything but http(s) or mailto."""
+    stack = list(_PERMISSIVE.parse(md))
+    while stack:
+        token = stack.pop()
+        if token.type in ("html_block", "html_inline"):
+            return False
+        for attr in ("href", "src"):
+            value = token.attrGet(attr)
+            if value is not None and not _link_ok(str(value)):
+                return False
+        stack.extend(token.children or [])
+    return True
+
+
+def md_safe(md: str | None, *, inline: bool = False) -> str:
+    """The curator's Markdown for a Markdown output, under the rules `markdown_to_html`
+    applies to HTML: raw HTML shown as text, links only to http(s) or mailto (others shown
+    as the text that was written). Code spans and code blocks are left as they are.
+
+    `inline=True` puts the text on one line first (a note inside an item's paragraph).
+    Whatever would slip past the escaping is caught by parsing the result: the text is then
+    escaped whole, as plain text (see the module's invariant).
+    """
+    if not md:
+        return ""
+    text = one_line(md) if inline else _clean(md).strip("\n")
+    try:
+        if len(text) > MAX_MARKDOWN:
+            raise _TooComplex
+        safe = _neutralise_blocks(text, inline)
+        if _is_safe(safe):
+            return safe
+    except _TooComplex:
+        pass
+    if inline:
+        return md_escape(text)
+    return "\n\n".join(md_escape(p) for p in re.split(r"\n\s*\n", text) if p.strip())
+
+
+def _neutralise_blocks(text: str, inline: bool) -> str:
+    """`_neutralise` over everything but code blocks (fenced or indented): those are text
+    already, and a backslash would show there."""
+    if inline:
+        return _neutralise(text)
+    lines = text.split("\n")
+    parts: list[str] = []
+    start = 0
+    for token in _PERMISSIVE.parse(text):
+        if token.type in ("fence", "code_block") and token.map:
+            first, last = token.map
+            if first > start:
+                parts.append(_neutralise("\n".join(lines[start:first])))
+            parts.append("\n".join(lines[first:last]))
+            start = last
+    if start < len(lines):
+        parts.append(_neutralise("\n".join(lines[start:])))
+    return "\n".join(parts)

@@ -158,4 +158,45 @@ def m008_first_published(db: Database) -> None:
     db.table("items").add_column("first_published", str)
 
 
+@migrations()
+def m009_review_posts(db: Database) -> None:
+    # Where a review was published on a blog: publishing it again updates that post (never a
+    # second one), and `modified_gmt` as the blog last reported it tells an edit made on the
+    # blog since. One row per review and site.
+    db.table("review_posts").create(
+        {
+            "review_id": int,
+            "site": str,  # the blog's address as configured, without a trailing slash
+            "post_id": int,
+            "link": str,
+            "status": str,  # draft, publish, future, ... as the blog last answered
+            "modified_gmt": str,
+            "published_at": str,  # when revue last wrote the post (UTC)
+        },
+        pk=("review_id", "site"),
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+
+
+@migrations()
+def m010_skips(db: Database) -> None:
+    # An item left out of the review being prepared (`revue week`), not deleted: kept
+    # unpublished for a later review. `start`/`end` are the range it was skipped from;
+    # `review_id` is the review that honoured it, NULL until one is composed (so an item
+    # has at most one pending skip, and one row for each review that left it out).
+    db.table("skips").create(
+        {"item_id": int, "start": str, "end": str, "review_id": int, "skipped_at": str},
+        foreign_keys=[("item_id", "items", "id"), ("review_id", "reviews", "id")],
+        not_null={"item_id", "start", "end", "skipped_at"},
+    )
+    db.table("skips").create_index(["item_id"])
+
+
+@migrations()
+def m011_canonical(db: Database) -> None:
+    # A syndicated copy's declared original, on another site: the item keeps the address it
+    # was added with and shows where the story comes from.
+    db.table("items").add_column("canonical", str)
+
+
 NAMES = [m.name for m in migrations._migrations]

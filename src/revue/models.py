@@ -24,7 +24,7 @@ PAGE_FIELDS = (
 )
 # Page fields stored on an item that are not among the SPEC's keys; in JSON they come right
 # after the SPEC's keys.
-EXTRA_PAGE_FIELDS = ("first_published",)
+EXTRA_PAGE_FIELDS = ("first_published", "canonical")
 
 # Fields the curator owns; a fetch never overwrites them once set by hand.
 CURATOR_FIELDS = ("note", "lead", "quote", "section")
@@ -59,11 +59,14 @@ class PageMeta:
     # After the SPEC's keys in JSON: when the page was first published, if it says so (the
     # stale-news flag looks at this one, an update does not make old news new).
     first_published: str | None = None
+    # The address a syndicated copy declares for its original, on another site (the item
+    # keeps the address it was added with).
+    canonical: str | None = None
     # Not part of the SPEC's JSON, but used by the curator's loop:
     paywalled: bool = False
     blocked: str | None = None  # why the page is a bot wall / consent / login page, if it is
-    oembed_url: str | None = None  # <link rel=alternate type=application/json+oembed>
-    refresh_url: str | None = None  # <meta http-equiv=refresh> target
+    oembed_url: str | None = None  # <link rel=alternate type=application/json+oembed> (fetch)
+    refresh_url: str | None = None  # <meta http-equiv=refresh> target (fetch follows it once)
     content_type: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -81,10 +84,13 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     # repr=False: asyncio.run formats a returned result; a body in it would cost 9x its size.
     body: bytes = field(default=b"", repr=False)  # possibly truncated to the byte cap
-    error: str | None = None  # "timeout after 10 s", "HTTP 404", "too large", ...
+    error: str | None = None  # "timeout after 10 s", "HTTP 404", "redirect loop", ...
     retry_after: float | None = None  # seconds, when the server asked
     oembed: dict[str, Any] | None = None  # provider's oEmbed answer for social posts
     truncated: bool = False
+    # What the final page says, when it is an HTML page read whole (status 200): extracted
+    # once, where its meta refresh and oEmbed link are needed, and kept for the caller.
+    meta: PageMeta | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -107,6 +113,7 @@ class Item:
     lang: str | None = None
     image: str | None = None
     first_published: str | None = None  # when the page was first published, if it says so
+    canonical: str | None = None  # the original a syndicated copy declares, on another site
     note: str | None = None
     lead: str | None = None
     quote: str | None = None

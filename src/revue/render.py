@@ -7,8 +7,10 @@ Invariants:
 
 - Page fields (title, summary, site name, via, author) are untrusted. Templates receive them
   raw and pre-escaped: `item.title_md` etc. for Markdown, and HTML templates autoescape.
-  The curator's own text (note, lead, intro, outro) is Markdown: inserted as is in Markdown
-  output (one line inside an item's paragraph), and through `markdown_to_html` in HTML.
+  The curator's own text (note, lead, intro, outro) is Markdown, and may come from an import
+  or a feed: through `md_safe` in Markdown output (a note on one line inside its item's
+  paragraph), through `markdown_to_html` in HTML; in both, raw HTML shows as text and links
+  go only to http(s) or mailto.
 - The only hrefs are `item.url_safe` (from `markup.safe_url`): absolute http(s), or None, in
   which case the item's title is shown as text, without a link.
 - Output ends with exactly one newline.
@@ -44,6 +46,7 @@ from revue.markup import (
     markdown_to_html,
     md_escape,
     md_link,
+    md_safe,
     one_line,
     safe_url,
 )
@@ -247,13 +250,15 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "own_hashtags_md": " ".join("#" + md_escape(tag) for tag in own_hashtags),
         "published_md": md_escape(published_text),
         "paywall_marker_md": md_escape(marker),
-        # A line break inside a paragraph of the quote is a hard break ("\" at its end).
+        # A line break inside a paragraph of the quote is a hard break ("\\" at its end).
         "quote_md": "\n>\n".join(
             "> " + "\\\n> ".join(md_escape(line) for line in lines) for lines in quote_lines
         ),
-        "note_md": one_line(note),  # the curator's Markdown, on one line
-        "lead_md": lead,
-        "text_md": note if note else md_escape(title),  # a text block, as a paragraph
+        # The curator's Markdown (which may come from an import or a feed): no raw HTML and
+        # no link but to http(s) or mailto, as in the HTML output.
+        "note_md": md_safe(note, inline=True),  # on one line
+        "lead_md": md_safe(lead, inline=True),
+        "text_md": md_safe(note) if note else md_escape(title),  # a text block's paragraph
         # HTML, ready to insert (Markup: not escaped again).
         "note_html": markdown_to_html(note, inline=True),
         "lead_html": markdown_to_html(lead, inline=True),
@@ -264,11 +269,18 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
 
 
 def _ordered_sections(doc: ReviewDoc) -> list[tuple[str | None, list[Item]]]:
-    """Items grouped: no section first, then doc.sections' order, then the rest A-Z."""
+    return section_groups(doc.items, doc.sections)
+
+
+def section_groups(
+    items: Iterable[Item], sections: Sequence[str]
+) -> list[tuple[str | None, list[Item]]]:
+    """Items grouped as a review shows them: no section first, then `sections`' order (the
+    config's), then the other sections A-Z; inside a group, the order given."""
     groups: dict[str | None, list[Item]] = {}
-    for item in doc.items:
+    for item in items:
         groups.setdefault(one_line(item.section) or None, []).append(item)
-    configured = [one_line(name) for name in doc.sections]
+    configured = [one_line(name) for name in sections]
     known = [name for name in dict.fromkeys(configured) if name in groups]
     others = sorted(
         (name for name in groups if name is not None and name not in known),
@@ -314,10 +326,10 @@ def template_context(doc: ReviewDoc) -> dict[str, Any]:
         "date_phrase": phrase,
         "generator": one_line(doc.generator),
         "intro": doc.intro,
-        "intro_md": intro,
+        "intro_md": md_safe(intro),
         "intro_html": markdown_to_html(intro),
         "outro": doc.outro,
-        "outro_md": outro,
+        "outro_md": md_safe(outro),
         "outro_html": markdown_to_html(outro),
         "default_hashtags": _hashtags(doc.default_hashtags),
         "paywall_marker": one_line(doc.paywall_marker),

@@ -13,6 +13,7 @@ Pure. Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -228,6 +229,62 @@ def path_words(url: str) -> str:
         if len(words) >= 2 or (words and len(words[0]) > 3):
             return " ".join(words)
     return ""
+
+
+_URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|_|\.|$)"
+)
+
+
+def date_in_url(url: str) -> dt.date | None:
+    """The date a URL's path carries ("/2023/11/08/", "/2023-11-08-titre"), if any."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    m = _URL_DATE_RE.search(path)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+# Second-level labels under which a country code sits (co.uk, com.au, gouv.qc.ca...).
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gouv", "ac", "edu", "ne", "or", "qc", "on"}
+
+
+def registrable_domain(url: str) -> str:
+    """The part of a host one owner registers: "www.lapresse.ca" -> "lapresse.ca",
+    "news.bbc.co.uk" -> "bbc.co.uk" (an approximation of the public-suffix list)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    labels = [x for x in host.split(".") if x]
+    if len(labels) <= 2 or _looks_like_ip(host):
+        return host
+    keep = 3 if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+# One owner, two registrable domains: an address on one is the same site as on the other.
+_SAME_OWNER = {"twitter.com": "x.com", "youtu.be": "youtube.com", "redd.it": "reddit.com",
+               "fb.com": "facebook.com", "instagr.am": "instagram.com"}  # fmt: skip
+
+
+def site_owner(url: str) -> str:
+    """`registrable_domain`, with a site's other domains mapped to one ("twitter.com" and
+    "x.com" are one site); "" for a machine rather than a site (an IP address, localhost).
+
+    A page served from a bare address (a mirror, a staging server, a saved copy served
+    locally) that names its canonical address is that site's page, not a syndicated copy:
+    the address a review should link to is the one the page declares."""
+    domain = registrable_domain(url)
+    if domain == "localhost" or _looks_like_ip(domain):
+        return ""
+    return _SAME_OWNER.get(domain, domain)
 
 
 def is_home(url: str) -> bool:

@@ -1,0 +1,69 @@
+"""The output seam: a target takes a review ready to go out and says where it went.
+
+Pure: no I/O here. A target (a blog, later the review files and the Atom feed) is one module
+of this package implementing `Target`; the use case (`revue.publishing`) builds the
+`Publication` from the store and records the `Result`, so a target never touches the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Action = Literal["created", "updated", "dry-run"]
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """Where a target last put a review, as revue recorded it."""
+
+    post_id: int
+    link: str | None = None
+    status: str | None = None
+    modified_gmt: str | None = None  # as the target reported it after revue's last write
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A review ready to go out: everything a target needs, nothing it must look up."""
+
+    review_id: int
+    title: str
+    html: str  # the review's HTML fragment, in its style (untrusted fields escaped)
+    tags: tuple[str, ...] = ()  # the review's tags and hashtags, each once, without '#'
+    previous: PostRecord | None = None  # where this target last put this review
+
+
+@dataclass(slots=True)
+class Result:
+    """What a target did. `request` is filled on a dry run: what would have been sent."""
+
+    action: Action
+    post_id: int | None = None
+    link: str | None = None
+    status: str | None = None
+    modified_gmt: str | None = None
+    request: str | None = None
+    notes: list[str] = field(default_factory=list)  # things the curator should know
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "post_id": self.post_id,
+            "link": self.link,
+            "status": self.status,
+            "modified_gmt": self.modified_gmt,
+            "notes": list(self.notes),
+            **({"request": self.request} if self.request is not None else {}),
+        }
+
+
+class Target(Protocol):
+    """One output. `site` names where it publishes (the key its records are kept under)."""
+
+    name: str
+    site: str
+
+    def publish(self, review: Publication) -> Result:
+        """Send the review; raise a RevueError (exit 1 for a refusal or a conflict)."""
+        ...

@@ -1,0 +1,201 @@
+"""`revue week` driven key by key with Textual's pilot, on a real database of items fetched
+from a loopback site: what the screen shows, then what the store and the review file hold."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from pages import JSONLD, LAPRESSE
+
+from revue.compose import ComposeOptions
+from revue.config import load_config
+from revue.db import Store
+from revue.week import Workbench
+from revue.workbench import WeekApp
+
+from clihelp import run, run_json, run_on_terminal
+from loopback import LoopbackServer
+
+LIVE = """<html lang="fr"><head><meta charset="utf-8">
+<title>[EN DIRECT] x [/y] | Le Devoir</title>
+<meta property="og:title" content="[EN DIRECT] x [/y]">
+<meta name="twitter:site" content="@LeDevoir">
+</head><body><p>Suivi.</p></body></html>"""
+
+
+@pytest.fixture
+def site(server: LoopbackServer) -> list[str]:
+    """Four items fetched from the loopback site, the last one a dead link (404)."""
+    links = [
+        server.route("/affaires/techno/2023-11-06/openai.php", LAPRESSE.format(base=server.base)),
+        server.route("/chatgpt-gpts", JSONLD),
+        server.route("/direct", LIVE),
+    ]
+    run("add", links[0], "--note", "À suivre")
+    run("add", links[1], "--note", "Comment ça marche")
+    run("add", links[2])
+    run("add", server.url("/disparu"), code=1)
+    return links
+
+
+def workbench(fmt: str = "text") -> Workbench:
+    now = dt.datetime.now(dt.UTC)
+    cfg = load_config()
+    store = Store.open(Path(cfg_db()))
+    opts = ComposeOptions(start=now.date() - dt.timedelta(days=6), end=now.date(), fmt=fmt)
+    return Workbench(store, cfg, opts, clock=lambda: dt.datetime.now(dt.UTC))
+
+
+def cfg_db() -> str:
+    import os
+
+    return os.environ["REVUE_DB"]
+
+
+def screen(app: WeekApp) -> str:
+    """The screen as drawn, one line a row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def drive(app: WeekApp, script: Callable[..., Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await script(pilot)
+
+    asyncio.run(main())
+
+
+def order() -> list[int]:
+    return [i["id"] for i in run_json("list", "--order", "review")]
+
+
+def test_keep_skip_reorder_edit_and_compose_from_the_keyboard(
+    site: list[str], tmp_path: Path
+) -> None:
+    copied: list[str] = []
+    opened: list[str] = []
+    bench = workbench()
+    app = WeekApp(
+        bench,
+        opener=lambda url: opened.append(url) or True,
+        copier=lambda _app, text: copied.append(text) or "here",
+    )
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        press = pilot.press  # type: ignore[attr-defined]
+        pause = pilot.pause  # type: ignore[attr-defined]
+        shown["first"] = screen(app)
+        await press("space")  # skip #1
+        await press("down", "J")  # #2 below #3
+        await pause()
+        shown["moved"] = screen(app)
+        await press("e", *" #IA", "enter")  # the note of #2, edited in place
+        await press("e", *"zzz", "escape")  # cancelled: nothing stored
+        await press("s", *"Mes entrevues", "enter")
+        await press("up", "up", "o")  # #2 went to its section, at the end
+        await press("c")
+        await pause()
+        shown["composed"] = screen(app)
+        await press("y", "m")
+        await pause()
+        shown["markdown"] = screen(app)
+        await press("question_mark")
+        await pause()
+        shown["keys"] = screen(app)
+        await press("escape", "q")
+
+    drive(app, script)
+    first = shown["first"]
+    assert all(len(line) <= 80 for line in first.splitlines())
+    # Page text drawn as text: the live blog's title is not read as markup, on either side.
+    assert first.count("[EN DIRECT] x [/y]") == 2
+    assert "✓ !dead 127.0.0.1: disparu" in first
+    assert "space keep" in first and "q quit" in first  # the footer
+    assert "#2 moved down" in shown["moved"]
+    # The store holds every change, as the commands would have made it.
+    assert Store.open(Path(cfg_db())).skipped_ids(review_id=1) == {1}  # honoured by `c`
+    assert order() == [1, 3, 2, 4]
+    item = run_json("show", "2")
+    assert item["note"] == "Comment ça marche #IA" and "IA" in item["tags"]
+    assert item["section"] == "Mes entrevues"
+    assert opened == [site[2]]
+    # `c` wrote the file compose writes, and said where.
+    path = tmp_path / "reviews" / f"{dt.datetime.now(dt.UTC).date()}-revue-de-presse.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "2 item(s) written:" in shown["composed"]
+    assert str(path) in shown["composed"].replace(" \n ", "").replace("\n ", "")
+    assert "[EN DIRECT] x [/y]" in text and "Comment ça marche #IA" in text
+    assert "OpenAI" not in text and "disparu" not in text  # skipped, dead
+    assert text.index("[EN DIRECT]") < text.index("ChatGPT")  # #2 went to its section
+    assert sorted(i["id"] for i in run_json("list", "--unpublished")) == [1, 4]
+    assert copied == [text]
+    assert "· md" in shown["markdown"] and "# Revue de presse" in shown["markdown"]
+    assert "keep or skip the item for this review" in shown["keys"]
+    assert app.return_code == 0
+
+
+def test_a_move_across_a_section_says_why_and_changes_nothing(site: list[str]) -> None:
+    run("edit", "2", "--section", "Mes entrevues")  # rows: 1, 3, 4, then 2 in its section
+    app = WeekApp(workbench())
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        await pilot.press("down", "down", "J")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        shown["screen"] = screen(app)
+
+    drive(app, script)
+    assert "#4 is the last of no section: s changes its section" in shown["screen"]
+    assert order() == [1, 2, 3, 4]
+
+
+def test_y_copies_the_post_through_the_terminal_as_compose_copy_does(
+    site: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    bench = workbench()
+    app = WeekApp(bench)  # the real copier: clipboard.copy, through Textual's writer
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        await pilot.press("y")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        shown["screen"] = screen(app)
+
+    drive(app, script)
+    assert app.clipboard == bench.post() and "[EN DIRECT] x [/y]" in app.clipboard
+    assert "copied the post (text) through the terminal (OSC 52)" in shown["screen"]
+
+
+def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = WeekApp(workbench())
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        shown["screen"] = screen(app)
+        await pilot.press("space", "e", "J", "c", "y", "o")  # type: ignore[attr-defined]
+
+    drive(app, script)
+    assert app.has_class("-no-color")
+    assert "no items in this range" in shown["screen"]
+    assert "(nothing to publish" in shown["screen"]
+    assert app.clipboard == ""  # nothing to copy
+
+
+def test_week_needs_a_terminal() -> None:
+    result = run("week", code=2)
+    assert "week: needs a terminal" in result.stderr
+    assert result.stdout == ""
+
+
+def test_week_refuses_a_bad_format_on_a_terminal() -> None:
+    code, out = run_on_terminal("week", "--format", "json")
+    assert code == 2, out
+    assert "--format 'json': choose text, md, html-fragment" in out
