@@ -80,6 +80,10 @@ def test_formats_styles_languages_and_statuses_complete() -> None:
     assert complete_here("revue compose --style ") == ["classic", "linked"]
     assert complete_here("revue compose --lang ") == ["fr", "en"]
     assert complete_here("revue list --status f") == ["failed"]
+    assert complete_here("revue week --format ") == ["text", "md", "html-fragment"]
+    assert complete_here("revue week --style l") == ["linked"]
+    assert complete_here("revue share 1 --for ") == ["mastodon", "bluesky", "x"]
+    assert complete_here("revue publish --status p") == ["publish", "pending", "private"]
 
 
 def test_every_export_format_offered_is_one_export_takes() -> None:

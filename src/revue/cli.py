@@ -231,6 +231,24 @@ def complete_export_format() -> list[str]:
     return list(EXPORT_FORMATS)
 
 
+def complete_week_format() -> list[str]:
+    from revue.week import PREVIEW_FORMATS
+
+    return list(PREVIEW_FORMATS)
+
+
+def complete_platform() -> list[str]:
+    from revue.social import PLATFORMS
+
+    return list(PLATFORMS)
+
+
+def complete_post_status() -> list[str]:
+    from revue.publish.wordpress import STATUSES as POST_STATUSES
+
+    return list(POST_STATUSES)
+
+
 def complete_style() -> list[str]:
     from revue.render import STYLES
 
@@ -1230,10 +1248,19 @@ def week_command(
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Preview as text, md or html-fragment.")
+        str | None,
+        typer.Option(
+            "--format",
+            help="Preview as text, md or html-fragment.",
+            autocompletion=complete_week_format,
+        ),
     ] = None,
-    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
-    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    style: Annotated[
+        str | None, typer.Option(help="classic or linked.", autocompletion=complete_style)
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="fr or en.", autocompletion=complete_lang)
+    ] = None,
     include_published: Annotated[
         bool, typer.Option("--include-published", help="Also items an earlier review published.")
     ] = False,
@@ -1481,7 +1508,8 @@ def publish(
         str | None,
         typer.Option(
             help="draft (a new post's default), publish, future (with --at), pending or "
-            "private. An update keeps the post's status unless given."
+            "private. An update keeps the post's status unless given.",
+            autocompletion=complete_post_status,
         ),
     ] = None,
     at: Annotated[
@@ -1587,7 +1615,9 @@ def share(
     platform: Annotated[
         str | None,
         typer.Option(
-            "--for", help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit."
+            "--for",
+            help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit.",
+            autocompletion=complete_platform,
         ),
     ] = None,
     copy: Annotated[
