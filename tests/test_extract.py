@@ -802,6 +802,27 @@ def test_reconstructed_pages_every_field_right_and_no_broken_rule() -> None:
 
 
 @pytest.mark.parametrize(
+    "page_id",
+    ["date-text-fr", "date-ordinal-en", "date-time-nodatetime-de", "date-traps-only-en",
+     "nordkurier-de", "hatom-blog-de", "blogger-fr", "wp-bakery-en", "url-date-only-en",
+     "comments-only-de"],
+)  # fmt: skip
+def test_date_in_text_cms_markup_or_url_and_never_from_comments_sidebars_footers(
+    page_id: str,
+) -> None:
+    # Pages that declare no date in their metadata: the date is the article's own, written
+    # in its text, CMS classes, a <time> without datetime or the URL; the dated comments,
+    # sidebar widgets, related boxes, header "today" and copyright footers are never taken.
+    cases = {
+        c["id"]: c for c in map(json.loads, (FIXTURES / "expected.jsonl").read_text().splitlines())
+    }
+    case = cases[page_id]
+    got = extract((FIXTURES / case["file"]).read_bytes(), case["url"], {}).published
+    want = case["expected"]["date"]
+    assert (got or "")[:10] == (want or "")[:10]
+
+
+@pytest.mark.parametrize(
     ("raw", "want"),
     [
         ('Mike Isaac <span class="affiliation | col', "Mike Isaac"),
