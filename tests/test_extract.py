@@ -801,6 +801,24 @@ def test_reconstructed_pages_every_field_right_and_no_broken_rule() -> None:
     assert not wrong
 
 
+def test_benchmark_counts_a_value_where_a_checked_null_says_none_as_wrong() -> None:
+    bench = _bench()
+    expected = dict.fromkeys(bench.FIELDS) | {"title": "T", "url": "https://a.example/x"}
+    case = {"id": "p", "url": "https://a.example/x", "expected": expected}
+
+    def dated(body: bytes, url: str) -> dict[str, Any]:
+        return {"title": "T", "url": url, "date": "2019-02-14"}
+
+    def precision_of_date(case: dict[str, Any]) -> tuple[int, int]:
+        acc, _times = bench.evaluate("t", dated, [case], {"p": b""}, 1, False)
+        _pct, _right, _scored, extra, given, wrong = acc["date"]
+        assert extra == 1
+        return given, wrong
+
+    assert precision_of_date(case) == (1, 0)
+    assert precision_of_date(case | {"checked_nulls": True}) == (1, 1)
+
+
 @pytest.mark.parametrize(
     "page_id",
     ["date-text-fr", "date-ordinal-en", "date-time-nodatetime-de", "date-traps-only-en",
