@@ -4,12 +4,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from clihelp import run, run_json
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8a839e9c481f77f2.txt"
+# The first three posts of the seed blog, its press reviews.
+SEEDS = Path(__file__).parent / "fixtures" / "reviews" / "seed-000-first-three-posts.txt"
 
 
 def test_firefox_bookmarks_keep_titles_tags_notes_and_dates() -> None:
@@ -26,7 +25,6 @@ def test_firefox_bookmarks_keep_titles_tags_notes_and_dates() -> None:
     assert all(i["user_fields"] == [] for i in items)
 
 
-@pytest.mark.skipif(not SEEDS.exists(), reason="shared seeds not present")
 def test_past_reviews_import_marks_items_published() -> None:
     result = run("import", str(SEEDS), "--no-fetch")
     assert "past review(s) recorded" in result.stderr

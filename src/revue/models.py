@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 # The page part of an item, in the SPEC's order.
 PAGE_FIELDS = (
@@ -28,6 +28,8 @@ EXTRA_PAGE_FIELDS = ("first_published", "canonical")
 
 # Fields the curator owns; a fetch never overwrites them once set by hand.
 CURATOR_FIELDS = ("note", "lead", "quote", "section")
+
+Status = Literal["pending", "ok", "failed", "blocked"]
 
 # Content types read as an HTML page (a missing one too); any other is a document.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

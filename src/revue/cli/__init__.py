@@ -21,7 +21,6 @@ __all__ = ["app", "hoist_globals", "main"]
 app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
     help="revue: collect links from the terminal, compose dated press reviews.",
 )
@@ -86,7 +85,8 @@ def main() -> None:
     """Console-script entry point."""
     sys.argv[1:] = hoist_globals(sys.argv[1:])
     try:
-        app()
+        # Named, so that `python -m revue` answers _REVUE_COMPLETE and says "revue" in usage.
+        app(prog_name="revue")
     except (StoreError, ConfigError) as exc:  # raised outside a command (should not happen)
         sys.stderr.write(f"revue: error: {plain(exc.message)}\n")
         sys.exit(int(exc.exit_code))

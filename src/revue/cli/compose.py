@@ -6,6 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from revue.cli.completion import (
+    complete_compose_format,
+    complete_lang,
+    complete_style,
+    complete_week_format,
+)
 from revue.cli.output import copy_to_clipboard
 from revue.cli.shell import (
     MAX_TEXT_FILE_BYTES,
@@ -37,14 +43,23 @@ def compose(
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help=f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}.")
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}.",
+            autocompletion=complete_compose_format,
+        ),
     ] = None,
     out: Annotated[
         str | None, typer.Option("--out", help="Folder to write in, or '-' for stdout.")
     ] = None,
-    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
+    style: Annotated[
+        str | None, typer.Option(help="classic or linked.", autocompletion=complete_style)
+    ] = None,
     suffix: Annotated[str | None, typer.Option(help="Words after the date in the title.")] = None,
-    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="fr or en.", autocompletion=complete_lang)
+    ] = None,
     template: Annotated[
         Path | None, typer.Option(help="A Jinja2 template file to render with.")
     ] = None,
@@ -200,10 +215,19 @@ def week_command(
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Preview as text, md or html-fragment.")
+        str | None,
+        typer.Option(
+            "--format",
+            help="Preview as text, md or html-fragment.",
+            autocompletion=complete_week_format,
+        ),
     ] = None,
-    style: Annotated[str | None, typer.Option(help="classic or linked.")] = None,
-    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+    style: Annotated[
+        str | None, typer.Option(help="classic or linked.", autocompletion=complete_style)
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="fr or en.", autocompletion=complete_lang)
+    ] = None,
     include_published: Annotated[
         bool, typer.Option("--include-published", help="Also items an earlier review published.")
     ] = False,

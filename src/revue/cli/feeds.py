@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from revue.cli.completion import complete_tag
 from revue.cli.output import emit_json, one_line, run_fetch
 from revue.cli.shell import (
     ID_MAX,
@@ -26,7 +27,8 @@ def feed_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="A feed, or a site's home page (its feed is found).")],
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Tag every item from it.")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Tag every item from it.", autocompletion=complete_tag),
     ] = None,
     match: Annotated[
         str | None, typer.Option(help='Keep only entries with these words ("phrase", -word).')

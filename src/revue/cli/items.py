@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from revue.cli.completion import STATUSES, complete_status, complete_tag, complete_tag_change
 from revue.cli.output import describe, emit_json, items_table, review_phrase, run_fetch
 from revue.cli.shell import (
     ID_MAX,
@@ -53,7 +54,8 @@ def add(
         typer.Option("--note", "-n", help="Your comment (Markdown; #hashtags become tags)."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="A tag (repeatable).", autocompletion=complete_tag),
     ] = None,
     section: Annotated[
         str | None, typer.Option(help="Section of the review, e.g. 'Mes entrevues'.")
@@ -180,8 +182,13 @@ def list_items(
     week: WeekOption = None,
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
-    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
-    status: Annotated[str | None, typer.Option(help="pending, ok, failed or blocked.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only items with this tag.", autocompletion=complete_tag)
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="pending, ok, failed or blocked.", autocompletion=complete_status),
+    ] = None,
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
@@ -196,7 +203,7 @@ def list_items(
 ) -> None:
     """Items, newest first (the range is on the day each was added)."""
     env = env_of(ctx)
-    if status and status not in ("pending", "ok", "failed", "blocked"):
+    if status and status not in STATUSES:
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
     if order not in ("newest", "review"):
         raise BadInput(f"--order {order!r}: choose newest or review")
@@ -318,7 +325,13 @@ def edit(
     ] = None,
     note: Annotated[str | None, typer.Option(help="Your comment ('' clears it).")] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="+T adds, -T removes (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            help="+T adds, -T removes (repeatable).",
+            autocompletion=complete_tag_change,
+        ),
     ] = None,
     section: Annotated[str | None, typer.Option(help="Section ('' clears it).")] = None,
     lead: Annotated[str | None, typer.Option(help="Lead-in ('' clears it).")] = None,

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from revue.cli.completion import complete_platform, complete_post_status
 from revue.cli.output import (
     cell,
     cell_lines,
@@ -81,7 +82,8 @@ def publish(
         str | None,
         typer.Option(
             help="draft (a new post's default), publish, future (with --at), pending or "
-            "private. An update keeps the post's status unless given."
+            "private. An update keeps the post's status unless given.",
+            autocompletion=complete_post_status,
         ),
     ] = None,
     at: Annotated[
@@ -186,7 +188,9 @@ def share(
     platform: Annotated[
         str | None,
         typer.Option(
-            "--for", help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit."
+            "--for",
+            help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit.",
+            autocompletion=complete_platform,
         ),
     ] = None,
     copy: Annotated[

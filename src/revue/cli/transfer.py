@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from revue.cli.completion import complete_export_format, complete_import_format, complete_tag
 from revue.cli.output import run_fetch
 from revue.cli.shell import (
     FromOption,
@@ -37,10 +38,18 @@ def import_(
         ),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", help="auto, or a format name (see README).")
+        str,
+        typer.Option(
+            "--format",
+            help="auto, or a format name (see README).",
+            autocompletion=complete_import_format,
+        ),
     ] = "auto",
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every item.")
+        list[str] | None,
+        typer.Option(
+            "--tag", "-t", help="Add this tag to every item.", autocompletion=complete_tag
+        ),
     ] = None,
     year: Annotated[
         int | None,
@@ -82,14 +91,21 @@ def import_(
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        str, typer.Option("--format", help="json (complete backup), csv, netscape or md.")
+        str,
+        typer.Option(
+            "--format",
+            help="json (complete backup), csv, netscape or md.",
+            autocompletion=complete_export_format,
+        ),
     ] = "json",
     date_from: FromOption = None,
     date_to: ToOption = None,
     week: WeekOption = None,
     since_last: SinceLastOption = False,
     review: ReviewOption = None,
-    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only items with this tag.", autocompletion=complete_tag)
+    ] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-': stdout).")] = "-",
 ) -> None:
     """Give links back: a lossless JSON dump, CSV for spreadsheets, bookmarks for browsers."""
