@@ -1,6 +1,7 @@
 """Commands that make the review: compose, and the week's workbench."""
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,13 +16,11 @@ from revue.cli.completion import (
 from revue.cli.output import copy_to_clipboard
 from revue.cli.shell import (
     MAX_TEXT_FILE_BYTES,
-    FromOption,
-    ReviewOption,
-    SinceLastOption,
-    ToOption,
-    WeekOption,
+    NO_RANGE,
+    RangeArgs,
     env_of,
     handled,
+    range_args,
     range_options,
     typed,
 )
@@ -35,13 +34,10 @@ if TYPE_CHECKING:
 
 
 @handled
+@range_args
 def compose(
     ctx: typer.Context,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    week: WeekOption = None,
-    since_last: SinceLastOption = False,
-    review: ReviewOption = None,
+    asked: RangeArgs = NO_RANGE,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -110,7 +106,7 @@ def compose(
 
     env = env_of(ctx)
     cfg = env.cfg
-    span = range_options(env, date_from, date_to, week, since_last, review)
+    span = range_options(env, asked)
     assert span is not None  # compose has a default range
     recorded = span.review or {}
     chosen_lang = lang or recorded.get("lang") or cfg.lang
@@ -207,13 +203,10 @@ def compose(
 
 
 @handled
+@range_args
 def week_command(
     ctx: typer.Context,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    week: WeekOption = None,
-    since_last: SinceLastOption = False,
-    review: ReviewOption = None,
+    asked: RangeArgs = NO_RANGE,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -241,8 +234,8 @@ def week_command(
             "week: needs a terminal (a full-screen app); in a script use revue list, move, "
             "edit and compose"
         )
-    given = date_from or date_to or week or review is not None
-    span = range_options(env, date_from, date_to, week, since_last or not given, review)
+    given = asked.date_from or asked.date_to or asked.week or asked.review is not None
+    span = range_options(env, replace(asked, since_last=asked.since_last or not given))
     assert span is not None  # a default range
     cfg = env.cfg
     opts = week_options(

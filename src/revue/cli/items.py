@@ -15,18 +15,16 @@ from revue.cli.shell import (
     ID_MAX,
     MAX_PAGE_FILE_BYTES,
     MAX_TEXT_FILE_BYTES,
-    FromOption,
+    NO_RANGE,
     JsonFlag,
-    ReviewOption,
-    SinceLastOption,
-    ToOption,
-    WeekOption,
+    RangeArgs,
     collect_links,
     env_of,
     exit_for,
     handled,
     item_filters,
     json_option,
+    range_args,
     typed,
     typed_list,
 )
@@ -175,13 +173,10 @@ def fetch(
 
 
 @handled
+@range_args
 def list_items(
     ctx: typer.Context,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    week: WeekOption = None,
-    since_last: SinceLastOption = False,
-    review: ReviewOption = None,
+    asked: RangeArgs = NO_RANGE,
     tag: Annotated[
         str | None, typer.Option(help="Only items with this tag.", autocompletion=complete_tag)
     ] = None,
@@ -207,7 +202,7 @@ def list_items(
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
     if order not in ("newest", "review"):
         raise BadInput(f"--order {order!r}: choose newest or review")
-    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
+    start, end, ids = item_filters(env, asked)
     items = env.store.list_items(
         start=start,
         end=end,

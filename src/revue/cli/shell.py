@@ -4,6 +4,7 @@ error boundary, the global options, and the options and inputs commands share.""
 import datetime as dt
 import errno
 import functools
+import inspect
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -232,55 +233,84 @@ ReviewOption = Annotated[
 ]
 
 
-def range_options(
-    env: "Env",
-    date_from: str | None,
-    date_to: str | None,
-    week: str | None,
-    since_last: bool,
-    review: int | None,
-    *,
-    default_days: int | None = 7,
-) -> "DateRange | None":
+@dataclass(frozen=True)
+class RangeArgs:
+    """The shared range options as typed: --from, --to, --week, --since-last, --review."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    week: str | None = None
+    since_last: bool = False
+    review: int | None = None
+
+
+NO_RANGE = RangeArgs()
+_RANGE_PARAMS = [
+    inspect.Parameter(
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=kind
+    )
+    for name, kind, default in (
+        ("date_from", FromOption, None),
+        ("date_to", ToOption, None),
+        ("week", WeekOption, None),
+        ("since_last", SinceLastOption, False),
+        ("review", ReviewOption, None),
+    )
+]
+
+
+def range_args(func: F) -> F:
+    """Give a command the shared range options where its `asked: RangeArgs = NO_RANGE`
+    parameter stands, and hand them to it together as `asked`."""
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())
+    at = [p.name for p in params].index("asked")
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        asked = RangeArgs(**{p.name: kwargs.pop(p.name) for p in _RANGE_PARAMS})
+        return func(*args, asked=asked, **kwargs)
+
+    # typer reads the options from the signature: the five instead of `asked`.
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*params[:at], *_RANGE_PARAMS, *params[at + 1 :]]
+    )
+    return wrapper  # type: ignore[return-value]
+
+
+def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) -> "DateRange | None":
     """The range the shared range options ask for. A command without a default range
     (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
     given, and reads an open-ended --from/--to itself."""
     from revue.app.compose import resolve_range
 
-    start = parse_date(date_from, "--from")
-    end = parse_date(date_to, "--to")
-    if default_days is None and not (week or since_last or review is not None):
+    start = parse_date(span.date_from, "--from")
+    end = parse_date(span.date_to, "--to")
+    if default_days is None and not (span.week or span.since_last or span.review is not None):
         return None
     return resolve_range(
         lambda: env.store,
         today=env.now().date(),
         start=start,
         end=end,
-        week=week,
-        since_last=since_last,
-        review=review,
+        week=span.week,
+        since_last=span.since_last,
+        review=span.review,
         days=default_days or 7,
     )
 
 
-def item_filters(
-    env: "Env",
-    date_from: str | None,
-    date_to: str | None,
-    week: str | None,
-    since_last: bool,
-    review: int | None,
-) -> tuple[str | None, str | None, list[int] | None]:
+def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, list[int] | None]:
     """The range options as list/export filters: first and last day the items were added
     (either open), or the ids of review N's items."""
-    span = range_options(env, date_from, date_to, week, since_last, review, default_days=None)
-    if span is None:
-        start = parse_date(date_from, "--from")
-        end = parse_date(date_to, "--to")
+    found = range_options(env, span, default_days=None)
+    if found is None:
+        start = parse_date(span.date_from, "--from")
+        end = parse_date(span.date_to, "--to")
         return (start.isoformat() if start else None, end.isoformat() if end else None, None)
-    if span.review is not None:
-        return None, None, [i.id for i in env.store.review_items(span.review["id"])]
-    return span.start.isoformat(), span.end.isoformat(), None
+    if found.review is not None:
+        return None, None, [i.id for i in env.store.review_items(found.review["id"])]
+    return found.start.isoformat(), found.end.isoformat(), None
 
 
 def read_lines(source: str) -> Iterator[tuple[int, str]]:

@@ -9,15 +9,13 @@ import typer
 from revue.cli.completion import complete_export_format, complete_import_format, complete_tag
 from revue.cli.output import run_fetch
 from revue.cli.shell import (
-    FromOption,
-    ReviewOption,
-    SinceLastOption,
-    ToOption,
-    WeekOption,
+    NO_RANGE,
+    RangeArgs,
     env_of,
     exit_for,
     handled,
     item_filters,
+    range_args,
     read_input_file,
     typed_list,
 )
@@ -88,6 +86,7 @@ def import_(
 
 
 @handled
+@range_args
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -98,11 +97,7 @@ def export(
             autocompletion=complete_export_format,
         ),
     ] = "json",
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    week: WeekOption = None,
-    since_last: SinceLastOption = False,
-    review: ReviewOption = None,
+    asked: RangeArgs = NO_RANGE,
     tag: Annotated[
         str | None, typer.Option(help="Only items with this tag.", autocompletion=complete_tag)
     ] = None,
@@ -113,7 +108,7 @@ def export(
     from revue.models import iso
 
     env = env_of(ctx)
-    start, end, ids = item_filters(env, date_from, date_to, week, since_last, review)
+    start, end, ids = item_filters(env, asked)
     if fmt == "json":
         from revue.store.db import dump
 
