@@ -58,9 +58,10 @@ CLI_NEEDS = {
 CLI_NOT_YET = {
     "sanitize": "text typed on the command line is made valid Unicode where it enters",
     "review": "the --format help reads the light table of review/outputs.py (loading app/compose "
-    "at every start would cost its imports); list phrases a review's dates in words",
+    "at every start would cost its imports); list phrases a review's dates in words; "
+    "completion lists styles and platforms",
     "formats": "import and export parse and write files themselves (the store's streaming "
-    "export and import, in flight on another branch, rework both)",
+    "export and import, in flight on another branch, rework both); completion lists formats",
 }
 
 
