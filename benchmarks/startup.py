@@ -24,8 +24,8 @@ from pathlib import Path
 
 
 def make_db(path: Path, n: int) -> None:
-    from revue.db import Store
     from revue.models import PageMeta
+    from revue.store.db import Store
 
     store = Store.open(path)
     for i in range(n):
@@ -45,8 +45,8 @@ def make_week_db(path: Path, n: int) -> None:
     """`n` items added today, fetched, with notes: the week `revue week` opens on."""
     import datetime as dt
 
-    from revue.db import Store
     from revue.models import PageMeta
+    from revue.store.db import Store
 
     store = Store.open(path)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -76,6 +76,15 @@ ITEM_COLS = (
 )
 
 
+def store_class() -> Any:
+    """revue's Store, wherever the revue measured keeps it (`--src` may be an older one)."""
+    try:
+        from revue.store.db import Store
+    except ImportError:
+        from revue.db import Store  # type: ignore[no-redef]
+    return Store
+
+
 def week_start(n: int, week: int) -> dt.datetime:
     weeks = (n + PER_WEEK - 1) // PER_WEEK
     return END - dt.timedelta(weeks=weeks - 1 - week)
@@ -111,7 +120,8 @@ def item_rows(n: int, dedup_key: Callable[[str], str]) -> Iterator[tuple[Any, ..
 def build(n: int, path: Path) -> None:
     """A database of n items like a curator's (see the module docstring)."""
     from revue import urls
-    from revue.db import Store
+
+    Store = store_class()
 
     store = Store.open(path)
     store.close()
@@ -207,8 +217,7 @@ def write_import_files(n: int, folder: Path) -> dict[str, Path]:
 
 
 def fresh_db(path: Path) -> sqlite3.Connection:
-    from revue.db import Store
-
+    Store = store_class()
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     Store.open(path).close()

@@ -47,9 +47,24 @@ def build_table() -> dict[str, int]:
     return dict(sorted(table.items()))
 
 
+# The languages revue writes reviews in: their months' names as a review spells them.
+WRITTEN = ("fr", "en")
+
+
+def build_wide() -> dict[str, tuple[str, ...]]:
+    """The wide month names of WRITTEN's languages, January first, as Babel spells them."""
+    return {
+        locale: tuple(
+            str(name) for _, name in sorted(get_month_names("wide", locale=locale).items())
+        )
+        for locale in WRITTEN
+    }
+
+
 def render(table: dict[str, int]) -> str:
     lines = [
-        '"""Month names (folded: lower case, no accents, no final dot) -> month number.',
+        '"""Month names (folded: lower case, no accents, no final dot) -> month number; and the',
+        "months' names in the languages revue writes reviews in (WIDE).",
         "",
         "Generated from Babel's CLDR data by scripts/gen_monthnames.py; do not edit by hand.",
         f"Languages: {', '.join(LOCALES)}.",
@@ -58,6 +73,12 @@ def render(table: dict[str, int]) -> str:
         "MONTHS: dict[str, int] = {",
     ]
     lines += [f'    "{key}": {number},' for key, number in table.items()]
+    lines.append("}")
+    lines += ["", "WIDE: dict[str, tuple[str, ...]] = {"]
+    for locale, names in build_wide().items():
+        lines.append(f'    "{locale}": (')
+        lines += [f'        "{name}",' for name in names]
+        lines.append("    ),")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

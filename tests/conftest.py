@@ -9,8 +9,6 @@ import pytest
 from loopback import LoopbackServer
 from wordpress import PACKAGES, WordPressSite, missing
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-
 
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,7 +65,18 @@ class LoopbackServer:
             do_GET = _serve
             do_HEAD = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self.errors: list[BaseException] = []
+
+        class _Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # socketserver prints a handler's exception and carries on: kept instead, and
+                # raised by stop(), so that a test's own server failing fails the test. A
+                # client hanging up (a timeout under test) is not the server failing.
+                error = sys.exc_info()[1]
+                if error is not None and not isinstance(error, ConnectionError):
+                    outer.errors.append(error)
+
+        self.httpd = _Server(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -80,6 +92,8 @@ class LoopbackServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        if self.errors:
+            raise AssertionError(f"the test server failed: {self.errors!r}") from self.errors[0]
 
     def url(self, path: str) -> str:
         return self.base + path

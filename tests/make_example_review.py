@@ -21,11 +21,11 @@ sys.path.insert(0, str(HERE))
 
 from browser import find_chromium, screenshot  # noqa: E402
 
-from revue.compose import ComposeOptions, compose  # noqa: E402
+from revue.app.compose import ComposeOptions, compose  # noqa: E402
+from revue.app.curate import record_result, store_links  # noqa: E402
 from revue.config import Config  # noqa: E402
-from revue.curate import record_result, store_links  # noqa: E402
-from revue.db import Store  # noqa: E402
 from revue.models import FetchResult  # noqa: E402
+from revue.store.db import Store  # noqa: E402
 
 PAGES = HERE / "fixtures" / "pages"
 REVIEWS = HERE.parent / "reviews"

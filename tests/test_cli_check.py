@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from revue.linkcheck import classify, wayback_url
+from revue.app.check import classify, wayback_url
 from revue.models import FetchResult, Item
 
 from clihelp import run, run_json, run_on_terminal

@@ -145,9 +145,9 @@ def test_compose_is_handed_its_clock(tmp_path: Path) -> None:
     import datetime as dt
     import xml.etree.ElementTree as ET
 
-    from revue.compose import ComposeOptions, compose
+    from revue.app.compose import ComposeOptions, compose
     from revue.config import Config
-    from revue.db import Store
+    from revue.store.db import Store
 
     store = Store.open(tmp_path / "lib.db")
     store.add_text("Un mot", now="2024-03-18T09:00:00+00:00", section=None, tags=[])
@@ -194,7 +194,7 @@ def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: P
     links = [server.url(p) for p in ("/ok", "/missing", "/gone", "/wall", "/busy")]
     run("add", *links, closed, code=1)
     # No name lookup leaves the machine in a test: the store gets what fetch records then.
-    from revue.db import Store
+    from revue.store.db import Store
 
     add("https://nowhere.invalid/article")
     store = Store.open(tmp_path / "revue.db")

@@ -9,7 +9,8 @@ import pytest
 from clihelp import run, run_json
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8a839e9c481f77f2.txt"
+# The first three posts of the seed blog, its press reviews.
+SEEDS = Path(__file__).parent / "fixtures" / "reviews" / "seed-000-first-three-posts.txt"
 
 
 def test_firefox_bookmarks_keep_titles_tags_notes_and_dates() -> None:
@@ -26,7 +27,6 @@ def test_firefox_bookmarks_keep_titles_tags_notes_and_dates() -> None:
     assert all(i["user_fields"] == [] for i in items)
 
 
-@pytest.mark.skipif(not SEEDS.exists(), reason="shared seeds not present")
 def test_past_reviews_import_marks_items_published() -> None:
     result = run("import", str(SEEDS), "--no-fetch")
     assert "past review(s) recorded" in result.stderr
@@ -238,8 +238,8 @@ def test_export_import_round_trip_of_thousands_of_items_streams_back_every_row(
         ("netscape", "export_netscape"),
         ("md", "export_markdown"),
     ):
-        from revue import exporters
-        from revue.db import Store
+        from revue.formats import exporters
+        from revue.store.db import Store
 
         store = Store.open(source)
         expected = getattr(exporters, whole)(store.list_items(order="id"))
@@ -320,7 +320,7 @@ def test_revue_json_import_has_no_size_cap_but_other_formats_do(
 ) -> None:
     from test_db_scale import fill
 
-    import revue.cli
+    import revue.cli.transfer
 
     fill(tmp_path / "revue.db", 200)
     dump_file = tmp_path / "dump.json"
@@ -328,7 +328,7 @@ def test_revue_json_import_has_no_size_cap_but_other_formats_do(
     csv_file = tmp_path / "items.csv"
     run("export", "--format", "csv", "--out", str(csv_file))
     assert dump_file.stat().st_size > 65536 and csv_file.stat().st_size > 20_000
-    monkeypatch.setattr(revue.cli, "MAX_IMPORT_BYTES", 20_000)
+    monkeypatch.setattr(revue.cli.transfer, "MAX_IMPORT_BYTES", 20_000)
     other = tmp_path / "other.db"
     result = run("--db", str(other), "import", str(dump_file), "--no-fetch")
     assert "200 added" in result.stderr

@@ -137,7 +137,7 @@ def test_broken_config_exits_3_naming_the_file(tmp_path: Path) -> None:
 
 
 def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from revue.db import Store
+    from revue.store.db import Store
 
     def broken(self: Store, **kwargs: object) -> None:
         raise ValueError("boom")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from revue.clipboard import osc52, terminal_supports_osc52
-from revue.social import PLATFORMS, graphemes, x_length
+from revue.review.social import PLATFORMS, graphemes, x_length
 
 from clihelp import run, run_on_terminal
 

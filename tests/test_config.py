@@ -18,7 +18,7 @@ import pytest
 
 import revue
 from revue.config import FETCH_KEYS, KEYS, Config, load_config
-from revue.fetch import FetchSettings
+from revue.web.fetch import FetchSettings
 
 from clihelp import run
 from loopback import LoopbackServer

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from revue.datephrase import date_phrase, review_title
+from revue.review.datephrase import date_phrase, review_title
 
 D = dt.date
 PREFIX = "Revue de presse marketing/techno"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from revue.db import Store
 from revue.errors import NotFound, StoreError
-from revue.migrations import NAMES
 from revue.models import PageMeta
+from revue.store.db import Store
+from revue.store.migrations import NAMES
 
 NOW = "2024-03-19T10:00:00+00:00"
 
@@ -91,7 +91,7 @@ def test_not_a_database_is_a_store_error_naming_the_file(tmp_path: Path) -> None
 def test_two_processes_open_a_new_database_at_once(tmp_path: Path) -> None:
     path = tmp_path / "race.db"
     code = (
-        "import sys; from pathlib import Path; from revue.db import Store; "
+        "import sys; from pathlib import Path; from revue.store.db import Store; "
         "s = Store.open(Path(sys.argv[1])); "
         "[s.add(f'https://example.com/{sys.argv[2]}/{i}', now='2024-01-01T00:00:00+00:00') for i in range(30)]"
     )
@@ -160,7 +160,7 @@ def test_remove_unknown_id_removes_nothing(store: Store) -> None:
 
 
 def test_schema_version_counts_the_migrations(tmp_path: Path) -> None:
-    from revue.db import SCHEMA_VERSION
+    from revue.store.db import SCHEMA_VERSION
 
     assert len(NAMES) == SCHEMA_VERSION
     Store.open(tmp_path / "v.db").close()
@@ -214,7 +214,7 @@ def test_a_merged_duplicate_gives_the_kept_item_its_first_publication(store: Sto
 
 
 def test_a_restore_into_a_non_empty_store_keeps_first_published(store: Store) -> None:
-    from revue.db import dump, restore
+    from revue.store.db import dump, restore
 
     store.add("https://example.com/here", now=NOW)
     source = Store.open(store.path.with_name("src.db"))
@@ -300,7 +300,7 @@ def test_a_syndicated_copy_keeps_its_original_apart(store: Store) -> None:
 def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
     store: Store, tmp_path: Path
 ) -> None:
-    from revue.db import dump, restore
+    from revue.store.db import dump, restore
 
     assert columns(tmp_path / "r.db", "review_posts") == [
         "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",

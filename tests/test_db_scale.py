@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from revue import exporters
-from revue.db import Store, dump, restore
+from revue.formats import exporters
 from revue.models import Item
+from revue.store.db import Store, dump, restore
 
 NOW = "2024-03-19T10:00:00+00:00"
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -132,7 +132,7 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
 
 
 def test_a_range_ending_on_the_last_day_there_is() -> None:
-    from revue.db import _day_range  # type: ignore[attr-defined]
+    from revue.store.db import _day_range  # type: ignore[attr-defined]
 
     assert _day_range("2024-03-12", "2024-03-19") == (
         ["added_at >= ?", "added_at < ?"],
@@ -188,8 +188,8 @@ def store_path(tmp_path: Path) -> Path:
 
 
 def test_the_export_is_one_item_a_line_and_reads_back_in_any_layout(tmp_path: Path) -> None:
-    from revue.db import iter_dump
-    from revue.importers import read_revue_export
+    from revue.formats.importers import read_revue_export
+    from revue.store.db import iter_dump
 
     fill(tmp_path / "r.db", 300)
     store = Store.open(tmp_path / "r.db")
@@ -233,7 +233,7 @@ def test_the_export_is_one_item_a_line_and_reads_back_in_any_layout(tmp_path: Pa
     ],
 )
 def test_a_damaged_export_is_refused_by_the_reader(text: str, message: str) -> None:
-    from revue.importers import read_revue_export
+    from revue.formats.importers import read_revue_export
 
     with pytest.raises(ValueError, match=message):
         list(read_revue_export([text.encode()]))
@@ -253,7 +253,7 @@ def test_restore_of_a_large_dump_into_an_empty_store_is_exact(tmp_path: Path) ->
 def test_the_reader_cleans_text_exactly_as_the_record_check_does() -> None:
     """The reader spares the check its walk over the strings of items whose JSON text holds
     nothing to clean; items that do are cleaned as a whole-file import cleans them."""
-    from revue.importers import check_revue_item, read_revue_export
+    from revue.formats.importers import check_revue_item, read_revue_export
 
     items: list[dict[str, object]] = [
         {"id": i, "url": f"https://a.example/{i}", "note": "ok é \t\n"} for i in range(1, 60)

@@ -5,8 +5,8 @@ import io
 
 from markdown_it import MarkdownIt
 
-from revue.exporters import CSV_COLUMNS, export_csv, export_markdown, export_netscape
-from revue.importers import parse_import
+from revue.formats.exporters import CSV_COLUMNS, export_csv, export_markdown, export_netscape
+from revue.formats.importers import parse_import
 from revue.models import Item
 
 

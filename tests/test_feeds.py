@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from revue.feeds import (
+from revue.formats.feeds import (
     FeedEntry,
     discover_feeds,
     export_opml,

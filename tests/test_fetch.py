@@ -24,8 +24,9 @@ import httpx
 import pytest
 
 from revue import __version__
-from revue.extract import extract, find_oembed_link, find_refresh
-from revue.fetch import (
+from revue.models import FetchResult
+from revue.web.extract import extract, find_oembed_link, find_refresh
+from revue.web.fetch import (
     Fetcher,
     FetchSettings,
     error_kind,
@@ -33,7 +34,6 @@ from revue.fetch import (
     parse_retry_after,
     social_provider,
 )
-from revue.models import FetchResult
 
 from loopback import LoopbackServer
 

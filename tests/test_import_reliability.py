@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from revue.exporters import export_netscape
-from revue.extract import extract
-from revue.feeds import discover_feeds, parse_opml
-from revue.importers import check_revue_item, parse_import
+from revue.formats.exporters import export_netscape
+from revue.formats.feeds import discover_feeds, parse_opml
+from revue.formats.importers import check_revue_item, parse_import
 from revue.models import Item
+from revue.web.extract import extract
 
 from clihelp import run, run_json
 

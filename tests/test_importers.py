@@ -6,10 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from revue.importers import FORMATS, ImportRecord, detect_format, parse_import
+from revue.formats.importers import FORMATS, ImportRecord, detect_format, parse_import
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8a839e9c481f77f2.txt"
+# The first three posts of the seed blog (the press reviews); its later posts are prose.
+SEEDS = Path(__file__).parent / "fixtures" / "reviews" / "seed-000-first-three-posts.txt"
+# A prose post as the blog's later ones are: a title, then paragraphs without a link.
+PROSE_POST = """
+ChatGPT, le nouveau casse-tête
+
+Il faut applaudir les avancées de l’intelligence artificielle, mais aussi s’en inquiéter.
+
+La technologie n’est pas neutre et le droit est toujours à la remorque des innovations.
+
+Vingt ans après les moteurs de recherche, on commence à peine à en mesurer les effets.
+
+Inexactitude et ambiguïté des réponses
+"""
 
 
 def load(name: str) -> bytes:
@@ -331,9 +344,7 @@ def test_english_review_header() -> None:
 
 @pytest.fixture(scope="module")
 def seeds() -> bytes:
-    if not SEEDS.exists():
-        pytest.skip("seeds file absent")
-    return SEEDS.read_bytes()
+    return SEEDS.read_bytes() + PROSE_POST.encode()
 
 
 def test_seeds_three_reviews(seeds: bytes) -> None:

@@ -6,7 +6,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from revue.markup import (
+from revue.review.markup import (
     MAX_URL_LENGTH,
     html_text,
     markdown_to_html,

@@ -13,7 +13,8 @@ from markdown_it.token import Token
 
 from revue.errors import BadInput
 from revue.models import Item, ReviewDoc
-from revue.render import FORMATS, STYLES, render, template_context
+from revue.review.render import FORMATS, STYLES, render, template_context
+from revue.templates import user_templates
 
 COMMONMARK = MarkdownIt("commonmark")
 LAPRESSE = (
@@ -497,18 +498,22 @@ def test_user_template_dir_overrides_a_builtin(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     doc = make_doc([link(1, title="*Titre*")])
-    assert render(doc, "md", template_dirs=[tmp_path]) == (
+    assert render(doc, "md", templates=user_templates(dirs=[tmp_path])) == (
         "MINE Revue de presse marketing/techno du 7 et 8 novembre\n* \\*Titre\\*\n"
     )
     # Formats the folder does not override keep the built-in.
-    assert render(doc, "html", template_dirs=[tmp_path]).startswith("<!DOCTYPE html>")
+    assert render(doc, "html", templates=user_templates(dirs=[tmp_path])).startswith(
+        "<!DOCTYPE html>"
+    )
 
 
 def test_user_fragment_override_is_used_by_the_page(tmp_path: Path) -> None:
     (tmp_path / "review.fragment.html.j2").write_text(
         "<p>{{ items[0].title }}</p>\n", encoding="utf-8"
     )
-    out = render(make_doc([link(1, title="<i>x</i>")]), "html", template_dirs=[tmp_path])
+    out = render(
+        make_doc([link(1, title="<i>x</i>")]), "html", templates=user_templates(dirs=[tmp_path])
+    )
     assert "<p>&lt;i&gt;x&lt;/i&gt;</p>" in out
     parse_page(out)
 
@@ -517,13 +522,13 @@ def test_template_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.j2"
     path.write_text("{{ title }} ({{ style }}) {{ items | length }}\n", encoding="utf-8")
     doc = make_doc([link(1, title="T")], title="A & B")
-    assert render(doc, "md", "linked", template_path=path) == "A & B (linked) 1\n"
+    assert render(doc, "md", "linked", templates=user_templates(path)) == "A & B (linked) 1\n"
     # An HTML format autoescapes the user's file.
-    assert render(doc, "html", template_path=path) == "A &amp; B (classic) 1\n"
+    assert render(doc, "html", templates=user_templates(path)) == "A &amp; B (classic) 1\n"
     # It may extend a built-in.
     child = tmp_path / "child.md.j2"
     child.write_text('{% extends "review.md.j2" %}', encoding="utf-8")
-    assert render(doc, "md", template_path=child) == render(doc, "md")
+    assert render(doc, "md", templates=user_templates(child)) == render(doc, "md")
 
 
 def test_template_errors_are_bad_input(tmp_path: Path) -> None:
@@ -531,17 +536,17 @@ def test_template_errors_are_bad_input(tmp_path: Path) -> None:
     typo = tmp_path / "typo.j2"
     typo.write_text("{{ titel }}", encoding="utf-8")
     with pytest.raises(BadInput, match="titel"):
-        render(doc, "md", template_path=typo)
+        render(doc, "md", templates=user_templates(typo))
     broken = tmp_path / "broken.j2"
     broken.write_text("{% for %}", encoding="utf-8")
     with pytest.raises(BadInput, match="line 1"):
-        render(doc, "md", template_path=broken)
+        render(doc, "md", templates=user_templates(broken))
     with pytest.raises(BadInput, match="not found"):
-        render(doc, "md", template_path=tmp_path / "missing.j2")
+        render(doc, "md", templates=user_templates(tmp_path / "missing.j2"))
     latin1 = tmp_path / "latin1.j2"
     latin1.write_bytes("{{ title }} été".encode("latin-1"))
     with pytest.raises(BadInput, match="UTF-8"):
-        render(doc, "md", template_path=latin1)
+        render(doc, "md", templates=user_templates(latin1))
     with pytest.raises(BadInput, match="format"):
         render(doc, "pdf")
     with pytest.raises(BadInput, match="style"):
@@ -580,7 +585,7 @@ def test_hashtag_written_in_the_comment_is_not_repeated() -> None:
     import datetime as dt
 
     from revue.models import Item, ReviewDoc
-    from revue.render import render
+    from revue.review.render import render
 
     item = Item(
         id=1,
@@ -607,7 +612,7 @@ def test_comment_typed_with_its_equals_sign_gets_one() -> None:
     import datetime as dt
 
     from revue.models import Item, ReviewDoc
-    from revue.render import render
+    from revue.review.render import render
 
     item = Item(
         id=1, url="https://example.com/a", title="T", note="= Encore", added_at="2024-03-19"

@@ -3,7 +3,7 @@
 Concurrent writers, `kill -9` mid-batch, the compose lock, backups while writing, newer and
 damaged databases, bad config files, a full disk, and no prompt without a terminal. Every
 failure must be one line on stderr naming the file, the documented exit code, no traceback,
-and nothing written.
+and nothing written. The state a test starts from is set up in this process (CliRunner).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 
 import revue
-from revue.db import SCHEMA_VERSION
+from revue.store.db import SCHEMA_VERSION
 
+from clihelp import run as run_in_process
 from loopback import LoopbackServer
 
 SRC = str(Path(revue.__file__).resolve().parents[1])
@@ -146,11 +147,11 @@ def test_several_processes_create_and_fill_a_new_database_at_once(db: Path) -> N
 
 
 OPEN_AT_ONCE = """
-import sys, time
+import os, sys
 from pathlib import Path
-from revue.db import Store
-start = float(sys.argv[2])
-time.sleep(max(0.0, start - time.time()))
+from revue.store.db import Store
+print("ready", flush=True)
+os.read(int(sys.argv[2]), 1)  # blocks until the test closes the pipe's other end
 store = Store.open(Path(sys.argv[1]))
 store.add("https://same.example/" + sys.argv[3], now="2024-03-19T10:00:00+00:00")
 print(store.db.execute("PRAGMA journal_mode").fetchone()[0], store.count())
@@ -159,17 +160,27 @@ store.close()
 
 
 def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db: Path) -> None:
-    start = time.time() + 1.0  # every process has imported revue by then
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", OPEN_AT_ONCE, str(db), str(start), str(k)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=child_env(),
-        )
-        for k in range(6)
-    ]
+    # A start line: each process, revue imported, waits on one pipe; closing its only
+    # writer wakes them all at once.
+    gate, release = os.pipe()
+    try:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AT_ONCE, str(db), str(gate), str(k)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=child_env(),
+                pass_fds=(gate,),
+            )
+            for k in range(6)
+        ]
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline() == "ready\n", proc.communicate(timeout=60)
+    finally:
+        os.close(release)
+        os.close(gate)
     for proc in procs:
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
@@ -208,9 +219,8 @@ def test_cron_fetch_and_feed_pull_run_while_the_curator_adds(
             server.route(f"/u{k}/{n}", handler=slowish)
     server.route("/feed.xml", rss(server.base, 25), headers={"Content-Type": "application/rss+xml"})
     seeded = "".join(server.url(f"/cron/{n}") + "\n" for n in range(30))
-    assert run("add", "-", "--no-fetch", input=seeded).returncode == 0
-    added = run("feed", "add", server.url("/feed.xml"))
-    assert added.returncode == 0, added.stderr
+    run_in_process("add", "-", "--no-fetch", input=seeded)
+    run_in_process("feed", "add", server.url("/feed.xml"))
 
     none = subprocess.DEVNULL
     cron = [
@@ -294,7 +304,7 @@ def reviews(tmp_path: Path) -> Path:
 
 
 def test_a_second_compose_is_refused_clearly_while_one_writes(db: Path, reviews: Path) -> None:
-    assert run("add", "https://a.example/1", "--no-fetch", "--title", "Un").returncode == 0
+    run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
     reviews.mkdir()
     with open(reviews / ".revue-compose.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -311,7 +321,7 @@ def test_a_second_compose_is_refused_clearly_while_one_writes(db: Path, reviews:
 
 
 def test_a_review_path_taken_by_a_folder_is_a_clean_error(db: Path, reviews: Path) -> None:
-    assert run("add", "https://a.example/1", "--no-fetch", "--title", "Un").returncode == 0
+    run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
     target = reviews / "2024-03-19-revue-de-presse.md"
     target.mkdir(parents=True)
     proc = run("compose", "--from", "2024-03-13", "--to", "2024-03-19", "--force", "--allow-empty")
@@ -324,30 +334,27 @@ def test_a_review_path_taken_by_a_folder_is_a_clean_error(db: Path, reviews: Pat
 
 
 def test_backup_while_another_process_writes_is_consistent(db: Path, tmp_path: Path) -> None:
-    assert run("add", "https://seed.example/", "--no-fetch").returncode == 0
-    writer = spawn("add", "-", "--no-fetch")
-    assert writer.stdin is not None
-    writer.stdin.write("".join(f"https://w.example/{n}\n" for n in range(150)))
-    writer.stdin.close()
+    run_in_process("add", "https://seed.example/", "--no-fetch")
     copies = []
-    try:
+    with spawn("add", "-", "--no-fetch") as writer:
+        assert writer.stdin is not None and writer.stderr is not None
+        writer.stdin.write("".join(f"https://w.example/{n}\n" for n in range(150)))
+        writer.stdin.close()
         for k in range(3):
             target = tmp_path / f"backup-{k}.db"
             proc = run("--quiet", "backup", str(target))
             assert proc.returncode == 0, proc.stderr
             assert "locked" not in proc.stderr and proc.stderr == ""
             copies.append(target)
-    finally:
-        writer.wait(timeout=120)
-    assert writer.returncode == 0
+        err = writer.stderr.read()  # up to the writer's exit
+    assert writer.returncode == 0, err
     for copy in copies:
         assert db_rows(copy, "PRAGMA integrity_check") == [("ok",)]
         n = count_items(copy)
         assert 1 <= n <= 151
         # Every item of the copy is whole: its key row is there too.
         assert db_rows(copy, "SELECT count(DISTINCT item_id) FROM item_keys")[0][0] == n
-        listed = run("--db", str(copy), "list", "--json")
-        assert listed.returncode == 0, listed.stderr
+        run_in_process("--db", str(copy), "list", "--json")
     assert count_items(db) == 151
 
 
@@ -359,8 +366,8 @@ def test_the_kept_schema_7_database_upgrades_and_reads(db: Path) -> None:
     listed = run("list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert "OpenAI en vedette" in listed.stdout and "Veille" in listed.stdout
-    assert run("reviews", "--json").returncode == 0
-    assert "example.org/feed.xml" in run("feed", "list", "--json").stdout
+    run_in_process("reviews", "--json")
+    assert "example.org/feed.xml" in run_in_process("feed", "list", "--json").stdout
 
 
 def test_a_database_from_a_newer_revue_is_refused_untouched(db: Path) -> None:
@@ -434,7 +441,7 @@ def test_a_read_only_database_reads_and_refuses_writes_cleanly(
     shutil.copy(SCHEMA_DB, db)
     env = child_env(REVUE_DB=str(db))
     # Upgraded first: migrating is a write, which a read-only file refuses (exit 3 too).
-    assert run("list", env=env).returncode == 0
+    run_in_process("--db", str(db), "list")
     make_read_only(db if where == "file" else folder)
     before = db.read_bytes()
     proc = run("add", "https://new.example/", "--no-fetch", env=env)
@@ -453,7 +460,7 @@ def test_a_read_only_database_reads_and_refuses_writes_cleanly(
 def test_an_unwritable_reviews_folder_is_a_clean_error(
     db: Path, reviews: Path, make_read_only: Callable[[Path], None]
 ) -> None:
-    assert run("add", "https://a.example/", "--no-fetch").returncode == 0
+    run_in_process("add", "https://a.example/", "--no-fetch")
     reviews.mkdir()
     make_read_only(reviews)
     proc = run("compose")
@@ -466,11 +473,11 @@ def test_an_unwritable_reviews_folder_is_a_clean_error(
 def test_a_review_that_cannot_be_recorded_leaves_no_file_behind(
     db: Path, reviews: Path, make_read_only: Callable[[Path], None]
 ) -> None:
-    assert run("add", "https://a.example/1", "--no-fetch", "--title", "Un").returncode == 0
-    assert run("compose", "--out", str(reviews / "old")).returncode == 0
+    run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
+    run_in_process("compose", "--out", str(reviews / "old"))
     first = next((reviews / "old").glob("*.md"))
     composed = first.read_bytes()
-    assert run("add", "https://a.example/2", "--no-fetch", "--title", "Deux").returncode == 0
+    run_in_process("add", "https://a.example/2", "--no-fetch", "--title", "Deux")
     make_read_only(db)
     for out in ("new", "old"):  # a new file, and a new version of a known one
         proc = run("compose", "--out", str(reviews / out))
@@ -493,7 +500,7 @@ def file_size_limit(limit: int) -> Callable[[], None]:
 
 def test_a_full_disk_fails_cleanly_and_keeps_what_was_stored(db: Path) -> None:
     shutil.copy(SCHEMA_DB, db)
-    assert run("list").returncode == 0
+    run_in_process("list")
     before = db_rows(db, "SELECT id, url, status FROM items ORDER BY id")
     links = "".join(f"https://full.example/{n}/{'x' * 1500}\n" for n in range(300))
     limit = db.stat().st_size + 64 * 1024
@@ -505,20 +512,19 @@ def test_a_full_disk_fails_cleanly_and_keeps_what_was_stored(db: Path) -> None:
     assert len(after) < len(before) + 300  # the disk did fill up mid-batch
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
     # Each link stored before the disk filled up is whole and listed.
-    assert run("list", "--json").returncode == 0
+    run_in_process("list", "--json")
 
 
 def test_a_full_disk_while_writing_a_review_is_a_clean_error(db: Path, reviews: Path) -> None:
     links = "".join(f"https://a.example/{n}\n" for n in range(6))
-    added = run("add", "-", "--no-fetch", "--note", "x" * 9000, input=links)
-    assert added.returncode == 0, added.stderr
+    run_in_process("add", "-", "--no-fetch", "--note", "x" * 9000, input=links)
     # Room for SQLite's 32 KiB -shm file, not for the 54 KB review.
     proc = run("compose", preexec=file_size_limit(40_000))
     assert proc.returncode == 3, proc.stderr
     one_error_line(proc, str(reviews), "cannot write the review")
     assert [p.name for p in reviews.iterdir()] == [".revue-compose.lock"]  # no temp file
     assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
-    assert run("compose").returncode == 0  # room again: it works
+    run_in_process("compose")  # room again: it works
 
 
 @pytest.mark.parametrize(
@@ -562,7 +568,7 @@ def test_quiet_prints_errors_only_and_logs_are_plain_timestamped_lines(db: Path)
 
 
 def test_nothing_waits_for_an_answer_without_a_terminal(db: Path, tmp_path: Path) -> None:
-    assert run("add", "https://a.example/1", "--no-fetch").returncode == 0
+    run_in_process("add", "https://a.example/1", "--no-fetch")
     rm = run("rm", "1", timeout=20)
     assert rm.returncode == 2
     one_error_line(rm, "--yes")

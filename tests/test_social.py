@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from revue.errors import BadInput
-from revue.social import (
+from revue.review.social import (
     PLATFORMS,
     Post,
     bluesky_length,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from revue.models import Item, ReviewDoc
-from revue.render import template_context
+from revue.review.render import template_context
 
 from clihelp import run
 from loopback import LoopbackServer

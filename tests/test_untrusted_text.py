@@ -28,13 +28,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from revue.curate import fetch_items
-from revue.db import Store
-from revue.extract import extract
-from revue.feeds import parse_feed
-from revue.fetch import FetchSettings, fetch_one
-from revue.markup import markdown_to_html
+from revue.app.curate import fetch_items
+from revue.formats.feeds import parse_feed
 from revue.models import FetchResult
+from revue.review.markup import markdown_to_html
+from revue.store.db import Store
+from revue.web.extract import extract
+from revue.web.fetch import FetchSettings, fetch_one
 
 from clihelp import run, run_json, run_on_terminal
 from loopback import LoopbackServer
@@ -267,7 +267,7 @@ def test_control_characters_never_reach_the_review_or_its_feed(
 
 
 def test_the_feed_is_checked_before_it_is_written() -> None:
-    from revue.compose import check_xml
+    from revue.publish.feed import check_xml
 
     check_xml('<?xml version="1.0"?>\n<feed>ok</feed>')
     with pytest.raises(ValueError, match="well-formed"):
@@ -358,7 +358,7 @@ def test_notes_in_a_markdown_review_follow_the_html_rules(
     ],
 )
 def test_md_safe_leaves_no_raw_html_and_no_other_link(markdown: str) -> None:
-    from revue.markup import md_safe
+    from revue.review.markup import md_safe
 
     for inline in (False, True):
         safe = md_safe(markdown, inline=inline)
@@ -367,7 +367,7 @@ def test_md_safe_leaves_no_raw_html_and_no_other_link(markdown: str) -> None:
 
 
 def test_md_safe_keeps_the_curators_markdown() -> None:
-    from revue.markup import md_safe
+    from revue.review.markup import md_safe
 
     note = "*gras* [lien](https://example.org/a_(b)) <https://example.org> `<x>` [m](mailto:a@b.c)"
     assert md_safe(note, inline=True) == note

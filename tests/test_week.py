@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from revue.compose import ComposeOptions, DateRange
+from revue.app.compose import ComposeOptions, DateRange
+from revue.app.week import Workbench, marks_of, parse_tags, workbench_range
 from revue.config import load_config
-from revue.db import Store
 from revue.models import PageMeta
-from revue.week import Workbench, marks_of, parse_tags, workbench_range
+from revue.store.db import Store
 
 from clihelp import run, run_json
 

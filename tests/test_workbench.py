@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pages import JSONLD, LAPRESSE
 
-from revue.compose import ComposeOptions
+from revue.app.compose import ComposeOptions
+from revue.app.week import Workbench
 from revue.config import load_config
-from revue.db import Store
-from revue.week import Workbench
+from revue.store.db import Store
 from revue.workbench import WeekApp
 
 from clihelp import run, run_json, run_on_terminal

@@ -31,6 +31,14 @@ CURATOR_FIELDS = ("note", "lead", "quote", "section")
 
 Status = Literal["pending", "ok", "failed", "blocked"]
 
+# Content types read as an HTML page (a missing one too); any other is a document.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def iso(moment: dt.datetime) -> str:
+    """`moment` as revue stores it: UTC, to the second."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
 
 def iso_day(value: str | None) -> dt.date | None:
     """The date an ISO 8601 date or datetime string starts with; None if it does not parse."""

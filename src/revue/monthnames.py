@@ -1,4 +1,5 @@
-"""Month names (folded: lower case, no accents, no final dot) -> month number.
+"""Month names (folded: lower case, no accents, no final dot) -> month number; and the
+months' names in the languages revue writes reviews in (WIDE).
 
 Generated from Babel's CLDR data by scripts/gen_monthnames.py; do not edit by hand.
 Languages: en, fr, de, es, it, pt, nl, ca, sv, da, nb, fi, pl, cs, ro, hu, tr, id, ru, uk, el.
@@ -393,4 +394,35 @@ MONTHS: dict[str, int] = {
     "янв": 1,
     "январь": 1,
     "января": 1,
+}
+
+WIDE: dict[str, tuple[str, ...]] = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }

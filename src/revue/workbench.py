@@ -22,8 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from revue.app.week import KEYS, Workbench
 from revue.errors import RevueError
-from revue.week import KEYS, Workbench
 
 Opener = Callable[[str], object]
 

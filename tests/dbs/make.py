@@ -16,10 +16,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "src"))
 
-from revue.compose import ComposeOptions, compose  # noqa: E402
+from revue.app.compose import ComposeOptions, compose  # noqa: E402
 from revue.config import Config  # noqa: E402
-from revue.db import SCHEMA_VERSION, Store  # noqa: E402
 from revue.models import PageMeta  # noqa: E402
+from revue.store.db import SCHEMA_VERSION, Store  # noqa: E402
 
 NOW = "2024-03-19T10:00:00+00:00"
 

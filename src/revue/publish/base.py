@@ -1,7 +1,7 @@
 """The output seam: a target takes a review ready to go out and says where it went.
 
-Pure: no I/O here. A target (a blog, later the review files and the Atom feed) is one module
-of this package implementing `Target`; the use case (`revue.publishing`) builds the
+Pure: no I/O here. A target (the review's file in the reviews folder, the folder's Atom feed,
+a blog) is one module of this package implementing `Target`; the use case (`revue.app.publish`) builds the
 `Publication` from the store and records the `Result`, so a target never touches the store.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-Action = Literal["created", "updated", "dry-run"]
+Action = Literal["created", "updated", "unchanged", "dry-run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +27,14 @@ class PostRecord:
 class Publication:
     """A review ready to go out: everything a target needs, nothing it must look up."""
 
-    review_id: int
+    review_id: int | None  # None: a review not recorded yet (its file goes out first)
     title: str
-    html: str  # the review's HTML fragment, in its style (untrusted fields escaped)
+    html: str = ""  # the review's HTML fragment, in its style (untrusted fields escaped)
     tags: tuple[str, ...] = ()  # the review's tags and hashtags, each once, without '#'
     previous: PostRecord | None = None  # where this target last put this review
+    text: str = ""  # the review rendered in `fmt`, for a target that keeps it as it is
+    fmt: str = ""  # a name of review.render.OUTPUT_FORMATS
+    file_name: str = ""  # the name of the review's file, for a target that writes one
 
 
 @dataclass(slots=True)
@@ -45,6 +48,7 @@ class Result:
     modified_gmt: str | None = None
     request: str | None = None
     notes: list[str] = field(default_factory=list)  # things the curator should know
+    path: str | None = None  # the file a target wrote
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +59,7 @@ class Result:
             "modified_gmt": self.modified_gmt,
             "notes": list(self.notes),
             **({"request": self.request} if self.request is not None else {}),
+            **({"path": self.path} if self.path is not None else {}),
         }
 
 

@@ -1,0 +1,5 @@
+"""Use cases: curate (add, fetch, import), compose, check, publish.
+
+The shell calls these; they receive the store, the fetcher and the targets, and never
+print or exit.
+"""

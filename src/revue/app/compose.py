@@ -1,0 +1,348 @@
+"""Compose a review: select the items of a date range, render them, hand the review to its
+targets (its file in the reviews folder, then the folder's Atom feed), record it.
+
+Invariants:
+- Composing the same range again gives the same file (the items it published the first
+  time are its own, not "already published").
+- Compose writes no file itself: the targets do (publish/folder.py: written whole, under
+  the folder's lock, never over a hand edit without `force`; publish/feed.py).
+- What a review published is recorded only after its file is in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from revue.config import Config
+from revue.errors import BadInput, StoreError
+from revue.files import database_files, write_failure
+from revue.models import Item, ReviewDoc
+from revue.publish.base import Publication
+from revue.review.outputs import OUTPUT_FORMATS
+from revue.store.db import Store
+
+# A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
+# pass): left out of a review unless asked. The reasons are fetch's own words.
+DEAD_HTTP = frozenset({404, 410})
+DEAD_ERRORS = ("DNS lookup failed", "connection refused")
+
+
+@dataclass
+class ComposeOptions:
+    start: dt.date
+    end: dt.date
+    fmt: str = "md"
+    style: str = "classic"
+    lang: str = "fr"
+    suffix: str | None = None
+    out: str | None = None  # a folder, or "-" for stdout; None: config's reviews_dir
+    dry_run: bool = False
+    include_published: bool = False
+    force: bool = False
+    template: Path | None = None
+    intro: str | None = None
+    outro: str | None = None
+    show_dates: bool | None = None
+    summaries: bool | None = None  # None: the config's `summaries`
+    include_failed: bool = False
+    allow_empty: bool = False
+    review: int | None = None  # recompose this review: its items, its title unless suffix
+
+
+@dataclass
+class ComposeResult:
+    text: str
+    title: str
+    items: list[Item]
+    path: Path | None = None
+    review_id: int | None = None
+    unchanged: bool = False
+    warnings: list[str] = field(default_factory=list)
+    left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
+    skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`: kept for later
+    empty: bool = False  # nothing to publish: nothing rendered, written or recorded
+
+
+def dead_reason(item: Item) -> str | None:
+    """Why `item`'s page is gone for good (its last fetch: 404, 410, no such host, connection
+    refused), or None. Blocked pages are not dead: the page is fine for a reader."""
+    if item.kind != "link" or item.status != "failed":
+        return None
+    if item.http_status in DEAD_HTTP:
+        return f"HTTP {item.http_status}"
+    error = item.error or ""
+    for reason in DEAD_ERRORS:
+        if error.startswith(reason):
+            return reason
+    return None
+
+
+def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
+    """The last `days` days ending today (inclusive)."""
+    return today - dt.timedelta(days=days - 1), today
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A range of days a command works on, and how it was asked for."""
+
+    start: dt.date
+    end: dt.date
+    review: dict[str, Any] | None = None  # --review N: that review's record
+    since: dict[str, Any] | None = None  # --since-last: the review it follows
+
+    @property
+    def empty(self) -> bool:
+        return self.end < self.start
+
+
+def resolve_range(
+    store: Callable[[], Store],
+    *,
+    today: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    week: str | None = None,
+    since_last: bool = False,
+    review: int | None = None,
+    days: int = 7,
+) -> DateRange:
+    """The range asked for by one of --from/--to, --week, --since-last or --review (the
+    shared range options); by default the last `days` days ending on --to or today. `store`
+    is opened only for --since-last and --review.
+
+    --since-last runs from the day after the latest review's end to today (empty when that
+    review already reaches today; the default range when there is no review yet). Raises
+    BadInput naming the option and its value when they clash or do not make sense."""
+    from revue.errors import NotFound
+    from revue.review.datephrase import iso_week
+
+    given = [
+        name
+        for name, on in (
+            ("--from/--to", start is not None or end is not None),
+            (f"--week {week}", week is not None),
+            ("--since-last", since_last),
+            (f"--review {review}", review is not None),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise BadInput(f"{' and '.join(given)}: choose one way to give the range")
+    if week is not None:
+        try:
+            first, last = iso_week(week)
+        except ValueError as exc:
+            raise BadInput(f"--week {week!r}: {exc}") from None
+        return DateRange(first, last)
+    if review is not None:
+        try:
+            record = store().get_review(review)
+        except NotFound:
+            raise BadInput(f"--review {review}: no such review (see revue reviews)") from None
+        if not record.get("start") or not record.get("end"):
+            raise BadInput(f"--review {review}: its dates are unknown")
+        return DateRange(
+            dt.date.fromisoformat(record["start"]),
+            dt.date.fromisoformat(record["end"]),
+            review=record,
+        )
+    if since_last:
+        dated = [r for r in store().reviews() if r.get("end")]
+        if not dated:
+            first, last = default_range(today, days)
+            return DateRange(first, last)
+        latest = max(dated, key=lambda r: (r["end"], r["id"]))
+        latest_end = dt.date.fromisoformat(latest["end"])
+        if latest_end >= today:
+            return DateRange(today + dt.timedelta(days=1), today, since=latest)
+        return DateRange(latest_end + dt.timedelta(days=1), today, since=latest)
+    last = end or today
+    try:
+        first = start or default_range(last, days)[0]
+    except OverflowError:
+        raise BadInput(
+            f"--to {last}: the week before it is not in the calendar; give --from"
+        ) from None
+    if last < first:
+        raise BadInput(f"--from {first} is after --to {last}")
+    return DateRange(first, last)
+
+
+def file_name(end: dt.date, fmt: str, lang: str) -> str:
+    stem = "revue-de-presse" if lang == "fr" else "press-review"
+    return f"{end.isoformat()}-{stem}.{OUTPUT_FORMATS[fmt].extension}"
+
+
+def build_doc(
+    items: list[Item], opts: ComposeOptions, cfg: Config, *, title: str | None = None
+) -> ReviewDoc:
+    """The review to render; `title` (a recomposed review's own) wins over the date phrase."""
+    from revue.review.datephrase import review_title
+
+    lang = opts.lang
+    suffix = opts.suffix if opts.suffix is not None else cfg.for_lang(lang, "suffix")
+    if title is None:
+        prefix = cfg.for_lang(lang, "title_prefix")
+        title = review_title(opts.start, opts.end, lang=lang, prefix=prefix, suffix=suffix)
+    return ReviewDoc(
+        title=title,
+        start=opts.start,
+        end=opts.end,
+        lang=opts.lang,
+        items=items,
+        sections=list(cfg.sections),
+        default_hashtags=list(cfg.hashtags),
+        intro=opts.intro if opts.intro is not None else cfg.for_lang(lang, "intro"),
+        outro=opts.outro if opts.outro is not None else cfg.for_lang(lang, "outro"),
+        paywall_marker=cfg.paywall_marker,
+        show_dates=cfg.show_dates if opts.show_dates is None else opts.show_dates,
+        stale_days=cfg.stale_days,
+    )
+
+
+def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime) -> ComposeResult:
+    """Render the review of opts' range; write and record it (composed at `now`) unless
+    dry-run or stdout."""
+    from revue.publish.feed import FEED_NAME, AtomFeed
+    from revue.publish.folder import ReviewFolder
+    from revue.review.render import FORMATS, STYLES, render
+    from revue.templates import user_templates
+
+    if opts.end < opts.start:
+        raise BadInput(f"--from {opts.start} is after --to {opts.end}")
+    if opts.fmt not in FORMATS:
+        raise BadInput(f"unknown format {opts.fmt!r} (choose from {', '.join(FORMATS)})")
+    if opts.style not in STYLES and opts.template is None:
+        raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
+    title: str | None = None
+    left_out: list[tuple[Item, str]] = []
+    skipped: list[Item] = []
+    if opts.review is not None:
+        # Review N as it was published: its items in its order, dead or not, and its title.
+        recorded = store.get_review(opts.review)
+        existing: dict[str, Any] | None = recorded
+        items = store.review_items(opts.review)
+        same_lang = opts.lang == (recorded.get("lang") or opts.lang)
+        if opts.suffix is None and same_lang and recorded.get("title"):
+            title = recorded["title"]
+    else:
+        existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
+        items = store.review_candidates(
+            opts.start.isoformat(),
+            opts.end.isoformat(),
+            include_published=opts.include_published,
+            exclude_review=existing["id"] if existing else None,
+        )
+        # Left out of this review, not deleted: they stay unpublished for a later one.
+        skipped_ids = store.skipped_ids(review_id=existing["id"] if existing else None)
+        skipped = [item for item in items if item.id in skipped_ids]
+        items = [item for item in items if item.id not in skipped_ids]
+        if not opts.include_failed:
+            kept = []
+            for item in items:
+                reason = dead_reason(item)
+                if reason is None:
+                    kept.append(item)
+                else:
+                    left_out.append((item, reason))
+            items = kept
+    doc = build_doc(items, opts, cfg, title=title)
+    template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
+    summaries = cfg.summaries if opts.summaries is None else opts.summaries
+    text = render(
+        doc,
+        opts.fmt,
+        opts.style,
+        templates=user_templates(opts.template, template_dirs),
+        options={"show_summary": summaries},
+    )
+    if not items and not opts.allow_empty:
+        # Cron must not publish an empty review: nothing is written or recorded. (Rendered
+        # all the same: a broken template is said now, not on the first busy week.)
+        return ComposeResult(
+            text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
+        )
+    result = ComposeResult(
+        text=text, title=doc.title, items=items, left_out=left_out, skipped=skipped
+    )
+    if opts.dry_run or opts.out == "-":
+        return result
+    folder = Path(opts.out or cfg.reviews_dir).expanduser()
+    protect = database_files(store.path)
+    publication = Publication(
+        review_id=existing["id"] if existing else None,
+        title=doc.title,
+        text=text,
+        fmt=opts.fmt,
+        file_name=file_name(opts.end, opts.fmt, opts.lang),
+    )
+    review_file = ReviewFolder(
+        folder, known_hash=store.file_hash, protect=protect, force=opts.force
+    )
+    written = review_file.publish(publication)
+    result.unchanged = written.action == "unchanged"
+    path = folder / publication.file_name
+    stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    record = {
+        "title": doc.title,
+        "start": opts.start.isoformat(),
+        "end": opts.end.isoformat(),
+        "lang": opts.lang,
+        "style": opts.style,
+        "format": opts.fmt,
+        "path": written.path,
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "composed_at": stamp,
+        "item_count": len(items),
+        "imported": existing["imported"] if opts.review is not None and existing else 0,
+    }
+    try:
+        result.review_id = store.record_review(
+            record,
+            [i.id for i in items],
+            review_id=existing["id"] if existing else None,
+            file={
+                "path": record["path"],
+                "format": opts.fmt,
+                "sha256": record["sha256"],
+                "written_at": stamp,
+            },
+            skipped=[i.id for i in skipped],
+        )
+    except StoreError:
+        # Unrecorded, the new file would pass for a hand edit next time: put back what was there.
+        review_file.undo()
+        raise
+    result.path = path
+    feed = AtomFeed(
+        folder, reviews=store.reviews, title=feed_title(opts.lang, cfg), now=stamp, protect=protect
+    )
+    try:
+        feed.publish(publication)
+    except BadInput as exc:
+        raise BadInput(f"review written and recorded, but not the feed: {exc.message}") from None
+    except OSError as exc:
+        raise write_failure(
+            exc,
+            f"{exc.filename or folder / FEED_NAME}: review written and recorded, but the "
+            "feed could not be written",
+        ) from None
+    except ValueError as exc:
+        raise BadInput(
+            f"{folder / FEED_NAME}: review written and recorded, but the feed was not "
+            f"written: {exc}"
+        ) from None
+    return result
+
+
+def feed_title(lang: str, cfg: Config) -> str:
+    prefix = cfg.for_lang(lang, "title_prefix")
+    if prefix:
+        return prefix
+    return "Revue de presse" if lang == "fr" else "Press review"

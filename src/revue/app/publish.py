@@ -1,0 +1,110 @@
+"""Use case: send a composed review to a publish target and remember where it went.
+
+The store and the target are passed in. The review's content is rendered again from what
+it published (its items, its title, its style) as an HTML fragment, so a blog gets the
+same text as `compose --format html-fragment`. What the target answered is recorded per
+review and site, after the network call (never inside a write transaction), so that the
+next publish updates that post instead of making a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from revue.config import Config
+from revue.models import Item
+from revue.publish.base import PostRecord, Publication, Result, Target
+from revue.store.db import Store
+
+
+@dataclass(slots=True)
+class Published:
+    review: dict[str, Any]
+    result: Result
+    previous: PostRecord | None
+
+
+def review_tags(items: list[Item], default_hashtags: list[str]) -> tuple[str, ...]:
+    """The config's hashtags, then every tag of the review's links in order, each once
+    (case-insensitively), without '#'."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for tag in [*default_hashtags, *(t for item in items for t in item.tags)]:
+        name = " ".join(tag.lstrip("#").split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return tuple(out)
+
+
+def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publication:
+    """The review as a target receives it: title, HTML fragment in its style, tags."""
+    from revue.app.compose import ComposeOptions, build_doc
+    from revue.review.render import STYLES, render
+    from revue.templates import user_templates
+
+    review_id = int(review["id"])
+    items = store.review_items(review_id)
+    start = dt.date.fromisoformat(review["start"])
+    end = dt.date.fromisoformat(review["end"])
+    lang = review.get("lang") or cfg.lang
+    style = str(review["style"]) if review.get("style") in STYLES else cfg.style
+    opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
+    # The title as composed (its --suffix included).
+    doc = build_doc(items, opts, cfg, title=review.get("title") or None)
+    template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
+    html = render(
+        doc,
+        "html-fragment",
+        style,
+        templates=user_templates(dirs=template_dirs),
+        options={"show_summary": cfg.summaries},
+    )
+    return Publication(
+        review_id=review_id,
+        title=doc.title,
+        html=html,
+        tags=review_tags([i for i in items if i.kind != "text"], cfg.hashtags),
+    )
+
+
+def publish(
+    store: Store, cfg: Config, target: Target, review_id: int | None, *, now: dt.datetime
+) -> Published:
+    """Publish review `review_id` (default: the latest composed) to `target`; record the post
+    unless it was a dry run. Raises NotFound for an unknown review, and whatever the target
+    raises (Refused, Conflict: exit 1)."""
+    from dataclasses import replace
+
+    from revue.app.check import choose_review
+
+    review = choose_review(store, review_id)
+    recorded = store.review_post(int(review["id"]), target.site)
+    previous = (
+        PostRecord(
+            post_id=int(recorded["post_id"]),
+            link=recorded.get("link"),
+            status=recorded.get("status"),
+            modified_gmt=recorded.get("modified_gmt"),
+        )
+        if recorded
+        else None
+    )
+    item = replace(publication(store, cfg, review), previous=previous)
+    result = target.publish(item)
+    if result.action != "dry-run" and result.post_id is not None:
+        store.record_post(
+            {
+                "review_id": item.review_id,
+                "site": target.site,
+                "post_id": result.post_id,
+                "link": result.link,
+                "status": result.status,
+                "modified_gmt": result.modified_gmt,
+                "published_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            }
+        )
+    return Published(review=review, result=result, previous=previous)

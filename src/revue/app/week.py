@@ -1,0 +1,352 @@
+"""The week's workbench (`revue week`): the review being prepared, one item a line.
+
+Every decision of the full-screen app lives here, so that it is tested without a terminal:
+which items are candidates and in which order, which are kept or skipped, what a line says,
+how a move or an edit is stored, what the preview shows. The app (workbench.py) only draws
+a `Workbench` and maps keys to its methods.
+
+Invariants:
+- Every change is stored at once, through the use cases the commands use (Store.move as
+  `revue move`, curate.edit_item as `revue edit`, compose as `revue compose`), each in its
+  own transaction: quitting or a kill at any moment loses nothing and leaves nothing half
+  written.
+- A skipped item is marked, never deleted: compose leaves it out of this review and it stays
+  unpublished for a later one.
+- The preview is compose's own rendering of the range (a dry run): what `c` writes and `y`
+  copies is what the preview shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from revue.app.compose import ComposeOptions, ComposeResult, DateRange, compose, dead_reason
+from revue.app.curate import edit_item
+from revue.config import Config
+from revue.errors import BadInput, NotFound
+from revue.models import Item, iso
+from revue.store.db import Store
+
+# What the preview shows, in the order `m` cycles through them.
+PREVIEW_FORMATS = ("text", "md", "html-fragment")
+
+# The keys, as the footer and `?` show them and the README lists them.
+KEYS: tuple[tuple[str, str], ...] = (
+    ("↑/↓", "move the cursor"),
+    ("space", "keep or skip the item for this review"),
+    ("J / K", "move the item down / up"),
+    ("e", "edit the note (enter saves, esc cancels)"),
+    ("s", "set the section"),
+    ("t", "edit the tags (comma-separated)"),
+    ("m", "preview as text / Markdown / HTML fragment"),
+    ("o", "open the link in the browser"),
+    ("c", "compose: write the review file"),
+    ("y", "copy the post to the clipboard"),
+    ("?", "list the keys"),
+    ("q", "quit (everything is saved already)"),
+)
+
+
+def flat(text: str | None) -> str:
+    """Text on one line (a note may hold paragraphs; a line of the list cannot)."""
+    return " ".join((text or "").split())
+
+
+def marks_of(item: Item, stale_days: int) -> tuple[str, ...]:
+    """What the curator should notice before publishing: dead (left out of the post),
+    blocked, not fetched yet, stale news, paywalled."""
+    marks: list[str] = []
+    if dead_reason(item) is not None:
+        marks.append("dead")
+    elif item.status == "blocked":
+        marks.append("blocked")
+    elif item.status == "pending" and item.kind == "link":
+        marks.append("unfetched")
+    if item.is_stale(stale_days):
+        marks.append("stale")
+    if item.paywalled:
+        marks.append("paywall")
+    return tuple(marks)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One candidate item as the list shows it."""
+
+    item: Item
+    kept: bool
+    marks: tuple[str, ...]
+
+    @property
+    def in_post(self) -> bool:
+        """Kept and alive: the post shows it."""
+        return self.kept and "dead" not in self.marks
+
+    @property
+    def section(self) -> str | None:
+        return flat(self.item.section) or None
+
+    def line(self) -> str:
+        """One line: kept (✓) or skipped (✗), marks, section, title (or `site: words`),
+        via and note. Plain text: the shell must not read it as markup."""
+        parts = ["✓" if self.kept else "✗"]
+        if self.marks:
+            parts.append(" ".join(f"!{mark}" for mark in self.marks))
+        if self.section:
+            parts.append(f"‹{self.section}›")
+        parts.append(flat(self.item.display_title()) or "(untitled)")
+        if self.item.via:
+            parts.append(f"via {flat(self.item.via)}")
+        if self.item.note and self.item.kind == "link":
+            parts.append(f"= {flat(self.item.note)}")
+        return " ".join(parts)
+
+
+def workbench_range(span: DateRange) -> tuple[dt.date, dt.date]:
+    """The range `revue week` works on. When --since-last finds the latest review already
+    reaching today, that review's own range: the curator is still polishing it (composing
+    it again rewrites the same file)."""
+    if span.empty and span.since is not None:
+        return (
+            dt.date.fromisoformat(span.since["start"]),
+            dt.date.fromisoformat(span.since["end"]),
+        )
+    return span.start, span.end
+
+
+def week_options(
+    span: DateRange,
+    cfg: Config,
+    *,
+    fmt: str | None = None,
+    lang: str | None = None,
+    style: str | None = None,
+    include_published: bool = False,
+) -> ComposeOptions:
+    """What `revue week` composes: `span` (see workbench_range), in the language and style
+    asked, else the recomposed review's, else the config's. Raises BadInput naming a bad
+    --format, --lang or --style."""
+    from revue.review.render import STYLES
+
+    if fmt is not None and fmt not in PREVIEW_FORMATS:
+        raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
+    recorded = span.review or {}
+    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    if chosen_lang not in ("fr", "en"):
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    chosen_style = style or recorded.get("style") or cfg.style
+    if chosen_style not in STYLES:
+        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
+    start, end = workbench_range(span)
+    return ComposeOptions(
+        start=start,
+        end=end,
+        fmt=fmt or "text",
+        style=chosen_style,
+        lang=chosen_lang,
+        include_published=include_published,
+    )
+
+
+def parse_tags(typed: str) -> list[str]:
+    """Tags typed in the workbench: comma-separated (a tag may hold spaces), `#` optional,
+    each once (case-insensitively, as the store compares them)."""
+    seen: dict[str, str] = {}
+    for part in typed.split(","):
+        name = flat(part).lstrip("#").strip()
+        if name:
+            seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+class Workbench:
+    """The review of one range being prepared: rows in the post's order, the preview."""
+
+    def __init__(
+        self,
+        store: Store,
+        cfg: Config,
+        opts: ComposeOptions,
+        *,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self.store = store
+        self.cfg = cfg
+        self.opts = replace(opts, review=None, dry_run=False, out=None)
+        self.fmt = opts.fmt if opts.fmt in PREVIEW_FORMATS else PREVIEW_FORMATS[0]
+        self.clock = clock
+        self.rows: list[Row] = []
+        self.review_id: int | None = None
+        self.reload()
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def start(self) -> str:
+        return self.opts.start.isoformat()
+
+    @property
+    def end(self) -> str:
+        return self.opts.end.isoformat()
+
+    def reload(self) -> None:
+        """Read the candidates again: the items of the range not published by another
+        review, in the order the post shows them (sections grouped as render does)."""
+        from revue.review.render import section_groups
+
+        existing = self.store.find_review(self.start, self.end)
+        self.review_id = int(existing["id"]) if existing else None
+        items = self.store.review_candidates(
+            self.start,
+            self.end,
+            include_published=self.opts.include_published,
+            exclude_review=self.review_id,
+        )
+        skipped = self.store.skipped_ids(review_id=self.review_id)
+        ordered = [item for _, group in section_groups(items, self.cfg.sections) for item in group]
+        self.rows = [
+            Row(item, item.id not in skipped, marks_of(item, self.cfg.stale_days))
+            for item in ordered
+        ]
+
+    def index_of(self, item_id: int) -> int:
+        for index, row in enumerate(self.rows):
+            if row.item.id == item_id:
+                return index
+        raise NotFound(f"no item #{item_id} in this review")
+
+    def row(self, item_id: int) -> Row:
+        return self.rows[self.index_of(item_id)]
+
+    def heading(self) -> str:
+        """The line above the list: the range, what is kept, skipped and dead, the format."""
+        kept = sum(1 for r in self.rows if r.in_post)
+        skipped = sum(1 for r in self.rows if not r.kept)
+        dead = sum(1 for r in self.rows if r.kept and "dead" in r.marks)
+        bits = [f"{self.start} → {self.end}", f"{kept} in post"]
+        if skipped:
+            bits.append(f"{skipped} skipped")
+        if dead:
+            bits.append(f"{dead} dead")
+        if self.review_id is not None:
+            bits.append(f"review #{self.review_id}")
+        bits.append(self.fmt)
+        return " · ".join(bits)
+
+    def link(self, item_id: int) -> str | None:
+        """The address `o` opens (a text block has none)."""
+        return self.row(item_id).item.url
+
+    # -- changing (each change stored at once) ------------------------------------------
+
+    def toggle(self, item_id: int) -> Row:
+        """Keep a skipped item, or skip a kept one, for this review."""
+        row = self.row(item_id)
+        self.store.set_skipped(
+            item_id,
+            row.kept,
+            start=self.start,
+            end=self.end,
+            now=iso(self.clock()),
+            review_id=self.review_id,
+        )
+        self.reload()
+        return self.row(item_id)
+
+    def move(self, item_id: int, step: int) -> str | None:
+        """Move an item one place down (step 1) or up (-1) in its section; None when done,
+        else why not (the post keeps sections together: `s` changes an item's section)."""
+        index = self.index_of(item_id)
+        other = index + (1 if step > 0 else -1)
+        if not 0 <= other < len(self.rows):
+            return f"#{item_id} is already {'last' if step > 0 else 'first'}"
+        return self.drop(item_id, self.rows[other].item.id)
+
+    def drop(self, item_id: int, onto: int) -> str | None:
+        """Put an item in the place of another of its section (a mouse drag); None when
+        done, else why not."""
+        if onto == item_id:
+            return None
+        moving, target = self.row(item_id), self.row(onto)
+        if moving.section != target.section:
+            where = f"‹{moving.section}›" if moving.section else "no section"
+            edge = "last" if self.index_of(onto) > self.index_of(item_id) else "first"
+            return f"#{item_id} is the {edge} of {where}: s changes its section"
+        if self.index_of(onto) > self.index_of(item_id):
+            self.store.move(item_id, after=onto)
+        else:
+            self.store.move(item_id, before=onto)
+        self.reload()
+        return None
+
+    def set_note(self, item_id: int, typed: str) -> bool:
+        """The note typed on one line ('' clears it); a note of several paragraphs left as
+        it was shows unchanged and is kept as it is. True if something changed."""
+        return self._set(item_id, "note", typed)
+
+    def set_section(self, item_id: int, typed: str) -> bool:
+        """The section typed ('' clears it). True if something changed."""
+        return self._set(item_id, "section", typed)
+
+    def _set(self, item_id: int, name: str, typed: str) -> bool:
+        item = self.row(item_id).item
+        value = typed.strip()
+        if value == flat(getattr(item, name)):
+            return False
+        edit_item(self.store, item_id, {name: value})
+        self.reload()
+        return True
+
+    def set_tags(self, item_id: int, typed: str) -> bool:
+        """The tags typed, comma-separated, replace the item's. True if something changed."""
+        item = self.row(item_id).item
+        wanted = parse_tags(typed)
+        have = {t.casefold() for t in item.tags}
+        want = {t.casefold() for t in wanted}
+        add = [t for t in wanted if t.casefold() not in have]
+        remove = [t for t in item.tags if t.casefold() not in want]
+        if not add and not remove:
+            return False
+        edit_item(self.store, item_id, {}, add_tags=add, remove_tags=remove)
+        self.reload()
+        return True
+
+    def tags_text(self, item_id: int) -> str:
+        return ", ".join(self.row(item_id).item.tags)
+
+    def cycle_format(self) -> str:
+        at = PREVIEW_FORMATS.index(self.fmt) if self.fmt in PREVIEW_FORMATS else -1
+        self.fmt = PREVIEW_FORMATS[(at + 1) % len(PREVIEW_FORMATS)]
+        return self.fmt
+
+    # -- the post ------------------------------------------------------------------------
+
+    def _options(self, **changes: Any) -> ComposeOptions:
+        return replace(self.opts, fmt=self.fmt, **changes)
+
+    def post(self) -> str | None:
+        """The post as compose would write it now, in the preview's format; None when
+        nothing is left to publish."""
+        result = compose(self.store, self.cfg, self._options(dry_run=True), now=self.clock())
+        return None if result.empty else result.text
+
+    def preview(self) -> str:
+        """What the preview shows: the post, or why there is none."""
+        text = self.post()
+        return "(nothing to publish: every item is skipped or dead)" if text is None else text
+
+    def compose(self) -> ComposeResult:
+        """Write the review file as `revue compose` does, record it; rows read again (the
+        range now has its review)."""
+        result = compose(self.store, self.cfg, self._options(), now=self.clock())
+        self.reload()
+        return result
+
+    def composed_message(self, result: ComposeResult) -> str:
+        if result.empty:
+            return "nothing written: every item is skipped or dead"
+        how = "unchanged" if result.unchanged else "written"
+        return f"{len(result.items)} item(s) {how}: {result.path}"

@@ -1,0 +1,299 @@
+"""Commands on composed reviews: reviews, publish, share, check."""
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from revue.cli.completion import complete_platform, complete_post_status
+from revue.cli.output import (
+    cell,
+    cell_lines,
+    copy_to_clipboard,
+    emit_json,
+    one_line,
+    progress_bar,
+    short,
+)
+from revue.cli.shell import ID_MAX, Env, JsonFlag, env_of, exit_for, handled
+from revue.console import QUIET
+from revue.errors import BadInput, ConfigError
+
+if TYPE_CHECKING:
+    from revue.publish.wordpress import WordPressSettings
+
+
+@handled
+def reviews(
+    ctx: typer.Context,
+    as_json: JsonFlag = False,
+) -> None:
+    """The reviews composed (and imported), newest first."""
+    env = env_of(ctx)
+    rows = env.store.reviews()
+    posts = env.store.review_posts()
+    if as_json:
+        emit_json(env.ui, [{**row, "posts": posts.get(row["id"], [])} for row in rows])
+        return
+    if not rows:
+        env.ui.info("no reviews yet")
+        return
+    from rich.table import Table
+
+    table = Table(pad_edge=False)
+    for col in ("id", "range", "items", "format", "file", "post"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        span = f"{row['start'] or '?'} → {row['end'] or '?'}"
+        table.add_row(
+            str(row["id"]),
+            cell(span),
+            str(row["item_count"]),
+            cell(row["format"]),
+            cell(row["path"] or ("(imported)" if row["imported"] else "")),
+            cell_lines(
+                f"{post['status'] or '?'} {post['link'] or post['site']}"
+                for post in posts.get(row["id"], [])
+            ),
+        )
+    env.ui.print(table)
+
+
+def parse_at(value: str, now: dt.datetime) -> str:
+    """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
+    this machine's local time. BadInput when it does not parse or is not in the future."""
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
+    when = when.astimezone(dt.UTC)  # naive: local time
+    if when <= now:
+        raise BadInput(f"--at {value}: in the past; give a time to come")
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@handled
+def publish(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None, typer.Argument(help="The review (default: the most recent one composed).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="draft (a new post's default), publish, future (with --at), pending or "
+            "private. An update keeps the post's status unless given.",
+            autocompletion=complete_post_status,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="A new post, even if the review was published before.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the request it would send (not the password)."),
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Send a review to the WordPress blog of the config ([wordpress] url, user; the
+    application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
+    it again updates the same post."""
+    from revue.app.publish import publish as run_publish
+    from revue.publish.wordpress import PostOptions, WordPress
+
+    env = env_of(ctx)
+    if at is not None:
+        if status not in (None, "future"):
+            raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
+        status = "future"
+    elif status == "future":
+        raise BadInput("--status future needs --at DATETIME")
+    options = PostOptions(
+        status=status,
+        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        force=force,
+        new=new,
+        dry_run=dry_run,
+    )
+    target = WordPress(_wordpress_settings(env, dry_run=dry_run), options)
+    done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+    result = done.result
+    if as_json:
+        emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
+        return
+    if result.request is not None:
+        env.ui.raw(result.request)
+        return
+    for note in result.notes:
+        env.ui.info(note)
+    what = f"{result.status or 'post'} #{result.post_id}"
+    if result.action == "updated":
+        env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
+    else:
+        env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
+    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
+
+
+def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
+    """The blog of the config and the environment, with the [fetch] limits; ConfigError
+    (exit 3) when the address, the user or (to send) the password is missing."""
+    from revue.config import KEYRING_SERVICE, wordpress_account
+    from revue.publish.wordpress import WordPressSettings, check_url
+
+    account = wordpress_account(env.cfg, with_password=not dry_run)
+    if not account.url:
+        raise ConfigError(
+            "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
+        )
+    url = check_url(account.url, "[wordpress] url")
+    if not account.user:
+        raise ConfigError(
+            "no WordPress user: set user under [wordpress] in the config, or REVUE_WORDPRESS_USER"
+        )
+    if not dry_run and not account.password:
+        raise ConfigError(
+            f"no application password for {account.user} on {url}: set "
+            f"REVUE_WORDPRESS_PASSWORD, or store it with `keyring set {KEYRING_SERVICE} "
+            f"{account.user}` ({account.keyring_note})"
+        )
+    if account.password_from:
+        env.ui.detail(f"application password from {account.password_from}")
+    fs = env.fetch_settings()
+    return WordPressSettings(
+        url=url,
+        user=account.user,
+        password=account.password,
+        category=account.category,
+        connect_timeout=fs.connect_timeout,
+        read_timeout=fs.read_timeout,
+        retries=fs.retries,
+        backoff=fs.backoff,
+        max_retry_after=fs.max_retry_after,
+        max_redirects=fs.max_redirects,
+        user_agent=fs.user_agent,
+    )
+
+
+@handled
+def share(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help="The item to share.")],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="mastodon (500), bluesky (300 graphemes) or x (280): fit its limit.",
+            autocompletion=complete_platform,
+        ),
+    ] = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Also put it on the clipboard (through the terminal).")
+    ] = False,
+) -> None:
+    """Print one item as a social post: Title URL via @handle = comment #hashtags."""
+    from revue.app.share import share_item
+
+    env = env_of(ctx)
+    shared = share_item(env.store, env.cfg, item_id, platform)
+    if shared.shortened:
+        env.ui.info(shared.shortened)
+    text = shared.text
+    env.ui.raw(text + "\n")
+    if copy:
+        copy_to_clipboard(env, text, "the post")
+
+
+@handled
+def check(
+    ctx: typer.Context,
+    review_id: Annotated[
+        int | None,
+        typer.Argument(help="The review (default: the most recent one composed).", max=ID_MAX),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-check every link of a review: dead and moved links, Wayback addresses of dead ones."""
+    from revue.app.check import LinkCheck, check_review, choose_review, split_checkable
+
+    env = env_of(ctx)
+    ui = env.ui
+    review = choose_review(env.store, review_id)
+    total = len(split_checkable(env.store.review_items(int(review["id"])))[0])
+    with progress_bar(ui, total, "checking", bad="to look at") as advance:
+
+        def checked(result: LinkCheck) -> None:
+            if advance is not None:
+                advance(result.status == "ok")
+            elif result.status != "ok":
+                ui.detail(f"#{result.item.id} {result.status}: {result.item.url}")
+
+        report = check_review(env.store, int(review["id"]), env.fetcher_factory(), progress=checked)
+    counts = {s: report.count(s) for s in ("ok", "moved", "blocked", "dead")}
+    if as_json:
+        emit_json(
+            ui,
+            {
+                "review": {k: review.get(k) for k in ("id", "title", "start", "end", "path")},
+                "counts": counts,
+                "links": [r.to_json() for r in report.results],
+            },
+        )
+    elif ui.level == QUIET:
+        pass  # the dead links, the only failures, are reported on stderr below
+    elif not ui.stdout.isatty():
+        # One tab-separated line a link: id, status, HTTP status, URL, final URL, reason, Wayback.
+        for r in report.results:
+            fields = [
+                str(r.item.id),
+                r.status,
+                str(r.http_status or ""),
+                r.item.url or "",
+                r.final_url if r.status == "moved" and r.final_url else "",
+                r.reason or "",
+                r.wayback_url or "",
+            ]
+            ui.raw("\t".join(one_line(f) for f in fields) + "\n")
+    elif report.results:
+        from rich.table import Table
+        from rich.text import Text
+
+        colours = {"ok": "green", "moved": "yellow", "blocked": "cyan", "dead": "bold red"}
+        table = Table(pad_edge=False)
+        for col in ("id", "status", "http", "link", "detail"):
+            table.add_column(col, overflow="fold")
+        for r in report.results:
+            detail = {
+                "moved": r.reason or "",
+                "dead": r.reason or "",
+                "blocked": f"{r.reason} (the site refuses robots: check it in a browser)",
+            }.get(r.status, "")
+            table.add_row(
+                str(r.item.id),
+                Text(r.status, style=colours[r.status]),
+                str(r.http_status or ""),
+                Text(f"{short(r.item.display_title(), 70)}\n{one_line(r.item.url or '')}"),
+                cell(detail),
+            )
+        ui.print(table)
+        # Full addresses below the table, one a line, so that a folded cell never breaks a copy.
+        for r in report.results:
+            if r.status == "moved":
+                ui.print(f"#{r.item.id} moved to {r.final_url}", markup=False, soft_wrap=True)
+    # A dead link is a failure (exit 1): one line on stderr each, whatever the output and level.
+    for r in report.results:
+        if r.status == "dead":
+            ui.error(f"#{r.item.id} dead: {r.item.url}: {r.reason}; archived: {r.wayback_url}")
+    span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
+    ui.info(
+        f"review #{review['id']} ({span}): {len(report.results)} link(s), "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
+        + (f"; {len(report.skipped)} without a link skipped" if report.skipped else "")
+    )
+    exit_for(counts["dead"])

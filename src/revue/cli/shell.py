@@ -1,0 +1,366 @@
+"""The shell's frame: the environment a command runs in (config, store, console), the one
+error boundary, the global options, and the options and inputs commands share."""
+
+import datetime as dt
+import errno
+import functools
+import inspect
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from revue import __version__
+from revue.config import Config, db_path, load_config
+from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
+from revue.errors import BadInput, ExitCode, RevueError
+from revue.files import read_bounded, read_bounded_text
+from revue.sanitize import clean_optional, clean_text
+
+if TYPE_CHECKING:
+    from revue.app.compose import DateRange
+    from revue.store.db import Store
+    from revue.web.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# SQLite's largest integer: an id or a limit past it is refused where it is typed.
+ID_MAX = 2**63 - 1
+
+
+# What revue reads from the files and streams it is given, at most (exit 2 past it).
+MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
+
+
+MAX_PAGE_FILE_BYTES = 64 * 2**20  # `extract FILE`: a saved page or a PDF
+
+
+MAX_TEXT_FILE_BYTES = 2**20  # `compose --intro/--outro`, the `edit` form: paragraphs of text
+
+
+@dataclass
+class Env:
+    """What every command shares: options of the global callback, opened lazily."""
+
+    db_option: str | None = None
+    level: int = NORMAL
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    _ui: UI | None = None
+    _cfg: Config | None = None
+    _store: "Store | None" = None
+
+    @property
+    def ui(self) -> UI:
+        if self._ui is None:
+            self._ui = make_ui(self.level)
+        return self._ui
+
+    @property
+    def cfg(self) -> Config:
+        if self._cfg is None:
+            self._cfg = load_config()
+        return self._cfg
+
+    @property
+    def store(self) -> "Store":
+        if self._store is None:
+            from revue.store.db import Store
+
+            self._store = Store.open(db_path(self.db_option, self.cfg))
+        return self._store
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def fetch_settings(self) -> "FetchSettings":
+        from revue.web.fetch import FetchSettings
+
+        # config.py checked every key and value against FETCH_KEYS.
+        return FetchSettings(**self.cfg.fetch)
+
+    def fetcher_factory(self) -> "Callable[[], Fetcher]":
+        from revue.web.fetch import Fetcher
+
+        settings = self.fetch_settings()
+        on_request = self.request_logger()
+        return lambda: Fetcher(settings, on_request=on_request)
+
+    def request_logger(self) -> "RequestCallback | None":
+        """With --verbose, one line per HTTP request: method, address, status, time."""
+        if self.level < VERBOSE:
+            return None
+        ui = self.ui
+
+        def log(event: "RequestEvent") -> None:
+            outcome = str(event.status) if event.status is not None else ""
+            if event.error:
+                outcome = f"{outcome} {event.error}".strip()
+            ui.detail(f"{event.method} {printable(event.url)} {outcome} in {event.seconds:.3f} s")
+
+        return log
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def env_of(ctx: typer.Context) -> Env:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Env):
+        obj = Env()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def handled(func: F) -> F:
+    """Turn domain errors into one line on stderr and their exit code (the one boundary)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env = env_of(kwargs["ctx"])
+        try:
+            # The whole config is checked before any work: a bad value is exit 3 before a
+            # link is stored, a file read or a page fetched.
+            env.cfg  # noqa: B018
+            return func(*args, **kwargs)
+        except RevueError as exc:
+            env.ui.error(exc.message)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except sqlite3.Error as exc:
+            where = f" {env._store.path}" if env._store is not None else ""
+            env.ui.error(f"database{where}: {exc}")
+            raise typer.Exit(int(ExitCode.STORE)) from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            # A file revue reads or writes outside the database (a review, an export, a lock):
+            # still one line naming it, never a traceback. A full disk is exit 3 like the DB's.
+            env.ui.error(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+            disk = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS)
+            raise typer.Exit(int(ExitCode.STORE if disk else ExitCode.BAD_INPUT)) from None
+        except KeyboardInterrupt:
+            env.ui.error("interrupted")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not the user's doing: cron still gets one line (the traceback with -v).
+            if env.level >= VERBOSE:
+                import traceback
+
+                env.ui.stderr.write(plain(traceback.format_exc()))
+            env.ui.error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
+            raise typer.Exit(int(ExitCode.PARTIAL)) from None
+        finally:
+            env.close()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"revue {__version__}")
+        raise typer.Exit()
+
+
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database file (default: REVUE_DB, config, user data dir)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="More detail on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """revue: collect links from the terminal, compose dated press reviews."""
+    env = env_of(ctx)
+    env.db_option = db
+    env.level = QUIET if quiet else VERBOSE if verbose else NORMAL
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{option} {value!r}: not an ISO date (YYYY-MM-DD)") from None
+
+
+# The range options, shared by the commands that work on a range of days (compose, list,
+# export): one spelling, one parser (range_options).
+def json_option(help: str = "JSON.") -> Any:
+    """The --json flag, spelt once for every command; `help` says what the JSON holds."""
+    return typer.Option("--json", help=help)
+
+
+JsonFlag = Annotated[bool, json_option()]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+
+
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+
+
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="An ISO week, e.g. 2024-W11 (Monday to Sunday).")
+]
+
+
+SinceLastOption = Annotated[
+    bool,
+    typer.Option("--since-last", help="From the day after the last review's end to today."),
+]
+
+
+ReviewOption = Annotated[
+    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+]
+
+
+@dataclass(frozen=True)
+class RangeArgs:
+    """The shared range options as typed: --from, --to, --week, --since-last, --review."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    week: str | None = None
+    since_last: bool = False
+    review: int | None = None
+
+
+NO_RANGE = RangeArgs()
+_RANGE_PARAMS = [
+    inspect.Parameter(
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=kind
+    )
+    for name, kind, default in (
+        ("date_from", FromOption, None),
+        ("date_to", ToOption, None),
+        ("week", WeekOption, None),
+        ("since_last", SinceLastOption, False),
+        ("review", ReviewOption, None),
+    )
+]
+
+
+def range_args(func: F) -> F:
+    """Give a command the shared range options where its `asked: RangeArgs = NO_RANGE`
+    parameter stands, and hand them to it together as `asked`."""
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())
+    at = [p.name for p in params].index("asked")
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        asked = RangeArgs(**{p.name: kwargs.pop(p.name) for p in _RANGE_PARAMS})
+        return func(*args, asked=asked, **kwargs)
+
+    # typer reads the options from the signature: the five instead of `asked`.
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*params[:at], *_RANGE_PARAMS, *params[at + 1 :]]
+    )
+    return wrapper  # type: ignore[return-value]
+
+
+def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) -> "DateRange | None":
+    """The range the shared range options ask for. A command without a default range
+    (`default_days=None`: list, export) gets None unless --week, --since-last or --review is
+    given, and reads an open-ended --from/--to itself."""
+    from revue.app.compose import resolve_range
+
+    start = parse_date(span.date_from, "--from")
+    end = parse_date(span.date_to, "--to")
+    if default_days is None and not (span.week or span.since_last or span.review is not None):
+        return None
+    return resolve_range(
+        lambda: env.store,
+        today=env.now().date(),
+        start=start,
+        end=end,
+        week=span.week,
+        since_last=span.since_last,
+        review=span.review,
+        days=default_days or 7,
+    )
+
+
+def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, list[int] | None]:
+    """The range options as list/export filters: first and last day the items were added
+    (either open), or the ids of review N's items."""
+    found = range_options(env, span, default_days=None)
+    if found is None:
+        start = parse_date(span.date_from, "--from")
+        end = parse_date(span.date_to, "--to")
+        return (start.isoformat() if start else None, end.isoformat() if end else None, None)
+    if found.review is not None:
+        return None, None, [i.id for i in env.store.review_items(found.review["id"])]
+    return found.start.isoformat(), found.end.isoformat(), None
+
+
+def read_lines(source: str) -> Iterator[tuple[int, str]]:
+    """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
+    (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""
+    text = read_bounded_text(source, MAX_LIST_BYTES, "")
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield number, line
+
+
+def collect_links(args: Sequence[str], file: str | None) -> list[str]:
+    """Every URL given, validated before anything is stored (one bad URL stores nothing)."""
+    from revue.app.curate import checked_links
+
+    sources: list[tuple[str, Iterator[tuple[int, str]] | None, str]] = []
+    for arg in args:
+        if arg == "-":
+            sources.append(("standard input", read_lines("-"), ""))
+        else:
+            sources.append((arg, None, arg))
+    if file:
+        sources.append((file, read_lines(file), ""))
+    return checked_links(sources)
+
+
+def typed(value: str | None) -> str | None:
+    """Text the curator typed (an option, the edit form), as it is stored: valid Unicode
+    without control characters (sanitize.py); a NUL or an ESC has no place in a review."""
+    return clean_optional(value)
+
+
+def typed_list(values: Sequence[str] | None) -> list[str]:
+    return [clean_text(v) for v in values or []]
+
+
+def printable(text: str) -> str:
+    """Text from outside (an address a redirect gave) with its control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def exit_for(failed: int) -> None:
+    if failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def read_input_file(path: str, what: str) -> bytes:
+    """The bytes of a file the user named (or stdin for "-"), bounded in size."""
+    return read_bounded(path, MAX_IMPORT_BYTES, what)

@@ -1,0 +1,1 @@
+"""File formats: pure parsers and writers of imports, exports, feeds and OPML."""

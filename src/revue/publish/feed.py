@@ -1,0 +1,108 @@
+"""The reviews folder's Atom feed as a target: `feed.xml`, every review composed there.
+
+Every text is cleaned of what XML cannot hold (control characters: a review file may have
+been edited by hand), and the document is parsed back before it replaces the old one: an
+ill-formed feed is never written (ValueError).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from revue.files import atomic_write
+from revue.publish.base import Publication, Result
+from revue.publish.folder import folder_lock
+from revue.review.outputs import OUTPUT_FORMATS
+from revue.sanitize import clean_text
+
+FEED_NAME = "feed.xml"
+MAX_FEED_ENTRY_BYTES = 64 * 2**20
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+class AtomFeed:
+    """Rewrites `folder / feed.xml` from `reviews()` (the store's, newest first), under the
+    folder's lock, each time a review goes out; `now` stamps it."""
+
+    name = "feed"
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        reviews: Callable[[], list[dict[str, Any]]],
+        title: str,
+        now: str,
+        protect: Sequence[Path] = (),
+    ) -> None:
+        self.folder = folder
+        self.site = str(folder / FEED_NAME)
+        self.reviews = reviews
+        self.title = title
+        self.now = now
+        self.protect = list(protect)
+
+    def publish(self, review: Publication) -> Result:
+        with folder_lock(self.folder, self.protect):
+            path = write_feed(
+                self.folder, self.reviews(), now=self.now, title=self.title, protect=self.protect
+            )
+        return Result(action="updated", path=str(path))
+
+
+def write_feed(
+    folder: Path,
+    reviews: list[dict[str, Any]],
+    *,
+    now: str,
+    title: str,
+    protect: Sequence[Path] = (),
+) -> Path:
+    """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
+    Raises ValueError rather than write an ill-formed feed."""
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(root, f"{{{ATOM}}}title").text = clean_text(title)
+    ET.SubElement(root, f"{{{ATOM}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
+    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=FEED_NAME)
+    ET.SubElement(root, f"{{{ATOM}}}updated").text = now
+    ET.SubElement(root, f"{{{ATOM}}}generator").text = "revue"
+    resolved = folder.resolve()
+    for review in reviews:
+        path = Path(review["path"]) if review.get("path") else None
+        if path is None or path.parent != resolved or not path.is_file():
+            continue
+        if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
+            continue  # not a review revue wrote: left out rather than read into memory
+        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = clean_text(review["title"] or "")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:revue:review:{review['id']}"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = review["composed_at"]
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=path.name)
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = "revue"
+        ET.SubElement(
+            entry, f"{{{ATOM}}}summary"
+        ).text = f"{review['item_count']} item(s), {review['start']} → {review['end']}"
+        text = path.read_text(encoding="utf-8", errors="replace")
+        fmt = OUTPUT_FORMATS.get(str(review.get("format")))
+        is_html = fmt is not None and fmt.html
+        content = ET.SubElement(entry, f"{{{ATOM}}}content", type="html" if is_html else "text")
+        content.text = clean_text(text)
+    document = '<?xml version="1.0" encoding="utf-8"?>\n'
+    document += ET.tostring(root, encoding="unicode", xml_declaration=False) + "\n"
+    check_xml(document)
+    target = folder / FEED_NAME
+    atomic_write(target, document, protect=protect)
+    return target
+
+
+def check_xml(document: str) -> None:
+    """Raise ValueError unless `document` is well-formed XML that UTF-8 can encode."""
+    try:
+        ET.fromstring(document.encode("utf-8"))
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        raise ValueError(f"it would not be well-formed XML ({exc})") from None

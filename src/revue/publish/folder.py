@@ -1,0 +1,117 @@
+"""The reviews folder as a target: the review's file (md, text, html, json) written whole.
+
+Invariants:
+- The file is written to a temporary name and renamed, under the folder's exclusive lock
+  (one compose at a time per folder; the loser is told, not queued).
+- A file the curator edited by hand since revue wrote it (its hash is not the one revue
+  recorded) is never overwritten without `force`.
+- `undo` puts back what was there: the use case calls it when the review cannot be recorded,
+  so that an unrecorded file never passes for a hand edit next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from revue.errors import BadInput, Conflict
+from revue.files import atomic_write, writable_target, write_failure
+from revue.publish.base import Action, Publication, Result
+
+LOCK_NAME = ".revue-compose.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, protect: Iterable[Path]) -> Iterator[None]:
+    """One compose at a time per reviews folder; the loser is told, not queued."""
+    lock_path = folder / LOCK_NAME
+    # Closing a descriptor of the database would drop SQLite's own locks in this process.
+    writable_target(lock_path, protect=protect)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict(f"another revue compose is writing in {folder}; try again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ReviewFolder:
+    """Writes `review.text` to `folder / review.file_name`. `known_hash(path)` is the sha256
+    revue recorded for a file it wrote there (None: none); `protect` are the database's files."""
+
+    name = "file"
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        known_hash: Callable[[str], str | None],
+        protect: Sequence[Path] = (),
+        force: bool = False,
+    ) -> None:
+        self.folder = folder
+        self.site = str(folder)
+        self.protect = list(protect)
+        self.known_hash = known_hash
+        self.force = force
+        self._undo: tuple[Path, Path, bytes | None] | None = None
+
+    def publish(self, review: Publication) -> Result:
+        """Raise BadInput (a folder that cannot be made, a FIFO in the way), Conflict (a hand
+        edit, another compose) or StoreError (a full disk)."""
+        folder, protect = self.folder, self.protect
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"cannot create {folder}: {exc.strerror}") from None
+        path = folder / review.file_name
+        data = review.text.encode("utf-8")
+        try:
+            with folder_lock(folder, protect):
+                # Before the hand-edit check reads it: a FIFO or a device is refused, not read.
+                writable_target(path, protect=protect)
+                self._check_hand_edits(path)
+                previous = path.read_bytes() if path.exists() else None
+                action: Action
+                if previous == data:
+                    action = "unchanged"
+                else:
+                    written = atomic_write(path, review.text, protect=protect)
+                    self._undo = (path, written, previous)
+                    action = "created" if previous is None else "updated"
+        except OSError as exc:
+            raise write_failure(exc, f"{exc.filename or path}: cannot write the review") from None
+        return Result(action=action, path=str(path.resolve()))
+
+    def undo(self) -> None:
+        """Put back what the last `publish` replaced (nothing when it changed nothing)."""
+        if self._undo is None:
+            return
+        path, written, previous = self._undo
+        self._undo = None
+        with (
+            contextlib.suppress(OSError, BadInput, Conflict),
+            folder_lock(self.folder, self.protect),
+        ):
+            if previous is None:
+                written.unlink()
+            else:
+                atomic_write(path, previous, protect=self.protect)
+
+    def _check_hand_edits(self, path: Path) -> None:
+        if self.force or not path.exists():
+            return
+        known = self.known_hash(str(path.resolve()))
+        with open(path, "rb") as handle:
+            current = hashlib.file_digest(handle, "sha256").hexdigest()
+        if current != known:
+            raise Conflict(
+                f"{path} was edited since revue wrote it (or was not written by revue); "
+                "use --force to overwrite it"
+            )

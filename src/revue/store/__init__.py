@@ -1,0 +1,1 @@
+"""The store: the SQLite database (Store), its migrations, backup and restore."""

@@ -1,0 +1,1 @@
+"""The web: fetching pages (the only HTTP client, every limit) and reading their metadata."""
