@@ -1,5 +1,6 @@
 """import / export / backup through the real CLI, on real-world-shaped files."""
 
+import gc
 import json
 import sqlite3
 from pathlib import Path
@@ -164,6 +165,23 @@ def test_bad_import_file_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     broken.write_text('{"format": "revue-export", "items": [', encoding="utf-8")
     run("import", str(broken), "--format", "revue-json", code=2)
     assert run_json("list") == []
+
+
+def test_import_gives_the_cycle_collector_back_whatever_the_file(tmp_path: Path) -> None:
+    # The collector is paused while a whole file is read and stored (see gc_paused):
+    # the process gets it back after, as after a refused file.
+    links = tmp_path / "links.txt"
+    links.write_text("https://a.example/1\nhttps://user:secret@b.example/2\n", encoding="utf-8")
+    run("import", str(links), "--no-fetch")
+    assert gc.isenabled()
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    run("import", str(binary), code=2)
+    assert gc.isenabled()
+    assert sorted(i["original_url"] for i in run_json("list")) == [
+        "https://a.example/1",
+        "https://b.example/2",
+    ]
 
 
 def test_links_file_reports_bad_lines_and_keeps_the_good(tmp_path: Path) -> None:

@@ -172,6 +172,8 @@ def display_host(host: str) -> str:
 def strip_credentials(url: str) -> str:
     """`url` without its `user:password@`: credentials are never stored, shown nor
     published (a review would hand them to every reader)."""
+    if "@" not in url:
+        return url  # no user part to take off (an import checks every link: no urlsplit)
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -1,5 +1,6 @@
 """Commands that move links in and out: import, export, backup."""
 
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,20 @@ def read_or_fail(handle: BinaryIO, size: int, path: str, what: str) -> bytes:
         return handle.read(size)
     except OSError as exc:
         raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block. An import of a whole file keeps every
+    record and every new item alive until it ends: each collection walks them all again,
+    about a quarter of a 100k-line import's time, and frees nothing (they form no cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @handled
@@ -110,16 +125,20 @@ def import_(
             data = head + read_or_fail(handle, rest, file, "import")
             if len(data) > MAX_IMPORT_BYTES:
                 raise BadInput(f"import {file}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-            try:
-                parsed = parse_import(
-                    data, format=fmt, filename=None if file == "-" else Path(file).name, year=year
-                )
-            except ValueError as exc:
-                raise BadInput(f"import {file}: {exc}") from None
-            try:
-                report = import_parsed(env.store, parsed, now=env.now(), extra_tags=typed_list(tag))
-            except ValueError as exc:
-                raise BadInput(f"import {file}: {exc}") from None
+            with gc_paused():
+                try:
+                    parsed = parse_import(
+                        data, format=fmt, filename=None if file == "-" else Path(file).name,
+                        year=year,
+                    )  # fmt: skip
+                except ValueError as exc:
+                    raise BadInput(f"import {file}: {exc}") from None
+                try:
+                    report = import_parsed(
+                        env.store, parsed, now=env.now(), extra_tags=typed_list(tag)
+                    )
+                except ValueError as exc:
+                    raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:
         where = f"{file}, {parsed.position} {line}" if line else file
         ui.warn(f"{where}: {reason} (skipped)")
