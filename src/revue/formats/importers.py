@@ -948,13 +948,20 @@ def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any
     checked["kind"] = kind
     if _int_field(item, "id") is None:
         raise ValueError("id is missing")
+    # Inline checks of the common case (a million items, twenty fields each); the helpers
+    # run only for a wrong value, to raise their message.
+    get = item.get
     for name in _ITEM_TEXT_FIELDS:
-        _text_field(item, name)
+        value = get(name)
+        if value is not None and value.__class__ is not str:
+            _text_field(item, name)
     status = _text_field(item, "status")
     if status is not None and status not in _ITEM_STATUSES:
         raise ValueError(f"status is {status[:20]!r}, not one of {', '.join(_ITEM_STATUSES)}")
     for name in ("http_status", "attempts", "review"):
-        _int_field(item, name)
+        value = get(name)
+        if value is not None and value.__class__ is not int:
+            _int_field(item, name)
     position = item.get("position")
     if position is not None and (
         isinstance(position, bool) or not isinstance(position, int | float)
@@ -964,7 +971,11 @@ def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any
     if paywalled is not None and not isinstance(paywalled, bool | int):
         raise ValueError(f"paywalled is {_kind_of(paywalled)}, not true/false")
     for name in ("tags", "hashtags", "keys", "user_fields"):
-        _text_list_field(item, name)
+        value = get(name)
+        if value is not None and (
+            value.__class__ is not list or any(t.__class__ is not str for t in value)
+        ):
+            _text_list_field(item, name)
     if text_is_clean:
         return checked
     result: dict[str, Any] = _valid_json_text(checked)
@@ -1180,9 +1191,10 @@ class _JsonText:
                 self.pos = 0
                 # From a few characters back: an escape may be cut between two pieces.
                 seen = self._marks[-1] if self._marks else -1
-                for match in _NEEDS_CLEANING.finditer(self.buf, max(kept - 8, 0)):
-                    if self._dropped + match.start() > seen:
-                        self._marks.append(self._dropped + match.start())
+                for match in _MAY_NEED_CLEANING.finditer(self.buf, max(kept - 8, 0)):
+                    at = match.start()
+                    if self._dropped + at > seen and _NEEDS_CLEANING.match(self.buf, at):
+                        self._marks.append(self._dropped + at)
                 return True
         return False
 
@@ -1265,6 +1277,9 @@ _NEEDS_CLEANING = re.compile(
     r"\\[bfr]|\\u(?:00[01]|007[fF]|00[89]|[dD][89a-fA-F]|[fF][fF][fF][eEfF]|202[a-eA-E]|206[6-9])"
     "|[\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
 )
+# The characters a `_NEEDS_CLEANING` match starts with: a search for one of them is three
+# times faster than the alternation's (a second a 100 MB export), which then runs only there.
+_MAY_NEED_CLEANING = re.compile("[\\\\\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 def read_revue_export(
