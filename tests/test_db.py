@@ -214,14 +214,14 @@ def test_a_merged_duplicate_gives_the_kept_item_its_first_publication(store: Sto
 
 
 def test_a_restore_into_a_non_empty_store_keeps_first_published(store: Store) -> None:
-    from revue.store.db import dump, restore
+    from revue.store.db import dump
 
     store.add("https://example.com/here", now=NOW)
     source = Store.open(store.path.with_name("src.db"))
     item = source.add("https://example.com/new", now=NOW).item
     meta = PageMeta(published="2021-06-01", first_published="2015-03-02")
     source.record_fetch(item.id, status="ok", now=NOW, meta=meta)
-    counts = restore(store, dump(source, now=NOW), now=NOW)
+    counts = store.restore(dump(source, now=NOW), now=NOW)
     assert counts["added"] == 1
     got = store.find_by_url("https://example.com/new")
     assert got is not None
@@ -300,7 +300,7 @@ def test_a_syndicated_copy_keeps_its_original_apart(store: Store) -> None:
 def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
     store: Store, tmp_path: Path
 ) -> None:
-    from revue.store.db import dump, restore
+    from revue.store.db import dump
 
     assert columns(tmp_path / "r.db", "review_posts") == [
         "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
@@ -330,7 +330,7 @@ def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
     data = dump(store, now=NOW)
     assert [p["post_id"] for p in data["reviews"][0]["posts"]] == [42]
     other = Store.open(tmp_path / "other.db")
-    restore(other, data, now=NOW)
+    other.restore(data, now=NOW)
     assert other.review_posts() == store.review_posts()
 
 

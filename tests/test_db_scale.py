@@ -13,7 +13,7 @@ import pytest
 
 from revue.formats import exporters
 from revue.models import Item
-from revue.store.db import Store, dump, restore
+from revue.store.db import Store, dump
 
 NOW = "2024-03-19T10:00:00+00:00"
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -244,7 +244,7 @@ def test_restore_of_a_large_dump_into_an_empty_store_is_exact(tmp_path: Path) ->
     source = Store.open(tmp_path / "a.db")
     data = dump(source, now=NOW)
     target = Store.open(tmp_path / "b.db")
-    counts = restore(target, data, now=NOW)
+    counts = target.restore(data, now=NOW)
     assert counts == {"added": 3_000, "merged": 0, "skipped": 0, "reviews": 14, "feeds": 1}
     again = dump(target, now=NOW)
     assert again == data

@@ -547,14 +547,12 @@ class ImportReport:
 
 def import_revue_export(store: Store, chunks: Iterable[bytes], *, now: dt.datetime) -> ImportReport:
     """Restore revue's own export as it is read, whatever its size: memory stays flat (see
-    `importers.read_revue_export` and `db.restore_stream`). Raises ValueError for a file
+    `importers.read_revue_export` and `Store.restore_stream`). Raises ValueError for a file
     that is not one, or is damaged; nothing is stored then."""
     from revue.formats.importers import read_revue_export
-    from revue.store.db import restore_stream
 
     report = ImportReport("revue-json")
-    counts = restore_stream(
-        store,
+    counts = store.restore_stream(
         read_revue_export(chunks),
         now=iso(now),
         on_skip=lambda index, reason: report.warnings.append((index, reason)),
@@ -573,14 +571,12 @@ def import_parsed(
 ) -> ImportReport:
     """Store what an import file held, in one transaction: items (merged like any add), the
     past reviews that published them, feeds. Raises ValueError for an unusable revue dump."""
-    from revue.store.db import restore
-
     stamp = iso(now)
     report = ImportReport(parsed.format, warnings=list(parsed.errors))
     report.skipped = len(parsed.errors)
     if parsed.format == "revue-json" and parsed.dump is not None:
         try:
-            counts = restore(store, parsed.dump, now=stamp)
+            counts = store.restore(parsed.dump, now=stamp)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
         report.added, report.merged = counts["added"], counts["merged"]

@@ -210,8 +210,6 @@ def backup(
     path: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
 ) -> None:
     """A consistent copy of the live database, safe while other commands run."""
-    from revue.store.db import backup as run_backup
-
     env = env_of(ctx)
-    run_backup(env.store, path)
+    env.store.backup(path)
     env.ui.info(f"backed up {env.store.count()} item(s) to {path}")

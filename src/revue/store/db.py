@@ -841,11 +841,10 @@ class Store:
         self.db.execute(
             "UPDATE OR IGNORE item_keys SET item_id = ? WHERE item_id = ?", [into, item_id]
         )
-        self.db.execute(
-            "INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
-            "SELECT review_id, ?, position FROM review_items WHERE item_id = ?",
-            [into, item_id],
-        )
+        published = self.db.execute(
+            "SELECT review_id, position FROM review_items WHERE item_id = ?", [item_id]
+        ).fetchall()
+        self._insert_review_items((review, into, pos) for review, pos in published)
         self.db.execute("UPDATE skips SET item_id = ? WHERE item_id = ?", [into, item_id])
         self._delete_locked([item_id])
 
@@ -997,11 +996,9 @@ class Store:
             else:
                 self.db.table("reviews").update(review_id, review)
                 self.db.execute("DELETE FROM review_items WHERE review_id = ?", [review_id])
-            for pos, item_id in enumerate(item_ids):
-                self.db.execute(
-                    "INSERT OR IGNORE INTO review_items (review_id, item_id, position) VALUES (?, ?, ?)",
-                    [review_id, item_id, pos],
-                )
+            self._insert_review_items(
+                (review_id, item_id, pos) for pos, item_id in enumerate(item_ids)
+            )
             if file is not None:
                 self.db.execute(
                     "INSERT OR REPLACE INTO review_files (path, review_id, format, sha256, "
@@ -1062,13 +1059,18 @@ class Store:
                     .insert({**record, "imported": 1, "item_count": len(ids)})
                     .last_pk
                 )
-                for pos, item_id in enumerate(ids):
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
-                        "VALUES (?, ?, ?)",
-                        [review_id, item_id, pos],
-                    )
+                self._insert_review_items(
+                    (review_id, item_id, pos) for pos, item_id in enumerate(ids)
+                )
             return outcomes
+
+    def _insert_review_items(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """Record that reviews published items: (review id, item id, position) rows, inside
+        a write; a row already there (the same item twice in a review) is kept as it was."""
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO review_items (review_id, item_id, position) VALUES (?, ?, ?)",
+            rows,
+        )
 
     def reviews(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q("SELECT * FROM reviews ORDER BY end DESC, id DESC")]
@@ -1156,6 +1158,118 @@ class Store:
             feed = self.get_feed(feed_id)
             self.db.execute("DELETE FROM feeds WHERE id = ?", [feed_id])
             return feed
+
+    def restore(self, data: dict[str, Any], *, now: str) -> dict[str, int]:
+        """Load a dump held in memory (see `restore_stream`, which this feeds); its records go
+        through the checks of `importers.read_revue_export` first."""
+        if data.get("format") != DUMP_FORMAT or not isinstance(data.get("items"), list):
+            raise ValueError("not a revue export (format revue-export)")
+        return self.restore_stream(_dump_events(data), now=now)
+
+    def restore_stream(
+        self,
+        events: Iterable[tuple[str, int, Any]],
+        *,
+        now: str,
+        on_skip: Callable[[int, str], None] | None = None,
+    ) -> dict[str, int]:
+        """Load a dump as it is read (`importers.read_revue_export`'s events: items, then their
+        reviews, feeds and skips). Into an empty store, ids and all are restored exactly,
+        `_RESTORE_BATCH` items an executemany; otherwise items are merged by URL like any add,
+        and reviews, feeds and skips are added with their items remapped. A record the reader
+        refused is never stored (`on_skip` hears of it). All or nothing: one transaction.
+        Returns counts (added, merged, skipped, reviews, feeds). Raises ValueError for a
+        damaged dump (nothing is stored then)."""
+        conn = self.db.conn
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        # A larger page cache while the rows go in: with SQLite's default 2 MB, the pages of the
+        # items, their keys, tags and full-text index spill to the WAL and are written there
+        # again and again (twice the writes of a load table by table).
+        conn.execute(f"PRAGMA cache_size = {-_RESTORE_CACHE_KB}")
+        try:
+            return self._restore_locked(events, now=now, on_skip=on_skip)
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _restore_locked(
+        self,
+        events: Iterable[tuple[str, int, Any]],
+        *,
+        now: str,
+        on_skip: Callable[[int, str], None] | None,
+    ) -> dict[str, int]:
+        with self.write():
+            loader = _Restorer(self, now)
+            try:
+                for kind, index, value in events:
+                    if kind == "header":
+                        version = value.get("version", 0)
+                        if version > DUMP_VERSION:
+                            raise ValueError(f"made by a newer revue (export version {version})")
+                    elif kind == "item":
+                        loader.item(value)
+                    elif kind == "refused":
+                        loader.counts["skipped"] += 1
+                        if on_skip is not None:
+                            on_skip(index, str(value))
+                    else:
+                        loader.flush()
+                        if kind == "review":
+                            loader.review(value)
+                        elif kind == "feed":
+                            loader.feed(value)
+                        elif kind == "skip":
+                            loader.skip(value)
+                loader.flush()
+            except (KeyError, TypeError, sqlite3.IntegrityError) as exc:
+                raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
+            return loader.counts
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup API) in a new file.
+
+        The copy is made under a temporary name in the target's folder and linked to its name
+        only when whole: a kill leaves no file (and no -journal) under that name. Raises
+        BadInput when the name is taken (by anything: a file, a link, a FIFO) or its folder
+        cannot be written, StoreError when the database cannot be read or the disk is full."""
+        if os.path.lexists(target):
+            raise BadInput(f"backup {target}: already exists; choose a new file")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            try:
+                os.fchmod(fd, new_file_mode())
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise BadInput(f"backup {target}: cannot write ({exc.strerror or exc})") from None
+        try:
+            dest = sqlite3.connect(tmp)
+            try:
+                # No -journal beside the temporary copy: a kill leaves one file to sweep, not two.
+                dest.execute("PRAGMA journal_mode = OFF")
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            try:
+                # A hard link never replaces a name taken meanwhile (os.replace would).
+                os.link(tmp, target)
+            except FileExistsError:
+                raise BadInput(f"backup {target}: already exists; choose a new file") from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                os.replace(tmp, target)  # a file system without hard links
+        except sqlite3.Error as exc:
+            raise StoreError(f"backup {target}: {exc}") from None
+        except OSError as exc:
+            raise write_failure(exc, f"backup {target}: cannot write") from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        sync_folder(target.parent)
 
 
 # Columns a restore or an import may set on a new item besides the curator's fields.
@@ -1314,81 +1428,12 @@ _RESTORE_BATCH = 2000  # items an executemany (about 4 MB of rows)
 _RESTORE_CACHE_KB = 32 * 1024
 
 
-def restore(store: Store, data: dict[str, Any], *, now: str) -> dict[str, int]:
-    """Load a dump held in memory (see `restore_stream`, which this feeds); its records go
-    through the checks of `importers.read_revue_export` first."""
-    if data.get("format") != DUMP_FORMAT or not isinstance(data.get("items"), list):
-        raise ValueError("not a revue export (format revue-export)")
-    return restore_stream(store, _dump_events(data), now=now)
-
-
 def _dump_events(data: dict[str, Any]) -> Iterator[tuple[str, int, Any]]:
     """A dump held in memory as the events `importers.read_revue_export` yields."""
     from revue.formats.importers import read_revue_export
 
     # The same reader as a file's: one set of checks, one order of events.
     yield from read_revue_export([json.dumps(data).encode("utf-8")])
-
-
-def restore_stream(
-    store: Store,
-    events: Iterable[tuple[str, int, Any]],
-    *,
-    now: str,
-    on_skip: Callable[[int, str], None] | None = None,
-) -> dict[str, int]:
-    """Load a dump as it is read (`importers.read_revue_export`'s events: items, then their
-    reviews, feeds and skips). Into an empty store, ids and all are restored exactly,
-    `_RESTORE_BATCH` items an executemany; otherwise items are merged by URL like any add,
-    and reviews, feeds and skips are added with their items remapped. A record the reader
-    refused is never stored (`on_skip` hears of it). All or nothing: one transaction.
-    Returns counts (added, merged, skipped, reviews, feeds). Raises ValueError for a
-    damaged dump (nothing is stored then)."""
-    conn = store.db.conn
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    # A larger page cache while the rows go in: with SQLite's default 2 MB, the pages of the
-    # items, their keys, tags and full-text index spill to the WAL and are written there
-    # again and again (twice the writes of a load table by table).
-    conn.execute(f"PRAGMA cache_size = {-_RESTORE_CACHE_KB}")
-    try:
-        return _restore_locked(store, events, now=now, on_skip=on_skip)
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-
-
-def _restore_locked(
-    store: Store,
-    events: Iterable[tuple[str, int, Any]],
-    *,
-    now: str,
-    on_skip: Callable[[int, str], None] | None,
-) -> dict[str, int]:
-    with store.write():
-        loader = _Restorer(store, now)
-        try:
-            for kind, index, value in events:
-                if kind == "header":
-                    version = value.get("version", 0)
-                    if version > DUMP_VERSION:
-                        raise ValueError(f"made by a newer revue (export version {version})")
-                elif kind == "item":
-                    loader.item(value)
-                elif kind == "refused":
-                    loader.counts["skipped"] += 1
-                    if on_skip is not None:
-                        on_skip(index, str(value))
-                else:
-                    loader.flush()
-                    if kind == "review":
-                        loader.review(value)
-                    elif kind == "feed":
-                        loader.feed(value)
-                    elif kind == "skip":
-                        loader.skip(value)
-            loader.flush()
-        except (KeyError, TypeError, sqlite3.IntegrityError) as exc:
-            raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
-        return loader.counts
 
 
 class _Restorer:
@@ -1543,12 +1588,11 @@ class _Restorer:
         review_id = _pk(self.db.table("reviews").insert(record).last_pk)
         self.review_map[int(review["id"])] = review_id
         # Only items that were stored: a refused item is in no review.
-        source = "items WHERE id = ?" if self.empty else "temp.restore_ids WHERE old = ?"
-        column = "id" if self.empty else "new"
-        self.db.conn.executemany(
-            f"INSERT OR IGNORE INTO review_items (review_id, item_id, position) "
-            f"SELECT ?, {column}, ? FROM {source}",
-            [(review_id, pos, int(old)) for pos, old in enumerate(review.get("items") or [])],
+        olds = [int(old) for old in review.get("items") or []]
+        self.store._insert_review_items(
+            (review_id, new, pos)
+            for pos, old in enumerate(olds)
+            if (new := self.new_id(old)) is not None
         )
         for f in review.get("files") or []:
             self.db.execute(
@@ -1596,50 +1640,3 @@ class _Restorer:
             "INSERT INTO skips (item_id, start, end, review_id, skipped_at) VALUES (?, ?, ?, ?, ?)",
             [item, span[0], span[1], review_ref, span[2]],
         )
-
-
-def backup(store: Store, target: Path) -> None:
-    """A consistent copy of the live database (SQLite's online backup API) in a new file.
-
-    The copy is made under a temporary name in the target's folder and linked to its name
-    only when whole: a kill leaves no file (and no -journal) under that name. Raises
-    BadInput when the name is taken (by anything: a file, a link, a FIFO) or its folder
-    cannot be written, StoreError when the database cannot be read or the disk is full."""
-    if os.path.lexists(target):
-        raise BadInput(f"backup {target}: already exists; choose a new file")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            os.fchmod(fd, new_file_mode())
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise BadInput(f"backup {target}: cannot write ({exc.strerror or exc})") from None
-    try:
-        dest = sqlite3.connect(tmp)
-        try:
-            # No -journal beside the temporary copy: a kill leaves one file to sweep, not two.
-            dest.execute("PRAGMA journal_mode = OFF")
-            store.db.conn.backup(dest)
-        finally:
-            dest.close()
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        try:
-            # A hard link never replaces a name taken meanwhile (os.replace would).
-            os.link(tmp, target)
-        except FileExistsError:
-            raise BadInput(f"backup {target}: already exists; choose a new file") from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-                raise
-            os.replace(tmp, target)  # a file system without hard links
-    except sqlite3.Error as exc:
-        raise StoreError(f"backup {target}: {exc}") from None
-    except OSError as exc:
-        raise write_failure(exc, f"backup {target}: cannot write") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    sync_folder(target.parent)
