@@ -219,6 +219,9 @@ def _from_epoch(value: float) -> str | None:
     return stamp.isoformat()
 
 
+_EPOCH_TEXT = re.compile(r"\d+(\.\d+)?")
+
+
 def _to_iso(value: Any) -> str | None:
     """A date from an export (epoch number, ISO text, "2023-11-07 14:03") as ISO 8601 UTC."""
     if value is None or isinstance(value, bool):
@@ -228,7 +231,7 @@ def _to_iso(value: Any) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    if re.fullmatch(r"\d+(\.\d+)?", text):
+    if _EPOCH_TEXT.fullmatch(text):
         return _from_epoch(float(text))
     try:
         parsed = dt.datetime.fromisoformat(text.replace(" UTC", "+00:00"))
@@ -415,6 +418,17 @@ def _anchor_title(parsed: str, line: int | None, lines: list[str]) -> str | None
     return _one_line(parsed)
 
 
+# A start tag as bookmark files write it: a name, then name="value" attributes. Read by one
+# regex, it gives what HTMLParser's general (and five times slower) reading gives; any
+# other shape of tag is left to HTMLParser.
+# Blanks are ASCII ones: where HTMLParser ends a tag's name.
+_PLAIN_START = re.compile(
+    r'<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_][-a-zA-Z0-9_]*="[^"]*")*)[ \t\n\r\f]*>'
+)
+_PLAIN_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
+_PLAIN_ATTR = re.compile(r'[ \t\n\r\f]+([a-zA-Z_][-a-zA-Z0-9_]*)="([^"]*)"')
+
+
 class _BookmarkReader(HTMLParser):
     """Netscape bookmarks (and Pocket's HTML export) as `ImportRecord`s, tag by tag."""
 
@@ -432,6 +446,29 @@ class _BookmarkReader(HTMLParser):
         self.note: tuple[ImportRecord, list[str]] | None = None  # open <DD> and its text
         self.last: ImportRecord | None = None  # the bookmark a <DD> would describe
         self.pocket_status: str | None = None
+
+    def parse_starttag(self, i: int) -> int:
+        match = _PLAIN_START.match(self.rawdata, i)
+        if match is None:
+            return super().parse_starttag(i)
+        tag = match.group(1).lower()
+        if tag in self.CDATA_CONTENT_ELEMENTS:
+            return super().parse_starttag(i)
+        self.lasttag = tag
+        attrs: list[tuple[str, str | None]] = [
+            (name.lower(), html.unescape(value) if value else value)
+            for name, value in _PLAIN_ATTR.findall(match.group(2))
+        ]
+        self.handle_starttag(tag, attrs)
+        return match.end()
+
+    def parse_endtag(self, i: int) -> int:
+        match = _PLAIN_END.match(self.rawdata, i)
+        if match is None or self.cdata_elem is not None:
+            return super().parse_endtag(i)
+        self.handle_endtag(match.group(1).lower())
+        self.clear_cdata_mode()
+        return match.end()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _NOTE_ENDS:
@@ -746,24 +783,50 @@ def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+_CSV_FIELDS: dict[str, tuple[str, ...]] = {  # a record's field: its columns, first found wins
+    "hashtag": ("hashtags",),
+    "title": ("title", "name"),
+    "note": ("note", "comment", "comments", "notes"),
+    "summary": ("summary", "excerpt", "description"),
+    "tag": ("tags", "tag", "labels", "keywords"),
+    "date": _DATE_COLUMNS,
+    "via": ("via",),
+    "section": ("section",),
+    "lead": ("lead",),
+    "quote": ("quote",),
+    "folder": ("folder", "collection"),
+}
+
+
 def _parse_csv(text: str) -> ImportResult:
     """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...)."""
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
+    # Each field's candidate columns narrowed to those the rows have (the header's), again
+    # only when a row brings a new key: a million lookups of absent names cost more than
+    # the rest of a row.
+    columns: set[str] = set()
+    names: dict[str, tuple[str, ...]] = {}
     for line, row, url in _csv_links(text, errors, lambda row: _pick(row, *_URL_COLUMNS)):
-        hashtags = _split_tags(_pick(row, "hashtags"))
+        if not columns.issuperset(row):
+            columns.update(row)
+            names = {
+                field: tuple(name for name in candidates if name in columns)
+                for field, candidates in _CSV_FIELDS.items()
+            }
+        hashtags = _split_tags(_pick(row, *names["hashtag"]))
         record = ImportRecord(
             url=url,
-            title=_one_line(_pick(row, "title", "name")),
-            note=_clip(_pick(row, "note", "comment", "comments", "notes"), MAX_TEXT),
-            summary=_clip(_pick(row, "summary", "excerpt", "description"), MAX_TEXT),
-            tags=_split_tags(_pick(row, "tags", "tag", "labels", "keywords")),
+            title=_one_line(_pick(row, *names["title"])),
+            note=_clip(_pick(row, *names["note"]), MAX_TEXT),
+            summary=_clip(_pick(row, *names["summary"]), MAX_TEXT),
+            tags=_split_tags(_pick(row, *names["tag"])),
             hashtags=hashtags,
-            added_at=_to_iso(_pick(row, *_DATE_COLUMNS)),
-            via=_one_line(_pick(row, "via"), MAX_TAG),
-            section=_one_line(_pick(row, "section"), MAX_TAG),
-            lead=_one_line(_pick(row, "lead")),
-            quote=_clip(_pick(row, "quote"), MAX_TEXT),
+            added_at=_to_iso(_pick(row, *names["date"])),
+            via=_one_line(_pick(row, *names["via"]), MAX_TAG),
+            section=_one_line(_pick(row, *names["section"]), MAX_TAG),
+            lead=_one_line(_pick(row, *names["lead"])),
+            quote=_clip(_pick(row, *names["quote"]), MAX_TEXT),
             stored=_stored_fields(row),
             line=line,
         )
@@ -771,7 +834,7 @@ def _parse_csv(text: str) -> ImportResult:
         if record.note is None and record.summary is not None and lone_description:
             # A lone "description" column is the curator's text more often than the page's.
             record.note, record.summary = record.summary, None
-        folder = _one_line(_pick(row, "folder", "collection"), MAX_TITLE)
+        folder = _one_line(_pick(row, *names["folder"]), MAX_TITLE)
         if folder:
             record.extra["folder"] = folder
         records.append(record)
