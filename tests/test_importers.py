@@ -432,3 +432,28 @@ def test_netscape_title_written_unescaped_by_its_exporter_is_kept_whole() -> Non
     )
     result = parse_import(data)
     assert [r.title for r in result.records] == ["A & B <c> fin", "Normal & escaped"]
+
+
+def test_netscape_tags_of_every_shape_read_alike() -> None:
+    # Tags as bookmark files write them and tags of other shapes (spaces around "=",
+    # single quotes, tabs, bare values, "</A >", a <script> whose text is not markup)
+    # give the same bookmarks: the fast reading of plain tags and HTMLParser's agree.
+    data = (
+        b"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><H3>Dossier &amp; co</H3>\n<DL><p>\n"
+        b'<DT><A HREF="https://a.example/?a=1&amp;b=2" ADD_DATE="1700000000" '
+        b'TAGS="x,&quot;y&quot;">Un</A>\n<DD>Note &eacute;crite\n'
+        b"<DT><a href = 'https://a.example/2' tags=z>Deux</a >\n"
+        b'<DT><A\tHREF="https://a.example/3"\n SHORTCUTURL="k">Trois</ A>\n'
+        b'<script><A HREF="https://a.example/no">x</A></script>\n'
+        b'</DL><p>\n<DT><A HREF="https://a.example/4" >Quatre</A>\n</DL><p>\n'
+    )
+    result = parse_import(data)
+    assert [(r.url, r.title, r.tags, r.extra) for r in result.records] == [
+        ("https://a.example/?a=1&b=2", "Un", ["x", '"y"'], {"folder": "Dossier & co"}),
+        ("https://a.example/2", "Deux", ["z"], {"folder": "Dossier & co"}),
+        ("https://a.example/3", "Trois", [], {"folder": "Dossier & co", "keyword": "k"}),
+        ("https://a.example/4", "Quatre", [], {}),
+    ]
+    assert result.records[0].note == "Note écrite"
+    assert result.records[0].added_at == "2023-11-14T22:13:20+00:00"
+    assert [r.line for r in result.records] == [5, 7, 8, 12]

@@ -811,22 +811,24 @@ def _parse_csv(text: str) -> ImportResult:
         if not columns.issuperset(row):
             columns.update(row)
             names = {
-                field: tuple(name for name in candidates if name in columns)
+                field: present
                 for field, candidates in _CSV_FIELDS.items()
+                if (present := tuple(name for name in candidates if name in columns))
             }
-        hashtags = _split_tags(_pick(row, *names["hashtag"]))
+        cell = {field: _pick(row, *candidates) for field, candidates in names.items()}.get
+        hashtags = _split_tags(cell("hashtag"))
         record = ImportRecord(
             url=url,
-            title=_one_line(_pick(row, *names["title"])),
-            note=_clip(_pick(row, *names["note"]), MAX_TEXT),
-            summary=_clip(_pick(row, *names["summary"]), MAX_TEXT),
-            tags=_split_tags(_pick(row, *names["tag"])),
+            title=_one_line(cell("title")),
+            note=_clip(cell("note"), MAX_TEXT),
+            summary=_clip(cell("summary"), MAX_TEXT),
+            tags=_split_tags(cell("tag")),
             hashtags=hashtags,
-            added_at=_to_iso(_pick(row, *names["date"])),
-            via=_one_line(_pick(row, *names["via"]), MAX_TAG),
-            section=_one_line(_pick(row, *names["section"]), MAX_TAG),
-            lead=_one_line(_pick(row, *names["lead"])),
-            quote=_clip(_pick(row, *names["quote"]), MAX_TEXT),
+            added_at=_to_iso(cell("date")),
+            via=_one_line(cell("via"), MAX_TAG),
+            section=_one_line(cell("section"), MAX_TAG),
+            lead=_one_line(cell("lead")),
+            quote=_clip(cell("quote"), MAX_TEXT),
             stored=_stored_fields(row),
             line=line,
         )
@@ -834,7 +836,7 @@ def _parse_csv(text: str) -> ImportResult:
         if record.note is None and record.summary is not None and lone_description:
             # A lone "description" column is the curator's text more often than the page's.
             record.note, record.summary = record.summary, None
-        folder = _one_line(_pick(row, *names["folder"]), MAX_TITLE)
+        folder = _one_line(cell("folder"), MAX_TITLE)
         if folder:
             record.extra["folder"] = folder
         records.append(record)
@@ -1774,7 +1776,8 @@ def _valid_records(result: ImportResult) -> ImportResult:
                 setattr(record, name, valid_text(value))
         record.tags = [valid_text(t) for t in record.tags]
         record.hashtags = [valid_text(t) for t in record.hashtags]
-        record.extra = _valid_json_text(record.extra)
+        if record.extra:
+            record.extra = _valid_json_text(record.extra)
         if record.review is not None:
             record.review.title = valid_text(record.review.title)
         kept.append(record)
