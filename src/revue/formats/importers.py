@@ -425,6 +425,9 @@ def _anchor_title(parsed: str, line: int | None, lines: list[str]) -> str | None
 _PLAIN_START = re.compile(
     r'<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_][-a-zA-Z0-9_]*="[^"]*")*)[ \t\n\r\f]*>'
 )
+# Elements whose text HTMLParser reads as text in some Python versions (script and style in
+# all, title and textarea since 3.13.4): their start tags are left to it.
+_RAW_TEXT = frozenset({"script", "style", "title", "textarea"})
 _PLAIN_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
 _PLAIN_ATTR = re.compile(r'[ \t\n\r\f]+([a-zA-Z_][-a-zA-Z0-9_]*)="([^"]*)"')
 
@@ -452,7 +455,7 @@ class _BookmarkReader(HTMLParser):
         if match is None:
             return super().parse_starttag(i)
         tag = match.group(1).lower()
-        if tag in self.CDATA_CONTENT_ELEMENTS:
+        if tag in self.CDATA_CONTENT_ELEMENTS or tag in _RAW_TEXT:
             return super().parse_starttag(i)
         self.lasttag = tag
         attrs: list[tuple[str, str | None]] = [
