@@ -346,31 +346,9 @@ class Store:
         rows = self._q("SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(url)])
         return self.get(rows[0]["item_id"]) if rows else None
 
-    def list_items(
-        self,
-        *,
-        start: str | None = None,
-        end: str | None = None,
-        tag: str | None = None,
-        status: str | None = None,
-        unpublished: bool = False,
-        ids: Sequence[int] | None = None,
-        limit: int | None = None,
-        order: str = "newest",
-    ) -> list[Item]:
-        """Items filtered; `start`/`end` are ISO dates on added_at (inclusive, whole days)."""
-        return list(
-            self.iter_items(
-                start=start,
-                end=end,
-                tag=tag,
-                status=status,
-                unpublished=unpublished,
-                ids=ids,
-                limit=limit,
-                order=order,
-            )
-        )
+    def list_items(self, **filters: Any) -> list[Item]:
+        """`iter_items` (its filters, by name) as a list: for callers that want every row at once."""
+        return list(self.iter_items(**filters))
 
     def iter_items(
         self,
@@ -384,7 +362,8 @@ class Store:
         limit: int | None = None,
         order: str = "newest",
     ) -> Iterator[Item]:
-        """`list_items`, streamed (what `list` and `export` print, whatever their number)."""
+        """Items filtered, streamed (what `list` and `export` print, whatever their number);
+        `start`/`end` are ISO dates on added_at (inclusive, whole days)."""
         where, params = self._filters(start, end, tag, status, unpublished, ids)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items"
         if where:
