@@ -99,6 +99,9 @@ class FetchResult:
     # What the final page says, when it is an HTML page read whole (status 200): extracted
     # once, where its meta refresh and oEmbed link are needed, and kept for the caller.
     meta: PageMeta | None = field(default=None, repr=False)
+    # Whether the answer came from (or through) a public address: then the links it holds
+    # (a feed's entries, a page's feeds) are the public web's, not the curator's.
+    public_source: bool = True
 
     @property
     def ok(self) -> bool:

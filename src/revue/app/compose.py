@@ -29,7 +29,8 @@ from revue.store.db import Store
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
 # pass): left out of a review unless asked. The reasons are fetch's own words.
 DEAD_HTTP = frozenset({404, 410})
-DEAD_ERRORS = ("DNS lookup failed", "connection refused")
+# "refused": an address the link may not reach (a public feed's link to a private address).
+DEAD_ERRORS = ("DNS lookup failed", "connection refused", "refused")
 
 
 @dataclass

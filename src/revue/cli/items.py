@@ -127,7 +127,7 @@ def add(
             describe(ui, item)
     failed: list[Item] = []
     if not no_fetch:
-        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
+        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json, typed=True)
     elif len(given) == 1 and outcomes[0].created and not as_json:
         ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:

@@ -213,8 +213,9 @@ def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
     ui.info(f"{ok} ok, {len(failed_items)} failed" + (f" ({detail})" if detail else ""))
 
 
-def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
-    """Fetch items, report each, return the ones that failed."""
+def run_fetch(env: Env, items: Sequence[Item], *, single: bool, typed: bool = False) -> list[Item]:
+    """Fetch items, report each, return the ones that failed. `typed`: links the curator
+    just typed (see `fetch_items`)."""
     from revue.app.curate import Progress, fetch_items
 
     ui = env.ui
@@ -245,6 +246,7 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
             env.fetcher_factory(),
             clock=env.now,
             progress=Progress(fetched=fetched),
+            typed=typed,
         )
     failed = report.failed
     if single:

@@ -342,6 +342,19 @@ class Store:
     def get_many(self, ids: Iterable[int]) -> list[Item]:
         return [self.get(i) for i in ids]
 
+    def item_sources(self, ids: Iterable[int]) -> dict[int, str]:
+        """Where each item came from: "cli", "import:<format>", "feed:<id>" (an entry of a
+        feed on the public web) or "feed:<id>:private" (of one the curator's network serves)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[int, str] = {}
+        for at in range(0, len(wanted), _CHUNK):
+            chunk = wanted[at : at + _CHUNK]
+            rows = self._q(
+                f"SELECT id, source FROM items WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update((int(r["id"]), str(r["source"] or "cli")) for r in rows)
+        return out
+
     def find_by_url(self, url: str) -> Item | None:
         rows = self._q("SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(url)])
         return self.get(rows[0]["item_id"]) if rows else None
@@ -918,6 +931,8 @@ class Store:
             params.extend(statuses)
             clauses.append("kind = 'link'")
             if not force:
+                # A link refused by the address policy would be refused again: not retried.
+                clauses.append("(error IS NULL OR error NOT LIKE 'refused:%')")
                 clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?)")
                 params.append(now)
                 clauses.append("(status = 'pending' OR attempts < ?)")
