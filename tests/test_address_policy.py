@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -246,6 +249,44 @@ def test_a_name_that_resolves_to_loopback_is_refused_and_a_mixed_one_reaches_its
         assert reached.ok and reached.meta is not None
         assert reached.meta.title == "A public story"
         assert private.routes["/page"].hits == 0
+
+
+def test_over_https_the_checked_address_is_connected_to_and_tls_still_names_the_host(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A certificate for rebind.test only: the TLS handshake with 127.0.0.2 succeeds only if
+    revue sends the host's name (SNI) and verifies the certificate against it."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=rebind.test",
+         "-addext", "subjectAltName=DNS:rebind.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the only authority trusted
+    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return [PUBLIC] if host == "rebind.test" else ["127.0.0.1"]
+
+    srv = LoopbackServer(host=PUBLIC)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    srv.httpd.socket = tls.wrap_socket(srv.httpd.socket, server_side=True)
+    srv.start()
+    try:
+        srv.route("/page", STORY)
+        result = fetch_with(
+            FROM_PUBLIC_FEED, f"https://rebind.test:{srv.port}/page", resolve=resolve
+        )
+        assert result.ok and result.meta is not None
+        assert result.meta.title == "A public story"
+        assert srv.requests[-1][2]["Host"] == f"rebind.test:{srv.port}"
+        # The same server by its address: the certificate does not name it, so TLS fails.
+        by_address = fetch_with(FROM_PUBLIC_FEED, f"https://{PUBLIC}:{srv.port}/page")
+        assert by_address.error == "TLS error"
+    finally:
+        srv.stop()
 
 
 # --- oEmbed and check -------------------------------------------------------------------------
