@@ -53,6 +53,8 @@ def test_dry_run_prints_the_request_without_the_password(
     assert body["status"] == "draft" and body["title"].startswith("Revue de presse")
     # Only the hashtags the post shows: `--tag Veille` is the curator's own filing.
     assert body["tags"] == ["IA"] and body["categories"] == ["Revues"]
+    # The slug revue looks up before creating: a lost answer never makes a second post.
+    assert body["slug"].startswith("revue-de-presse") and body["slug"].endswith("-r1")
     assert 'href="https://a.example/un"' in body["content"]
     assert run_json("reviews")[0]["posts"] == []
     data = run_json("publish", "--dry-run")
@@ -95,6 +97,7 @@ def test_a_password_in_the_config_file_is_refused(
         ('url = "https://blog.example.org/?p=1"', "without ?query"),
         ("user = 12", "wordpress.user = 12: wrong type"),
         ('site = "x"', "unknown key 'wordpress.site'"),
+        ('tags = "some"', 'wordpress.tags = "some": not offered'),
     ],
 )
 def test_bad_wordpress_settings_name_the_key(
@@ -460,3 +463,28 @@ def test_at_year_one_is_bad_input(review: Path, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.undo()
         time.tzset()
     assert "--at" in err
+
+
+def test_a_create_is_retried_only_when_the_blog_surely_did_not_take_it(
+    blog: FakeWordPress, review: Path
+) -> None:
+    review.write_text("[fetch]\nretries = 2\nbackoff = 0\n", encoding="utf-8")
+    answers = [500, 503]
+
+    def failing(h: Any, method: str, path: str, query: Any, body: Any) -> bool:
+        if method == "POST" and path == "/wp-json/wp/v2/posts" and answers:
+            send(h, answers.pop(), {"code": "oops", "message": "Not now."})
+            return True
+        return False
+
+    blog.hook = failing
+    # A 503 (not handled) is sent again; the 500 after it may have made the post: not resent.
+    err = one_line_error(run("publish", code=1).stderr)
+    assert "Not now. (HTTP 500, oops)" in err
+    assert sum(1 for m, path, _ in blog.requests if m == "POST" and path.endswith("/posts")) == 2
+    # An idempotent request (a GET) is retried on a 500.
+    blog.hook = answer_on("/wp/v2/users/me", b'{"code": "x", "message": "Down."}', status=500)
+    before = len(blog.requests)
+    one_line_error(run("publish", code=1).stderr)
+    asked = [path for _, path, _ in blog.requests[before:] if "/users/me" in path]
+    assert len(asked) == 3
