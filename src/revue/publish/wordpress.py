@@ -618,13 +618,14 @@ class WordPress:
         )
         if response.status is None:
             reason = response.error or "no answer"
-            if reason.startswith("TLS"):
-                reason = f"TLS error ({reason})" if reason != "TLS error" else reason
-            elif "refused" in reason or reason.startswith("connection failed"):
+            unsent = reason in ("connection refused", "connection failed")
+            if unsent:
                 reason = f"cannot connect ({reason})"
-            lost = isinstance(json_body, dict) and "content" in json_body and not idempotent
-            lost = lost and not reason.startswith("cannot")
+            # A create that got no answer may still have made the post (see marker_slug).
+            lost = not idempotent and isinstance(json_body, dict) and "content" in json_body
             hint = "; publishing again finds the post if the blog made it" if lost else ""
+            if unsent:
+                hint = ""
             raise Refused(f"{self.site}: {reason}{hint}")
         return response
 
