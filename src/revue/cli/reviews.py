@@ -59,14 +59,16 @@ def reviews(
     env.ui.print(table)
 
 
-def parse_at(value: str, now: dt.datetime) -> str:
+def parse_at(value: str, now: dt.datetime, zone: dt.tzinfo) -> str:
     """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
-    this machine's local time. BadInput when it does not parse or is not in the future."""
+    the curator's (`zone`). BadInput when it does not parse or is not in the future."""
     try:
         when = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
-    when = when.astimezone(dt.UTC)  # naive: local time
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone)
+    when = when.astimezone(dt.UTC)
     if when <= now:
         raise BadInput(f"--at {value}: in the past; give a time to come")
     return when.strftime("%Y-%m-%dT%H:%M:%S")
@@ -117,7 +119,7 @@ def publish(
         raise BadInput("--status future needs --at DATETIME")
     options = PostOptions(
         status=status,
-        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
         force=force,
         new=new,
         dry_run=dry_run,
