@@ -256,3 +256,25 @@ def test_the_system_zone_is_read_as_the_c_library_reads_it(
         monkeypatch.undo()
         time.tzset()
     assert offset == dt.timedelta(hours=-3)
+
+
+def test_a_past_review_imported_in_auckland_keeps_its_days(
+    zone: Callable[[str, str], None], tmp_path: Path
+) -> None:
+    """Items known only by their review's days are dated noon of the curator's day: in
+    Auckland (UTC+13 in March) noon UTC would be 01:00 the next day, out of the review."""
+    zone("Pacific/Auckland", "env")
+    review = tmp_path / "review.txt"
+    review.write_text(
+        "Revue de presse marketing/techno du 12 mars au 19 mars\n\nUn titre https://x.example/t\n",
+        encoding="utf-8",
+    )
+    now = utc("2024-03-25T00:00")
+    revue("add", "--no-fetch", "https://a.example/x", now=now)  # the database exists
+    revue("import", str(review), "--year", "2024", "--no-fetch", now=now)
+    assert titles("list", "--from", "2024-03-19", "--to", "2024-03-19", now=now) == {"Un titre"}
+    assert titles("list", "--from", "2024-03-20", "--to", "2024-03-24", now=now) == set()
+    # Stored as the instant it is: noon in Auckland, 23:00 UTC the day before.
+    listed = json.loads(revue("list", "--json", now=now).stdout)
+    [item] = [i for i in listed if i["title"] == "Un titre"]
+    assert item["added_at"] == "2024-03-18T23:00:00+00:00"

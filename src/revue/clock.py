@@ -77,6 +77,12 @@ def day_start(day: dt.date, zone: dt.tzinfo) -> str | None:
         return None
 
 
+def midday(day: dt.date, zone: dt.tzinfo) -> str:
+    """The stored instant of noon on `day` in `zone`: a moment of that day, whatever its
+    changes of clocks, for a record known only by its day (an imported review's items)."""
+    return _stored(dt.datetime.combine(day, dt.time(12), tzinfo=zone))
+
+
 def day_span(
     first: dt.date | None, last: dt.date | None, zone: dt.tzinfo
 ) -> tuple[str | None, str | None]:

@@ -129,7 +129,7 @@ def import_(
                 try:
                     parsed = parse_import(
                         data, format=fmt, filename=None if file == "-" else Path(file).name,
-                        year=year,
+                        year=year, zone=env.days.zone,
                     )  # fmt: skip
                 except ValueError as exc:
                     raise BadInput(f"import {file}: {exc}") from None
