@@ -90,7 +90,9 @@ def publish(
     ] = None,
     at: Annotated[
         str | None,
-        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+        typer.Option(
+            "--at", help="Schedule: when to publish (2024-03-20T07:00, in your time zone)."
+        ),
     ] = None,
     new: Annotated[
         bool, typer.Option("--new", help="A new post, even if the review was published before.")
