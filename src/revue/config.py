@@ -134,6 +134,9 @@ WORDPRESS_KEYS: Mapping[str, Setting] = {
     "url": Setting(str, None, 1, PATH, url=True, what="the blog's http(s) address"),
     "user": Setting(str, None, 1, NAME),
     "category": Setting(str, None, 1, NAME),
+    # Which tags become WordPress tags: the hashtags the post shows, or every tag of its
+    # links (the curator's private ones, `--tag Veille`, too).
+    "tags": Setting(str, "hashtags", choices=("hashtags", "all")),
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).

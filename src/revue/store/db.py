@@ -30,7 +30,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 11  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 12  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
@@ -49,6 +49,7 @@ _PAYWALLED = 1 + _NEW_COLUMNS.index("paywalled")
 _ITEM_FIELDS = frozenset(_ITEM_COLUMN_NAMES[1:])
 _POST_COLUMNS = (
     "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+    "content_sha256",
 )  # fmt: skip
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
@@ -1012,9 +1013,9 @@ class Store:
         """Remember the post a review was last written to on a blog (replacing an older one)."""
         with self.write():
             self.db.execute(
-                "INSERT OR REPLACE INTO review_posts (review_id, site, post_id, link, status, "
-                "modified_gmt, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [record[k] for k in _POST_COLUMNS],
+                f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})",
+                [record.get(k) for k in _POST_COLUMNS],
             )
 
     def import_batch(
@@ -1386,7 +1387,8 @@ def _dump_reviews(store: Store) -> Iterator[dict[str, Any]]:
                 )
             ]
             posts = [
-                {k: post[k] for k in _POST_COLUMNS[1:]} for post in all_posts.get(review["id"], [])
+                {k: post.get(k) for k in _POST_COLUMNS[1:]}
+                for post in all_posts.get(review["id"], [])
             ]
             yield {**review, "items": ids, "files": files, "posts": posts}
 
@@ -1580,7 +1582,7 @@ class _Restorer:
             if isinstance(post, dict) and post.get("site") and post.get("post_id"):
                 self.db.execute(
                     f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})",
                     [review_id, *(post.get(k) for k in _POST_COLUMNS[1:])],
                 )
         self.counts["reviews"] += 1

@@ -19,6 +19,8 @@ Contract:
 - Every HTTP request (each redirect hop, retry and oEmbed call) is reported, once done, to the
   injected `on_request` callback as a `RequestEvent` (method, URL, status or reason, seconds):
   what `--verbose` prints. This module prints nothing itself.
+- `Fetcher.request` (and `ApiClient`, its synchronous form) calls a web API with the same
+  limits, deadline and report: a blog's REST API is as untrusted as any page.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ ACCEPT_ENCODING = "gzip, deflate"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # 501/505/511 say "this will not work", retrying them is pointless.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
+# Those that say the request was not handled at all: safe to resend even a "create".
+RETRY_UNSENT_STATUSES = frozenset({429, 503})
 HEAD_REFUSED = frozenset({403, 405, 501})
 
 OEMBED_MAX_BYTES = 256_000
@@ -117,10 +121,13 @@ RequestCallback = Callable[[RequestEvent], None]
 class _Failure(Exception):
     """A page-level failure with its short reason; `retryable` for connection-level errors."""
 
-    def __init__(self, reason: str, *, retryable: bool = False) -> None:
+    def __init__(self, reason: str, *, retryable: bool = False, unsent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        # The request surely never reached the server (no connection): even a request that
+        # must not run twice (a blog's "create a post") may be sent again.
+        self.unsent = unsent
 
 
 @dataclass(slots=True)
@@ -410,6 +417,63 @@ class Fetcher:
                 result = await self._fetch(client, url, keep_body=False)
             return result
 
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> FetchResult:
+        """One call to a web API (a blog's REST API), bounded like a page: the total deadline
+        (retries and their waits included), `max_bytes` of body, reported to `on_request`.
+
+        Never raises (except CancelledError). Redirects are not followed: the caller decides
+        where its credentials may go. `error` is set only when no answer came (a 404 is an
+        answer); `truncated` when the body was cut at `max_bytes`. `idempotent=False` (a POST
+        that creates) is resent only when it surely was not received (see `_send`)."""
+        s = self.settings
+        try:
+            full = str(httpx.URL(url, params=params)) if params else _check_url(url)
+        except (httpx.InvalidURL, ValueError, _Failure):
+            return FetchResult(url=url, error="invalid URL")
+        wanted = {"Accept": "application/json", **(headers or {})}
+        content = None
+        if json_body is not None:
+            content = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            wanted["Content-Type"] = "application/json"
+        result = FetchResult(url=full, final_url=full)
+        deadline = asyncio.get_running_loop().time() + s.total_timeout
+        try:
+            async with self._session() as client, asyncio.timeout_at(deadline):
+                ans = await self._send(
+                    client,
+                    method,
+                    full,
+                    httpx.Cookies(),
+                    cap=s.max_bytes,
+                    deadline=deadline,
+                    headers=wanted,
+                    content=content,
+                    idempotent=idempotent,
+                )
+        except TimeoutError:
+            result.error = f"timeout after {_secs(s.total_timeout)} s"
+        except _Failure as f:
+            result.error = f.reason
+        except Exception as exc:  # an answer must never crash the caller with a traceback
+            result.error = f"unexpected error: {type(exc).__name__}"
+        else:
+            result.status = ans.status
+            result.headers = ans.headers
+            result.content_type = ans.content_type
+            result.body = ans.body
+            result.truncated = ans.truncated
+            result.retry_after = ans.retry_after
+        return result
+
     async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
         """Fetch many URLs, yielding results as they complete.
 
@@ -617,25 +681,40 @@ class Fetcher:
         cap: int,
         deadline: float,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        idempotent: bool = True,
     ) -> _Answer:
-        """One request with retries (connection errors, 5xx, 429), waits within the deadline."""
+        """One request with retries (connection errors, 5xx, 429), waits within the deadline.
+
+        A request that must not run twice (`idempotent=False`: a POST that creates) is sent
+        again only when it surely was not received: no connection, or 429 / 503 (refused
+        before any work)."""
         s = self.settings
         loop = asyncio.get_running_loop()
+        retry_on = RETRY_STATUSES if idempotent else RETRY_UNSENT_STATUSES
         attempt = 0
         while True:
             last = attempt >= s.retries
             delay: float
             try:
                 ans = await self._send_once(
-                    client, method, url, cookies, cap=cap, last=last, headers=headers
+                    client,
+                    method,
+                    url,
+                    cookies,
+                    cap=cap,
+                    last=last,
+                    headers=headers,
+                    content=content,
+                    retry_on=retry_on,
                 )
             except _Failure as f:
-                if not f.retryable or last:
+                if not f.retryable or last or not (idempotent or f.unsent):
                     raise
                 delay = self._backoff(attempt)
                 failure: _Failure | None = f
             else:
-                if ans.status not in RETRY_STATUSES or last:
+                if ans.status not in retry_on or last:
                     return ans
                 failure = None
                 if ans.retry_after is not None:
@@ -663,9 +742,13 @@ class Fetcher:
         cap: int,
         last: bool,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        retry_on: frozenset[int] = RETRY_STATUSES,
     ) -> _Answer:
         try:
-            request = client.build_request(method, url, cookies=cookies, headers=headers)
+            request = client.build_request(
+                method, url, cookies=cookies, headers=headers, content=content
+            )
         except (httpx.InvalidURL, ValueError) as exc:
             raise _Failure("invalid URL") from exc
         started = asyncio.get_running_loop().time()
@@ -690,7 +773,7 @@ class Fetcher:
                     method == "HEAD"
                     or cap <= 0
                     or ans.status in REDIRECT_STATUSES
-                    or (ans.status in RETRY_STATUSES and not last)
+                    or (ans.status in retry_on and not last)
                 )
                 if not skip:
                     await self._read_body(response, ans, cap)
@@ -788,6 +871,60 @@ class Fetcher:
             slot.release()
 
 
+class ApiClient:
+    """Synchronous calls to a web API for a command that talks to one (`revue publish`):
+    `Fetcher.request` run on one event loop that lives as long as the `with` block, so the
+    calls share a connection and keep every limit of the fetcher."""
+
+    def __init__(
+        self,
+        settings: FetchSettings = DEFAULT_SETTINGS,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_request: RequestCallback | None = None,
+    ) -> None:
+        self.settings = settings
+        self._fetcher = Fetcher(settings, transport=transport, on_request=on_request)
+        self._runner: asyncio.Runner | None = None
+
+    def __enter__(self) -> ApiClient:
+        self._runner = asyncio.Runner()
+        self._runner.run(self._fetcher.__aenter__())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            try:
+                runner.run(self._fetcher.__aexit__())
+            finally:
+                runner.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> FetchResult:
+        """See `Fetcher.request`."""
+        if self._runner is None:
+            raise RuntimeError("ApiClient.request outside its `with` block")
+        return self._runner.run(
+            self._fetcher.request(
+                method,
+                url,
+                params=params,
+                json_body=json_body,
+                headers=headers,
+                idempotent=idempotent,
+            )
+        )
+
+
 def _check_url(url: str) -> str:
     try:
         parts = urlsplit(url.strip())
@@ -832,7 +969,7 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
         return any(isinstance(e, kinds) for e in chain)
 
     if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True)
+        return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True, unsent=True)
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout after {_secs(s.read_timeout)} s")
     if isinstance(exc, httpx.ConnectError):
@@ -841,8 +978,8 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
         if has(ssl.SSLError) or "certificate" in text:
             return _Failure("TLS error")
         if has(ConnectionRefusedError) or "refused" in text:
-            return _Failure("connection refused", retryable=True)
-        return _Failure("connection failed", retryable=True)
+            return _Failure("connection refused", retryable=True, unsent=True)
+        return _Failure("connection failed", retryable=True, unsent=True)
     if isinstance(exc, httpx.UnsupportedProtocol):
         return _Failure("unsupported scheme")
     if isinstance(exc, httpx.DecodingError):
