@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, StoreError
 from revue.files import database_files, write_failure
@@ -204,6 +205,7 @@ def build_doc(
         paywall_marker=cfg.paywall_marker,
         show_dates=cfg.show_dates if opts.show_dates is None else opts.show_dates,
         stale_days=cfg.stale_days,
+        zone=cfg.zone,
     )
 
 
@@ -234,9 +236,9 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             title = recorded["title"]
     else:
         existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
+        # The curator's days, as the instants the store holds (clock.py).
         items = store.review_candidates(
-            opts.start.isoformat(),
-            opts.end.isoformat(),
+            *day_span(opts.start, opts.end, cfg.zone),
             include_published=opts.include_published,
             exclude_review=existing["id"] if existing else None,
         )
@@ -322,7 +324,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         raise
     result.path = path
     feed = AtomFeed(
-        folder, reviews=store.reviews, title=feed_title(opts.lang, cfg), now=stamp, protect=protect
+        folder,
+        reviews=store.reviews,
+        title=feed_title(opts.lang, cfg),
+        now=stamp,
+        protect=protect,
+        zone=cfg.zone,
     )
     try:
         feed.publish(publication)

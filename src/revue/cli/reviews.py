@@ -59,12 +59,14 @@ def reviews(
     env.ui.print(table)
 
 
-def parse_at(value: str, now: dt.datetime) -> str:
+def parse_at(value: str, now: dt.datetime, zone: dt.tzinfo) -> str:
     """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
-    this machine's local time. BadInput when it does not parse or is not in the future."""
+    the curator's (`zone`). BadInput when it does not parse or is not in the future."""
     try:
         when = dt.datetime.fromisoformat(value.strip())
-        when = when.astimezone(dt.UTC)  # naive: local time
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=zone)
+        when = when.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         # OverflowError: 0001-01-01T00:00 in a zone east of UTC is before year 1.
         raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
@@ -89,7 +91,9 @@ def publish(
     ] = None,
     at: Annotated[
         str | None,
-        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+        typer.Option(
+            "--at", help="Schedule: when to publish (2024-03-20T07:00, in your time zone)."
+        ),
     ] = None,
     new: Annotated[
         bool, typer.Option("--new", help="A new post, even if the review was published before.")
@@ -118,7 +122,7 @@ def publish(
         raise BadInput("--status future needs --at DATETIME")
     options = PostOptions(
         status=status,
-        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
         force=force,
         new=new,
         dry_run=dry_run,

@@ -13,7 +13,6 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import json
 import operator
@@ -76,21 +75,18 @@ def _wrap(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"database {path}: {text}")
 
 
-def _day_range(start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
-    """WHERE clauses for items added on the ISO days [start, end]: `added_at >= start AND
-    added_at < the day after end`, the same rows as comparing its first 10 characters."""
+def _added_range(since: str | None, before: str | None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses for items added at stored instants in [since, before) (clock.day_span:
+    the bounds of the curator's days, in UTC like the column), either open. On the column
+    itself, never a function of it: the index on added_at serves the range."""
     where: list[str] = []
     params: list[Any] = []
-    if start:
+    if since:
         where.append("added_at >= ?")
-        params.append(start)
-    if end:
-        try:
-            after = (dt.date.fromisoformat(end[:10]) + dt.timedelta(days=1)).isoformat()
-        except OverflowError:
-            return where, params  # 9999-12-31: no day after it, nothing is later
+        params.append(since)
+    if before:
         where.append("added_at < ?")
-        params.append(after)
+        params.append(before)
     return where, params
 
 
@@ -367,8 +363,8 @@ class Store:
     def iter_items(
         self,
         *,
-        start: str | None = None,
-        end: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
         tag: str | None = None,
         status: str | None = None,
         unpublished: bool = False,
@@ -377,8 +373,8 @@ class Store:
         order: str = "newest",
     ) -> Iterator[Item]:
         """Items filtered, streamed (what `list` and `export` print, whatever their number);
-        `start`/`end` are ISO dates on added_at (inclusive, whole days)."""
-        where, params = self._filters(start, end, tag, status, unpublished, ids)
+        `since`/`before` bound added_at: stored instants, [since, before) (clock.day_span)."""
+        where, params = self._filters(since, before, tag, status, unpublished, ids)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -392,8 +388,8 @@ class Store:
 
     def _filters(
         self,
-        start: str | None,
-        end: str | None,
+        since: str | None,
+        before: str | None,
         tag: str | None,
         status: str | None,
         unpublished: bool,
@@ -403,7 +399,7 @@ class Store:
         params: list[Any] = []
         # Ranges on the column itself, never a function of it, so that idx_items_added_at
         # serves them: a week costs the same among a million items as among ten thousand.
-        where, params = _day_range(start, end)
+        where, params = _added_range(since, before)
         if tag:
             # Correlated: checked on the rows the date range selected, not built for them all.
             where.append(
@@ -947,15 +943,16 @@ class Store:
 
     def review_candidates(
         self,
-        start: str,
-        end: str,
+        since: str | None,
+        before: str | None,
         *,
         include_published: bool = False,
         exclude_review: int | None = None,
     ) -> list[Item]:
-        """Items added in [start, end], not yet published by another review (unless asked)."""
-        where, params = _day_range(start, end)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(where)}"
+        """Items added at instants in [since, before) (the curator's days of a review,
+        clock.day_span), not yet published by another review (unless asked)."""
+        where, params = _added_range(since, before)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(['1', *where])}"
         if not include_published:
             sql += (
                 " AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.item_id = items.id "
@@ -1323,21 +1320,21 @@ def iter_dump(
     store: Store,
     *,
     now: str,
-    start: str | None = None,
-    end: str | None = None,
+    since: str | None = None,
+    before: str | None = None,
     tag: str | None = None,
     ids: Sequence[int] | None = None,
 ) -> Iterator[str]:
     """Everything in the store, losslessly, as JSON text written piece by piece: items
     (every field, tags, keys), reviews (their items, files and posts), feeds, skips;
-    `start`/`end`/`tag`/`ids` filter the items only.
+    `since`/`before` (as `iter_items`), `tag` and `ids` filter the items only.
 
     The layout is `revue export --format json`'s: the top object indented by two spaces,
     one item (one review, one feed) a line, so a reader can take it a line at a time and
     `grep`/`diff` see one item a line. Memory stays flat whatever the number of items: the
     text goes out `_CHUNK` items at a time, read inside one snapshot of the database."""
     header = {"format": DUMP_FORMAT, "version": DUMP_VERSION, "exported_at": now}
-    where, params = store._filters(start, end, tag, None, False, ids)
+    where, params = store._filters(since, before, tag, None, False, ids)
     sql = _DUMP_ITEM_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     conn = store.db.conn
     own = not conn.in_transaction
