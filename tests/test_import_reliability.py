@@ -381,3 +381,109 @@ def test_netscape_character_reference_to_a_surrogate_becomes_valid_text() -> Non
     (record,) = parse_import(data).records
     assert record.title == "A \ufffd B" and record.note == "note \ufffd"
     record.title.encode("utf-8")
+
+
+# ------------------------------------- issue 23, point 7: every field checked to its column
+
+BIG = 2**63  # one past SQLite's INTEGER
+
+
+def test_the_table_of_export_fields_is_the_schema_the_migrations_make(tmp_path: Path) -> None:
+    from revue.formats.importers import RECORD_COLUMNS
+    from revue.store.db import Store
+
+    store = Store.open(tmp_path / "schema.db")
+    sql_type = {"integer": "INTEGER", "flag": "INTEGER", "real": "REAL", "text": "TEXT"}
+    sql_type |= {"date": "TEXT", "texts": "TEXT"}
+    tables = {
+        "item": "items", "review": "reviews", "file": "review_files",
+        "post": "review_posts", "feed": "feeds", "skip": "skips",
+    }  # fmt: skip
+    # Fields of an export that are no column: lists kept in tables of their own, and the
+    # review an item is in (review_items).
+    not_columns = {"tags", "hashtags", "keys", "items", "review", "review_date"}
+    for record, table in tables.items():
+        schema = {r[1]: r[2] for r in store.db.execute(f"PRAGMA table_info({table})")}
+        fields = RECORD_COLUMNS[record]
+        for name, column in fields.items():
+            if name not in schema:
+                assert name in not_columns, (table, name)
+                continue
+            assert schema[name] == sql_type[column.type], (table, name)
+        # Every column the restore writes from the file is checked (a post's review_id and
+        # an item's FTS rowid are the store's own).
+        assert set(schema) - set(fields) <= {"review_id"}, table
+    store.close()
+
+
+def _dump(**lists: object) -> dict[str, object]:
+    return {"format": "revue-export", "version": 1, **lists}
+
+
+ITEM = {"id": 1, "url": "https://ok.example/"}
+REVIEW = {"id": 1, "title": "R", "start": "2024-03-11", "end": "2024-03-17", "items": [1]}
+BAD_RECORDS = [
+    ("items", {"id": 2, "url": "https://b.example/", "http_status": BIG},
+     f"record 2: http_status is {BIG}, not from 0 to 999"),
+    ("items", {"id": BIG, "url": "https://b.example/"}, f"record 2: id is {BIG}"),
+    ("items", {"id": 2, "url": "https://b.example/", "attempts": BIG}, "record 2: attempts is"),
+    ("items", {"id": 2, "url": "https://b.example/", "review": 2**64}, "record 2: review is"),
+    ("items", {"id": 2, "url": "https://b.example/", "position": 2**70}, "record 2: position is"),
+    ("items", {"id": 2, "url": "https://b.example/", "canonical": {"a": 1}},
+     "record 2: canonical is an object, not text"),
+    ("items", {"id": 2, "url": "https://b.example/", "added_at": 20240312},
+     "record 2: added_at is a number, not text"),
+    ("items", {"id": 2, "url": "https://b.example/", "paywalled": "yes"},
+     "record 2: paywalled is text, not true/false"),
+    ("reviews", {**REVIEW, "id": 2, "start": "soon"},
+     "review 2 of the file: start is 'soon', not a date (YYYY-MM-DD)"),
+    ("reviews", {**REVIEW, "id": 2, "end": "2024-03-01"}, "review 2 of the file: start 2024"),
+    ("reviews", {**REVIEW, "id": BIG}, "review 2 of the file: id is"),
+    ("reviews", {**REVIEW, "id": 2, "items": [BIG]}, "review 2 of the file: items holds"),
+    ("reviews", {**REVIEW, "id": 2, "item_count": BIG}, "review 2 of the file: item_count is"),
+    ("reviews", {**REVIEW, "id": 2, "posts": [{"site": "https://blog.example", "post_id": "abc"}]},
+     "review 2 of the file: posts 1: post_id is text, not a whole number"),
+    ("reviews", {**REVIEW, "id": 2, "posts": [{"site": {"a": 1}, "post_id": 3}]},
+     "review 2 of the file: posts 1: site is an object, not text"),
+    ("reviews", {**REVIEW, "id": 2, "posts": [{"site": "https://blog.example", "post_id": BIG}]},
+     "review 2 of the file: posts 1: post_id is"),
+    ("reviews", {**REVIEW, "id": 2, "files": [{"format": "md"}]},
+     "review 2 of the file: files 1: path is missing"),
+    ("feeds", {"id": BIG, "url": "https://f.example/rss"}, "feed 2 of the file: id is"),
+    ("feeds", {"url": "https://f.example/rss", "pulled_at": [1]}, "feed 2 of the file: pulled_at"),
+    ("skips", {"item_id": BIG, "start": "2024-03-11", "end": "2024-03-17",
+               "skipped_at": "2024-03-12T08:00:00"}, "skip 2 of the file: item_id is"),
+    ("skips", {"item_id": 1, "start": "x", "end": "2024-03-17",
+               "skipped_at": "2024-03-12T08:00:00"}, "skip 2 of the file: start is 'x'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("empty", [True, False])
+@pytest.mark.parametrize(("kind", "bad", "reason"), BAD_RECORDS)
+def test_revue_json_field_out_of_its_column_is_reported_by_number_and_skipped(
+    tmp_path: Path, kind: str, bad: dict[str, object], reason: str, empty: bool
+) -> None:
+    if not empty:
+        run("add", "--no-fetch", "https://already.example/")
+    good = {
+        "items": ITEM,
+        "reviews": REVIEW,
+        "feeds": {"id": 1, "url": "https://g.example/rss"},
+        "skips": {"item_id": 1, "start": "2024-03-18", "end": "2024-03-24",
+                  "skipped_at": "2024-03-19T08:00:00"},
+    }  # fmt: skip
+    lists: dict[str, list[object]] = {name: [record] for name, record in good.items()}
+    lists[kind].append(bad)
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(_dump(**lists)), encoding="utf-8")
+    result = run("import", str(path), "--no-fetch", code=1)
+    assert reason in result.stderr
+    assert "internal error" not in result.stderr and "database" not in result.stderr
+    assert "1 skipped" in result.stderr
+    # The good records of every list are in; the bad one is not.
+    assert "https://ok.example/" in {i["url"] for i in run_json("list")}
+    assert [r["start"] for r in run_json("reviews")] == ["2024-03-11"]
+    assert len(run_json("feed", "list")) == 1
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    assert conn.execute("SELECT count(*) FROM skips").fetchone()[0] == 1
+    conn.close()
