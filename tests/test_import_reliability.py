@@ -487,3 +487,29 @@ def test_revue_json_field_out_of_its_column_is_reported_by_number_and_skipped(
     conn = sqlite3.connect(tmp_path / "revue.db")
     assert conn.execute("SELECT count(*) FROM skips").fetchone()[0] == 1
     conn.close()
+
+
+def test_restore_into_an_empty_store_merges_records_without_keys_by_url(tmp_path: Path) -> None:
+    items = [
+        {"id": n, "url": f"https://d.example/{n % 50}", "tags": [f"t{n % 3}"]}
+        for n in range(1, 2001)
+    ]
+    review = {**REVIEW, "items": [1, 51, 2]}
+    skip = {"item_id": 101, "start": "2024-03-18", "end": "2024-03-24",
+            "skipped_at": "2024-03-19T08:00:00"}  # fmt: skip
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(_dump(items=items, reviews=[review], skips=[skip])), "utf-8")
+    result = run("import", str(path), "--no-fetch")
+    assert "50 added, 1950 merged, 0 skipped" in result.stderr
+    stored = run_json("list")
+    assert len(stored) == 50
+    assert all(sorted(i["tags"]) == ["t0", "t1", "t2"] for i in stored)
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    # Item 51 of the file is item 1's story: the review lists it once; the skip of item 101
+    # (also item 1's story) follows it there.
+    assert conn.execute("SELECT item_id FROM review_items ORDER BY position").fetchall() == [
+        (1,),
+        (2,),
+    ]
+    assert conn.execute("SELECT item_id FROM skips").fetchall() == [(1,)]
+    conn.close()
