@@ -489,6 +489,86 @@ def test_revue_json_field_out_of_its_column_is_reported_by_number_and_skipped(
     conn.close()
 
 
+def _import_review_with_everything(tmp_path: Path) -> None:
+    review = {
+        **REVIEW,
+        "items": [1, 2],
+        "files": [{"path": str(tmp_path / "r.md"), "format": "md", "sha256": "0" * 64}],
+        "posts": [{"site": "https://blog.example", "post_id": 7, "link": "https://blog.example/p"}],
+    }
+    dump = _dump(
+        items=[ITEM, {"id": 2, "url": "https://two.example/"}],
+        reviews=[review],
+        skips=[{"item_id": 2, "start": "2024-03-11", "end": "2024-03-17", "review_id": 1,
+                "skipped_at": "2024-03-12T08:00:00"}],
+    )  # fmt: skip
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(dump), encoding="utf-8")
+    run("import", str(path), "--no-fetch")
+
+
+def test_reviews_rm_forgets_a_review_its_order_files_posts_and_skips_never_items(
+    tmp_path: Path,
+) -> None:
+    _import_review_with_everything(tmp_path)
+    assert [r["id"] for r in run_json("reviews")] == [1]
+    refused = run("reviews", "rm", "1", code=2)  # not on a terminal, no --yes
+    assert "--yes" in refused.stderr
+    assert run("reviews", "rm", "99", "--yes", code=2).stderr.count("no review #99") == 1
+    done = run("reviews", "rm", "1", "--yes")
+    assert "removed review #1" in done.stderr and "https://blog.example/p" in done.stderr
+    assert run_json("reviews") == []
+    items = run_json("list")
+    assert sorted(i["url"] for i in items) == ["https://ok.example/", "https://two.example/"]
+    assert all(i["review"] is None for i in items)
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    for table in ("review_items", "review_files", "review_posts", "skips"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    conn.close()
+
+
+def test_a_review_row_with_dates_that_are_not_dates_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A row an older revue imported unchecked.
+    run("add", "--no-fetch", "https://a.example/1")
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    conn.execute(
+        "INSERT INTO reviews (id, title, start, end, format, imported) "
+        "VALUES (7, 'R', 'soon', 'later', 'text', 1)"
+    )
+    conn.execute("INSERT INTO review_items VALUES (7, 1, 0)")
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("REVUE_WORDPRESS_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("REVUE_WORDPRESS_USER", "curator")
+    for args in (
+        ("compose", "--since-last"),
+        ("compose", "--review", "7"),
+        ("publish", "7", "--dry-run"),
+        ("publish", "--dry-run"),
+    ):
+        result = run(*args, code=3)
+        assert "review #7: its start 'soon' is not a date" in result.stderr, args
+        assert "revue reviews rm 7" in result.stderr and "internal error" not in result.stderr
+    run("reviews", "rm", "7", "--yes")
+    assert "1 item(s)" in run("compose", "--since-last").stderr
+
+
+def test_week_says_which_review_row_is_bad(tmp_path: Path) -> None:
+    from clihelp import run_on_terminal
+
+    run("add", "--no-fetch", "https://a.example/1")
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    conn.execute("INSERT INTO reviews (id, start, end) VALUES (3, '2024-01-01', 'later')")
+    conn.commit()
+    conn.close()
+    code, screen = run_on_terminal("week")
+    assert code == 3, screen
+    assert "review #3: its end 'later' is not a date" in screen
+    assert "revue reviews rm 3" in screen
+
+
 def test_restore_into_an_empty_store_merges_records_without_keys_by_url(tmp_path: Path) -> None:
     items = [
         {"id": n, "url": f"https://d.example/{n % 50}", "tags": [f"t{n % 3}"]}

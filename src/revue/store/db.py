@@ -1060,6 +1060,19 @@ class Store:
             raise NotFound(f"no review #{review_id}")
         return dict(rows[0])
 
+    def remove_review(self, review_id: int) -> dict[str, Any]:
+        """Forget a review: its row, the order of its items, its files, its posts and the
+        skips it honoured; never an item (they are the curator's, and become unpublished).
+        Raises NotFound (and deletes nothing) for an unknown id. Returns the review's row."""
+        with self.write():
+            rows = self._q("SELECT * FROM reviews WHERE id = ?", [review_id])
+            if not rows:
+                raise NotFound(f"no review #{review_id} (see revue reviews)")
+            for table in ("review_items", "review_files", "review_posts", "skips"):
+                self.db.execute(f"DELETE FROM {table} WHERE review_id = ?", [review_id])
+            self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            return dict(rows[0])
+
     def review_items(self, review_id: int) -> list[Item]:
         ids = [
             r[0]
