@@ -593,3 +593,18 @@ def test_restore_into_an_empty_store_merges_records_without_keys_by_url(tmp_path
     ]
     assert conn.execute("SELECT item_id FROM skips").fetchall() == [(1,)]
     conn.close()
+
+
+def test_a_number_of_thousands_of_digits_costs_its_record_not_the_file(tmp_path: Path) -> None:
+    # Python refuses to convert it (int_max_str_digits): json.loads raises ValueError.
+    huge = "9" * 5000
+    path = tmp_path / "dump.json"
+    path.write_text(
+        '{"format": "revue-export", "version": 1, "items": ['
+        '{"id": 1, "url": "https://ok.example/"}, '
+        f'{{"id": 2, "url": "https://b.example/", "attempts": {huge}}}]}}',
+        encoding="utf-8",
+    )
+    result = run("import", str(path), "--no-fetch", code=1)
+    assert "record 2: attempts is a number too large" in result.stderr
+    assert [i["url"] for i in run_json("list")] == ["https://ok.example/"]

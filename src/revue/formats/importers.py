@@ -1377,6 +1377,13 @@ class _IdsSeen:
         return True
 
 
+def _bounded_int(digits: str) -> int:
+    return int(digits) if len(digits) <= 100 else 2**300
+
+
+_HUGE_INTS = json.JSONDecoder(parse_int=_bounded_int)
+
+
 class _JsonText:
     """JSON text read a piece at a time from byte chunks; values decoded by the C scanner
     (`raw_decode`) straight from the buffer, which keeps only what is not consumed yet."""
@@ -1473,7 +1480,15 @@ class _JsonText:
         while True:
             error: json.JSONDecodeError | None = None
             try:
-                value, end = self._json.raw_decode(self.buf, self.pos)
+                try:
+                    value, end = self._json.raw_decode(self.buf, self.pos)
+                except json.JSONDecodeError:
+                    raise
+                except ValueError:
+                    # A whole number of thousands of digits, which Python will not convert:
+                    # read again with it as a number past every column, so that its record
+                    # is refused, not the file.
+                    value, end = _HUGE_INTS.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 error, end = exc, -1
             except RecursionError:
