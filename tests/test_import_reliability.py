@@ -381,3 +381,230 @@ def test_netscape_character_reference_to_a_surrogate_becomes_valid_text() -> Non
     (record,) = parse_import(data).records
     assert record.title == "A \ufffd B" and record.note == "note \ufffd"
     record.title.encode("utf-8")
+
+
+# ------------------------------------- issue 23, point 7: every field checked to its column
+
+BIG = 2**63  # one past SQLite's INTEGER
+
+
+def test_the_table_of_export_fields_is_the_schema_the_migrations_make(tmp_path: Path) -> None:
+    from revue.formats.importers import RECORD_COLUMNS
+    from revue.store.db import Store
+
+    store = Store.open(tmp_path / "schema.db")
+    sql_type = {"integer": "INTEGER", "flag": "INTEGER", "real": "REAL", "text": "TEXT"}
+    sql_type |= {"date": "TEXT", "texts": "TEXT"}
+    tables = {
+        "item": "items", "review": "reviews", "file": "review_files",
+        "post": "review_posts", "feed": "feeds", "skip": "skips",
+    }  # fmt: skip
+    # Fields of an export that are no column: lists kept in tables of their own, and the
+    # review an item is in (review_items).
+    not_columns = {"tags", "hashtags", "keys", "items", "review", "review_date"}
+    for record, table in tables.items():
+        schema = {r[1]: r[2] for r in store.db.execute(f"PRAGMA table_info({table})")}
+        fields = RECORD_COLUMNS[record]
+        for name, column in fields.items():
+            if name not in schema:
+                assert name in not_columns, (table, name)
+                continue
+            assert schema[name] == sql_type[column.type], (table, name)
+        # Every column the restore writes from the file is checked (a post's review_id and
+        # an item's FTS rowid are the store's own).
+        assert set(schema) - set(fields) <= {"review_id"}, table
+    store.close()
+
+
+def _dump(**lists: object) -> dict[str, object]:
+    return {"format": "revue-export", "version": 1, **lists}
+
+
+ITEM = {"id": 1, "url": "https://ok.example/"}
+REVIEW = {"id": 1, "title": "R", "start": "2024-03-11", "end": "2024-03-17", "items": [1]}
+BAD_RECORDS = [
+    ("items", {"id": 2, "url": "https://b.example/", "http_status": BIG},
+     f"record 2: http_status is {BIG}, not from 0 to 999"),
+    ("items", {"id": BIG, "url": "https://b.example/"}, f"record 2: id is {BIG}"),
+    ("items", {"id": 2, "url": "https://b.example/", "attempts": BIG}, "record 2: attempts is"),
+    ("items", {"id": 2, "url": "https://b.example/", "review": 2**64}, "record 2: review is"),
+    ("items", {"id": 2, "url": "https://b.example/", "position": 2**70}, "record 2: position is"),
+    ("items", {"id": 2, "url": "https://b.example/", "canonical": {"a": 1}},
+     "record 2: canonical is an object, not text"),
+    ("items", {"id": 2, "url": "https://b.example/", "added_at": 20240312},
+     "record 2: added_at is a number, not text"),
+    ("items", {"id": 2, "url": "https://b.example/", "paywalled": "yes"},
+     "record 2: paywalled is text, not true/false"),
+    ("reviews", {**REVIEW, "id": 2, "start": "soon"},
+     "review 2 of the file: start is 'soon', not a date (YYYY-MM-DD)"),
+    ("reviews", {**REVIEW, "id": 2, "end": "2024-03-01"}, "review 2 of the file: start 2024"),
+    ("reviews", {**REVIEW, "id": BIG}, "review 2 of the file: id is"),
+    ("reviews", {**REVIEW, "id": 2, "items": [BIG]}, "review 2 of the file: items holds"),
+    ("reviews", {**REVIEW, "id": 2, "item_count": BIG}, "review 2 of the file: item_count is"),
+    ("reviews", {**REVIEW, "id": 2, "posts": [{"site": "https://blog.example", "post_id": "abc"}]},
+     "review 2 of the file: posts 1: post_id is text, not a whole number"),
+    ("reviews", {**REVIEW, "id": 2, "posts": [{"site": {"a": 1}, "post_id": 3}]},
+     "review 2 of the file: posts 1: site is an object, not text"),
+    ("reviews", {**REVIEW, "id": 2, "posts": [{"site": "https://blog.example", "post_id": BIG}]},
+     "review 2 of the file: posts 1: post_id is"),
+    ("reviews", {**REVIEW, "id": 2, "files": [{"format": "md"}]},
+     "review 2 of the file: files 1: path is missing"),
+    ("feeds", {"id": BIG, "url": "https://f.example/rss"}, "feed 2 of the file: id is"),
+    ("feeds", {"url": "https://f.example/rss", "pulled_at": [1]}, "feed 2 of the file: pulled_at"),
+    ("skips", {"item_id": BIG, "start": "2024-03-11", "end": "2024-03-17",
+               "skipped_at": "2024-03-12T08:00:00"}, "skip 2 of the file: item_id is"),
+    ("skips", {"item_id": 1, "start": "x", "end": "2024-03-17",
+               "skipped_at": "2024-03-12T08:00:00"}, "skip 2 of the file: start is 'x'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("empty", [True, False])
+@pytest.mark.parametrize(("kind", "bad", "reason"), BAD_RECORDS)
+def test_revue_json_field_out_of_its_column_is_reported_by_number_and_skipped(
+    tmp_path: Path, kind: str, bad: dict[str, object], reason: str, empty: bool
+) -> None:
+    if not empty:
+        run("add", "--no-fetch", "https://already.example/")
+    good = {
+        "items": ITEM,
+        "reviews": REVIEW,
+        "feeds": {"id": 1, "url": "https://g.example/rss"},
+        "skips": {"item_id": 1, "start": "2024-03-18", "end": "2024-03-24",
+                  "skipped_at": "2024-03-19T08:00:00"},
+    }  # fmt: skip
+    lists: dict[str, list[object]] = {name: [record] for name, record in good.items()}
+    lists[kind].append(bad)
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(_dump(**lists)), encoding="utf-8")
+    result = run("import", str(path), "--no-fetch", code=1)
+    assert reason in result.stderr
+    assert "internal error" not in result.stderr and "database" not in result.stderr
+    assert "1 skipped" in result.stderr
+    # The good records of every list are in; the bad one is not.
+    assert "https://ok.example/" in {i["url"] for i in run_json("list")}
+    assert [r["start"] for r in run_json("reviews")] == ["2024-03-11"]
+    assert len(run_json("feed", "list")) == 1
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    assert conn.execute("SELECT count(*) FROM skips").fetchone()[0] == 1
+    conn.close()
+
+
+def _import_review_with_everything(tmp_path: Path) -> None:
+    review = {
+        **REVIEW,
+        "items": [1, 2],
+        "files": [{"path": str(tmp_path / "r.md"), "format": "md", "sha256": "0" * 64}],
+        "posts": [{"site": "https://blog.example", "post_id": 7, "link": "https://blog.example/p"}],
+    }
+    dump = _dump(
+        items=[ITEM, {"id": 2, "url": "https://two.example/"}],
+        reviews=[review],
+        skips=[{"item_id": 2, "start": "2024-03-11", "end": "2024-03-17", "review_id": 1,
+                "skipped_at": "2024-03-12T08:00:00"}],
+    )  # fmt: skip
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(dump), encoding="utf-8")
+    run("import", str(path), "--no-fetch")
+
+
+def test_reviews_rm_forgets_a_review_its_order_files_posts_and_skips_never_items(
+    tmp_path: Path,
+) -> None:
+    _import_review_with_everything(tmp_path)
+    assert [r["id"] for r in run_json("reviews")] == [1]
+    refused = run("reviews", "rm", "1", code=2)  # not on a terminal, no --yes
+    assert "--yes" in refused.stderr
+    assert run("reviews", "rm", "99", "--yes", code=2).stderr.count("no review #99") == 1
+    done = run("reviews", "rm", "1", "--yes")
+    assert "removed review #1" in done.stderr and "https://blog.example/p" in done.stderr
+    assert run_json("reviews") == []
+    items = run_json("list")
+    assert sorted(i["url"] for i in items) == ["https://ok.example/", "https://two.example/"]
+    assert all(i["review"] is None for i in items)
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    for table in ("review_items", "review_files", "review_posts", "skips"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    conn.close()
+
+
+def test_a_review_row_with_dates_that_are_not_dates_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A row an older revue imported unchecked.
+    run("add", "--no-fetch", "https://a.example/1")
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    conn.execute(
+        "INSERT INTO reviews (id, title, start, end, format, imported) "
+        "VALUES (7, 'R', 'soon', 'later', 'text', 1)"
+    )
+    conn.execute("INSERT INTO review_items VALUES (7, 1, 0)")
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("REVUE_WORDPRESS_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("REVUE_WORDPRESS_USER", "curator")
+    for args in (
+        ("compose", "--since-last"),
+        ("compose", "--review", "7"),
+        ("publish", "7", "--dry-run"),
+        ("publish", "--dry-run"),
+    ):
+        result = run(*args, code=3)
+        assert "review #7: its start 'soon' is not a date" in result.stderr, args
+        assert "revue reviews rm 7" in result.stderr and "internal error" not in result.stderr
+    run("reviews", "rm", "7", "--yes")
+    assert "1 item(s)" in run("compose", "--since-last").stderr
+
+
+def test_week_says_which_review_row_is_bad(tmp_path: Path) -> None:
+    from clihelp import run_on_terminal
+
+    run("add", "--no-fetch", "https://a.example/1")
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    conn.execute("INSERT INTO reviews (id, start, end) VALUES (3, '2024-01-01', 'later')")
+    conn.commit()
+    conn.close()
+    code, screen = run_on_terminal("week")
+    assert code == 3, screen
+    assert "review #3: its end 'later' is not a date" in screen
+    assert "revue reviews rm 3" in screen
+
+
+def test_restore_into_an_empty_store_merges_records_without_keys_by_url(tmp_path: Path) -> None:
+    items = [
+        {"id": n, "url": f"https://d.example/{n % 50}", "tags": [f"t{n % 3}"]}
+        for n in range(1, 2001)
+    ]
+    review = {**REVIEW, "items": [1, 51, 2]}
+    skip = {"item_id": 101, "start": "2024-03-18", "end": "2024-03-24",
+            "skipped_at": "2024-03-19T08:00:00"}  # fmt: skip
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(_dump(items=items, reviews=[review], skips=[skip])), "utf-8")
+    result = run("import", str(path), "--no-fetch")
+    assert "50 added, 1950 merged, 0 skipped" in result.stderr
+    stored = run_json("list")
+    assert len(stored) == 50
+    assert all(sorted(i["tags"]) == ["t0", "t1", "t2"] for i in stored)
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    # Item 51 of the file is item 1's story: the review lists it once; the skip of item 101
+    # (also item 1's story) follows it there.
+    assert conn.execute("SELECT item_id FROM review_items ORDER BY position").fetchall() == [
+        (1,),
+        (2,),
+    ]
+    assert conn.execute("SELECT item_id FROM skips").fetchall() == [(1,)]
+    conn.close()
+
+
+def test_a_number_of_thousands_of_digits_costs_its_record_not_the_file(tmp_path: Path) -> None:
+    # Python refuses to convert it (int_max_str_digits): json.loads raises ValueError.
+    huge = "9" * 5000
+    path = tmp_path / "dump.json"
+    path.write_text(
+        '{"format": "revue-export", "version": 1, "items": ['
+        '{"id": 1, "url": "https://ok.example/"}, '
+        f'{{"id": 2, "url": "https://b.example/", "attempts": {huge}}}]}}',
+        encoding="utf-8",
+    )
+    result = run("import", str(path), "--no-fetch", code=1)
+    assert "record 2: attempts is a number too large" in result.stderr
+    assert [i["url"] for i in run_json("list")] == ["https://ok.example/"]

@@ -457,3 +457,27 @@ def test_netscape_tags_of_every_shape_read_alike() -> None:
     assert result.records[0].note == "Note écrite"
     assert result.records[0].added_at == "2023-11-14T22:13:20+00:00"
     assert [r.line for r in result.records] == [5, 7, 8, 12]
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("Revue de presse du 28 décembre 9999 au 3 janvier 10000", "of 10000 is not in"),
+        ("Revue de presse du 3 janvier 10000", "of 10000 is not in"),
+        ("Press review March 1, 123456789012345678901234567890", "of 10000 is not in"),
+        ("Revue de presse du 31 février 2024", "day 31 of month 2 of 2024 is not in"),
+        ("Revue de presse du 3 janvier 2024 au 2 janvier 2024", "ends (2024-01-02) before"),
+    ],
+)
+def test_review_text_date_outside_the_calendar_leaves_the_review_undated(
+    header: str, reason: str
+) -> None:
+    # Never a year cut to its first four digits (10000 read as 1000), nor a review that
+    # ends before it starts: the header is reported and its items are kept, undated.
+    result = parse_import(f"{header}\nUn titre https://a.example/x\n".encode())
+    (record,) = result.records
+    assert record.review is not None
+    assert (record.review.start, record.review.end) == (None, None)
+    assert record.added_at is None
+    ((line, message),) = result.errors
+    assert line == 1 and message.startswith("the review's dates: ") and reason in message

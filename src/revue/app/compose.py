@@ -149,18 +149,15 @@ def resolve_range(
             raise BadInput(f"--review {review}: no such review (see revue reviews)") from None
         if not record.get("start") or not record.get("end"):
             raise BadInput(f"--review {review}: its dates are unknown")
-        return DateRange(
-            dt.date.fromisoformat(record["start"]),
-            dt.date.fromisoformat(record["end"]),
-            review=record,
-        )
+        first, last = review_span(record)
+        return DateRange(first, last, review=record)
     if since_last:
         dated = [r for r in store().reviews() if r.get("end")]
         if not dated:
             first, last = default_range(today, days)
             return DateRange(first, last)
         latest = max(dated, key=lambda r: (r["end"], r["id"]))
-        latest_end = dt.date.fromisoformat(latest["end"])
+        latest_end = review_span(latest)[1]
         if latest_end >= today:
             return DateRange(today + dt.timedelta(days=1), today, since=latest)
         return DateRange(latest_end + dt.timedelta(days=1), today, since=latest)
@@ -174,6 +171,25 @@ def resolve_range(
     if last < first:
         raise BadInput(f"--from {first} is after --to {last}")
     return DateRange(first, last)
+
+
+def review_span(review: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    """The first and last days of a stored review. BadInput when they are unknown (a past
+    review imported without dates); StoreError when they are not days (a row an older revue
+    imported unchecked), naming the command that removes it."""
+    days: list[dt.date] = []
+    for name in ("start", "end"):
+        value = review.get(name)
+        if value is None:
+            raise BadInput(f"review #{review['id']}: its dates are unknown")
+        try:
+            days.append(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            raise StoreError(
+                f"review #{review['id']}: its {name} {str(value)[:40]!r} is not a date; "
+                f"remove the review with `revue reviews rm {review['id']}`"
+            ) from None
+    return days[0], days[1]
 
 
 def file_name(end: dt.date, fmt: str, lang: str) -> str:

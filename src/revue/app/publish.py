@@ -46,14 +46,13 @@ def review_tags(
 
 def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publication:
     """The review as a target receives it: title, HTML fragment in its style, tags."""
-    from revue.app.compose import ComposeOptions, build_doc
+    from revue.app.compose import ComposeOptions, build_doc, review_span
     from revue.review.render import STYLES, render
     from revue.templates import user_templates
 
     review_id = int(review["id"])
     items = store.review_items(review_id)
-    start = dt.date.fromisoformat(review["start"])
-    end = dt.date.fromisoformat(review["end"])
+    start, end = review_span(review)
     lang = review.get("lang") or cfg.lang
     style = str(review["style"]) if review.get("style") in STYLES else cfg.style
     opts = ComposeOptions(start=start, end=end, lang=lang, style=style)

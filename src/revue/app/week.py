@@ -23,7 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from revue.app.compose import ComposeOptions, ComposeResult, DateRange, compose, dead_reason
+from revue.app.compose import (
+    ComposeOptions,
+    ComposeResult,
+    DateRange,
+    compose,
+    dead_reason,
+    review_span,
+)
 from revue.app.curate import edit_item
 from revue.clock import day_span
 from revue.config import Config
@@ -111,10 +118,7 @@ def workbench_range(span: DateRange) -> tuple[dt.date, dt.date]:
     reaching today, that review's own range: the curator is still polishing it (composing
     it again rewrites the same file)."""
     if span.empty and span.since is not None:
-        return (
-            dt.date.fromisoformat(span.since["start"]),
-            dt.date.fromisoformat(span.since["end"]),
-        )
+        return review_span(span.since)
     return span.start, span.end
 
 

@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cron.")
 app.add_typer(feed_app, name="feed")
+# `revue reviews` lists them; `revue reviews rm N` forgets one.
+reviews_app = typer.Typer(invoke_without_command=True)
 
 # The commands, in the order `revue --help` lists them.
 app.callback()(shell.main_callback)
@@ -42,7 +44,9 @@ app.command("week")(compose.week_command)
 app.command("import")(transfer.import_)
 app.command()(transfer.export)
 app.command()(transfer.backup)
-app.command()(reviews.reviews)
+reviews_app.callback()(reviews.reviews)
+reviews_app.command("rm")(reviews.reviews_rm)
+app.add_typer(reviews_app, name="reviews")
 app.command()(reviews.publish)
 app.command()(reviews.share)
 app.command()(items.move)

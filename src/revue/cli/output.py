@@ -68,7 +68,10 @@ def review_phrase(item: Item, lang: str) -> str:
 
     if not item.review_date:
         return f"#{item.review}"
-    day = dt.date.fromisoformat(item.review_date[:10])
+    try:
+        day = dt.date.fromisoformat(item.review_date[:10])
+    except ValueError:  # a review row an older revue imported unchecked
+        return f"#{item.review} (its date is not a date: revue reviews rm {item.review})"
     return f"{date_phrase(day, day, lang)} (#{item.review})"
 
 

@@ -16,7 +16,7 @@ from revue.cli.output import (
     short,
 )
 from revue.cli.shell import ID_MAX, Env, JsonFlag, env_of, exit_for, handled
-from revue.console import QUIET
+from revue.console import QUIET, plain
 from revue.errors import BadInput, ConfigError
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ def reviews(
     ctx: typer.Context,
     as_json: JsonFlag = False,
 ) -> None:
-    """The reviews composed (and imported), newest first."""
+    """The reviews composed (and imported), newest first; `reviews rm N` forgets one."""
+    if ctx.invoked_subcommand is not None:
+        return
     env = env_of(ctx)
     rows = env.store.reviews()
     posts = env.store.review_posts()
@@ -57,6 +59,34 @@ def reviews(
             ),
         )
     env.ui.print(table)
+
+
+@handled
+def reviews_rm(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(help="The review's id.", max=ID_MAX)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Forget a review: its record, item order, files, blog posts and skips; never an item
+    (its items become unpublished). Asks on a terminal; elsewhere needs --yes."""
+    env = env_of(ctx)
+    review = env.store.get_review(review_id)
+    posts = env.store.review_posts().get(review_id, [])
+    span = f"{review['start'] or '?'} → {review['end'] or '?'}"
+    if not yes:
+        if not env.ui.interactive:
+            raise BadInput("reviews rm: refusing to remove without --yes when not on a terminal")
+        env.ui.err.print(
+            plain(f"#{review_id} {span} {one_line(review['title'] or '')}"), markup=False
+        )
+        if not typer.confirm(f"Remove review #{review_id}?", default=False, err=True):
+            env.ui.info("nothing removed")
+            return
+    env.store.remove_review(review_id)
+    env.ui.info(f"removed review #{review_id} ({span}); its items stay")
+    for post in posts:
+        # The post itself is the blog's: revue only forgets where it is.
+        env.ui.info(f"its post stays on the blog: {one_line(post['link'] or post['site'])}")
 
 
 def parse_at(value: str, now: dt.datetime, zone: dt.tzinfo) -> str:

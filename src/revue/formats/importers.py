@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import io
 import json
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -892,6 +893,204 @@ def _int_field(record: Mapping[str, Any], name: str) -> int | None:
     raise ValueError(f"{name} is {_kind_of(value)}, not a whole number")
 
 
+# ------------------------------------------------------------------ the fields of an export
+
+INT64_MAX = 2**63 - 1  # SQLite's INTEGER: a larger whole number cannot be stored at all
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one field of an export's record may hold, from the SQLite column it is stored in
+    (tests/test_import_reliability.py holds this table to the schema the migrations make).
+
+    `type`: "integer" (a whole number from `low` to `high`), "real" (a finite number),
+    "text", "flag" (true/false or 0/1), "date" (YYYY-MM-DD: the days every command that
+    composes or publishes reads), "texts" (a list of text) or "ids" (a list of item ids).
+    A time (added_at, fetched_at...) is text: revue compares them as text and reads none
+    without a fallback, so an odd one from an older export is kept. `required`: never null."""
+
+    type: str
+    low: int = 0
+    high: int = INT64_MAX
+    required: bool = False
+
+
+_TEXT = Column("text")
+_ID = Column("integer", 1)
+_TEXTS = Column("texts")
+
+_ITEM_TEXTS = (
+    "kind", "url", "original_url", "title", "summary", "site_name", "via", "author", "published",
+    "first_published", "canonical", "lang", "image", "note", "lead", "quote", "section",
+    "status", "error", "content_type", "source", "review_date",
+)  # fmt: skip
+# Every field of every record of an export, by record: checked by `check_fields` alone, so a
+# field is never stored without its type and range known. Fields absent from a table are
+# not read by the restore (a key of the file never becomes SQL).
+RECORD_COLUMNS: dict[str, dict[str, Column]] = {
+    "item": {
+        "id": Column("integer", 1, required=True),
+        **dict.fromkeys(_ITEM_TEXTS, _TEXT),
+        "http_status": Column("integer", 0, 999),
+        "attempts": Column("integer", 0, 2**31 - 1),  # counted up by each fetch
+        "paywalled": Column("flag"),
+        "position": Column("real"),
+        "added_at": _TEXT,
+        "fetched_at": _TEXT,
+        "next_attempt_at": _TEXT,
+        "review": _ID,  # the review that published it (an id of the file's reviews)
+        **dict.fromkeys(("tags", "hashtags", "keys", "user_fields"), _TEXTS),
+    },
+    "review": {
+        "id": Column("integer", 1, required=True),
+        **dict.fromkeys(("title", "lang", "style", "format", "path", "sha256"), _TEXT),
+        # Every command that composes or publishes reads them as days.
+        "start": Column("date"),
+        "end": Column("date"),
+        "composed_at": _TEXT,
+        "item_count": Column("integer"),
+        "imported": Column("flag"),
+        "items": Column("ids"),
+    },
+    "file": {  # a file a review was written to
+        "path": Column("text", required=True),
+        "format": _TEXT,
+        "sha256": _TEXT,
+        "written_at": _TEXT,
+    },
+    "post": {  # where a review was published
+        "site": Column("text", required=True),
+        "post_id": Column("integer", 1, required=True),
+        "link": _TEXT,
+        "status": _TEXT,
+        "modified_gmt": _TEXT,
+        "content_sha256": _TEXT,
+        "published_at": _TEXT,
+    },
+    "feed": {
+        "id": _ID,
+        **dict.fromkeys(
+            ("url", "title", "site_url", "match", "etag", "last_modified", "status", "error"),
+            _TEXT,
+        ),
+        "added_at": _TEXT,
+        "pulled_at": _TEXT,
+        "tags": _TEXTS,
+    },
+    "skip": {
+        "item_id": Column("integer", 1, required=True),
+        "start": Column("date", required=True),
+        "end": Column("date", required=True),
+        "review_id": _ID,
+        "skipped_at": Column("text", required=True),
+    },
+}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _plan(columns: Mapping[str, Column]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """A table as `check_fields` walks it: the optional text fields (most of them, checked
+    in one tight loop), then the others as (name, type, low, high, required, column)."""
+    texts = tuple(n for n, c in columns.items() if c.type == "text" and not c.required)
+    others = tuple(
+        (n, c.type, c.low, c.high, c.required, c) for n, c in columns.items() if n not in texts
+    )
+    return texts, others
+
+
+_PLANS = {record: _plan(columns) for record, columns in RECORD_COLUMNS.items()}
+
+
+def check_fields(record: Mapping[str, Any], kind: str) -> None:
+    """Each field of `record` (an "item", "review", "file", "post", "feed" or "skip" of an
+    export) that `RECORD_COLUMNS[kind]` lists, checked to its column's type and range;
+    ValueError naming the first bad one. The common cases are tested inline (a million items
+    of thirty fields go through here); `_check_value` runs for the rest, to say what is
+    wrong."""
+    texts, others = _PLANS[kind]
+    get = record.get
+    for name in texts:
+        value = get(name)
+        if value is not None and value.__class__ is not str:
+            _text_field(record, name)
+    for name, type_, low, high, required, column in others:
+        value = get(name)
+        if value is None:
+            if required:
+                raise ValueError(f"{name} is missing")
+            continue
+        cls = value.__class__
+        if type_ == "integer":
+            if cls is int and low <= value <= high:
+                continue
+        elif type_ == "texts":
+            if cls is list and all(t.__class__ is str for t in value):
+                continue
+        elif type_ == "flag" and cls is bool:
+            continue
+        _check_value(name, column, value)
+
+
+def _number(value: int) -> str:
+    return str(value) if value.bit_length() < 64 * 4 else "a number too large"
+
+
+def _check_value(name: str, column: Column, value: Any) -> None:
+    kind = column.type
+    if kind == "text":
+        _text_field({name: value}, name)
+    elif kind == "integer":
+        _int_field({name: value}, name)
+        if not column.low <= value <= column.high:
+            raise ValueError(f"{name} is {_number(value)}, not from {column.low} to {column.high}")
+    elif kind == "real":
+        if value.__class__ is bool or not isinstance(value, int | float):
+            raise ValueError(f"{name} is {_kind_of(value)}, not a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name} is {value}, not a finite number")
+        if isinstance(value, int) and not -INT64_MAX <= value <= INT64_MAX:
+            raise ValueError(f"{name} is {_number(value)}, out of range")
+    elif kind == "flag":
+        if value not in (True, False) or isinstance(value, float):
+            raise ValueError(f"{name} is {_kind_of(value)}, not true/false")
+    elif kind == "date":
+        text = _text_field({name: value}, name) or ""
+        try:
+            if not _ISO_DAY.match(text):
+                raise ValueError
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{name} is {text[:40]!r}, not a date (YYYY-MM-DD)") from None
+    elif kind == "texts":
+        _text_list_field({name: value}, name)
+    elif kind == "ids":
+        if not isinstance(value, list):
+            raise ValueError(f"{name} is {_kind_of(value)}, not a list of ids")
+        for entry in value:
+            if entry.__class__ is not int:
+                raise ValueError(f"{name} holds {_kind_of(entry)}, not an item id")
+            if not 1 <= entry <= INT64_MAX:
+                raise ValueError(f"{name} holds {_number(entry)}, not an item id")
+    else:  # pragma: no cover - a table entry of an unknown type is a bug
+        raise AssertionError(kind)
+
+
+def _check_entries(record: Mapping[str, Any], name: str, kind: str) -> None:
+    """`record[name]`, a list of sub-records (a review's files, its posts), each checked."""
+    entries = record.get(name)
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise ValueError(f"{name} is {_kind_of(entries)}, not a list")
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"{name} {number} is {_kind_of(entry)}, not an object")
+        try:
+            check_fields(entry, kind)
+        except ValueError as exc:
+            raise ValueError(f"{name} {number}: {exc}") from None
+
+
 def _text_list_field(record: Mapping[str, Any], name: str) -> list[str]:
     value = record.get(name)
     if value is None:
@@ -988,11 +1187,6 @@ def _text_or_none(value: Any, limit: int) -> str | None:
     return _clip(value, limit) if isinstance(value, str) else None
 
 
-_ITEM_TEXT_FIELDS = (
-    "title", "summary", "site_name", "via", "author", "published", "first_published", "lang",
-    "image", "note", "lead", "quote", "section", "error", "content_type", "added_at",
-    "fetched_at", "next_attempt_at", "source", "review_date",
-)  # fmt: skip
 _ITEM_STATUSES = ("pending", "ok", "failed", "blocked")
 
 
@@ -1015,36 +1209,10 @@ def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any
     elif item.get("url") is not None or item.get("original_url") is not None:
         raise ValueError("a text item has no url")
     checked["kind"] = kind
-    if _int_field(item, "id") is None:
-        raise ValueError("id is missing")
-    # Inline checks of the common case (a million items, twenty fields each); the helpers
-    # run only for a wrong value, to raise their message.
-    get = item.get
-    for name in _ITEM_TEXT_FIELDS:
-        value = get(name)
-        if value is not None and value.__class__ is not str:
-            _text_field(item, name)
-    status = _text_field(item, "status")
+    check_fields(item, "item")
+    status = item.get("status")
     if status is not None and status not in _ITEM_STATUSES:
         raise ValueError(f"status is {status[:20]!r}, not one of {', '.join(_ITEM_STATUSES)}")
-    for name in ("http_status", "attempts", "review"):
-        value = get(name)
-        if value is not None and value.__class__ is not int:
-            _int_field(item, name)
-    position = item.get("position")
-    if position is not None and (
-        isinstance(position, bool) or not isinstance(position, int | float)
-    ):
-        raise ValueError(f"position is {_kind_of(position)}, not a number")
-    paywalled = item.get("paywalled")
-    if paywalled is not None and not isinstance(paywalled, bool | int):
-        raise ValueError(f"paywalled is {_kind_of(paywalled)}, not true/false")
-    for name in ("tags", "hashtags", "keys", "user_fields"):
-        value = get(name)
-        if value is not None and (
-            value.__class__ is not list or any(t.__class__ is not str for t in value)
-        ):
-            _text_list_field(item, name)
     if text_is_clean:
         return checked
     result: dict[str, Any] = _valid_json_text(checked)
@@ -1055,26 +1223,11 @@ def _check_review(review: Any) -> dict[str, Any]:
     """One review of a revue export (see `check_revue_item`)."""
     if not isinstance(review, dict):
         raise ValueError("not a review object")
-    if _int_field(review, "id") is None:
-        raise ValueError("id is missing")
-    for name in ("title", "start", "end", "lang", "style", "format", "path", "sha256"):
-        _text_field(review, name)
-    _text_field(review, "composed_at")
-    _int_field(review, "item_count")
-    items = review.get("items")
-    if items is not None and not isinstance(items, list):
-        raise ValueError(f"items is {_kind_of(items)}, not a list of item ids")
-    for value in items or []:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"items holds {_kind_of(value)}, not an item id")
-    files = review.get("files")
-    if files is not None and not isinstance(files, list):
-        raise ValueError(f"files is {_kind_of(files)}, not a list")
-    for entry in files or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise ValueError("files holds an entry without a path")
-        for name in ("format", "sha256", "written_at"):
-            _text_field(entry, name)
+    check_fields(review, "review")
+    if review.get("start") and review.get("end") and review["start"] > review["end"]:
+        raise ValueError(f"start {review['start']} is after end {review['end']}")
+    _check_entries(review, "files", "file")
+    _check_entries(review, "posts", "post")
     result: dict[str, Any] = _valid_json_text(dict(review))
     return result
 
@@ -1087,13 +1240,19 @@ def _check_feed(feed: Any) -> dict[str, Any]:
     url = _text_field(feed, "url")
     if url is None or _SURROGATE.search(url) or _url_problem(url.strip()):
         raise ValueError(_why("not an http(s) URL", str(url or "")))
-    _int_field(feed, "id")
-    for name in ("title", "site_url", "match", "etag", "last_modified", "added_at"):
-        _text_field(feed, name)
-    for name in ("pulled_at", "status", "error"):
-        _text_field(feed, name)
-    _text_list_field(feed, "tags")
+    check_fields(feed, "feed")
     result: dict[str, Any] = _valid_json_text(dict(feed))
+    return result
+
+
+def _check_skip(skip: Any) -> dict[str, Any]:
+    """One skip of a revue export (an item left out of a review; see `check_revue_item`)."""
+    if not isinstance(skip, dict):
+        raise ValueError("not a skip object")
+    check_fields(skip, "skip")
+    if skip["start"] > skip["end"]:
+        raise ValueError(f"start {skip['start']} is after end {skip['end']}")
+    result: dict[str, Any] = _valid_json_text(dict(skip))
     return result
 
 
@@ -1220,6 +1379,13 @@ class _IdsSeen:
         return True
 
 
+def _bounded_int(digits: str) -> int:
+    return int(digits) if len(digits) <= 100 else 2**300
+
+
+_HUGE_INTS = json.JSONDecoder(parse_int=_bounded_int)
+
+
 class _JsonText:
     """JSON text read a piece at a time from byte chunks; values decoded by the C scanner
     (`raw_decode`) straight from the buffer, which keeps only what is not consumed yet."""
@@ -1316,7 +1482,15 @@ class _JsonText:
         while True:
             error: json.JSONDecodeError | None = None
             try:
-                value, end = self._json.raw_decode(self.buf, self.pos)
+                try:
+                    value, end = self._json.raw_decode(self.buf, self.pos)
+                except json.JSONDecodeError:
+                    raise
+                except ValueError:
+                    # A whole number of thousands of digits, which Python will not convert:
+                    # read again with it as a number past every column, so that its record
+                    # is refused, not the file.
+                    value, end = _HUGE_INTS.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 error, end = exc, -1
             except RecursionError:
@@ -1442,7 +1616,7 @@ _DUMP_LISTS: dict[str, tuple[str, Callable[[Any], dict[str, Any]] | None]] = {
     "items": ("item", check_revue_item),
     "reviews": ("review", _check_review),
     "feeds": ("feed", _check_feed),
-    "skips": ("skip", None),
+    "skips": ("skip", _check_skip),
 }
 
 
@@ -1500,13 +1674,14 @@ _MONTHS_FR = _names("fr")
 _MONTHS_EN = _names("en")
 _FR_MONTH = "|".join(sorted(_MONTHS_FR, key=len, reverse=True))
 _EN_MONTH = "|".join(_MONTHS_EN)
-_FR_DAY = rf"(\d{{1,2}})(?:er)?\s+({_FR_MONTH})(?:\s+(\d{{4}}))?"
+# A year is every digit written ("10000" is not read as 1000); `_year` bounds it.
+_FR_DAY = rf"(\d{{1,2}})(?:er)?\s+({_FR_MONTH})(?:\s+(\d{{4,}}))?"
 _FR_RANGE = re.compile(
     rf"\bdu\s+(?:(\d{{1,2}})(?:er)?\s+(?:et|au)\s+)?{_FR_DAY}"
     rf"(?:\s+(?:au|et)\s+{_FR_DAY})?",
     re.IGNORECASE,
 )
-_EN_DAY = rf"({_EN_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"
+_EN_DAY = rf"({_EN_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4,}}))?"
 _EN_RANGE = re.compile(rf"{_EN_DAY}(?:\s*(?:to|-|–|and)\s*{_EN_DAY})?", re.IGNORECASE)
 _HEADER_LINE = re.compile(r"^\s*(revue de presse\b|.*\bpress review\b)", re.IGNORECASE)
 
@@ -1514,13 +1689,21 @@ _HEADER_LINE = re.compile(r"^\s*(revue de presse\b|.*\bpress review\b)", re.IGNO
 _Day = tuple[int, int, int | None]
 
 
+def _year(digits: str | None) -> int | None:
+    """A year as written; past the calendar's (a long run of digits) as 10000, which no date
+    takes, rather than converting thousands of digits."""
+    if not digits:
+        return None
+    return int(digits) if len(digits) <= 4 else 10_000
+
+
 def _header_days(line: str) -> tuple[_Day, _Day] | None:
     match = _FR_RANGE.search(line)
     if match:
         first_day, d1, m1, y1, d2, m2, y2 = match.groups()
-        start: _Day = (_MONTHS_FR[m1.lower()], int(d1), int(y1) if y1 else None)
+        start: _Day = (_MONTHS_FR[m1.lower()], int(d1), _year(y1))
         if d2:  # "du 12 mars au 19 mars"
-            end: _Day = (_MONTHS_FR[m2.lower()], int(d2), int(y2) if y2 else None)
+            end: _Day = (_MONTHS_FR[m2.lower()], int(d2), _year(y2))
             return start, end
         if first_day:  # "du 7 et 8 novembre": the month is written once, after the second day
             return (start[0], int(first_day), start[2]), start
@@ -1531,9 +1714,9 @@ def _header_days(line: str) -> tuple[_Day, _Day] | None:
     if not match:
         return None
     m1, d1, y1, m2, d2, y2 = match.groups()
-    start = (_MONTHS_EN[m1.lower()], int(d1), int(y1) if y1 else None)
+    start = (_MONTHS_EN[m1.lower()], int(d1), _year(y1))
     if m2:
-        return start, (_MONTHS_EN[m2.lower()], int(d2), int(y2) if y2 else None)
+        return start, (_MONTHS_EN[m2.lower()], int(d2), _year(y2))
     return start, start
 
 
@@ -1568,7 +1751,8 @@ def _resolve_dates(
     its items' URLs (`/2023-11-06/`), else `year`, else unknown. `year` is a fallback: one
     file holds reviews of several years, and a URL's date says which one each is; a URL date
     far from the header's day and month (an old article linked again) is no evidence when
-    `year` is given."""
+    `year` is given. ValueError when a day written is not in the calendar (31 February, the
+    year 10000): the review is then undated, never half dated."""
     if days is None:
         return None, None
     (m1, d1, y1), (m2, d2, y2) = days
@@ -1584,7 +1768,13 @@ def _resolve_dates(
         return None, None
     # A range written without years across New Year starts the year before it ends.
     start_year = y1 or (end_year - 1 if (m1, d1) > (m2, d2) else end_year)
-    return _make_date(start_year, m1, d1), _make_date(end_year, m2, d2)
+    start, end = _make_date(start_year, m1, d1), _make_date(end_year, m2, d2)
+    if start is None or end is None:
+        day, month, year_ = (d1, m1, start_year) if start is None else (d2, m2, end_year)
+        raise ValueError(f"day {day} of month {month} of {year_} is not in the calendar")
+    if start > end:
+        raise ValueError(f"the review ends ({end}) before it starts ({start})")
+    return start, end
 
 
 def _day_in_review(url: str | None, start: dt.date | None, end: dt.date) -> dt.date:
@@ -1623,6 +1813,7 @@ def _trailing_hashtags(text: str) -> int | None:
 class _PendingReview:
     ref: ReviewRef
     days: tuple[_Day, _Day] | None
+    line: int = 0  # of its header
     records: list[ImportRecord] = field(default_factory=list)
 
 
@@ -1676,7 +1867,7 @@ def _parse_review_text(text: str, year: int | None, zone: dt.tzinfo) -> ImportRe
         if _HEADER_LINE.match(line) and (days := _header_days(line)) is not None:
             lang = "fr" if _FR_RANGE.search(line) else "en"
             ref = ReviewRef(_one_line(line) or "", None, None, lang=lang, style="classic")
-            current = _PendingReview(ref, days)
+            current = _PendingReview(ref, days, line=number)
             reviews.append(current)
             last_item, pending_lead, run = None, None, []
             continue
@@ -1714,7 +1905,13 @@ def _parse_review_text(text: str, year: int | None, zone: dt.tzinfo) -> ImportRe
     records: list[ImportRecord] = []
     for review in reviews:
         urls = [r.url for r in review.records if r.url]
-        start, end = review.ref.start, review.ref.end = _resolve_dates(review.days, year, urls)
+        try:
+            start, end = _resolve_dates(review.days, year, urls)
+        except ValueError as exc:
+            # Its items are kept; the dates are what is skipped (the review is undated).
+            errors.append((review.line, f"the review's dates: {exc}"))
+            start, end = None, None
+        review.ref.start, review.ref.end = start, end
         if end is not None:
             # Dated inside the review's range, so that composing that range gives it back.
             for record in review.records:

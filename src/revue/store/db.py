@@ -1073,6 +1073,19 @@ class Store:
             raise NotFound(f"no review #{review_id}")
         return dict(rows[0])
 
+    def remove_review(self, review_id: int) -> dict[str, Any]:
+        """Forget a review: its row, the order of its items, its files, its posts and the
+        skips it honoured; never an item (they are the curator's, and become unpublished).
+        Raises NotFound (and deletes nothing) for an unknown id. Returns the review's row."""
+        with self.write():
+            rows = self._q("SELECT * FROM reviews WHERE id = ?", [review_id])
+            if not rows:
+                raise NotFound(f"no review #{review_id} (see revue reviews)")
+            for table in ("review_items", "review_files", "review_posts", "skips"):
+                self.db.execute(f"DELETE FROM {table} WHERE review_id = ?", [review_id])
+            self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            return dict(rows[0])
+
     def review_items(self, review_id: int) -> list[Item]:
         ids = [
             r[0]
@@ -1439,6 +1452,10 @@ class _Restorer:
         self.counts = {"added": 0, "merged": 0, "skipped": 0, "reviews": 0, "feeds": 0}
         self.empty = self.db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
         self.batch: list[dict[str, Any]] = []
+        self.batch_keys: dict[str, int] = {}  # URL key -> item id, of the waiting batch's
+        # Into an empty store, old item id -> the item it merged into: only items whose
+        # record had no `keys` and met an earlier one's URL (an export's items never do).
+        self.merged_into: dict[int, int] = {}
         self.review_map: dict[int, int] = {}  # old review id -> new (a few thousand)
         if not self.empty:
             # old item id -> new id, on disk rather than in a dict: a million entries would
@@ -1454,6 +1471,8 @@ class _Restorer:
     def new_id(self, old: int) -> int | None:
         """The id the item `old` of the dump has in the store, if it was stored."""
         if self.empty:
+            if old in self.merged_into:
+                return self.merged_into[old]
             found = self.db.execute("SELECT id FROM items WHERE id = ?", [old]).fetchone()
         else:
             found = self.db.execute(
@@ -1463,11 +1482,42 @@ class _Restorer:
 
     def item(self, raw: dict[str, Any]) -> None:
         if self.empty:
+            if not raw.get("keys") and raw.get("kind") != "text" and raw.get("url"):
+                # A record without the keys an export writes: its URL's, so that two such
+                # records of one story make one item, as they would in a store with items.
+                link = raw.get("original_url") or raw["url"]
+                keys = urls.stored_keys(link)[1]
+                known = self._known_item(keys)
+                if known is not None:
+                    self.flush()  # the item merged into may be waiting in the batch
+                    self.merged_into[int(raw["id"])] = self._add_or_merge(raw)
+                    return
+                raw = {**raw, "keys": keys}
+            for key in raw.get("keys") or ():
+                self.batch_keys.setdefault(key, raw["id"])
             self.batch.append(raw)
             if len(self.batch) >= _RESTORE_BATCH:
                 self.flush()
             return
-        old_id = int(raw["id"])
+        new_id = self._add_or_merge(raw)
+        self.db.execute(
+            "INSERT OR REPLACE INTO temp.restore_ids (old, new) VALUES (?, ?)",
+            [int(raw["id"]), new_id],
+        )
+
+    def _known_item(self, keys: Sequence[str]) -> int | None:
+        """The item (stored, or waiting in the batch) one of `keys` is a key of."""
+        for key in keys:
+            if key in self.batch_keys:
+                return self.batch_keys[key]
+            row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
+            if row:
+                return int(row[0])
+        return None
+
+    def _add_or_merge(self, raw: dict[str, Any]) -> int:
+        """Store the item of `raw` like any add (merged into the item its URL is known by);
+        its id in the store."""
         if raw.get("kind") == "text" or not raw.get("url"):
             # A text block has no URL to merge on: the same text added at the same moment
             # is the same block (re-importing a backup must not duplicate it).
@@ -1503,9 +1553,7 @@ class _Restorer:
             )
             new_id = outcome.item.id
             self.counts["added" if outcome.created else "merged"] += 1
-        self.db.execute(
-            "INSERT OR REPLACE INTO temp.restore_ids (old, new) VALUES (?, ?)", [old_id, new_id]
-        )
+        return new_id
 
     def flush(self) -> None:
         """Store the waiting items of an empty store: one executemany a table."""
@@ -1538,6 +1586,7 @@ class _Restorer:
                 attached = self.store._tag_rows([*tags, *extra], hashtags)
                 tag_rows.extend((item_id, t, flag) for t, flag in attached.items())
         self.batch = []
+        self.batch_keys.clear()
         self.db.conn.executemany(self.insert_item, rows)
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", keys
