@@ -296,7 +296,7 @@ def test_an_endless_input_stops_at_a_cap_with_a_clear_error(
     assert not (tmp_path / "revue.db").exists() or run_json("list") == []
 
 
-def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path) -> None:
+def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path, empty_db: Path) -> None:
     big = tmp_path / "big.md.j2"
     with open(big, "wb") as handle:
         handle.truncate(3 * 2**30)  # sparse: 3 GB that take no room on disk

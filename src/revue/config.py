@@ -7,7 +7,8 @@ Lookup order for the database (first wins):
   4. `revue.db` in the platform's user data dir (platformdirs)
 
 The config file is `REVUE_CONFIG` if set, else `config.toml` in the platform's user config dir.
-A missing config file is fine (defaults). Every key the file may hold is declared in `KEYS`
+A missing `config.toml` in the user config dir is fine (defaults); a missing `REVUE_CONFIG`
+file is an error. Every key the file may hold is declared in `KEYS`
 and `FETCH_KEYS` below: its type, its bounds and its default, as data. `load_config` checks the
 whole file against them before any command does any work; the first bad value (a wrong type,
 a bool where a number is due, NaN or infinity, a number out of range, a choice not offered,
@@ -331,6 +332,10 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read the config file (defaults when it does not exist)."""
     env = os.environ if env is None else env
+    # A file named (REVUE_CONFIG, or the caller's) must exist: a typo in its name would
+    # otherwise run every command on the defaults without a word.
+    from_env = path is None and bool(env.get("REVUE_CONFIG"))
+    named = path is not None or from_env
     path = path or config_path(env)
     cfg = Config()
     if env.get("REVUE_REVIEWS_DIR"):
@@ -338,6 +343,9 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     try:
         raw = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
+        if named:
+            named_by = " (named by REVUE_CONFIG)" if from_env else ""
+            raise ConfigError(f"config {path}{named_by}: no such file") from None
         return cfg
     except OSError as exc:
         raise ConfigError(f"config {path}: cannot read ({exc.strerror})") from None

@@ -9,6 +9,7 @@ from revue.cli.output import emit_json, one_line, run_fetch
 from revue.cli.shell import (
     ID_MAX,
     JsonFlag,
+    creates_data,
     env_of,
     exit_for,
     handled,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     pass
 
 
-@handled
+@creates_data
 def feed_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="A feed, or a site's home page (its feed is found).")],
@@ -126,7 +127,7 @@ def feed_pull(
     exit_for(failed)
 
 
-@handled
+@creates_data
 def feed_import(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="An OPML file of feeds.")],

@@ -26,6 +26,7 @@ from revue.cli.shell import (
     JsonFlag,
     RangeArgs,
     collect_links,
+    creates_data,
     env_of,
     exit_for,
     handled,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 # -- commands ---------------------------------------------------------------------------
 
 
-@handled
+@creates_data
 def add(
     ctx: typer.Context,
     links: Annotated[

@@ -49,6 +49,10 @@ class Env:
     db_option: str | None = None
     level: int = NORMAL
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    # The command's job is to make data (add, import, feed add/import): it may create the
+    # database. Every other command refuses one that does not exist: a mistyped --db or
+    # REVUE_DB would otherwise answer "no items" from a new, empty file.
+    creates: bool = False
     _ui: UI | None = None
     _cfg: Config | None = None
     _store: "Store | None" = None
@@ -70,7 +74,11 @@ class Env:
         if self._store is None:
             from revue.store.db import Store
 
-            self._store = Store.open(db_path(self.db_option, self.cfg))
+            path = db_path(self.db_option, self.cfg)
+            new = self.creates and not path.exists()
+            self._store = Store.open(path, create=self.creates)
+            if new:
+                self.ui.info(f"created database {path}")
         return self._store
 
     def now(self) -> dt.datetime:
@@ -118,11 +126,23 @@ def env_of(ctx: typer.Context) -> Env:
 
 
 def handled(func: F) -> F:
-    """Turn domain errors into one line on stderr and their exit code (the one boundary)."""
+    """Turn domain errors into one line on stderr and their exit code (the one boundary).
+    The command may only open a database that exists (`creates_data` for those that may
+    create it)."""
+    return _handled(func, creates=False)
 
+
+def creates_data(func: F) -> F:
+    """`handled`, for a command whose job is to store data: it creates the database when
+    there is none yet, and says so."""
+    return _handled(func, creates=True)
+
+
+def _handled(func: F, *, creates: bool) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = env_of(kwargs["ctx"])
+        env.creates = creates
         try:
             # The whole config is checked before any work: a bad value is exit 3 before a
             # link is stored, a file read or a page fetched.
@@ -286,6 +306,9 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
 
     start = parse_date(span.date_from, "--from")
     end = parse_date(span.date_to, "--to")
+    if start and end and end < start:
+        # Every command, the open-ended ones too: a reversed range is a typo, not "no items".
+        raise BadInput(f"--from {start} is after --to {end}")
     if default_days is None and not (span.week or span.since_last or span.review is not None):
         return None
     return resolve_range(

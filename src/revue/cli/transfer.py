@@ -14,6 +14,7 @@ from revue.cli.output import run_fetch
 from revue.cli.shell import (
     NO_RANGE,
     RangeArgs,
+    creates_data,
     env_of,
     exit_for,
     handled,
@@ -67,7 +68,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@handled
+@creates_data
 def import_(
     ctx: typer.Context,
     file: Annotated[
