@@ -35,6 +35,8 @@ from revue.errors import ConfigError
 from revue.files import read_capped, size_text
 
 APP = "revue"
+# The name on PyPI (`revue` there is another project's): what `pip install` is told.
+DISTRIBUTION = "revue-de-presse"
 KEYRING_SERVICE = "revue-wordpress"  # the keyring entry of the WordPress password
 MAX_CONFIG_BYTES = 2**20
 
@@ -434,7 +436,7 @@ def _keyring_password(user: str) -> tuple[str | None, str]:
         import keyring
         import keyring.errors
     except ImportError:
-        return None, "the keyring package is not installed"
+        return None, f"the keyring package is not installed: pip install '{DISTRIBUTION}[keyring]'"
     try:
         password = keyring.get_password(KEYRING_SERVICE, user)
     except keyring.errors.KeyringError as exc:
