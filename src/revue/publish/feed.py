@@ -14,7 +14,7 @@ from typing import Any
 
 from revue.files import atomic_write
 from revue.publish.base import Publication, Result
-from revue.publish.folder import folder_lock
+from revue.publish.folder import compose_locked
 from revue.review.outputs import OUTPUT_FORMATS
 from revue.sanitize import clean_text
 
@@ -25,7 +25,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 class AtomFeed:
     """Rewrites `folder / feed.xml` from `reviews()` (the store's, newest first), under the
-    folder's lock, each time a review goes out; `now` stamps it."""
+    compose lock `lock`, each time a review goes out; `now` stamps it."""
 
     name = "feed"
 
@@ -33,12 +33,14 @@ class AtomFeed:
         self,
         folder: Path,
         *,
+        lock: Path,
         reviews: Callable[[], list[dict[str, Any]]],
         title: str,
         now: str,
         protect: Sequence[Path] = (),
     ) -> None:
         self.folder = folder
+        self.lock = lock
         self.site = str(folder / FEED_NAME)
         self.reviews = reviews
         self.title = title
@@ -46,7 +48,7 @@ class AtomFeed:
         self.protect = list(protect)
 
     def publish(self, review: Publication) -> Result:
-        with folder_lock(self.folder, self.protect):
+        with compose_locked(self.lock, self.folder, self.protect):
             path = write_feed(
                 self.folder, self.reviews(), now=self.now, title=self.title, protect=self.protect
             )
