@@ -32,6 +32,36 @@ F = TypeVar("F", bound=Callable[..., Any])
 ID_MAX = 2**63 - 1
 
 
+def whole_number(what: str, low: int | None = None, high: int = ID_MAX) -> Callable[[Any], int]:
+    """The parser (typer's `parser=`) of a whole number typed on the command line, named by
+    what it is: "'abc' is not an item id" rather than "not a valid int range", and its bounds
+    not spelt out in the help (`[x<=9223372036854775807]` says nothing to a curator)."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip(), 10)
+            except ValueError:
+                raise typer.BadParameter(f"{value!r} is not {what}") from None
+        if number > high:
+            raise typer.BadParameter(f"{value!r} is not {what} (at most {high})")
+        if low is not None and number < low:
+            raise typer.BadParameter(f"{value!r} is not {what} (at least {low})")
+        return number
+
+    parse.__name__ = "integer"  # the help's metavar, as for a plain int
+    return parse
+
+
+ITEM_ID = whole_number("an item id")
+FEED_ID = whole_number("a feed id")
+REVIEW_ID = whole_number("a review id")
+COUNT = whole_number("a count", low=0)
+YEAR = whole_number("a year", low=1, high=9999)
+
+
 # What revue reads from the files and streams it is given, at most (exit 2 past it).
 MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
 
@@ -249,7 +279,8 @@ SinceLastOption = Annotated[
 
 
 ReviewOption = Annotated[
-    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+    int | None,
+    typer.Option("--review", help="The range (and items) of review N.", parser=REVIEW_ID),
 ]
 
 
