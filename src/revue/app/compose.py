@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, StoreError
 from revue.files import compose_lock, database_files, write_failure
@@ -30,7 +31,8 @@ from revue.store.db import Store
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
 # pass): left out of a review unless asked. The reasons are fetch's own words.
 DEAD_HTTP = frozenset({404, 410})
-DEAD_ERRORS = ("DNS lookup failed", "connection refused")
+# "refused": an address the link may not reach (a public feed's link to a private address).
+DEAD_ERRORS = ("DNS lookup failed", "connection refused", "refused")
 
 
 @dataclass
@@ -204,6 +206,7 @@ def build_doc(
         paywall_marker=cfg.paywall_marker,
         show_dates=cfg.show_dates if opts.show_dates is None else opts.show_dates,
         stale_days=cfg.stale_days,
+        zone=cfg.zone,
     )
 
 
@@ -234,9 +237,9 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             title = recorded["title"]
     else:
         existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
+        # The curator's days, as the instants the store holds (clock.py).
         items = store.review_candidates(
-            opts.start.isoformat(),
-            opts.end.isoformat(),
+            *day_span(opts.start, opts.end, cfg.zone),
             include_published=opts.include_published,
             exclude_review=existing["id"] if existing else None,
         )
@@ -329,6 +332,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         title=feed_title(opts.lang, cfg),
         now=stamp,
         protect=protect,
+        zone=cfg.zone,
     )
     try:
         feed.publish(publication)

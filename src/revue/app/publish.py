@@ -16,7 +16,7 @@ from typing import Any
 
 from revue.config import Config
 from revue.models import Item
-from revue.publish.base import PostRecord, Publication, Result, Target
+from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
 
 
@@ -27,12 +27,16 @@ class Published:
     previous: PostRecord | None
 
 
-def review_tags(items: list[Item], default_hashtags: list[str]) -> tuple[str, ...]:
-    """The config's hashtags, then every tag of the review's links in order, each once
-    (case-insensitively), without '#'."""
+def review_tags(
+    items: list[Item], default_hashtags: list[str], *, style: str = "classic", every: bool = False
+) -> tuple[str, ...]:
+    """The hashtags the post shows (the config's in the classic style, then each link's), in
+    order, each once (case-insensitively), without '#'. A link's other tags (`--tag Veille`)
+    are the curator's own filing: they go too only with `every` ([wordpress] tags = "all")."""
     seen: set[str] = set()
     out: list[str] = []
-    for tag in [*default_hashtags, *(t for item in items for t in item.tags)]:
+    shown = default_hashtags if style == "classic" else []
+    for tag in [*shown, *(t for item in items for t in (item.tags if every else item.hashtags))]:
         name = " ".join(tag.lstrip("#").split())
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
@@ -67,7 +71,12 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
         review_id=review_id,
         title=doc.title,
         html=html,
-        tags=review_tags([i for i in items if i.kind != "text"], cfg.hashtags),
+        tags=review_tags(
+            [i for i in items if i.kind != "text"],
+            cfg.hashtags,
+            style=style,
+            every=cfg.wordpress.get("tags") == "all",
+        ),
     )
 
 
@@ -76,7 +85,8 @@ def publish(
 ) -> Published:
     """Publish review `review_id` (default: the latest composed) to `target`; record the post
     unless it was a dry run. Raises NotFound for an unknown review, and whatever the target
-    raises (Refused, Conflict: exit 1)."""
+    raises (Refused, Conflict: exit 1); what a target did before a bad answer (BadAnswer) is
+    recorded first."""
     from dataclasses import replace
 
     from revue.app.check import choose_review
@@ -89,22 +99,36 @@ def publish(
             link=recorded.get("link"),
             status=recorded.get("status"),
             modified_gmt=recorded.get("modified_gmt"),
+            content_sha256=recorded.get("content_sha256"),
         )
         if recorded
         else None
     )
     item = replace(publication(store, cfg, review), previous=previous)
-    result = target.publish(item)
-    if result.action != "dry-run" and result.post_id is not None:
-        store.record_post(
-            {
-                "review_id": item.review_id,
-                "site": target.site,
-                "post_id": result.post_id,
-                "link": result.link,
-                "status": result.status,
-                "modified_gmt": result.modified_gmt,
-                "published_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-            }
-        )
+    try:
+        result = target.publish(item)
+    except BadAnswer as exc:
+        if exc.result is not None:
+            _record(store, item, target, exc.result, now)
+        raise
+    _record(store, item, target, result, now)
     return Published(review=review, result=result, previous=previous)
+
+
+def _record(
+    store: Store, item: Publication, target: Target, result: Result, now: dt.datetime
+) -> None:
+    if result.action == "dry-run" or result.post_id is None:
+        return
+    store.record_post(
+        {
+            "review_id": item.review_id,
+            "site": target.site,
+            "post_id": result.post_id,
+            "link": result.link,
+            "status": result.status,
+            "modified_gmt": result.modified_gmt,
+            "content_sha256": result.content_sha256,
+            "published_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        }
+    )

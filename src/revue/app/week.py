@@ -25,6 +25,7 @@ from typing import Any
 
 from revue.app.compose import ComposeOptions, ComposeResult, DateRange, compose, dead_reason
 from revue.app.curate import edit_item
+from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, NotFound
 from revue.models import Item, iso
@@ -55,7 +56,7 @@ def flat(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def marks_of(item: Item, stale_days: int) -> tuple[str, ...]:
+def marks_of(item: Item, stale_days: int, zone: dt.tzinfo) -> tuple[str, ...]:
     """What the curator should notice before publishing: dead (left out of the post),
     blocked, not fetched yet, stale news, paywalled."""
     marks: list[str] = []
@@ -65,7 +66,7 @@ def marks_of(item: Item, stale_days: int) -> tuple[str, ...]:
         marks.append("blocked")
     elif item.status == "pending" and item.kind == "link":
         marks.append("unfetched")
-    if item.is_stale(stale_days):
+    if item.is_stale(stale_days, zone):
         marks.append("stale")
     if item.paywalled:
         marks.append("paywall")
@@ -178,6 +179,7 @@ class Workbench:
         self.opts = replace(opts, review=None, dry_run=False, out=None)
         self.fmt = opts.fmt if opts.fmt in PREVIEW_FORMATS else PREVIEW_FORMATS[0]
         self.clock = clock
+        self.zone = cfg.zone  # the curator's: the range's days are theirs
         self.rows: list[Row] = []
         self.review_id: int | None = None
         self.reload()
@@ -200,15 +202,14 @@ class Workbench:
         existing = self.store.find_review(self.start, self.end)
         self.review_id = int(existing["id"]) if existing else None
         items = self.store.review_candidates(
-            self.start,
-            self.end,
+            *day_span(self.opts.start, self.opts.end, self.zone),
             include_published=self.opts.include_published,
             exclude_review=self.review_id,
         )
         skipped = self.store.skipped_ids(review_id=self.review_id)
         ordered = [item for _, group in section_groups(items, self.cfg.sections) for item in group]
         self.rows = [
-            Row(item, item.id not in skipped, marks_of(item, self.cfg.stale_days))
+            Row(item, item.id not in skipped, marks_of(item, self.cfg.stale_days, self.zone))
             for item in ordered
         ]
 
