@@ -9,7 +9,7 @@ For each (sites, N) it starts `../shared/bench/pageserver.py` (port 0, realistic
 pages, `--latency-ms` before each answer, pages spread over `--sites` origins), then times:
 
 - revue: `python -m revue add -` as a real subprocess (this worktree's `src` first on
-  PYTHONPATH), a fresh database in a temp dir (REVUE_DB), REVUE_CONFIG pointing to a missing
+  PYTHONPATH), a fresh database in a temp dir (REVUE_DB), REVUE_CONFIG pointing to an empty
   file (default settings: 16 pages at once, 4 per host), the URL list on stdin. Peak RSS is
   the child's own `ru_maxrss` from `os.wait4` (so the page server never counts).
 - the floor: a bare `httpx.AsyncClient` in this process downloading the same URLs in full with
@@ -112,18 +112,18 @@ def run_child(
 
 def run_revue(urls_file: Path, tmp: Path, timeout: float) -> tuple[float, int, float, int]:
     db = tmp / "revue.db"
+    (tmp / "empty-config.toml").touch()  # the defaults (a REVUE_CONFIG file must exist)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "src"),
         "REVUE_DB": str(db),
-        "REVUE_CONFIG": str(tmp / "missing-config.toml"),
+        "REVUE_CONFIG": str(tmp / "empty-config.toml"),
         "NO_COLOR": "1",
     }
     # A curator's database exists already: create it (and apply the schema) before timing,
     # so that the one-time migration of a brand-new file is not counted in every run.
-    subprocess.run(
-        [sys.executable, "-m", "revue", "list"], env=env, capture_output=True, check=True
-    )
+    make = f"from pathlib import Path; from revue.store.db import Store; Store.open(Path({str(db)!r})).close()"
+    subprocess.run([sys.executable, "-c", make], env=env, capture_output=True, check=True)
     wall, code, rss = run_child(
         [sys.executable, "-m", "revue", "add", "-"],
         env=env, stdin=urls_file, out=tmp / "revue.log", timeout=timeout,

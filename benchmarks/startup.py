@@ -119,7 +119,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         make_db(db, args.items)
-        env = {**os.environ, "REVUE_DB": str(db), "REVUE_CONFIG": str(Path(tmp) / "none.toml")}
+        config = Path(tmp) / "empty.toml"  # the defaults (a REVUE_CONFIG file must exist)
+        config.touch()
+        env = {**os.environ, "REVUE_DB": str(db), "REVUE_CONFIG": str(config)}
         # An installed revue runs from bytecode: write it, so that a sandbox's
         # PYTHONDONTWRITEBYTECODE does not make every run time the compiler instead.
         compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src"), quiet=1)

@@ -16,7 +16,7 @@ under test (`--src`), so FTS triggers and indexes are the real ones. Building ta
 Each piece of work is timed twice, as a whole process (wall clock, and CPU seconds, which a
 shared machine disturbs less) and in process:
 
-- revue: `python -m revue --db DB ...` as a subprocess (REVUE_CONFIG pointing to a missing
+- revue: `python -m revue --db DB ...` as a subprocess (REVUE_CONFIG pointing to an empty
   file, stdout to a file); peak RSS is the child's `ru_maxrss` (os.wait4). In process: the
   typer app called in this process, stdout to /dev/null (so start-up is left out).
 - the floor: the same query through the sqlite3 CLI (`-json`, `-csv`, `.backup`) as a
@@ -684,7 +684,9 @@ def main() -> None:
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.endswith("_PROXY")}
     env["PYTHONPATH"] = str(Path(args.src).resolve())
-    env["REVUE_CONFIG"] = str(Path(args.workdir) / "no-config.toml")
+    config = Path(args.workdir) / "empty-config.toml"  # the defaults (it must exist)
+    config.touch()
+    env["REVUE_CONFIG"] = str(config)
     env["REVUE_REVIEWS_DIR"] = str(Path(args.workdir) / "reviews")
     os.environ["REVUE_CONFIG"] = env["REVUE_CONFIG"]
     os.environ["REVUE_REVIEWS_DIR"] = env["REVUE_REVIEWS_DIR"]

@@ -53,8 +53,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         base = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
-        env_a = {**base, "REVUE_DB": str(home / "a.db"), "REVUE_CONFIG": str(home / "none.toml")}
-        env_b = {**base, "REVUE_DB": str(home / "b.db"), "REVUE_CONFIG": str(home / "none.toml")}
+        config = home / "empty.toml"  # the defaults (a REVUE_CONFIG file must exist)
+        config.touch()
+        env_a = {**base, "REVUE_DB": str(home / "a.db"), "REVUE_CONFIG": str(config)}
+        env_b = {**base, "REVUE_DB": str(home / "b.db"), "REVUE_CONFIG": str(config)}
         for url, title, tags in ITEMS:
             revue(env_a, "add", "--no-fetch", url, "--title", title, *[f"--tag={t}" for t in tags])
         exported = home / "revue.html"

@@ -101,7 +101,6 @@ def build(out: Path) -> list[Path]:
         finally:
             store.close()
     (out / "feed.xml").unlink(missing_ok=True)  # the feed names temporary database ids
-    (out / ".revue-compose.lock").unlink(missing_ok=True)
     return written
 
 

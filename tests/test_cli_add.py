@@ -149,7 +149,7 @@ def test_add_json_prints_the_items(server: LoopbackServer) -> None:
 
 
 def test_extract_prints_page_fields_and_stores_nothing(
-    server: LoopbackServer, tmp_path: Path
+    server: LoopbackServer, tmp_path: Path, empty_db: Path
 ) -> None:
     url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
     data = json.loads(run("extract", url, "--json").stdout)

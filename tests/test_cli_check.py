@@ -143,7 +143,7 @@ def test_check_all_alive_exits_zero(server: LoopbackServer) -> None:
     assert "1 without a link skipped" in result.stderr
 
 
-def test_check_unknown_review_and_no_review() -> None:
+def test_check_unknown_review_and_no_review(empty_db: Path) -> None:
     result = run("check", code=2)
     assert "no reviews yet" in result.stderr and "revue compose" in result.stderr
     add("https://a.example/1", "Premier")

@@ -106,7 +106,7 @@ def test_feed_of_reviews_is_valid_atom(reviews_dir: Path) -> None:
     assert entries[0].find("a:title", ns).text.startswith("Revue de presse")  # type: ignore[union-attr]
 
 
-def test_bad_compose_input_exits_2(tmp_path: Path) -> None:
+def test_bad_compose_input_exits_2(tmp_path: Path, empty_db: Path) -> None:
     run("compose", "--from", "2024-03-19", "--to", "2024-03-12", code=2)
     run("compose", "--format", "pdf", code=2)
     run("compose", "--lang", "de", code=2)
@@ -220,7 +220,7 @@ def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: P
     assert {i["url"]: i["review"] for i in run_json("list")}[server.url("/missing")] is None
 
 
-def test_an_empty_range_writes_nothing(reviews_dir: Path) -> None:
+def test_an_empty_range_writes_nothing(reviews_dir: Path, empty_db: Path) -> None:
     result = run("compose", "--from", "2020-01-01", "--to", "2020-01-07")
     assert result.stdout == ""
     assert "no items from 2020-01-01 to 2020-01-07" in result.stderr

@@ -30,13 +30,13 @@ def test_add_no_fetch_stores_pending_with_curator_fields() -> None:
     assert [k for k in item if k in spec_keys] == spec_keys
 
 
-def test_bad_url_exits_2_and_stores_nothing() -> None:
+def test_bad_url_exits_2_and_stores_nothing(empty_db: Path) -> None:
     result = run("add", "--no-fetch", "https://ok.example/a", "not a url", code=2)
     assert "not a url" in result.stderr
     assert run_json("list") == []
 
 
-def test_bad_line_on_stdin_names_its_line_and_stores_nothing() -> None:
+def test_bad_line_on_stdin_names_its_line_and_stores_nothing(empty_db: Path) -> None:
     result = run("add", "--no-fetch", "-", input="https://a.example/1\n# c\n\nftp://b/\n", code=2)
     assert "line 4" in result.stderr
     assert run_json("list") == []
@@ -136,7 +136,7 @@ def test_broken_config_exits_3_naming_the_file(tmp_path: Path) -> None:
     assert "stale_days" in result.stderr
 
 
-def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch, empty_db: Path) -> None:
     from revue.store.db import Store
 
     def broken(self: Store, **kwargs: object) -> None:

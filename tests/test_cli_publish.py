@@ -135,7 +135,7 @@ def test_bad_input_is_exit_2(
     assert words in run("publish", *args, "--dry-run", code=2).stderr
 
 
-def test_no_review_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_review_yet(monkeypatch: pytest.MonkeyPatch, empty_db: Path) -> None:
     blog_env(monkeypatch, "https://blog.example.org")
     assert "no reviews yet" in run("publish", code=2).stderr
 

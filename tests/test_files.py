@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import revue
+from revue.files import compose_lock
 
 from clihelp import run, run_json, run_on_terminal
 
@@ -186,8 +187,8 @@ def test_compose_writes_the_feed_through_a_symlink_and_never_over_the_database(
     assert [r["end"] for r in run_json("reviews")] == ["2030-01-01"]
     # Nor is the lock file a way to the database (closing it would drop SQLite's locks).
     review.unlink()
-    (reviews / ".revue-compose.lock").unlink()
-    (reviews / ".revue-compose.lock").symlink_to(db)
+    compose_lock(db).unlink()
+    compose_lock(db).symlink_to(db)
     result = run("compose", *empty, code=2)
     assert "is revue's database file" in result.stderr
     assert_intact(db)
@@ -296,7 +297,7 @@ def test_an_endless_input_stops_at_a_cap_with_a_clear_error(
     assert not (tmp_path / "revue.db").exists() or run_json("list") == []
 
 
-def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path) -> None:
+def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path, empty_db: Path) -> None:
     big = tmp_path / "big.md.j2"
     with open(big, "wb") as handle:
         handle.truncate(3 * 2**30)  # sparse: 3 GB that take no room on disk

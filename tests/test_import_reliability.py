@@ -478,7 +478,9 @@ def test_revue_json_field_out_of_its_column_is_reported_by_number_and_skipped(
     path.write_text(json.dumps(_dump(**lists)), encoding="utf-8")
     result = run("import", str(path), "--no-fetch", code=1)
     assert reason in result.stderr
-    assert "internal error" not in result.stderr and "database" not in result.stderr
+    # Bad input, not a database error ("created database" is the one line an empty store adds).
+    said = result.stderr.replace("created database", "")
+    assert "internal error" not in said and "database" not in said
     assert "1 skipped" in result.stderr
     # The good records of every list are in; the bad one is not.
     assert "https://ok.example/" in {i["url"] for i in run_json("list")}

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import revue
+from revue.files import compose_lock
 from revue.store.db import SCHEMA_VERSION
 
 from clihelp import run as run_in_process
@@ -306,18 +307,20 @@ def reviews(tmp_path: Path) -> Path:
 def test_a_second_compose_is_refused_clearly_while_one_writes(db: Path, reviews: Path) -> None:
     run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
     reviews.mkdir()
-    with open(reviews / ".revue-compose.lock", "a+") as held:
+    with open(compose_lock(db), "a+") as held:  # beside the database, not in the folder
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         loser = run("compose")
         assert loser.returncode == 1
         one_error_line(loser, "another revue compose", str(reviews))
-        assert sorted(p.name for p in reviews.iterdir()) == [".revue-compose.lock"]
+        assert list(reviews.iterdir()) == []
         assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
     winner = run("compose")
     assert winner.returncode == 0, winner.stderr
     written = sorted(p.name for p in reviews.iterdir())
     assert not [n for n in written if n.endswith(".tmp")], written
     assert "feed.xml" in written and any(n.endswith("-revue-de-presse.md") for n in written)
+    assert len(written) == 2  # the lock is not the blog's: it stays beside the database
+    assert compose_lock(db).is_file()
 
 
 def test_a_review_path_taken_by_a_folder_is_a_clean_error(db: Path, reviews: Path) -> None:
@@ -483,7 +486,7 @@ def test_a_review_that_cannot_be_recorded_leaves_no_file_behind(
         proc = run("compose", "--out", str(reviews / out))
         assert proc.returncode == 3, proc.stderr
         one_error_line(proc, str(db), "read-only")
-    assert [p.name for p in (reviews / "new").iterdir()] == [".revue-compose.lock"]
+    assert list((reviews / "new").iterdir()) == []
     assert first.read_bytes() == composed
     assert not [p for p in (reviews / "old").iterdir() if p.name.endswith(".tmp")]
 
@@ -522,7 +525,7 @@ def test_a_full_disk_while_writing_a_review_is_a_clean_error(db: Path, reviews: 
     proc = run("compose", preexec=file_size_limit(40_000))
     assert proc.returncode == 3, proc.stderr
     one_error_line(proc, str(reviews), "cannot write the review")
-    assert [p.name for p in reviews.iterdir()] == [".revue-compose.lock"]  # no temp file
+    assert list(reviews.iterdir()) == []  # no temp file
     assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
     run_in_process("compose")  # room again: it works
 

@@ -195,7 +195,7 @@ def test_week_needs_a_terminal() -> None:
     assert result.stdout == ""
 
 
-def test_week_refuses_a_bad_format_on_a_terminal() -> None:
+def test_week_refuses_a_bad_format_on_a_terminal(empty_db: Path) -> None:
     code, out = run_on_terminal("week", "--format", "json")
     assert code == 2, out
     assert "--format 'json': choose text, md, html-fragment" in out

@@ -7,7 +7,8 @@ Lookup order for the database (first wins):
   4. `revue.db` in the platform's user data dir (platformdirs)
 
 The config file is `REVUE_CONFIG` if set, else `config.toml` in the platform's user config dir.
-A missing config file is fine (defaults). Every key the file may hold is declared in `KEYS`
+A missing `config.toml` in the user config dir is fine (defaults); a missing `REVUE_CONFIG`
+file is an error. Every key the file may hold is declared in `KEYS`
 and `FETCH_KEYS` below: its type, its bounds and its default, as data. `load_config` checks the
 whole file against them before any command does any work; the first bad value (a wrong type,
 a bool where a number is due, NaN or infinity, a number out of range, a choice not offered,
@@ -36,6 +37,8 @@ from revue.errors import ConfigError
 from revue.files import read_capped, size_text
 
 APP = "revue"
+# The name on PyPI (`revue` there is another project's): what `pip install` is told.
+DISTRIBUTION = "revue-de-presse"
 KEYRING_SERVICE = "revue-wordpress"  # the keyring entry of the WordPress password
 MAX_CONFIG_BYTES = 2**20
 
@@ -408,6 +411,10 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read the config file (defaults when it does not exist)."""
     env = os.environ if env is None else env
+    # A file named (REVUE_CONFIG, or the caller's) must exist: a typo in its name would
+    # otherwise run every command on the defaults without a word.
+    from_env = path is None and bool(env.get("REVUE_CONFIG"))
+    named = path is not None or from_env
     path = path or config_path(env)
     cfg = Config()
     if env.get("REVUE_REVIEWS_DIR"):
@@ -415,6 +422,9 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     try:
         raw = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
+        if named:
+            named_by = " (named by REVUE_CONFIG)" if from_env else ""
+            raise ConfigError(f"config {path}{named_by}: no such file") from None
         return cfg
     except OSError as exc:
         raise ConfigError(f"config {path}: cannot read ({exc.strerror})") from None
@@ -503,7 +513,7 @@ def _keyring_password(user: str) -> tuple[str | None, str]:
         import keyring
         import keyring.errors
     except ImportError:
-        return None, "the keyring package is not installed"
+        return None, f"the keyring package is not installed: pip install '{DISTRIBUTION}[keyring]'"
     try:
         password = keyring.get_password(KEYRING_SERVICE, user)
     except keyring.errors.KeyringError as exc:

@@ -42,6 +42,12 @@ def database_files(db: Path) -> list[Path]:
     return [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
 
 
+def compose_lock(db: Path) -> Path:
+    """The lock one compose at a time holds: beside the database, whose reviews it records,
+    not in the reviews folder (often a blog's or a git repository's, where it is litter)."""
+    return db.with_name(db.name + ".compose-lock")
+
+
 def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 

@@ -5,7 +5,8 @@ Invariants:
 - Composing the same range again gives the same file (the items it published the first
   time are its own, not "already published").
 - Compose writes no file itself: the targets do (publish/folder.py: written whole, under
-  the folder's lock, never over a hand edit without `force`; publish/feed.py).
+  the compose lock beside the database, never over a hand edit without `force`;
+  publish/feed.py).
 - What a review published is recorded only after its file is in place.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, StoreError
-from revue.files import database_files, write_failure
+from revue.files import compose_lock, database_files, write_failure
 from revue.models import Item, ReviewDoc
 from revue.publish.base import Publication
 from revue.review.outputs import OUTPUT_FORMATS
@@ -301,8 +302,9 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         fmt=opts.fmt,
         file_name=file_name(opts.end, opts.fmt, opts.lang),
     )
+    lock = compose_lock(store.path)
     review_file = ReviewFolder(
-        folder, known_hash=store.file_hash, protect=protect, force=opts.force
+        folder, lock=lock, known_hash=store.file_hash, protect=protect, force=opts.force
     )
     written = review_file.publish(publication)
     result.unchanged = written.action == "unchanged"
@@ -341,6 +343,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     result.path = path
     feed = AtomFeed(
         folder,
+        lock=lock,
         reviews=store.reviews,
         title=feed_title(opts.lang, cfg),
         now=stamp,

@@ -100,7 +100,11 @@ def compose(
         typer.Option("--copy", help="Also put the review on the clipboard (through the terminal)."),
     ] = False,
 ) -> None:
-    """Write the review of a date range and record what it published."""
+    """Write the review of a date range and record what it published.
+
+    Without --from, --to, --week, --since-last or --review, the range is the last 7 days
+    ending today; --to alone: the 7 days ending on that day; --from alone: from that day to
+    today."""
     from revue.app.compose import ComposeOptions
     from revue.app.compose import compose as run_compose
 

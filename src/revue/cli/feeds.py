@@ -7,8 +7,9 @@ import typer
 from revue.cli.completion import complete_tag
 from revue.cli.output import emit_json, one_line, run_fetch
 from revue.cli.shell import (
-    ID_MAX,
+    FEED_ID,
     JsonFlag,
+    creates_data,
     env_of,
     exit_for,
     handled,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     pass
 
 
-@handled
+@creates_data
 def feed_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="A feed, or a site's home page (its feed is found).")],
@@ -81,7 +82,7 @@ def feed_list(
 @handled
 def feed_rm(
     ctx: typer.Context,
-    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).", max=ID_MAX)],
+    feed_id: Annotated[int, typer.Argument(help="Feed id (see revue feed list).", parser=FEED_ID)],
 ) -> None:
     """Stop following a feed (its items stay)."""
     env = env_of(ctx)
@@ -93,7 +94,7 @@ def feed_rm(
 def feed_pull(
     ctx: typer.Context,
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Feed ids (default: all).", max=ID_MAX)
+        list[int] | None, typer.Argument(help="Feed ids (default: all).", parser=FEED_ID)
     ] = None,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch pages of new entries.")
@@ -126,7 +127,7 @@ def feed_pull(
     exit_for(failed)
 
 
-@handled
+@creates_data
 def feed_import(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="An OPML file of feeds.")],

@@ -15,17 +15,21 @@ from revue.cli.output import (
     emit_json,
     emit_json_items,
     items_table,
+    plain_rows,
     review_phrase,
     run_fetch,
+    to_pipe,
 )
 from revue.cli.shell import (
-    ID_MAX,
+    COUNT,
+    ITEM_ID,
     MAX_PAGE_FILE_BYTES,
     MAX_TEXT_FILE_BYTES,
     NO_RANGE,
     JsonFlag,
     RangeArgs,
     collect_links,
+    creates_data,
     env_of,
     exit_for,
     handled,
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
 # -- commands ---------------------------------------------------------------------------
 
 
-@handled
+@creates_data
 def add(
     ctx: typer.Context,
     links: Annotated[
@@ -144,7 +148,7 @@ def fetch(
     ctx: typer.Context,
     ids: Annotated[
         list[int] | None,
-        typer.Argument(help="Item ids (default: pending and due failed items).", max=ID_MAX),
+        typer.Argument(help="Item ids (default: pending and due failed items).", parser=ITEM_ID),
     ] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Items never fetched.")] = False,
     failed: Annotated[
@@ -194,7 +198,7 @@ def list_items(
     unpublished: Annotated[
         bool, typer.Option("--unpublished", help="Only items no review published.")
     ] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many.", min=0, max=ID_MAX)] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.", parser=COUNT)] = None,
     order: Annotated[
         str,
         typer.Option(
@@ -230,7 +234,7 @@ def list_items(
 @handled
 def show(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
+    item_id: Annotated[int, typer.Argument(help="Item id.", parser=ITEM_ID)],
     as_json: JsonFlag = False,
 ) -> None:
     """One item, all fields (fields you typed are marked)."""
@@ -239,12 +243,7 @@ def show(
     if as_json:
         emit_json(env.ui, item.to_json())
         return
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
+    rows: list[tuple[str, str]] = []
     data = item.to_json()
     # Shown beside `published` (the page's last update), and only when it says more.
     first = data.pop("first_published", None)
@@ -253,19 +252,31 @@ def show(
     for key, value in data.items():
         if key in ("added_at", "fetched_at") and value:
             value = days.instant_text(value)  # the curator's time; --json keeps UTC
-        if value not in (None, [], False) or key in ("title", "url", "status"):
+        if key == "title" and not value:
+            rows.append(("title", f"(no title; shown as: {item.display_title()})"))
+        elif value not in (None, [], False, ""):
             label = key + (" (yours)" if key in item.user_fields else "")
-            shown = ", ".join(value) if isinstance(value, list) else str(value)
-            # A note keeps its lines; every value is text (a title may hold "[/b]").
-            table.add_row(label, Text(plain(shown)))
+            rows.append((label, ", ".join(value) if isinstance(value, list) else str(value)))
         if key == "published" and first and first != value:
-            table.add_row("first published", str(first))
+            rows.append(("first published", str(first)))
         if key == "url" and original:
-            table.add_row("syndicated from", str(original))
+            rows.append(("syndicated from", str(original)))
     if item.is_stale(env.cfg.stale_days, days.zone):
-        table.add_row(
-            "stale", f"first published more than {env.cfg.stale_days} days before it was added"
+        rows.append(
+            ("stale", f"first published more than {env.cfg.stale_days} days before it was added")
         )
+    if to_pipe(env.ui):
+        plain_rows(env.ui, rows)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for label, shown in rows:
+        # A note keeps its lines; every value is text (a title may hold "[/b]").
+        table.add_row(label, Text(plain(shown)))
     env.ui.print(table)
 
 
@@ -320,7 +331,7 @@ def _edit_in_editor(item: Item) -> dict[str, Any]:
 @handled
 def edit(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="Item id.", max=ID_MAX)],
+    item_id: Annotated[int, typer.Argument(help="Item id.", parser=ITEM_ID)],
     title: Annotated[
         str | None, typer.Option(help="Replace the title (yours from now on).")
     ] = None,
@@ -379,7 +390,7 @@ def edit(
 @handled
 def rm(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(help="Item ids.", max=ID_MAX)],
+    ids: Annotated[list[int], typer.Argument(help="Item ids.", parser=ITEM_ID)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove items (asks on a terminal; elsewhere needs --yes)."""
@@ -422,7 +433,14 @@ def extract(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="A URL to fetch, or a saved page's file.")],
     url: Annotated[str | None, typer.Option(help="The address a saved page came from.")] = None,
-    as_json: Annotated[bool, json_option("JSON (the page part of an item).")] = True,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json/--text",
+            help="JSON, the page part of an item (the default); or a 'field: value' line each.",
+            show_default=False,
+        ),
+    ] = True,
 ) -> None:
     """Print the metadata extracted from a page; store nothing."""
     from revue.app.curate import extract_source
@@ -450,12 +468,14 @@ def extract(
 @handled
 def move(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help="The item to move.", max=ID_MAX)],
+    item_id: Annotated[int, typer.Argument(help="The item to move.", parser=ITEM_ID)],
     before: Annotated[
-        int | None, typer.Option("--before", help="Place it just before this item.", max=ID_MAX)
+        int | None,
+        typer.Option("--before", help="Place it just before this item.", parser=ITEM_ID),
     ] = None,
     after: Annotated[
-        int | None, typer.Option("--after", help="Place it just after this item.", max=ID_MAX)
+        int | None,
+        typer.Option("--after", help="Place it just after this item.", parser=ITEM_ID),
     ] = None,
 ) -> None:
     """Set an item's place in the review by hand."""

@@ -37,6 +37,17 @@ def cell_lines(lines: Iterable[str]) -> Text:
     return Text("\n".join(one_line(line) for line in lines))
 
 
+def to_pipe(ui: UI) -> bool:
+    """Whether stdout is a pipe or a file rather than a terminal: then tables are plain
+    tab-separated lines (a box drawn with `┃` or a row folded at 80 columns defeats grep)."""
+    return not ui.stdout.isatty()
+
+
+def plain_rows(ui: UI, rows: Iterable[Sequence[str | None]]) -> None:
+    """Each row as one line of tab-separated cells, each cell on one line (`one_line`)."""
+    ui.raw("".join("\t".join(one_line(c or "") for c in row) + "\n" for row in rows))
+
+
 def emit_json(ui: UI, data: Any) -> None:
     ui.raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -105,7 +116,7 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int, days: Clock) -> 
     written as the items come; the day each was added is the curator's (`days`). Returns
     how many items were shown."""
     count = 0
-    if not ui.stdout.isatty():
+    if to_pipe(ui):
         lines: list[str] = []
         for item in items:
             count += 1

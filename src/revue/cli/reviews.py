@@ -12,10 +12,12 @@ from revue.cli.output import (
     copy_to_clipboard,
     emit_json,
     one_line,
+    plain_rows,
     progress_bar,
     short,
+    to_pipe,
 )
-from revue.cli.shell import ID_MAX, Env, JsonFlag, env_of, exit_for, handled
+from revue.cli.shell import REVIEW_ID, Env, JsonFlag, env_of, exit_for, handled
 from revue.console import QUIET, plain
 from revue.errors import BadInput, ConfigError
 
@@ -39,6 +41,26 @@ def reviews(
         return
     if not rows:
         env.ui.info("no reviews yet")
+        return
+    if to_pipe(env.ui):
+        plain_rows(
+            env.ui,
+            (
+                (
+                    str(row["id"]),
+                    row["start"] or "?",
+                    row["end"] or "?",
+                    str(row["item_count"]),
+                    row["format"],
+                    row["path"] or ("(imported)" if row["imported"] else ""),
+                    " ".join(
+                        f"{post['status'] or '?'}:{post['link'] or post['site']}"
+                        for post in posts.get(row["id"], [])
+                    ),
+                )
+                for row in rows
+            ),
+        )
         return
     from rich.table import Table
 
@@ -64,7 +86,7 @@ def reviews(
 @handled
 def reviews_rm(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(help="The review's id.", max=ID_MAX)],
+    review_id: Annotated[int, typer.Argument(help="The review's id.", parser=REVIEW_ID)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Forget a review: its record, item order, files, blog posts and skips; never an item
@@ -262,7 +284,9 @@ def check(
     ctx: typer.Context,
     review_id: Annotated[
         int | None,
-        typer.Argument(help="The review (default: the most recent one composed).", max=ID_MAX),
+        typer.Argument(
+            help="The review (default: the most recent one composed).", parser=REVIEW_ID
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

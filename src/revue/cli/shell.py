@@ -33,6 +33,36 @@ F = TypeVar("F", bound=Callable[..., Any])
 ID_MAX = 2**63 - 1
 
 
+def whole_number(what: str, low: int | None = None, high: int = ID_MAX) -> Callable[[Any], int]:
+    """The parser (typer's `parser=`) of a whole number typed on the command line, named by
+    what it is: "'abc' is not an item id" rather than "not a valid int range", and its bounds
+    not spelt out in the help (`[x<=9223372036854775807]` says nothing to a curator)."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip(), 10)
+            except ValueError:
+                raise typer.BadParameter(f"{value!r} is not {what}") from None
+        if number > high:
+            raise typer.BadParameter(f"{value!r} is not {what} (at most {high})")
+        if low is not None and number < low:
+            raise typer.BadParameter(f"{value!r} is not {what} (at least {low})")
+        return number
+
+    parse.__name__ = "integer"  # the help's metavar, as for a plain int
+    return parse
+
+
+ITEM_ID = whole_number("an item id")
+FEED_ID = whole_number("a feed id")
+REVIEW_ID = whole_number("a review id")
+COUNT = whole_number("a count", low=0)
+YEAR = whole_number("a year", low=1, high=9999)
+
+
 # What revue reads from the files and streams it is given, at most (exit 2 past it).
 MAX_LIST_BYTES = 20 * 2**20  # `add -` / `add --file`: some 200,000 URLs
 
@@ -50,6 +80,10 @@ class Env:
     db_option: str | None = None
     level: int = NORMAL
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    # The command's job is to make data (add, import, feed add/import): it may create the
+    # database. Every other command refuses one that does not exist: a mistyped --db or
+    # REVUE_DB would otherwise answer "no items" from a new, empty file.
+    creates: bool = False
     _ui: UI | None = None
     _cfg: Config | None = None
     _store: "Store | None" = None
@@ -71,7 +105,11 @@ class Env:
         if self._store is None:
             from revue.store.db import Store
 
-            self._store = Store.open(db_path(self.db_option, self.cfg))
+            path = db_path(self.db_option, self.cfg)
+            new = self.creates and not path.exists()
+            self._store = Store.open(path, create=self.creates)
+            if new:
+                self.ui.info(f"created database {path}")
         return self._store
 
     def now(self) -> dt.datetime:
@@ -124,11 +162,23 @@ def env_of(ctx: typer.Context) -> Env:
 
 
 def handled(func: F) -> F:
-    """Turn domain errors into one line on stderr and their exit code (the one boundary)."""
+    """Turn domain errors into one line on stderr and their exit code (the one boundary).
+    The command may only open a database that exists (`creates_data` for those that may
+    create it)."""
+    return _handled(func, creates=False)
 
+
+def creates_data(func: F) -> F:
+    """`handled`, for a command whose job is to store data: it creates the database when
+    there is none yet, and says so."""
+    return _handled(func, creates=True)
+
+
+def _handled(func: F, *, creates: bool) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = env_of(kwargs["ctx"])
+        env.creates = creates
         try:
             # The whole config is checked before any work: a bad value is exit 3 before a
             # link is stored, a file read or a page fetched.
@@ -235,7 +285,8 @@ SinceLastOption = Annotated[
 
 
 ReviewOption = Annotated[
-    int | None, typer.Option("--review", help="The range (and items) of review N.", max=ID_MAX)
+    int | None,
+    typer.Option("--review", help="The range (and items) of review N.", parser=REVIEW_ID),
 ]
 
 
@@ -292,6 +343,9 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
 
     start = parse_date(span.date_from, "--from")
     end = parse_date(span.date_to, "--to")
+    if start and end and end < start:
+        # Every command, the open-ended ones too: a reversed range is a typo, not "no items".
+        raise BadInput(f"--from {start} is after --to {end}")
     if default_days is None and not (span.week or span.since_last or span.review is not None):
         return None
     return resolve_range(

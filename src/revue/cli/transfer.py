@@ -13,7 +13,9 @@ from revue.cli.completion import complete_export_format, complete_import_format,
 from revue.cli.output import run_fetch
 from revue.cli.shell import (
     NO_RANGE,
+    YEAR,
     RangeArgs,
+    creates_data,
     env_of,
     exit_for,
     handled,
@@ -67,7 +69,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@handled
+@creates_data
 def import_(
     ctx: typer.Context,
     file: Annotated[
@@ -92,9 +94,7 @@ def import_(
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option(
-            help="Year of a past review's dates when its text does not say.", min=1, max=9999
-        ),
+        typer.Option(help="Year of a past review's dates when its text does not say.", parser=YEAR),
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from revue.clock import local_instant
 from revue.files import atomic_write
 from revue.publish.base import Publication, Result
-from revue.publish.folder import folder_lock
+from revue.publish.folder import compose_locked
 from revue.review.outputs import OUTPUT_FORMATS
 from revue.sanitize import clean_text
 
@@ -27,8 +27,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 class AtomFeed:
     """Rewrites `folder / feed.xml` from `reviews()` (the store's, newest first), under the
-    folder's lock, each time a review goes out; `now` stamps it. Its times are written in
-    the curator's `zone` (the same instants, with the curator's offset)."""
+    compose lock `lock`, each time a review goes out; `now` stamps it. Its times are
+    written in the curator's `zone` (the same instants, with the curator's offset)."""
 
     name = "feed"
 
@@ -36,6 +36,7 @@ class AtomFeed:
         self,
         folder: Path,
         *,
+        lock: Path,
         reviews: Callable[[], list[dict[str, Any]]],
         title: str,
         now: str,
@@ -43,6 +44,7 @@ class AtomFeed:
         zone: dt.tzinfo = dt.UTC,
     ) -> None:
         self.folder = folder
+        self.lock = lock
         self.zone = zone
         self.site = str(folder / FEED_NAME)
         self.reviews = reviews
@@ -51,7 +53,7 @@ class AtomFeed:
         self.protect = list(protect)
 
     def publish(self, review: Publication) -> Result:
-        with folder_lock(self.folder, self.protect):
+        with compose_locked(self.lock, self.folder, self.protect):
             path = write_feed(
                 self.folder,
                 self.reviews(),

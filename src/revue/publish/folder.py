@@ -1,8 +1,8 @@
 """The reviews folder as a target: the review's file (md, text, html, json) written whole.
 
 Invariants:
-- The file is written to a temporary name and renamed, under the folder's exclusive lock
-  (one compose at a time per folder; the loser is told, not queued).
+- The file is written to a temporary name and renamed, under the compose lock (one compose
+  at a time per database, the lock file beside it; the loser is told, not queued).
 - A file the curator edited by hand since revue wrote it (its hash is not the one revue
   recorded) is never overwritten without `force`.
 - `undo` puts back what was there: the use case calls it when the review cannot be recorded,
@@ -21,20 +21,20 @@ from revue.errors import BadInput, Conflict
 from revue.files import atomic_write, writable_target, write_failure
 from revue.publish.base import Action, Publication, Result
 
-LOCK_NAME = ".revue-compose.lock"
-
 
 @contextlib.contextmanager
-def folder_lock(folder: Path, protect: Iterable[Path]) -> Iterator[None]:
-    """One compose at a time per reviews folder; the loser is told, not queued."""
-    lock_path = folder / LOCK_NAME
+def compose_locked(lock_path: Path, folder: Path, protect: Iterable[Path]) -> Iterator[None]:
+    """One compose at a time (`lock_path`: files.compose_lock); the loser is told, not
+    queued. `folder` is where the holder writes, for the message."""
     # Closing a descriptor of the database would drop SQLite's own locks in this process.
     writable_target(lock_path, protect=protect)
     with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Conflict(f"another revue compose is writing in {folder}; try again") from None
+            raise Conflict(
+                f"another revue compose is writing in {folder} (it holds {lock_path}); try again"
+            ) from None
         try:
             yield
         finally:
@@ -42,8 +42,9 @@ def folder_lock(folder: Path, protect: Iterable[Path]) -> Iterator[None]:
 
 
 class ReviewFolder:
-    """Writes `review.text` to `folder / review.file_name`. `known_hash(path)` is the sha256
-    revue recorded for a file it wrote there (None: none); `protect` are the database's files."""
+    """Writes `review.text` to `folder / review.file_name` under the compose lock `lock`.
+    `known_hash(path)` is the sha256 revue recorded for a file it wrote there (None: none);
+    `protect` are the database's files."""
 
     name = "file"
 
@@ -51,11 +52,13 @@ class ReviewFolder:
         self,
         folder: Path,
         *,
+        lock: Path,
         known_hash: Callable[[str], str | None],
         protect: Sequence[Path] = (),
         force: bool = False,
     ) -> None:
         self.folder = folder
+        self.lock = lock
         self.site = str(folder)
         self.protect = list(protect)
         self.known_hash = known_hash
@@ -73,7 +76,7 @@ class ReviewFolder:
         path = folder / review.file_name
         data = review.text.encode("utf-8")
         try:
-            with folder_lock(folder, protect):
+            with compose_locked(self.lock, folder, protect):
                 # Before the hand-edit check reads it: a FIFO or a device is refused, not read.
                 writable_target(path, protect=protect)
                 self._check_hand_edits(path)
@@ -97,7 +100,7 @@ class ReviewFolder:
         self._undo = None
         with (
             contextlib.suppress(OSError, BadInput, Conflict),
-            folder_lock(self.folder, self.protect),
+            compose_locked(self.lock, self.folder, self.protect),
         ):
             if previous is None:
                 written.unlink()

@@ -147,11 +147,18 @@ class Store:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True) -> Store:
-        """Open (creating if needed) and migrate; raises StoreError on any database problem."""
+    def open(cls, path: Path, *, migrate: bool = True, create: bool = True) -> Store:
+        """Open (creating it if needed and `create`) and migrate; raises StoreError on any
+        database problem, and when the file does not exist and not `create` (a mistyped
+        path would otherwise become a second, empty database)."""
         try:
             if path.exists() and path.is_dir():
                 raise StoreError(f"database {path}: is a directory")
+            if not create and not path.exists():
+                raise StoreError(
+                    f"database {path} does not exist (check --db and REVUE_DB; "
+                    "`revue add` or `revue import` creates it)"
+                )
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
