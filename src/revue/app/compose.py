@@ -82,6 +82,59 @@ def dead_reason(item: Item) -> str | None:
     return None
 
 
+@dataclass
+class Selection:
+    """The current state of the review of a range: what its post shows, in order, and what
+    it leaves out. Compose, `revue week`, publish and `list --review` all read this one."""
+
+    items: list[Item]  # in the post, in the review order (render groups the sections)
+    skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`
+    left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
+    review: dict[str, Any] | None = None  # the range's recorded review, if composed already
+    rows: list[Item] = field(default_factory=list)  # every candidate, in the review order
+
+
+def select(
+    store: Store,
+    start: dt.date,
+    end: dt.date,
+    *,
+    review: dict[str, Any] | None = None,
+    include_published: bool = False,
+    include_failed: bool = False,
+) -> Selection:
+    """The review of [start, end] as it stands now: the range's items not published by
+    another review, in the order `revue move` gives them, less the ones skipped in `revue
+    week` and the dead links (unless `include_failed`, or that review published them
+    already: the curator kept them). `review` (its record, for --review N and publish)
+    defaults to the range's recorded review. An imported review is history: its items as
+    recorded."""
+    if review is not None and review.get("imported"):
+        items = store.review_items(int(review["id"]))
+        return Selection(items=items, review=review, rows=list(items))
+    existing = review or store.find_review(start.isoformat(), end.isoformat())
+    review_id = int(existing["id"]) if existing else None
+    candidates = store.review_candidates(
+        start.isoformat(),
+        end.isoformat(),
+        include_published=include_published,
+        exclude_review=review_id,
+    )
+    own = store.review_item_ids(review_id) if review_id is not None else set()
+    # Left out of this review, not deleted: they stay unpublished for a later one.
+    skipped_ids = store.skipped_ids(review_id=review_id)
+    chosen = Selection(items=[], review=existing, rows=candidates)
+    for item in candidates:
+        reason = dead_reason(item)
+        if item.id in skipped_ids:
+            chosen.skipped.append(item)
+        elif reason is not None and not include_failed and item.id not in own:
+            chosen.left_out.append((item, reason))
+        else:
+            chosen.items.append(item)
+    return chosen
+
+
 def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
     """The last `days` days ending today (inclusive)."""
     return today - dt.timedelta(days=days - 1), today
@@ -221,37 +274,22 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     if opts.style not in STYLES and opts.template is None:
         raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
     title: str | None = None
-    left_out: list[tuple[Item, str]] = []
-    skipped: list[Item] = []
-    if opts.review is not None:
-        # Review N as it was published: its items in its order, dead or not, and its title.
-        recorded = store.get_review(opts.review)
-        existing: dict[str, Any] | None = recorded
-        items = store.review_items(opts.review)
+    # Review N (--review) or the range's own: its current state, as publish sends it.
+    recorded = store.get_review(opts.review) if opts.review is not None else None
+    chosen = select(
+        store,
+        opts.start,
+        opts.end,
+        review=recorded,
+        include_published=opts.include_published,
+        include_failed=opts.include_failed,
+    )
+    existing = chosen.review
+    items, left_out, skipped = chosen.items, chosen.left_out, chosen.skipped
+    if recorded is not None:
         same_lang = opts.lang == (recorded.get("lang") or opts.lang)
         if opts.suffix is None and same_lang and recorded.get("title"):
             title = recorded["title"]
-    else:
-        existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
-        items = store.review_candidates(
-            opts.start.isoformat(),
-            opts.end.isoformat(),
-            include_published=opts.include_published,
-            exclude_review=existing["id"] if existing else None,
-        )
-        # Left out of this review, not deleted: they stay unpublished for a later one.
-        skipped_ids = store.skipped_ids(review_id=existing["id"] if existing else None)
-        skipped = [item for item in items if item.id in skipped_ids]
-        items = [item for item in items if item.id not in skipped_ids]
-        if not opts.include_failed:
-            kept = []
-            for item in items:
-                reason = dead_reason(item)
-                if reason is None:
-                    kept.append(item)
-                else:
-                    left_out.append((item, reason))
-            items = kept
     doc = build_doc(items, opts, cfg, title=title)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     summaries = cfg.summaries if opts.summaries is None else opts.summaries

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from revue.config import Config
+from revue.errors import BadInput
 from revue.models import Item
 from revue.publish.base import PostRecord, Publication, Result, Target
 from revue.store.db import Store
@@ -40,16 +41,23 @@ def review_tags(items: list[Item], default_hashtags: list[str]) -> tuple[str, ..
     return tuple(out)
 
 
-def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publication:
-    """The review as a target receives it: title, HTML fragment in its style, tags."""
-    from revue.app.compose import ComposeOptions, build_doc
+def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publication, list[int]]:
+    """The review as a target receives it (title, HTML fragment in its style, tags), and
+    the items it shows. Raises BadInput when it would show none."""
+    from revue.app.compose import ComposeOptions, build_doc, select
     from revue.review.render import STYLES, render
     from revue.templates import user_templates
 
     review_id = int(review["id"])
-    items = store.review_items(review_id)
     start = dt.date.fromisoformat(review["start"])
     end = dt.date.fromisoformat(review["end"])
+    # Its current state (order, skips, sections, notes), as `revue week` and compose show it.
+    items = select(store, start, end, review=review).items
+    if not items:
+        raise BadInput(
+            f"review #{review_id}: nothing left to publish (every item is skipped or dead; "
+            "see revue week)"
+        )
     lang = review.get("lang") or cfg.lang
     style = str(review["style"]) if review.get("style") in STYLES else cfg.style
     opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
@@ -63,12 +71,13 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
         templates=user_templates(dirs=template_dirs),
         options={"show_summary": cfg.summaries},
     )
-    return Publication(
+    sent = Publication(
         review_id=review_id,
         title=doc.title,
         html=html,
         tags=review_tags([i for i in items if i.kind != "text"], cfg.hashtags),
     )
+    return sent, [i.id for i in items]
 
 
 def publish(
@@ -93,9 +102,12 @@ def publish(
         if recorded
         else None
     )
-    item = replace(publication(store, cfg, review), previous=previous)
+    made, item_ids = publication(store, cfg, review)
+    item = replace(made, previous=previous)
     result = target.publish(item)
     if result.action != "dry-run" and result.post_id is not None:
+        # What the blog now shows is what the review published.
+        store.record_review({"item_count": len(item_ids)}, item_ids, review_id=item.review_id)
         store.record_post(
             {
                 "review_id": item.review_id,

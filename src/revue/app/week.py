@@ -23,7 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from revue.app.compose import ComposeOptions, ComposeResult, DateRange, compose, dead_reason
+from revue.app.compose import (
+    ComposeOptions,
+    ComposeResult,
+    DateRange,
+    compose,
+    dead_reason,
+    select,
+)
 from revue.app.curate import edit_item
 from revue.config import Config
 from revue.errors import BadInput, NotFound
@@ -77,22 +84,19 @@ class Row:
     """One candidate item as the list shows it."""
 
     item: Item
-    kept: bool
+    kept: bool  # not skipped by the curator
     marks: tuple[str, ...]
-
-    @property
-    def in_post(self) -> bool:
-        """Kept and alive: the post shows it."""
-        return self.kept and "dead" not in self.marks
+    in_post: bool  # the post shows it: kept, and alive (or published already)
 
     @property
     def section(self) -> str | None:
         return flat(self.item.section) or None
 
     def line(self) -> str:
-        """One line: kept (✓) or skipped (✗), marks, section, title (or `site: words`),
-        via and note. Plain text: the shell must not read it as markup."""
-        parts = ["✓" if self.kept else "✗"]
+        """One line: in the post (✓) or left out (✗: skipped, or dead), marks, section,
+        title (or `site: words`), via and note. Plain text: the shell must not read it as
+        markup."""
+        parts = ["✓" if self.in_post else "✗"]
         if self.marks:
             parts.append(" ".join(f"!{mark}" for mark in self.marks))
         if self.section:
@@ -197,18 +201,27 @@ class Workbench:
         review, in the order the post shows them (sections grouped as render does)."""
         from revue.review.render import section_groups
 
-        existing = self.store.find_review(self.start, self.end)
-        self.review_id = int(existing["id"]) if existing else None
-        items = self.store.review_candidates(
-            self.start,
-            self.end,
+        chosen = select(
+            self.store,
+            self.opts.start,
+            self.opts.end,
             include_published=self.opts.include_published,
-            exclude_review=self.review_id,
+            include_failed=self.opts.include_failed,
         )
-        skipped = self.store.skipped_ids(review_id=self.review_id)
-        ordered = [item for _, group in section_groups(items, self.cfg.sections) for item in group]
+        existing = chosen.review
+        self.review_id = int(existing["id"]) if existing else None
+        skipped = {item.id for item in chosen.skipped}
+        shown = {item.id for item in chosen.items}
+        ordered = [
+            item for _, group in section_groups(chosen.rows, self.cfg.sections) for item in group
+        ]
         self.rows = [
-            Row(item, item.id not in skipped, marks_of(item, self.cfg.stale_days))
+            Row(
+                item,
+                item.id not in skipped,
+                marks_of(item, self.cfg.stale_days),
+                item.id in shown,
+            )
             for item in ordered
         ]
 
@@ -225,7 +238,7 @@ class Workbench:
         """The line above the list: the range, what is kept, skipped and dead, the format."""
         kept = sum(1 for r in self.rows if r.in_post)
         skipped = sum(1 for r in self.rows if not r.kept)
-        dead = sum(1 for r in self.rows if r.kept and "dead" in r.marks)
+        dead = sum(1 for r in self.rows if r.kept and not r.in_post)
         bits = [f"{self.start} → {self.end}", f"{kept} in post"]
         if skipped:
             bits.append(f"{skipped} skipped")

@@ -302,14 +302,18 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
 
 def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, list[int] | None]:
     """The range options as list/export filters: first and last day the items were added
-    (either open), or the ids of review N's items."""
+    (either open), or the ids of the items review N shows now."""
     found = range_options(env, span, default_days=None)
     if found is None:
         start = parse_date(span.date_from, "--from")
         end = parse_date(span.date_to, "--to")
         return (start.isoformat() if start else None, end.isoformat() if end else None, None)
     if found.review is not None:
-        return None, None, [i.id for i in env.store.review_items(found.review["id"])]
+        from revue.app.compose import select
+
+        # Review N as it stands now (skips and all), as publish would send it.
+        chosen = select(env.store, found.start, found.end, review=found.review)
+        return None, None, [i.id for i in chosen.items]
     return found.start.isoformat(), found.end.isoformat(), None
 
 

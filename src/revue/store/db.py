@@ -937,7 +937,8 @@ class Store:
         include_published: bool = False,
         exclude_review: int | None = None,
     ) -> list[Item]:
-        """Items added in [start, end], not yet published by another review (unless asked)."""
+        """Items added in [start, end], not yet published by another review (unless asked),
+        and every item review `exclude_review` (this range's own) published already."""
         where, params = _day_range(start, end)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(where)}"
         if not include_published:
@@ -947,7 +948,16 @@ class Store:
             )
             params.append(exclude_review)
         sql += " ORDER BY coalesce(position, id) ASC, id ASC"
-        return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+        rows = self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+        if exclude_review is not None:
+            # Its own items stay its own, even if their day no longer falls in the range.
+            # (A second query, by key: an OR here would scan every item.)
+            found = {item.id for item in rows}
+            own = sorted(self.review_item_ids(exclude_review) - found)
+            if own:
+                rows += self.get_many(own)
+                rows.sort(key=lambda i: (i.position if i.position is not None else i.id, i.id))
+        return rows
 
     def find_review(self, start: str, end: str) -> dict[str, Any] | None:
         """The composed review of exactly this range, whatever its formats."""
@@ -1069,6 +1079,11 @@ class Store:
             )
         ]
         return self.get_many(ids)
+
+    def review_item_ids(self, review_id: int) -> set[int]:
+        """The items review `review_id` published, as last recorded."""
+        rows = self._q("SELECT item_id FROM review_items WHERE review_id = ?", [review_id])
+        return {int(r[0]) for r in rows}
 
     # -- skips: items left out of the review being prepared --------------------------------
 
