@@ -65,6 +65,8 @@ class ComposeResult:
     warnings: list[str] = field(default_factory=list)
     left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
     skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`: kept for later
+    # Links shown with a stand-in title (no title from their page), and that stand-in.
+    stand_ins: list[tuple[Item, str]] = field(default_factory=list)
     empty: bool = False  # nothing to publish: nothing rendered, written or recorded
 
 
@@ -264,7 +266,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     dry-run or stdout."""
     from revue.publish.feed import FEED_NAME, AtomFeed
     from revue.publish.folder import ReviewFolder
-    from revue.review.render import FORMATS, STYLES, render
+    from revue.review.render import FORMATS, STYLES, render, stand_in_title
     from revue.templates import user_templates
 
     if opts.end < opts.start:
@@ -307,7 +309,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
         )
     result = ComposeResult(
-        text=text, title=doc.title, items=items, left_out=left_out, skipped=skipped
+        text=text,
+        title=doc.title,
+        items=items,
+        left_out=left_out,
+        skipped=skipped,
+        stand_ins=[(i, shown) for i in items if (shown := stand_in_title(i)) is not None],
     )
     if opts.dry_run or opts.out == "-":
         return result
