@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from revue.app.compose import (
@@ -34,6 +35,7 @@ from revue.app.compose import (
 from revue.app.curate import edit_item
 from revue.config import Config
 from revue.errors import BadInput, NotFound
+from revue.files import atomic_write, read_capped
 from revue.models import Item, iso
 from revue.store.db import Store
 
@@ -42,8 +44,8 @@ PREVIEW_FORMATS = ("text", "md", "html-fragment")
 
 # The keys, as the footer and `?` show them and the README lists them.
 KEYS: tuple[tuple[str, str], ...] = (
-    ("↑/↓", "move the cursor"),
-    ("space", "keep or skip the item for this review"),
+    ("↑/↓", "move the cursor (it stops at the first and the last item)"),
+    ("space", "keep or skip the item for this review (a toggle)"),
     ("J / K", "move the item down / up"),
     ("e", "edit the note (enter saves, esc cancels)"),
     ("s", "set the section"),
@@ -52,9 +54,46 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("o", "open the link in the browser"),
     ("c", "compose: write the review file"),
     ("y", "copy the post to the clipboard"),
+    ("< / >", "narrow / widen the list (the preview takes the rest; remembered)"),
     ("?", "list the keys"),
     ("q", "quit (everything is saved already)"),
 )
+
+
+# The list's share of the width, in percent: `<` and `>` change it by a step, within bounds
+# that leave both sides readable. Remembered in a small file beside the database.
+SPLIT_DEFAULT, SPLIT_STEP, SPLIT_MIN, SPLIT_MAX = 50, 5, 20, 80
+
+
+def state_path(db: Path) -> Path:
+    """Where the workbench remembers its layout: beside the database (one per database,
+    like its locks), never in the blog's folder."""
+    return db.with_name(db.stem + "-week.json")
+
+
+def read_split(path: Path) -> int:
+    """The remembered split, or the default (a missing, unreadable or odd file is not an
+    error: the layout is a comfort)."""
+    import json
+
+    try:
+        value = json.loads(read_capped(path, 4096) or b"{}").get("list_percent")
+    except (OSError, ValueError, AttributeError):
+        return SPLIT_DEFAULT
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, SPLIT_MIN), SPLIT_MAX)
+    return SPLIT_DEFAULT
+
+
+def write_split(path: Path, percent: int) -> bool:
+    """Remember the split; False when the file cannot be written (said, not fatal)."""
+    import json
+
+    try:
+        atomic_write(path, json.dumps({"list_percent": percent}) + "\n")
+    except (OSError, BadInput):
+        return False
+    return True
 
 
 def flat(text: str | None) -> str:
@@ -184,6 +223,8 @@ class Workbench:
         self.clock = clock
         self.rows: list[Row] = []
         self.review_id: int | None = None
+        self.state = state_path(store.path)
+        self.split = read_split(self.state)
         self.reload()
 
     # -- reading -------------------------------------------------------------------------
@@ -330,6 +371,17 @@ class Workbench:
     def tags_text(self, item_id: int) -> str:
         return ", ".join(self.row(item_id).item.tags)
 
+    def resize(self, step: int) -> str:
+        """Give the list a step more (1) or less (-1) of the width, and remember it; what
+        to say."""
+        wanted = min(max(self.split + step * SPLIT_STEP, SPLIT_MIN), SPLIT_MAX)
+        if wanted == self.split:
+            return f"the list is already at its {'widest' if step > 0 else 'narrowest'}"
+        self.split = wanted
+        kept = write_split(self.state, wanted)
+        said = f"list {wanted}% of the width, preview {100 - wanted}%"
+        return said if kept else f"{said} (not remembered: {self.state} cannot be written)"
+
     def cycle_format(self) -> str:
         at = PREVIEW_FORMATS.index(self.fmt) if self.fmt in PREVIEW_FORMATS else -1
         self.fmt = PREVIEW_FORMATS[(at + 1) % len(PREVIEW_FORMATS)]
@@ -346,10 +398,19 @@ class Workbench:
         result = compose(self.store, self.cfg, self._options(dry_run=True), now=self.clock())
         return None if result.empty else result.text
 
+    def nothing_left(self) -> str:
+        """Why there is no post: no item at all in the range, or every one left out."""
+        if not self.rows:
+            return (
+                f"no items from {self.start} to {self.end}: add links with revue add, "
+                "then come back"
+            )
+        return "every item is skipped or dead"
+
     def preview(self) -> str:
         """What the preview shows: the post, or why there is none."""
         text = self.post()
-        return "(nothing to publish: every item is skipped or dead)" if text is None else text
+        return f"(nothing to publish: {self.nothing_left()})" if text is None else text
 
     def compose(self) -> ComposeResult:
         """Write the review file as `revue compose` does, record it; rows read again (the
@@ -360,6 +421,6 @@ class Workbench:
 
     def composed_message(self, result: ComposeResult) -> str:
         if result.empty:
-            return "nothing written: every item is skipped or dead"
+            return f"nothing written: {self.nothing_left()}"
         how = "unchanged" if result.unchanged else "written"
         return f"{len(result.items)} item(s) {how}: {result.path}"
