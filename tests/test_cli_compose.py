@@ -223,7 +223,7 @@ def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: P
 def test_an_empty_range_writes_nothing(reviews_dir: Path) -> None:
     result = run("compose", "--from", "2020-01-01", "--to", "2020-01-07")
     assert result.stdout == ""
-    assert "no items from 2020-01-01 to 2020-01-07" in result.stderr
+    assert "nothing to publish from 2020-01-01 to 2020-01-07: no link was added" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not reviews_dir.exists() and run_json("reviews") == []
     assert run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--out", "-").stdout == ""
@@ -349,3 +349,27 @@ def test_every_compose_names_the_links_shown_with_a_stand_in_title(
     run("edit", "3", "--title", "Une page")
     run("edit", "4", "--title", "Pas encore lu")
     assert "shown as" not in run("compose", "--strict").stderr
+
+
+def test_an_empty_since_last_or_published_week_says_why_and_which_option(
+    reviews_dir: Path,
+) -> None:
+    """Right after a compose, --since-last has nothing (its range starts tomorrow); a week
+    whose items another review published has nothing new: each says so, and the option."""
+    add("https://a.example/1", "--title", "Un")
+    add("https://a.example/2", "--title", "Deux")
+    run("compose")
+    since = run("compose", "--since-last").stderr
+    assert "the last review (#1), which already reaches" in since and "--review 1" in since
+    listed = run("list", "--since-last").stderr
+    assert "--since-last starts the day after the last review (#1)" in listed
+    assert "--review 1 lists its items" in listed
+    [review] = run_json("reviews")
+    # A range that overlaps review #1 (its last day): its items went out there.
+    end = review["end"]
+    other = run("compose", "--from", end, "--to", end).stderr
+    assert "2 item(s) of it already published by review #1" in other
+    assert "--include-published takes them again" in other and "--review 1" in other
+    assert run_json("reviews") == [review]
+    again = run("compose", "--from", end, "--to", end, "--include-published")
+    assert "2 item(s)" in again.stderr and len(run_json("reviews")) == 2

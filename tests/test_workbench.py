@@ -187,7 +187,7 @@ def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
     assert app.has_class("-no-color")
     # Nothing is skipped or dead: there is nothing at all, and the screen says how to add.
     flat = " ".join(shown["screen"].split())
-    assert "no items from" in flat and "add links with revue add" in flat
+    assert "no items from" in flat and "no link was added in it (revue add adds links)" in flat
     assert "(nothing to publish: no items from" in flat
     assert "skipped or dead" not in flat
     assert app.clipboard == ""  # nothing to copy

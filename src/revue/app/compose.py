@@ -68,6 +68,7 @@ class ComposeResult:
     # Links shown with a stand-in title (no title from their page), and that stand-in.
     stand_ins: list[tuple[Item, str]] = field(default_factory=list)
     empty: bool = False  # nothing to publish: nothing rendered, written or recorded
+    why_empty: str = ""  # then why, and which option changes it
 
 
 def dead_reason(item: Item) -> str | None:
@@ -135,6 +136,29 @@ def select(
         else:
             chosen.items.append(item)
     return chosen
+
+
+def why_nothing(store: Store, start: dt.date, end: dt.date, chosen: Selection) -> str:
+    """Why the review of [start, end] has nothing to publish, and which option changes it:
+    its items went out in other reviews, were skipped or are dead, or there are none."""
+    own = int(chosen.review["id"]) if chosen.review else None
+    published = store.published_in_range(start.isoformat(), end.isoformat(), exclude_review=own)
+    reasons: list[str] = []
+    if published:
+        count = sum(published.values())
+        names = ", ".join(f"#{review}" for review in published)
+        last = max(published)
+        reasons.append(
+            f"{count} item(s) of it already published by review {names} "
+            f"(--include-published takes them again; --review {last} works on that review)"
+        )
+    if chosen.skipped:
+        reasons.append(f"{len(chosen.skipped)} skipped in revue week (space keeps them)")
+    if chosen.left_out:
+        reasons.append(f"{len(chosen.left_out)} dead (--include-failed keeps them)")
+    if not reasons:
+        return "no link was added in it (revue add adds links)"
+    return "; ".join(reasons)
 
 
 def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
@@ -306,7 +330,13 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         # Cron must not publish an empty review: nothing is written or recorded. (Rendered
         # all the same: a broken template is said now, not on the first busy week.)
         return ComposeResult(
-            text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
+            text="",
+            title="",
+            items=[],
+            left_out=left_out,
+            skipped=skipped,
+            empty=True,
+            why_empty=why_nothing(store, opts.start, opts.end, chosen),
         )
     result = ComposeResult(
         text=text,

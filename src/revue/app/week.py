@@ -28,9 +28,11 @@ from revue.app.compose import (
     ComposeOptions,
     ComposeResult,
     DateRange,
+    Selection,
     compose,
     dead_reason,
     select,
+    why_nothing,
 )
 from revue.app.curate import edit_item
 from revue.config import Config
@@ -223,6 +225,7 @@ class Workbench:
         self.clock = clock
         self.rows: list[Row] = []
         self.review_id: int | None = None
+        self.chosen = Selection(items=[])
         self.state = state_path(store.path)
         self.split = read_split(self.state)
         self.reload()
@@ -249,6 +252,7 @@ class Workbench:
             include_published=self.opts.include_published,
             include_failed=self.opts.include_failed,
         )
+        self.chosen = chosen
         existing = chosen.review
         self.review_id = int(existing["id"]) if existing else None
         skipped = {item.id for item in chosen.skipped}
@@ -401,10 +405,8 @@ class Workbench:
     def nothing_left(self) -> str:
         """Why there is no post: no item at all in the range, or every one left out."""
         if not self.rows:
-            return (
-                f"no items from {self.start} to {self.end}: add links with revue add, "
-                "then come back"
-            )
+            why = why_nothing(self.store, self.opts.start, self.opts.end, self.chosen)
+            return f"no items from {self.start} to {self.end}: {why}"
         return "every item is skipped or dead"
 
     def preview(self) -> str:

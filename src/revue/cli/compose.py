@@ -125,8 +125,9 @@ def compose(
     if span.empty:
         last = span.since or {}
         env.ui.info(
-            f"nothing to compose: the last review (#{last.get('id')}) already reaches "
-            f"{last.get('end')}"
+            f"nothing to compose: --since-last starts the day after the last review "
+            f"(#{last.get('id')}), which already reaches {last.get('end')} "
+            f"(--review {last.get('id')} composes that review again; revue week opens it)"
         )
         return
 
@@ -170,8 +171,8 @@ def compose(
         )
     if result.empty:
         env.ui.info(
-            f"no items from {opts.start} to {opts.end}: nothing written "
-            "(--allow-empty writes the title-only post)"
+            f"nothing to publish from {opts.start} to {opts.end}: {result.why_empty}; "
+            "nothing written (--allow-empty writes the title-only post)"
         )
         return
     if preview:

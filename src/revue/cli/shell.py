@@ -317,6 +317,26 @@ def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, lis
     return found.start.isoformat(), found.end.isoformat(), None
 
 
+def no_items(env: Env, span: RangeArgs, *, filtered: bool = False) -> str:
+    """What `list` says when nothing matched: for --since-last right after a compose, why
+    (its range starts tomorrow) and which option lists that review; else the range looked
+    in (unless other filters had their say)."""
+    found = range_options(env, span, default_days=None)
+    if found is None:
+        return "no items"
+    if found.empty and found.since is not None:
+        last = found.since
+        return (
+            f"no items: --since-last starts the day after the last review (#{last['id']}), "
+            f"which already reaches {last['end']} (--review {last['id']} lists its items)"
+        )
+    if filtered:
+        return "no items"
+    if found.review is not None:
+        return f"no items: review #{found.review['id']} shows none now"
+    return f"no items added from {found.start} to {found.end}"
+
+
 def read_lines(source: str) -> Iterator[tuple[int, str]]:
     """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
     (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""

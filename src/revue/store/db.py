@@ -959,6 +959,19 @@ class Store:
                 rows.sort(key=lambda i: (i.position if i.position is not None else i.id, i.id))
         return rows
 
+    def published_in_range(
+        self, start: str, end: str, *, exclude_review: int | None = None
+    ) -> dict[int, int]:
+        """How many items added in [start, end] each review (but `exclude_review`) published."""
+        where, params = _day_range(start, end)
+        rows = self._q(
+            "SELECT ri.review_id, count(DISTINCT items.id) FROM items JOIN review_items ri "
+            f"ON ri.item_id = items.id WHERE {' AND '.join(where)} AND ri.review_id IS NOT ? "
+            "GROUP BY ri.review_id ORDER BY ri.review_id",
+            [*params, exclude_review],
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
     def find_review(self, start: str, end: str) -> dict[str, Any] | None:
         """The composed review of exactly this range, whatever its formats."""
         rows = self._q(
