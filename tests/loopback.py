@@ -2,6 +2,7 @@
 
 `server.route("/a", body=b"...", status=200, headers={...})` serves a fixed answer;
 `server.route("/slow", handler=fn)` calls `fn(request_handler)` to misbehave at will.
+`LoopbackServer(host="127.0.0.2")` listens on another loopback address (the tests' "internet").
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Route:
 
 
 class LoopbackServer:
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         outer = self
@@ -76,10 +77,10 @@ class LoopbackServer:
                 if error is not None and not isinstance(error, ConnectionError):
                     outer.errors.append(error)
 
-        self.httpd = _Server(("127.0.0.1", port), _Handler)
+        self.httpd = _Server((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         # A short poll interval: shutting down then takes 20 ms, not 0.5 s, per test.
         self._thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

@@ -8,9 +8,11 @@ import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from revue.clock import day_span
 from revue.formats import exporters
 from revue.models import Item
 from revue.store.db import Store, dump
@@ -99,14 +101,15 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
     fill(tmp_path / "r.db", 2_000)
     store = Store.open(tmp_path / "r.db")
     week = ("2024-02-05", "2024-02-11")
+    since, before = day_span(dt.date(2024, 2, 5), dt.date(2024, 2, 11), dt.UTC)
     cases = {
-        "list": lambda: store.list_items(start=week[0], end=week[1]),
+        "list": lambda: store.list_items(since=since, before=before),
         "list --tag --unpublished": lambda: store.list_items(
-            start=week[0], end=week[1], tag="IA", unpublished=True
+            since=since, before=before, tag="IA", unpublished=True
         ),
-        "compose": lambda: store.review_candidates(*week),
+        "compose": lambda: store.review_candidates(since, before),
         "compose --include-published": lambda: store.review_candidates(
-            *week, include_published=True
+            since, before, include_published=True
         ),
     }
     for name, call in cases.items():
@@ -123,7 +126,7 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
             week,
         )
     ]
-    assert [i.id for i in store.list_items(start=week[0], end=week[1])] == expected
+    assert [i.id for i in store.list_items(since=since, before=before)] == expected
     assert len(expected) == 7 * 30
     # Full-text search reads the index, never the table.
     for plan in plans(store, lambda: store.search("day40")):
@@ -132,13 +135,18 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
 
 
 def test_a_range_ending_on_the_last_day_there_is() -> None:
-    from revue.store.db import _day_range  # type: ignore[attr-defined]
+    from revue.store.db import _added_range  # type: ignore[attr-defined]
 
-    assert _day_range("2024-03-12", "2024-03-19") == (
+    since, before = day_span(dt.date(2024, 3, 12), dt.date(2024, 3, 19), dt.UTC)
+    assert _added_range(since, before) == (
         ["added_at >= ?", "added_at < ?"],
-        ["2024-03-12", "2024-03-20"],
+        ["2024-03-12T00:00:00+00:00", "2024-03-20T00:00:00+00:00"],
     )
-    assert _day_range(None, "9999-12-31") == ([], [])
+    assert day_span(None, dt.date(9999, 12, 31), dt.UTC) == (None, None)
+    assert _added_range(None, None) == ([], [])
+    # The first day there is, east of Greenwich: its midnight is before the calendar.
+    auckland = ZoneInfo("Pacific/Auckland")
+    assert day_span(dt.date(1, 1, 1), dt.date(1, 1, 1), auckland)[0] is None
 
 
 def test_more_items_than_sqlite_variables_list_and_export(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from revue import __version__
 from revue.models import FetchResult
 from revue.web.extract import extract, find_oembed_link, find_refresh
 from revue.web.fetch import (
+    CURATOR,
     Fetcher,
     FetchSettings,
     error_kind,
@@ -66,7 +67,7 @@ class FakeSleep:
 def fetch(url: str, settings: FetchSettings | None = None, **kw: Any) -> FetchResult:
     async def go() -> FetchResult:
         async with Fetcher(settings or FetchSettings(), **kw) as f:
-            return await f.fetch(url)
+            return await f.fetch(url, trust=CURATOR)
 
     return run(go())
 
@@ -164,7 +165,7 @@ def test_connection_refused_is_retried_then_fails() -> None:
 
 
 def test_fetch_one_sync_helper(server: LoopbackServer) -> None:
-    r = fetch_one(server.route("/one", HTML))
+    r = fetch_one(server.route("/one", HTML), trust=CURATOR)
     assert r.ok and r.body == HTML
 
 
@@ -399,8 +400,8 @@ def test_cookies_live_within_one_page_only(server: LoopbackServer) -> None:
 
     async def go() -> None:
         async with Fetcher() as f:
-            assert (await f.fetch(server.url("/consent"))).ok
-            assert (await f.fetch(server.url("/landing"))).ok
+            assert (await f.fetch(server.url("/consent"), trust=CURATOR)).ok
+            assert (await f.fetch(server.url("/landing"), trust=CURATOR)).ok
 
     run(go())
     cookies = [{k.lower(): v for k, v in r[2].items()}.get("cookie") for r in server.requests]
@@ -540,7 +541,7 @@ def test_per_host_limit(server: LoopbackServer) -> None:
 
     async def go() -> list[FetchResult]:
         async with Fetcher(FetchSettings(concurrency=16, per_host=3)) as f:
-            return [r async for r in f.fetch_many(urls)]
+            return [r async for r in f.fetch_many(urls, trust=CURATOR)]
 
     results = run(go())
     assert sorted(r.url for r in results) == sorted(urls)
@@ -562,7 +563,7 @@ def test_fetch_many_mixes_good_and_bad(server: LoopbackServer, silent_server: st
     async def go() -> dict[str, FetchResult]:
         settings = FetchSettings(read_timeout=0.3, total_timeout=1, concurrency=4)
         async with Fetcher(settings, sleep=FakeSleep()) as f:
-            return {r.url: r async for r in f.fetch_many(iter(good + bad))}
+            return {r.url: r async for r in f.fetch_many(iter(good + bad), trust=CURATOR)}
 
     results = run(go())
     assert set(results) == set(good + bad)
@@ -583,7 +584,7 @@ def test_fetch_many_stops_cleanly_when_the_caller_stops(server: LoopbackServer) 
     async def go() -> int:
         seen = 0
         async with Fetcher(FetchSettings(concurrency=4)) as f:
-            gen = f.fetch_many(urls)
+            gen = f.fetch_many(urls, trust=CURATOR)
             async for _ in gen:
                 seen += 1
                 if seen == 10:
@@ -607,7 +608,9 @@ def test_head_or_get_falls_back_to_get(server: LoopbackServer) -> None:
 
     async def go() -> tuple[FetchResult, FetchResult]:
         async with Fetcher() as f:
-            return await f.head_or_get(plain), await f.head_or_get(picky)
+            return await f.head_or_get(plain, trust=CURATOR), await f.head_or_get(
+                picky, trust=CURATOR
+            )
 
     a, b = run(go())
     assert a.ok and a.status == 200 and a.body == b""
@@ -722,7 +725,7 @@ def test_fetch_many_reraises_a_failing_url_source(server: LoopbackServer) -> Non
 
     async def go() -> list[FetchResult]:
         async with Fetcher(FetchSettings(concurrency=2)) as f:
-            return [r async for r in f.fetch_many(urls())]
+            return [r async for r in f.fetch_many(urls(), trust=CURATOR)]
 
     with pytest.raises(OSError, match="went away"):
         run(go())

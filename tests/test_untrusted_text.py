@@ -20,7 +20,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -34,7 +34,7 @@ from revue.models import FetchResult
 from revue.review.markup import markdown_to_html
 from revue.store.db import Store
 from revue.web.extract import extract
-from revue.web.fetch import FetchSettings, fetch_one
+from revue.web.fetch import CURATOR, FetchSettings, Trust, fetch_one
 
 from clihelp import run, run_json, run_on_terminal
 from loopback import LoopbackServer
@@ -120,7 +120,9 @@ class _Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         return None
 
-    async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
+    async def fetch_many(
+        self, urls: Iterable[str], *, trust: Trust | Callable[[str], Trust]
+    ) -> AsyncIterator[FetchResult]:
         for url in urls:
             await asyncio.sleep(0)
             yield self.results[url]
@@ -458,7 +460,7 @@ def test_a_page_over_the_size_cap_is_read_up_to_it_and_extracted(
     )
     assert len(body) > 3_000_000
     url = server.route("/huge", body)
-    result = fetch_one(url, FetchSettings())
+    result = fetch_one(url, FetchSettings(), trust=CURATOR)
     assert result.ok and result.truncated, result.error
     assert len(result.body) <= 3_000_000
     run("add", url)

@@ -170,7 +170,7 @@ def test_a_line_is_text_with_its_marks(db: Path) -> None:
     assert "dead" in bench.heading()
     blocked = store.get(1)
     blocked.status = "blocked"
-    assert marks_of(blocked, 30) == ("blocked",)
+    assert marks_of(blocked, 30, dt.UTC) == ("blocked",)
     assert bench.row(4).line() == "✓ !unfetched ‹Mes entrevues› Entrevue"
 
 

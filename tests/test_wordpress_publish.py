@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -85,7 +87,8 @@ def test_publish_creates_a_draft_with_every_link_tags_category_and_no_script(
         assert f'href="{url.replace("&", "&amp;")}"' in content
     assert "<script" not in content.lower()
     assert "&lt;script&gt;" in content and "Un mot sur la semaine" in content
-    assert blog.term_names("tags", post["tags"]) == {"Analyweb", "IA", "Veille", "Radio"}
+    # The hashtags the post shows; `--tag Veille` and `--tag Radio` are the curator's own.
+    assert blog.term_names("tags", post["tags"]) == {"Analyweb", "IA"}
     assert blog.term_names("categories", post["categories"]) == {"Revues de presse"}
     # revue reviews shows where it went.
     reviews = run_json("reviews")
@@ -129,6 +132,33 @@ def test_a_post_edited_on_the_blog_is_overwritten_only_with_force(blog: WordPres
     assert "Edited on the blog" not in blog.get(f"/wp/v2/posts/{post_id}")["content"]["raw"]
     # revue recorded its own write: the next publish goes through without --force.
     publish()
+
+
+def test_an_edit_within_the_second_of_revues_write_is_seen(blog: WordPressSite) -> None:
+    compose_review("samesecond")
+    _, err = publish()
+    post_id = post_id_of(err)
+    # The content changes, modified_gmt does not: an edit made within the same second.
+    blog.php_code(
+        "global $wpdb; $wpdb->update($wpdb->posts, array('post_content' => 'Edited at once'), "
+        f"array('ID' => {post_id})); clean_post_cache({post_id});"
+    )
+    _, err = publish(code=1)
+    assert "edited on the blog" in err and "--force" in err
+    assert blog.get(f"/wp/v2/posts/{post_id}")["content"]["raw"] == "Edited at once"
+
+
+def test_a_lost_create_is_found_by_its_slug(blog: WordPressSite) -> None:
+    compose_review("lost")
+    _, err = publish()
+    post_id = post_id_of(err)
+    # As if the answer to the create had been lost: revue recorded nothing.
+    with sqlite3.connect(os.environ["REVUE_DB"]) as db:
+        db.execute("DELETE FROM review_posts")
+    _, err = publish()
+    assert post_id_of(err) == post_id and "made by an earlier publish" in err
+    same = blog.get("/wp/v2/posts", search="lost", status="draft", per_page="100")
+    assert [p["id"] for p in same] == [post_id]
 
 
 def test_a_deleted_post_is_recreated_only_with_new(blog: WordPressSite) -> None:

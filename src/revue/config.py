@@ -19,7 +19,9 @@ otherwise be silently ignored, and under `--quiet` (cron) a warning is never see
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
+import functools
 import json
 import math
 import os
@@ -46,7 +48,8 @@ class Setting:
     integer is accepted and made a float), `list` (of strings) or `dict` (string to string).
     `low`/`high` bound a number (inclusive) or the length of a string, list item or value.
     `choices` lists the only strings allowed; `text` allows newlines and tabs (Markdown);
-    `url` requires an absolute http(s) address or "" in a dict's values; `table` marks a
+    `url` requires an absolute http(s) address or "" in a dict's values; `zone` a time zone
+    name of the IANA database ("America/Montreal"); `table` marks a
     table of further keys, declared apart (`[fetch]`).
     """
 
@@ -57,6 +60,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     text: bool = False
     url: bool = False
+    zone: bool = False  # an IANA time zone name zoneinfo knows
     table: bool = False
     what: str = ""  # how the error message describes a good value, when not obvious
 
@@ -102,6 +106,10 @@ KEYS: Mapping[str, Setting] = {
     "outro": Setting(str, None, 0, TEXT, text=True),
     "templates_dir": Setting(str, None, 1, PATH, what="a folder path"),
     "max_attempts": Setting(int, 5, 1, 1000),
+    # The curator's days (clock.py); None: the system's local zone.
+    "timezone": Setting(
+        str, None, 1, NAME, zone=True, what='an IANA time zone name, e.g. "America/Montreal"'
+    ),
     "summaries": Setting(bool, False),
     "fetch": Setting(dict, None, table=True, what="a table ([fetch])"),
     "compose": Setting(dict, {}, table=True, what="tables [compose.fr] and [compose.en]"),
@@ -126,6 +134,9 @@ WORDPRESS_KEYS: Mapping[str, Setting] = {
     "url": Setting(str, None, 1, PATH, url=True, what="the blog's http(s) address"),
     "user": Setting(str, None, 1, NAME),
     "category": Setting(str, None, 1, NAME),
+    # Which tags become WordPress tags: the hashtags the post shows, or every tag of its
+    # links (the curator's private ones, `--tag Veille`, too).
+    "tags": Setting(str, "hashtags", choices=("hashtags", "all")),
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
@@ -177,6 +188,7 @@ class Config:
     outro: str | None = _default("outro")
     templates_dir: str | None = _default("templates_dir")
     max_attempts: int = _default("max_attempts")
+    timezone: str | None = _default("timezone")  # None: the system's zone (system_zone)
     summaries: bool = _default("summaries")  # show each page's summary under its item
     # Every FetchSettings field but those left to revue's own default (user_agent): by name.
     fetch: dict[str, Any] = field(default_factory=_fetch_defaults)
@@ -194,6 +206,66 @@ class Config:
             return table[key]
         value: str | None = getattr(self, key)
         return value if lang == self.lang else None
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The curator's time zone: `timezone` (checked when the file was read), else the
+        system's."""
+        return zone_named(self.timezone) if self.timezone else system_zone()
+
+
+def zone_named(name: str) -> dt.tzinfo:
+    """The IANA zone `name`; raises ValueError when zoneinfo does not know it."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError, UnicodeError):
+        # KeyError: ZoneInfoNotFoundError; ValueError: a path, not a key; OSError: a folder
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+def system_zone(env: Mapping[str, str] | None = None) -> dt.tzinfo:
+    """The system's local zone, as the C library reads it: `TZ` when set (a zone name, or a
+    file with a leading ":" or "/"; empty is UTC), else /etc/localtime. Where neither names a
+    zone zoneinfo can read (a POSIX rule in TZ, a system without a zone database), the
+    offset in force now: right until the next change of clocks."""
+    env = os.environ if env is None else env
+    tz = env.get("TZ")
+    if tz is None:
+        return _zone_file("/etc/localtime") or _offset_now()
+    name = tz.removeprefix(":")
+    if not name:
+        return dt.UTC
+    if name.startswith("/"):
+        return _zone_file(name) or _offset_now()
+    try:
+        return zone_named(name)
+    except ValueError:
+        return _offset_now()
+
+
+@functools.cache
+def _zone_file(path: str) -> dt.tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        with open(path, "rb") as handle:
+            return ZoneInfo.from_file(handle, key=_zone_key(path))
+    except (OSError, ValueError):
+        return None
+
+
+def _zone_key(path: str) -> str | None:
+    """ "America/Montreal" for /etc/localtime -> /usr/share/zoneinfo/America/Montreal."""
+    real = os.path.realpath(path)
+    _, found, key = real.partition("/zoneinfo/")
+    return key if found and key else None
+
+
+def _offset_now() -> dt.tzinfo:
+    # The C library's reading of TZ (time.tzset() after a change of the variable).
+    return dt.datetime.now().astimezone().tzinfo or dt.UTC
 
 
 def _num(value: float) -> str:
@@ -243,6 +315,11 @@ def _check_str(value: str, spec: Setting) -> str | None:
         return f"holds the control character {repr(bad)[1:-1]}"
     if spec.url and value and not value.lower().startswith(("http://", "https://")):
         return "not an http(s) address"
+    if spec.zone:
+        try:
+            zone_named(value)
+        except ValueError:
+            return "not a time zone revue knows"
     return None
 
 

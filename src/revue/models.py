@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from revue.clock import local_day
+
 # The page part of an item, in the SPEC's order.
 PAGE_FIELDS = (
     "url",
@@ -40,14 +42,10 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-def iso_day(value: str | None) -> dt.date | None:
-    """The date an ISO 8601 date or datetime string starts with; None if it does not parse."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
+def page_day(value: str | None, zone: dt.tzinfo) -> dt.date | None:
+    """The curator's day of a date a page gives: an instant with an offset in `zone`; a bare
+    date, or a time without an offset (the publisher's own clock), as it is."""
+    return local_day(value, zone, naive_is_utc=False)
 
 
 @dataclass(slots=True)
@@ -99,6 +97,9 @@ class FetchResult:
     # What the final page says, when it is an HTML page read whole (status 200): extracted
     # once, where its meta refresh and oEmbed link are needed, and kept for the caller.
     meta: PageMeta | None = field(default=None, repr=False)
+    # Whether the answer came from (or through) a public address: then the links it holds
+    # (a feed's entries, a page's feeds) are the public web's, not the curator's.
+    public_source: bool = True
 
     @property
     def ok(self) -> bool:
@@ -183,17 +184,19 @@ class Item:
         words = path_words(self.url)
         return f"{domain(self.url)}: {words}" if words else domain(self.url)
 
-    def first_date(self) -> dt.date | None:
+    def first_date(self, zone: dt.tzinfo) -> dt.date | None:
         """The day the story first came out: `first_published`, else `published`, else None
-        (also for a date that does not parse)."""
-        return iso_day(self.first_published) or iso_day(self.published)
+        (also for a date that does not parse). A time with an offset is read as a day of
+        `zone` (the curator's); a bare date or a time without one is the page's day as is."""
+        return page_day(self.first_published, zone) or page_day(self.published, zone)
 
-    def is_stale(self, stale_days: int) -> bool:
-        """Old news: first published more than `stale_days` (at least 0) days before it was
-        added. An update does not make old news new, so `published` (the page's last
-        update) counts only when the page gives no first publication date."""
-        first = self.first_date()
-        added = iso_day(self.added_at)
+    def is_stale(self, stale_days: int, zone: dt.tzinfo) -> bool:
+        """Old news: first published more than `stale_days` (at least 0) days before the
+        curator's day (in `zone`) it was added on. An update does not make old news new, so
+        `published` (the page's last update) counts only when the page gives no first
+        publication date."""
+        first = self.first_date(zone)
+        added = local_day(self.added_at, zone)
         return bool(first and added and (added - first).days > max(stale_days, 0))
 
     @classmethod
@@ -217,4 +220,5 @@ class ReviewDoc:
     paywall_marker: str | None = None  # e.g. "(abonnés)"
     show_dates: bool = False  # show the publication date next to each link
     stale_days: int = 30
+    zone: dt.tzinfo = dt.UTC  # the curator's: the day each item was added on is theirs
     generator: str = "revue"

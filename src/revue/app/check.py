@@ -32,7 +32,7 @@ from revue.models import FetchResult, Item
 from revue.store.db import Store
 
 if TYPE_CHECKING:
-    from revue.web.fetch import Fetcher
+    from revue.web.fetch import Fetcher, Trust
 
 CheckStatus = Literal["ok", "moved", "blocked", "dead"]
 
@@ -148,10 +148,12 @@ def check_links(
     items: Sequence[Item],
     fetcher_factory: Callable[[], Fetcher],
     *,
+    trust: Callable[[Item], Trust],
     progress: Callable[[LinkCheck], None] | None = None,
 ) -> tuple[list[LinkCheck], list[Item]]:
-    """Check the links of `items` concurrently; results in the items' order, and the items
-    skipped (no http(s) link). `progress` is called as each check finishes."""
+    """Check the links of `items` concurrently, each as trusted as `trust` says; results in
+    the items' order, and the items skipped (no http(s) link). `progress` is called as each
+    check finishes."""
     checkable, skipped = split_checkable(items)
     todo = [(i, item, item.url or "") for i, item in enumerate(checkable)]
     results: list[LinkCheck | None] = [None] * len(todo)
@@ -164,7 +166,8 @@ def check_links(
 
             async def worker() -> None:
                 for index, item, url in source:
-                    check = classify(item, url, await fetcher.head_or_get(url))
+                    result = await fetcher.head_or_get(url, trust=trust(item))
+                    check = classify(item, url, result)
                     results[index] = check
                     if progress is not None:
                         progress(check)
@@ -184,7 +187,12 @@ def check_review(
     progress: Callable[[LinkCheck], None] | None = None,
 ) -> CheckReport:
     """Check every link of a review (see the module docstring); writes nothing."""
+    from revue.app.curate import items_trust
+
     review = choose_review(store, review_id)
     items = store.review_items(int(review["id"]))
-    results, skipped = check_links(items, fetcher_factory, progress=progress)
+    trust = items_trust(store, items)
+    results, skipped = check_links(
+        items, fetcher_factory, trust=lambda item: trust[item.id], progress=progress
+    )
     return CheckReport(review=review, results=results, skipped=skipped)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, StoreError
 from revue.files import database_files, write_failure
@@ -29,7 +30,8 @@ from revue.store.db import Store
 # A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
 # pass): left out of a review unless asked. The reasons are fetch's own words.
 DEAD_HTTP = frozenset({404, 410})
-DEAD_ERRORS = ("DNS lookup failed", "connection refused")
+# "refused": an address the link may not reach (a public feed's link to a private address).
+DEAD_ERRORS = ("DNS lookup failed", "connection refused", "refused")
 
 
 @dataclass
@@ -102,6 +104,7 @@ def select(
     start: dt.date,
     end: dt.date,
     *,
+    zone: dt.tzinfo,
     review: dict[str, Any] | None = None,
     include_published: bool = False,
     include_failed: bool = False,
@@ -110,16 +113,16 @@ def select(
     another review, in the order `revue move` gives them, less the ones skipped in `revue
     week` and the dead links (unless `include_failed`, or that review published them
     already: the curator kept them). `review` (its record, for --review N and publish)
-    defaults to the range's recorded review. An imported review is history: its items as
-    recorded."""
+    defaults to the range's recorded review. The days are the curator's, in `zone`. An
+    imported review is history: its items as recorded."""
     if review is not None and review.get("imported"):
         items = store.review_items(int(review["id"]))
         return Selection(items=items, review=review, rows=list(items))
     existing = review or store.find_review(start.isoformat(), end.isoformat())
     review_id = int(existing["id"]) if existing else None
+    # The curator's days, as the instants the store holds (clock.py).
     candidates = store.review_candidates(
-        start.isoformat(),
-        end.isoformat(),
+        *day_span(start, end, zone),
         include_published=include_published,
         exclude_review=review_id,
     )
@@ -138,11 +141,13 @@ def select(
     return chosen
 
 
-def why_nothing(store: Store, start: dt.date, end: dt.date, chosen: Selection) -> str:
+def why_nothing(
+    store: Store, start: dt.date, end: dt.date, chosen: Selection, *, zone: dt.tzinfo
+) -> str:
     """Why the review of [start, end] has nothing to publish, and which option changes it:
     its items went out in other reviews, were skipped or are dead, or there are none."""
     own = int(chosen.review["id"]) if chosen.review else None
-    published = store.published_in_range(start.isoformat(), end.isoformat(), exclude_review=own)
+    published = store.published_in_range(*day_span(start, end, zone), exclude_review=own)
     reasons: list[str] = []
     if published:
         count = sum(published.values())
@@ -282,6 +287,7 @@ def build_doc(
         paywall_marker=cfg.paywall_marker,
         show_dates=cfg.show_dates if opts.show_dates is None else opts.show_dates,
         stale_days=cfg.stale_days,
+        zone=cfg.zone,
     )
 
 
@@ -306,6 +312,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         store,
         opts.start,
         opts.end,
+        zone=cfg.zone,
         review=recorded,
         include_published=opts.include_published,
         include_failed=opts.include_failed,
@@ -336,7 +343,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
             left_out=left_out,
             skipped=skipped,
             empty=True,
-            why_empty=why_nothing(store, opts.start, opts.end, chosen),
+            why_empty=why_nothing(store, opts.start, opts.end, chosen, zone=cfg.zone),
         )
     result = ComposeResult(
         text=text,
@@ -396,7 +403,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         raise
     result.path = path
     feed = AtomFeed(
-        folder, reviews=store.reviews, title=feed_title(opts.lang, cfg), now=stamp, protect=protect
+        folder,
+        reviews=store.reviews,
+        title=feed_title(opts.lang, cfg),
+        now=stamp,
+        protect=protect,
+        zone=cfg.zone,
     )
     try:
         feed.publish(publication)

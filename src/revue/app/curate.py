@@ -22,12 +22,14 @@ from revue.store.db import AddOutcome, Store
 
 if TYPE_CHECKING:
     from revue.formats.feeds import FeedEntry
-    from revue.web.fetch import Fetcher, FetchSettings, RequestCallback
+    from revue.web.fetch import Fetcher, FetchSettings, RequestCallback, Trust
 
 HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w-]*)", re.UNICODE)
 # Wait before retrying a failed page: 1 h, 2 h, 4 h … capped at a week.
 RETRY_BASE = dt.timedelta(hours=1)
 RETRY_CAP = dt.timedelta(days=7)
+# The `source` of an entry of a feed the curator's own network serves (not the public web).
+PRIVATE_FEED = ":private"
 
 
 def checked_links(
@@ -175,10 +177,10 @@ def extract_source(
     declares an http(s) one, else where the fetch ended, cleaned of tracking parameters.
     Raises BadInput for a URL that is not one."""
     if source.lower().startswith(("http://", "https://")):
-        from revue.web.fetch import DEFAULT_SETTINGS, fetch_one
+        from revue.web.fetch import CURATOR, DEFAULT_SETTINGS, fetch_one
 
         link = urls.validate(source)
-        result = fetch_one(link, settings or DEFAULT_SETTINGS, on_request=on_request)
+        result = fetch_one(link, settings or DEFAULT_SETTINGS, trust=CURATOR, on_request=on_request)
         if not result.ok:
             return Extracted(link, None, result.error)
     else:
@@ -352,6 +354,23 @@ def record_unexpected(
     return item, None
 
 
+def source_trust(source: str | None) -> Trust:
+    """Whose word a stored link is, from where it came (`Store.item_sources`): an entry of a
+    public feed is the public web's; the rest is the curator's (typed, imported from their
+    files, or an entry of a feed their own network serves)."""
+    from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED
+
+    if source and source.startswith("feed:") and not source.endswith(PRIVATE_FEED):
+        return FROM_PUBLIC_FEED
+    return CURATOR
+
+
+def items_trust(store: Store, items: Sequence[Item]) -> dict[int, Trust]:
+    """`source_trust` of each item, by id."""
+    sources = store.item_sources(item.id for item in items)
+    return {item.id: source_trust(sources.get(item.id)) for item in items}
+
+
 def fetch_items(
     store: Store,
     items: Sequence[Item],
@@ -359,23 +378,33 @@ def fetch_items(
     *,
     clock: Callable[[], dt.datetime],
     progress: Progress | None = None,
+    typed: bool = False,
 ) -> BatchReport:
-    """Fetch the items concurrently and record each outcome as it arrives."""
+    """Fetch the items concurrently and record each outcome as it arrives. `typed`: the
+    curator typed these links now (`revue add`), whatever their source; else each is as
+    trusted as its source (see `source_trust`)."""
+    from revue.web.fetch import CURATOR
+
     progress = progress or Progress()
     report = BatchReport()
     by_url: dict[str, list[int]] = {}
+    trust_of = {item.id: CURATOR for item in items} if typed else items_trust(store, items)
+    url_trust: dict[str, Trust] = {}
     for item in items:
         # The address the curator gave is the one known to work; the canonical one may not.
         link = item.original_url or item.url
         if link:
             by_url.setdefault(link, []).append(item.id)
+            # One link for several items: the curator's if one of them is.
+            if link not in url_trust or not trust_of[item.id].public_only:
+                url_trust[link] = trust_of[item.id]
     progress.started(sum(len(v) for v in by_url.values()))
     if not by_url:
         return report
 
     async def run() -> None:
         async with fetcher_factory() as fetcher:
-            async for result in fetcher.fetch_many(list(by_url)):
+            async for result in fetcher.fetch_many(list(by_url), trust=url_trust.__getitem__):
                 # Extraction (a few ms of CPU a page) runs off the event loop, so the
                 # downloads in flight keep being read meanwhile; the store stays on this thread.
                 extracted = await asyncio.to_thread(extract_result, result) if result.ok else None
@@ -420,9 +449,14 @@ def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
     return {"first_published": entry.published, "published": entry.updated or entry.published}
 
 
-def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[str, Any]], int]:
+def _feed_entries_to_add(
+    feed: dict[str, Any], parsed: Any, *, public: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The entries to store; `public`: the feed came from the public web, so its entries'
+    links may reach public addresses only (their `source` says so)."""
     from revue.formats.feeds import good_enough, matches
 
+    source = f"feed:{feed['id']}" if public else f"feed:{feed['id']}{PRIVATE_FEED}"
     entries: list[dict[str, Any]] = []
     filtered = 0
     for entry in parsed.entries:
@@ -441,7 +475,7 @@ def _feed_entries_to_add(feed: dict[str, Any], parsed: Any) -> tuple[list[dict[s
             {
                 "url": entry.url,
                 "tags": list(feed.get("tags") or []),
-                "source": f"feed:{feed['id']}",
+                "source": source,
                 "extra": {k: v for k, v in extra.items() if v},
             }
         )
@@ -457,6 +491,7 @@ def pull_feeds(
 ) -> list[FeedOutcome]:
     """Fetch each feed (conditional GET), store its new entries; a broken feed spoils nothing."""
     from revue.formats.feeds import parse_feed
+    from revue.web.fetch import CURATOR
 
     outcomes: list[FeedOutcome] = []
 
@@ -466,7 +501,8 @@ def pull_feeds(
             headers["If-None-Match"] = feed["etag"]
         if feed.get("last_modified"):
             headers["If-Modified-Since"] = feed["last_modified"]
-        result = await fetcher.fetch(feed["url"], headers=headers)
+        # The feed's address is the curator's, who followed it; its entries may not be.
+        result = await fetcher.fetch(feed["url"], trust=CURATOR, headers=headers)
         now = iso(clock())
         if result.status == 304:
             store.update_feed(feed["id"], {"pulled_at": now, "status": "ok", "error": None})
@@ -482,7 +518,7 @@ def pull_feeds(
             reason = f"not a feed ({exc})"
             store.update_feed(feed["id"], {"pulled_at": now, "status": "failed", "error": reason})
             return FeedOutcome(feed, "failed", reason)
-        entries, filtered = _feed_entries_to_add(feed, parsed)
+        entries, filtered = _feed_entries_to_add(feed, parsed, public=result.public_source)
         added = store.add_many(entries, now=now) if entries else []
         store.update_feed(
             feed["id"],

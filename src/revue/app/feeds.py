@@ -29,11 +29,12 @@ def discover_feed(
     url: str, settings: FetchSettings, *, on_request: RequestCallback | None = None
 ) -> tuple[str, ParsedFeed]:
     """The feed at `url` (its address after redirects, and the feed), or the first working
-    one of those a home page advertises; raises BadInput."""
+    one of those a home page advertises; raises BadInput. `url` is the curator's; a feed a
+    public page advertises may reach public addresses only."""
     from revue.formats.feeds import discover_feeds, parse_feed
-    from revue.web.fetch import fetch_one
+    from revue.web.fetch import CURATOR, FROM_PUBLIC_PAGE, fetch_one
 
-    result = fetch_one(url, settings, on_request=on_request)
+    result = fetch_one(url, settings, trust=CURATOR, on_request=on_request)
     if not result.ok:
         raise BadInput(f"feed {url}: {result.error}")
     try:
@@ -42,8 +43,9 @@ def discover_feed(
         )
     except ValueError:
         pass
+    trust = FROM_PUBLIC_PAGE if result.public_source else CURATOR
     for candidate in discover_feeds(result.body, result.final_url or url)[:MAX_CANDIDATES]:
-        found = fetch_one(candidate, settings, on_request=on_request)
+        found = fetch_one(candidate, settings, trust=trust, on_request=on_request)
         if not found.ok:
             continue
         try:

@@ -17,7 +17,7 @@ from typing import Any
 from revue.config import Config
 from revue.errors import BadInput
 from revue.models import Item
-from revue.publish.base import PostRecord, Publication, Result, Target
+from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
 
 
@@ -28,12 +28,16 @@ class Published:
     previous: PostRecord | None
 
 
-def review_tags(items: list[Item], default_hashtags: list[str]) -> tuple[str, ...]:
-    """The config's hashtags, then every tag of the review's links in order, each once
-    (case-insensitively), without '#'."""
+def review_tags(
+    items: list[Item], default_hashtags: list[str], *, style: str = "classic", every: bool = False
+) -> tuple[str, ...]:
+    """The hashtags the post shows (the config's in the classic style, then each link's), in
+    order, each once (case-insensitively), without '#'. A link's other tags (`--tag Veille`)
+    are the curator's own filing: they go too only with `every` ([wordpress] tags = "all")."""
     seen: set[str] = set()
     out: list[str] = []
-    for tag in [*default_hashtags, *(t for item in items for t in item.tags)]:
+    shown = default_hashtags if style == "classic" else []
+    for tag in [*shown, *(t for item in items for t in (item.tags if every else item.hashtags))]:
         name = " ".join(tag.lstrip("#").split())
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
@@ -52,7 +56,7 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publ
     start = dt.date.fromisoformat(review["start"])
     end = dt.date.fromisoformat(review["end"])
     # Its current state (order, skips, sections, notes), as `revue week` and compose show it.
-    items = select(store, start, end, review=review).items
+    items = select(store, start, end, zone=cfg.zone, review=review).items
     if not items:
         raise BadInput(
             f"review #{review_id}: nothing left to publish (every item is skipped or dead; "
@@ -75,7 +79,12 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publ
         review_id=review_id,
         title=doc.title,
         html=html,
-        tags=review_tags([i for i in items if i.kind != "text"], cfg.hashtags),
+        tags=review_tags(
+            [i for i in items if i.kind != "text"],
+            cfg.hashtags,
+            style=style,
+            every=cfg.wordpress.get("tags") == "all",
+        ),
     )
     return sent, [i.id for i in items]
 
@@ -85,7 +94,8 @@ def publish(
 ) -> Published:
     """Publish review `review_id` (default: the latest composed) to `target`; record the post
     unless it was a dry run. Raises NotFound for an unknown review, and whatever the target
-    raises (Refused, Conflict: exit 1)."""
+    raises (Refused, Conflict: exit 1); what a target did before a bad answer (BadAnswer) is
+    recorded first."""
     from dataclasses import replace
 
     from revue.app.check import choose_review
@@ -98,25 +108,44 @@ def publish(
             link=recorded.get("link"),
             status=recorded.get("status"),
             modified_gmt=recorded.get("modified_gmt"),
+            content_sha256=recorded.get("content_sha256"),
         )
         if recorded
         else None
     )
     made, item_ids = publication(store, cfg, review)
     item = replace(made, previous=previous)
-    result = target.publish(item)
-    if result.action != "dry-run" and result.post_id is not None:
-        # What the blog now shows is what the review published.
-        store.record_review({"item_count": len(item_ids)}, item_ids, review_id=item.review_id)
-        store.record_post(
-            {
-                "review_id": item.review_id,
-                "site": target.site,
-                "post_id": result.post_id,
-                "link": result.link,
-                "status": result.status,
-                "modified_gmt": result.modified_gmt,
-                "published_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-            }
-        )
+    try:
+        result = target.publish(item)
+    except BadAnswer as exc:
+        if exc.result is not None:
+            _record(store, item, item_ids, target, exc.result, now)
+        raise
+    _record(store, item, item_ids, target, result, now)
     return Published(review=review, result=result, previous=previous)
+
+
+def _record(
+    store: Store,
+    item: Publication,
+    item_ids: list[int],
+    target: Target,
+    result: Result,
+    now: dt.datetime,
+) -> None:
+    if result.action == "dry-run" or result.post_id is None:
+        return
+    # What the blog now shows is what the review published.
+    store.record_review({"item_count": len(item_ids)}, item_ids, review_id=item.review_id)
+    store.record_post(
+        {
+            "review_id": item.review_id,
+            "site": target.site,
+            "post_id": result.post_id,
+            "link": result.link,
+            "status": result.status,
+            "modified_gmt": result.modified_gmt,
+            "content_sha256": result.content_sha256,
+            "published_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        }
+    )

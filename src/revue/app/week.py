@@ -103,7 +103,7 @@ def flat(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def marks_of(item: Item, stale_days: int) -> tuple[str, ...]:
+def marks_of(item: Item, stale_days: int, zone: dt.tzinfo) -> tuple[str, ...]:
     """What the curator should notice before publishing: dead (left out of the post),
     blocked, not fetched yet, stale news, paywalled."""
     marks: list[str] = []
@@ -113,7 +113,7 @@ def marks_of(item: Item, stale_days: int) -> tuple[str, ...]:
         marks.append("blocked")
     elif item.status == "pending" and item.kind == "link":
         marks.append("unfetched")
-    if item.is_stale(stale_days):
+    if item.is_stale(stale_days, zone):
         marks.append("stale")
     if item.paywalled:
         marks.append("paywall")
@@ -223,6 +223,7 @@ class Workbench:
         self.opts = replace(opts, review=None, dry_run=False, out=None)
         self.fmt = opts.fmt if opts.fmt in PREVIEW_FORMATS else PREVIEW_FORMATS[0]
         self.clock = clock
+        self.zone = cfg.zone  # the curator's: the range's days are theirs
         self.rows: list[Row] = []
         self.review_id: int | None = None
         self.chosen = Selection(items=[])
@@ -249,6 +250,7 @@ class Workbench:
             self.store,
             self.opts.start,
             self.opts.end,
+            zone=self.zone,
             include_published=self.opts.include_published,
             include_failed=self.opts.include_failed,
         )
@@ -264,7 +266,7 @@ class Workbench:
             Row(
                 item,
                 item.id not in skipped,
-                marks_of(item, self.cfg.stale_days),
+                marks_of(item, self.cfg.stale_days, self.zone),
                 item.id in shown,
             )
             for item in ordered
@@ -405,7 +407,9 @@ class Workbench:
     def nothing_left(self) -> str:
         """Why there is no post: no item at all in the range, or every one left out."""
         if not self.rows:
-            why = why_nothing(self.store, self.opts.start, self.opts.end, self.chosen)
+            why = why_nothing(
+                self.store, self.opts.start, self.opts.end, self.chosen, zone=self.zone
+            )
             return f"no items from {self.start} to {self.end}: {why}"
         return "every item is skipped or dead"
 

@@ -179,12 +179,13 @@ def compose(
         from rich.markdown import Markdown
 
         env.ui.print(Markdown(result.text))
+        days = env.days
         for item in result.items:
-            first = item.first_date()
-            if first and item.is_stale(cfg.stale_days):
+            first = item.first_date(days.zone)
+            if first and item.is_stale(cfg.stale_days, days.zone):
                 env.ui.warn(
                     f"#{item.id} is stale: first published {first.isoformat()}, "
-                    f"added {item.added_at[:10]}"
+                    f"added {days.day_text(item.added_at)}"
                 )
         report_stand_ins(env, result, strict=strict)
         return

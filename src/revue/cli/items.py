@@ -39,7 +39,7 @@ from revue.cli.shell import (
 from revue.console import plain
 from revue.errors import BadInput, ExitCode
 from revue.files import read_bounded, read_bounded_text
-from revue.models import Item
+from revue.models import Item, iso
 from revue.sanitize import clean_text
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def add(
             to_fetch.append(item)
             continue
         added = f"; added {', '.join(outcome.merged_fields)}" if outcome.merged_fields else ""
-        ui.info(f"already here: #{item.id}, added {item.added_at[:10]}{added}")
+        ui.info(f"already here: #{item.id}, added {env.days.day_text(item.added_at)}{added}")
         if item.review:
             ui.warn(f"#{item.id} is already in the review of {review_phrase(item, env.cfg.lang)}")
         if item.status != "ok" and not no_fetch:
@@ -128,7 +128,7 @@ def add(
             describe(ui, item)
     failed: list[Item] = []
     if not no_fetch:
-        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
+        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json, typed=True)
     elif len(given) == 1 and outcomes[0].created and not as_json:
         ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
@@ -166,7 +166,7 @@ def fetch(
         if not (pending or failed or all_items):
             pending = failed = True
         items = env.store.due_for_fetch(
-            now=env.now().isoformat(timespec="seconds"),
+            now=iso(env.now()),  # UTC, as next_attempt_at is stored: compared as text
             pending=pending,
             failed=failed,
             all_items=all_items,
@@ -210,11 +210,11 @@ def list_items(
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
     if order not in ("newest", "review"):
         raise BadInput(f"--order {order!r}: choose newest or review")
-    start, end, ids = item_filters(env, asked)
+    since, before, ids = item_filters(env, asked)
     # Streamed: listing a million items holds a few hundred at a time.
     items = env.store.iter_items(
-        start=start,
-        end=end,
+        since=since,
+        before=before,
         tag=tag,
         status=status,
         unpublished=unpublished,
@@ -224,7 +224,7 @@ def list_items(
     )
     if as_json:
         emit_json_items(env.ui, items)
-    elif not items_table(env.ui, items, env.cfg.stale_days):
+    elif not items_table(env.ui, items, env.cfg.stale_days, env.days):
         env.ui.info(no_items(env, asked, filtered=bool(tag or status or unpublished)))
 
 
@@ -250,7 +250,10 @@ def show(
     # Shown beside `published` (the page's last update), and only when it says more.
     first = data.pop("first_published", None)
     original = data.pop("canonical", None)
+    days = env.days
     for key, value in data.items():
+        if key in ("added_at", "fetched_at") and value:
+            value = days.instant_text(value)  # the curator's time; --json keeps UTC
         if value not in (None, [], False) or key in ("title", "url", "status"):
             label = key + (" (yours)" if key in item.user_fields else "")
             shown = ", ".join(value) if isinstance(value, list) else str(value)
@@ -260,7 +263,7 @@ def show(
             table.add_row("first published", str(first))
         if key == "url" and original:
             table.add_row("syndicated from", str(original))
-    if item.is_stale(env.cfg.stale_days):
+    if item.is_stale(env.cfg.stale_days, days.zone):
         table.add_row(
             "stale", f"first published more than {env.cfg.stale_days} days before it was added"
         )
@@ -410,7 +413,7 @@ def search(
     if as_json:
         emit_json(env.ui, [i.to_json() for i in items])
     elif items:
-        items_table(env.ui, items, env.cfg.stale_days)
+        items_table(env.ui, items, env.cfg.stale_days, env.days)
     else:
         env.ui.info(f"nothing matches {query!r}")
 

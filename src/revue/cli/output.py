@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from revue.clock import Clock
 from revue.console import NORMAL, UI, plain
 from revue.models import Item
 
@@ -96,9 +97,10 @@ def fetch_failed(ui: UI, item: Item) -> None:
     )
 
 
-def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
+def items_table(ui: UI, items: Iterable[Item], stale_days: int, days: Clock) -> int:
     """A rich table on a terminal; plain tab-separated lines in a pipe (scripts use --json),
-    written as the items come. Returns how many items were shown."""
+    written as the items come; the day each was added is the curator's (`days`). Returns
+    how many items were shown."""
     count = 0
     if not ui.stdout.isatty():
         lines: list[str] = []
@@ -108,8 +110,8 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
                 "\t".join(
                     [
                         str(item.id),
-                        item.added_at[:10],
-                        status_text(item, stale_days),
+                        days.day_text(item.added_at),
+                        status_text(item, stale_days, days.zone),
                         one_line(item.display_title()),
                         one_line(" ".join(item.tags)),
                         one_line(item.via or ""),
@@ -134,8 +136,8 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
     for item in items:
         table.add_row(
             str(item.id),
-            cell(item.added_at[:10]),
-            cell(status_text(item, stale_days)),
+            cell(days.day_text(item.added_at)),
+            cell(status_text(item, stale_days, days.zone)),
             cell(short(item.display_title(), 90)),
             cell(" ".join(item.tags)),
             cell(item.via),
@@ -144,12 +146,12 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
     return len(items)
 
 
-def status_text(item: Item, stale_days: int) -> str:
+def status_text(item: Item, stale_days: int, zone: dt.tzinfo) -> str:
     """The status with what the curator should notice: stale news, published before, paywall."""
     flags = [
         flag
         for flag, on in (
-            ("stale", item.is_stale(stale_days)),
+            ("stale", item.is_stale(stale_days, zone)),
             (f"in review #{item.review}", bool(item.review)),
             ("paywall", item.paywalled),
         )
@@ -213,8 +215,9 @@ def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
     ui.info(f"{ok} ok, {len(failed_items)} failed" + (f" ({detail})" if detail else ""))
 
 
-def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
-    """Fetch items, report each, return the ones that failed."""
+def run_fetch(env: Env, items: Sequence[Item], *, single: bool, typed: bool = False) -> list[Item]:
+    """Fetch items, report each, return the ones that failed. `typed`: links the curator
+    just typed (see `fetch_items`)."""
     from revue.app.curate import Progress, fetch_items
 
     ui = env.ui
@@ -245,6 +248,7 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
             env.fetcher_factory(),
             clock=env.now,
             progress=Progress(fetched=fetched),
+            typed=typed,
         )
     failed = report.failed
     if single:

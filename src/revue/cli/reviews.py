@@ -59,14 +59,17 @@ def reviews(
     env.ui.print(table)
 
 
-def parse_at(value: str, now: dt.datetime) -> str:
+def parse_at(value: str, now: dt.datetime, zone: dt.tzinfo) -> str:
     """--at as WordPress's date_gmt ("YYYY-MM-DDTHH:MM:SS", UTC); a time without a zone is
-    this machine's local time. BadInput when it does not parse or is not in the future."""
+    the curator's (`zone`). BadInput when it does not parse or is not in the future."""
     try:
         when = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=zone)
+        when = when.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        # OverflowError: 0001-01-01T00:00 in a zone east of UTC is before year 1.
         raise BadInput(f"--at {value!r}: not a date and time (2024-03-20T07:00)") from None
-    when = when.astimezone(dt.UTC)  # naive: local time
     if when <= now:
         raise BadInput(f"--at {value}: in the past; give a time to come")
     return when.strftime("%Y-%m-%dT%H:%M:%S")
@@ -88,7 +91,9 @@ def publish(
     ] = None,
     at: Annotated[
         str | None,
-        typer.Option("--at", help="Schedule: when to publish (2024-03-20T07:00, local time)."),
+        typer.Option(
+            "--at", help="Schedule: when to publish (2024-03-20T07:00, in your time zone)."
+        ),
     ] = None,
     new: Annotated[
         bool, typer.Option("--new", help="A new post, even if the review was published before.")
@@ -117,13 +122,19 @@ def publish(
         raise BadInput("--status future needs --at DATETIME")
     options = PostOptions(
         status=status,
-        date_gmt=parse_at(at, env.now()) if at is not None else None,
+        date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
         force=force,
         new=new,
         dry_run=dry_run,
     )
-    target = WordPress(_wordpress_settings(env, dry_run=dry_run), options)
-    done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+    from revue.web.fetch import ApiClient
+
+    settings = _wordpress_settings(env, dry_run=dry_run)
+    # The fetcher's limits (connect and read timeouts, total deadline, bytes) bound every
+    # call to the blog, and --verbose reports each one as it does for pages.
+    with ApiClient(env.fetch_settings(), on_request=env.request_logger()) as http:
+        target = WordPress(settings, options, http=http)
+        done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
     result = done.result
     if as_json:
         emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
@@ -142,12 +153,21 @@ def publish(
 
 
 def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
-    """The blog of the config and the environment, with the [fetch] limits; ConfigError
-    (exit 3) when the address, the user or (to send) the password is missing."""
+    """The blog of the config and the environment; ConfigError (exit 3) when the address,
+    the user or (to send) the password is missing or unusable."""
     from revue.config import KEYRING_SERVICE, wordpress_account
     from revue.publish.wordpress import WordPressSettings, check_url
 
     account = wordpress_account(env.cfg, with_password=not dry_run)
+    for name, value in (
+        ("REVUE_WORDPRESS_URL or [wordpress] url", account.url),
+        ("REVUE_WORDPRESS_USER or [wordpress] user", account.user),
+        ("the application password (REVUE_WORDPRESS_PASSWORD or the keyring)", account.password),
+    ):
+        # An environment variable holding bytes that are not UTF-8 reaches Python as lone
+        # surrogates: they could go neither into a header nor onto the terminal.
+        if value is not None and not _encodable(value):
+            raise ConfigError(f"{name}: not valid UTF-8 text")
     if not account.url:
         raise ConfigError(
             "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
@@ -165,20 +185,17 @@ def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
         )
     if account.password_from:
         env.ui.detail(f"application password from {account.password_from}")
-    fs = env.fetch_settings()
     return WordPressSettings(
-        url=url,
-        user=account.user,
-        password=account.password,
-        category=account.category,
-        connect_timeout=fs.connect_timeout,
-        read_timeout=fs.read_timeout,
-        retries=fs.retries,
-        backoff=fs.backoff,
-        max_retry_after=fs.max_retry_after,
-        max_redirects=fs.max_redirects,
-        user_agent=fs.user_agent,
+        url=url, user=account.user, password=account.password, category=account.category
     )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @handled

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from revue import __version__
+from revue.clock import Clock
 from revue.config import Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ExitCode, RevueError
@@ -75,6 +76,11 @@ class Env:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    @property
+    def days(self) -> Clock:
+        """The curator's days: their zone (config `timezone`, else the system's) and now."""
+        return Clock(self.cfg.zone, self.clock)
 
     def fetch_settings(self) -> "FetchSettings":
         from revue.web.fetch import FetchSettings
@@ -290,7 +296,7 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
         return None
     return resolve_range(
         lambda: env.store,
-        today=env.now().date(),
+        today=env.days.today(),
         start=start,
         end=end,
         week=span.week,
@@ -301,20 +307,21 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
 
 
 def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, list[int] | None]:
-    """The range options as list/export filters: first and last day the items were added
-    (either open), or the ids of the items review N shows now."""
+    """The range options as list/export filters: the stored instants [since, before) of the
+    curator's days the items were added on (either open), or the ids of the items review N
+    shows now."""
     found = range_options(env, span, default_days=None)
     if found is None:
         start = parse_date(span.date_from, "--from")
         end = parse_date(span.date_to, "--to")
-        return (start.isoformat() if start else None, end.isoformat() if end else None, None)
+        return (*env.days.span(start, end), None)
     if found.review is not None:
         from revue.app.compose import select
 
         # Review N as it stands now (skips and all), as publish would send it.
-        chosen = select(env.store, found.start, found.end, review=found.review)
+        chosen = select(env.store, found.start, found.end, zone=env.cfg.zone, review=found.review)
         return None, None, [i.id for i in chosen.items]
-    return found.start.isoformat(), found.end.isoformat(), None
+    return (*env.days.span(found.start, found.end), None)
 
 
 def no_items(env: Env, span: RangeArgs, *, filtered: bool = False) -> str:

@@ -129,7 +129,7 @@ def import_(
                 try:
                     parsed = parse_import(
                         data, format=fmt, filename=None if file == "-" else Path(file).name,
-                        year=year,
+                        year=year, zone=env.days.zone,
                     )  # fmt: skip
                 except ValueError as exc:
                     raise BadInput(f"import {file}: {exc}") from None
@@ -173,16 +173,18 @@ def export(
     from revue.models import iso
 
     env = env_of(ctx)
-    start, end, ids = item_filters(env, asked)
+    since, before, ids = item_filters(env, asked)
     pieces: Iterator[str]
     if fmt == "json":
         from revue.store.db import iter_dump
 
-        pieces = iter_dump(env.store, now=iso(env.now()), start=start, end=end, tag=tag, ids=ids)
+        pieces = iter_dump(
+            env.store, now=iso(env.now()), since=since, before=before, tag=tag, ids=ids
+        )
     elif fmt in ("csv", "netscape", "md"):
         from revue.formats import exporters
 
-        items = env.store.iter_items(start=start, end=end, tag=tag, ids=ids, order="id")
+        items = env.store.iter_items(since=since, before=before, tag=tag, ids=ids, order="id")
         render_export = {
             "csv": exporters.iter_csv,
             "netscape": exporters.iter_netscape,

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from revue import urls
+from revue.clock import midday
 from revue.monthnames import WIDE
 from revue.sanitize import clean_text
 from revue.urls import date_in_url
@@ -1661,7 +1662,7 @@ def _parse_item_line(line: str, number: int) -> ImportRecord | None:
     return record
 
 
-def _parse_review_text(text: str, year: int | None) -> ImportResult:
+def _parse_review_text(text: str, year: int | None, zone: dt.tzinfo) -> ImportResult:
     reviews: list[_PendingReview] = []
     errors: list[tuple[int, str]] = []
     current: _PendingReview | None = None
@@ -1718,7 +1719,8 @@ def _parse_review_text(text: str, year: int | None) -> ImportResult:
             # Dated inside the review's range, so that composing that range gives it back.
             for record in review.records:
                 day = _day_in_review(record.url, start, end)
-                record.added_at = f"{day.isoformat()}T12:00:00+00:00"
+                # Noon of the curator's day: their range of that day finds it.
+                record.added_at = midday(day, zone)
         records.extend(review.records)
     return ImportResult("review-text", records, errors)
 
@@ -1732,9 +1734,12 @@ def parse_import(
     format: str = "auto",
     filename: str | None = None,
     year: int | None = None,
+    zone: dt.tzinfo = dt.UTC,
 ) -> ImportResult:
     """Parse an import file. `format` is one of `FORMATS` or "auto" (see `detect_format`);
-    `year` dates review headers written without one. Raises ValueError for an unusable file.
+    `year` dates review headers written without one, and the items of a review known only by
+    its days are dated noon of their day in `zone` (the curator's). Raises ValueError for
+    an unusable file.
 
     Every text in the result is valid Unicode without control or bidi characters
     (`valid_text`): an import is text from outside, made safe once, here, where it enters."""
@@ -1758,7 +1763,7 @@ def parse_import(
     elif format == "revue-json":
         result = _parse_revue_json(text)
     else:
-        result = _parse_review_text(text, year)
+        result = _parse_review_text(text, year, zone)
     return _valid_records(result)
 
 

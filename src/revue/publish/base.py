@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from revue.errors import Refused
+
 Action = Literal["created", "updated", "unchanged", "dry-run"]
 
 
@@ -21,6 +23,7 @@ class PostRecord:
     link: str | None = None
     status: str | None = None
     modified_gmt: str | None = None  # as the target reported it after revue's last write
+    content_sha256: str | None = None  # of the title and content it held after that write
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class Result:
     link: str | None = None
     status: str | None = None
     modified_gmt: str | None = None
+    content_sha256: str | None = None  # of the post's title and content after revue's write
     request: str | None = None
     notes: list[str] = field(default_factory=list)  # things the curator should know
     path: str | None = None  # the file a target wrote
@@ -72,3 +76,12 @@ class Target(Protocol):
     def publish(self, review: Publication) -> Result:
         """Send the review; raise a RevueError (exit 1 for a refusal or a conflict)."""
         ...
+
+
+class BadAnswer(Refused):
+    """The target answered nonsense (exit 1). `result` is what it surely did, to record
+    all the same (a post updated whose answer is malformed), or None."""
+
+    def __init__(self, message: str, result: Result | None = None) -> None:
+        super().__init__(message)
+        self.result = result

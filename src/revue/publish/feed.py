@@ -7,11 +7,13 @@ ill-formed feed is never written (ValueError).
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from revue.clock import local_instant
 from revue.files import atomic_write
 from revue.publish.base import Publication, Result
 from revue.publish.folder import folder_lock
@@ -25,7 +27,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 class AtomFeed:
     """Rewrites `folder / feed.xml` from `reviews()` (the store's, newest first), under the
-    folder's lock, each time a review goes out; `now` stamps it."""
+    folder's lock, each time a review goes out; `now` stamps it. Its times are written in
+    the curator's `zone` (the same instants, with the curator's offset)."""
 
     name = "feed"
 
@@ -37,8 +40,10 @@ class AtomFeed:
         title: str,
         now: str,
         protect: Sequence[Path] = (),
+        zone: dt.tzinfo = dt.UTC,
     ) -> None:
         self.folder = folder
+        self.zone = zone
         self.site = str(folder / FEED_NAME)
         self.reviews = reviews
         self.title = title
@@ -48,7 +53,12 @@ class AtomFeed:
     def publish(self, review: Publication) -> Result:
         with folder_lock(self.folder, self.protect):
             path = write_feed(
-                self.folder, self.reviews(), now=self.now, title=self.title, protect=self.protect
+                self.folder,
+                self.reviews(),
+                now=self.now,
+                title=self.title,
+                protect=self.protect,
+                zone=self.zone,
             )
         return Result(action="updated", path=str(path))
 
@@ -60,6 +70,7 @@ def write_feed(
     now: str,
     title: str,
     protect: Sequence[Path] = (),
+    zone: dt.tzinfo = dt.UTC,
 ) -> Path:
     """Atom feed of the reviews composed into `folder`, newest first, rewritten atomically.
     Raises ValueError rather than write an ill-formed feed."""
@@ -68,7 +79,7 @@ def write_feed(
     ET.SubElement(root, f"{{{ATOM}}}title").text = clean_text(title)
     ET.SubElement(root, f"{{{ATOM}}}id").text = f"urn:revue:reviews:{folder.resolve().name}"
     ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=FEED_NAME)
-    ET.SubElement(root, f"{{{ATOM}}}updated").text = now
+    ET.SubElement(root, f"{{{ATOM}}}updated").text = local_instant(now, zone)
     ET.SubElement(root, f"{{{ATOM}}}generator").text = "revue"
     resolved = folder.resolve()
     for review in reviews:
@@ -80,7 +91,8 @@ def write_feed(
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = clean_text(review["title"] or "")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:revue:review:{review['id']}"
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = review["composed_at"]
+        updated = local_instant(review["composed_at"], zone)
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = updated
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=path.name)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = "revue"

@@ -39,8 +39,9 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 
+from revue.clock import local_day
 from revue.errors import BadInput
-from revue.models import Item, ReviewDoc, iso_day
+from revue.models import Item, ReviewDoc, page_day
 from revue.review.datephrase import date_phrase
 from revue.review.markup import (
     html_text,
@@ -103,6 +104,12 @@ def _via(via: str | None) -> str:
     """A via as shown: '@handle' when it is a bare handle, else the text on one line."""
     text = one_line(via)
     return "@" + text if _HANDLE.fullmatch(text) else text
+
+
+def _added_day(item: Item, doc: ReviewDoc) -> str | None:
+    """The curator's day the item was added on (added_at is a UTC instant)."""
+    day = local_day(item.added_at, doc.zone)
+    return day.isoformat() if day else None
 
 
 def _format_date(day: dt.date, lang: str) -> str:
@@ -183,7 +190,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
 
     hashtags = unwritten([*doc.default_hashtags, *item.hashtags])
     own_hashtags = unwritten(item.hashtags)
-    published = iso_day(item.published)
+    published = page_day(item.published, doc.zone)
     published_text = _format_date(published, doc.lang) if published else ""
     if item.quote:
         quote_lines = [[p] for p in _quote_paragraphs(item.quote)]
@@ -229,8 +236,9 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "hashtags": hashtags,
         "own_hashtags": own_hashtags,
         "published_date": published.isoformat() if published else None,
+        "added_date": _added_day(item, doc),
         "published_text": published_text,
-        "stale": item.is_stale(doc.stale_days),
+        "stale": item.is_stale(doc.stale_days, doc.zone),
         "paywall_marker": marker,
         "quote_paragraphs": quote,
         "quote_lines": quote_lines,

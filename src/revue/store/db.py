@@ -13,7 +13,6 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import json
 import operator
@@ -31,7 +30,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 11  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 12  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
@@ -50,6 +49,7 @@ _PAYWALLED = 1 + _NEW_COLUMNS.index("paywalled")
 _ITEM_FIELDS = frozenset(_ITEM_COLUMN_NAMES[1:])
 _POST_COLUMNS = (
     "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
+    "content_sha256",
 )  # fmt: skip
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
@@ -75,21 +75,18 @@ def _wrap(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"database {path}: {text}")
 
 
-def _day_range(start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
-    """WHERE clauses for items added on the ISO days [start, end]: `added_at >= start AND
-    added_at < the day after end`, the same rows as comparing its first 10 characters."""
+def _added_range(since: str | None, before: str | None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses for items added at stored instants in [since, before) (clock.day_span:
+    the bounds of the curator's days, in UTC like the column), either open. On the column
+    itself, never a function of it: the index on added_at serves the range."""
     where: list[str] = []
     params: list[Any] = []
-    if start:
+    if since:
         where.append("added_at >= ?")
-        params.append(start)
-    if end:
-        try:
-            after = (dt.date.fromisoformat(end[:10]) + dt.timedelta(days=1)).isoformat()
-        except OverflowError:
-            return where, params  # 9999-12-31: no day after it, nothing is later
+        params.append(since)
+    if before:
         where.append("added_at < ?")
-        params.append(after)
+        params.append(before)
     return where, params
 
 
@@ -342,6 +339,19 @@ class Store:
     def get_many(self, ids: Iterable[int]) -> list[Item]:
         return [self.get(i) for i in ids]
 
+    def item_sources(self, ids: Iterable[int]) -> dict[int, str]:
+        """Where each item came from: "cli", "import:<format>", "feed:<id>" (an entry of a
+        feed on the public web) or "feed:<id>:private" (of one the curator's network serves)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[int, str] = {}
+        for at in range(0, len(wanted), _CHUNK):
+            chunk = wanted[at : at + _CHUNK]
+            rows = self._q(
+                f"SELECT id, source FROM items WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update((int(r["id"]), str(r["source"] or "cli")) for r in rows)
+        return out
+
     def find_by_url(self, url: str) -> Item | None:
         rows = self._q("SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(url)])
         return self.get(rows[0]["item_id"]) if rows else None
@@ -353,8 +363,8 @@ class Store:
     def iter_items(
         self,
         *,
-        start: str | None = None,
-        end: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
         tag: str | None = None,
         status: str | None = None,
         unpublished: bool = False,
@@ -363,8 +373,8 @@ class Store:
         order: str = "newest",
     ) -> Iterator[Item]:
         """Items filtered, streamed (what `list` and `export` print, whatever their number);
-        `start`/`end` are ISO dates on added_at (inclusive, whole days)."""
-        where, params = self._filters(start, end, tag, status, unpublished, ids)
+        `since`/`before` bound added_at: stored instants, [since, before) (clock.day_span)."""
+        where, params = self._filters(since, before, tag, status, unpublished, ids)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -378,8 +388,8 @@ class Store:
 
     def _filters(
         self,
-        start: str | None,
-        end: str | None,
+        since: str | None,
+        before: str | None,
         tag: str | None,
         status: str | None,
         unpublished: bool,
@@ -389,7 +399,7 @@ class Store:
         params: list[Any] = []
         # Ranges on the column itself, never a function of it, so that idx_items_added_at
         # serves them: a week costs the same among a million items as among ten thousand.
-        where, params = _day_range(start, end)
+        where, params = _added_range(since, before)
         if tag:
             # Correlated: checked on the rows the date range selected, not built for them all.
             where.append(
@@ -918,6 +928,8 @@ class Store:
             params.extend(statuses)
             clauses.append("kind = 'link'")
             if not force:
+                # A link refused by the address policy would be refused again: not retried.
+                clauses.append("(error IS NULL OR error NOT LIKE 'refused:%')")
                 clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?)")
                 params.append(now)
                 clauses.append("(status = 'pending' OR attempts < ?)")
@@ -931,16 +943,17 @@ class Store:
 
     def review_candidates(
         self,
-        start: str,
-        end: str,
+        since: str | None,
+        before: str | None,
         *,
         include_published: bool = False,
         exclude_review: int | None = None,
     ) -> list[Item]:
-        """Items added in [start, end], not yet published by another review (unless asked),
-        and every item review `exclude_review` (this range's own) published already."""
-        where, params = _day_range(start, end)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(where)}"
+        """Items added at instants in [since, before) (the curator's days of a review,
+        clock.day_span), not yet published by another review (unless asked), and every item
+        review `exclude_review` (this range's own) published already."""
+        where, params = _added_range(since, before)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(['1', *where])}"
         if not include_published:
             sql += (
                 " AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.item_id = items.id "
@@ -960,13 +973,15 @@ class Store:
         return rows
 
     def published_in_range(
-        self, start: str, end: str, *, exclude_review: int | None = None
+        self, since: str | None, before: str | None, *, exclude_review: int | None = None
     ) -> dict[int, int]:
-        """How many items added in [start, end] each review (but `exclude_review`) published."""
-        where, params = _day_range(start, end)
+        """How many items added at instants in [since, before) each review (but
+        `exclude_review`) published."""
+        where, params = _added_range(since, before)
         rows = self._q(
             "SELECT ri.review_id, count(DISTINCT items.id) FROM items JOIN review_items ri "
-            f"ON ri.item_id = items.id WHERE {' AND '.join(where)} AND ri.review_id IS NOT ? "
+            f"ON ri.item_id = items.id WHERE {' AND '.join(['1', *where])} "
+            "AND ri.review_id IS NOT ? "
             "GROUP BY ri.review_id ORDER BY ri.review_id",
             [*params, exclude_review],
         )
@@ -1038,9 +1053,9 @@ class Store:
         """Remember the post a review was last written to on a blog (replacing an older one)."""
         with self.write():
             self.db.execute(
-                "INSERT OR REPLACE INTO review_posts (review_id, site, post_id, link, status, "
-                "modified_gmt, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [record[k] for k in _POST_COLUMNS],
+                f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})",
+                [record.get(k) for k in _POST_COLUMNS],
             )
 
     def import_batch(
@@ -1335,21 +1350,21 @@ def iter_dump(
     store: Store,
     *,
     now: str,
-    start: str | None = None,
-    end: str | None = None,
+    since: str | None = None,
+    before: str | None = None,
     tag: str | None = None,
     ids: Sequence[int] | None = None,
 ) -> Iterator[str]:
     """Everything in the store, losslessly, as JSON text written piece by piece: items
     (every field, tags, keys), reviews (their items, files and posts), feeds, skips;
-    `start`/`end`/`tag`/`ids` filter the items only.
+    `since`/`before` (as `iter_items`), `tag` and `ids` filter the items only.
 
     The layout is `revue export --format json`'s: the top object indented by two spaces,
     one item (one review, one feed) a line, so a reader can take it a line at a time and
     `grep`/`diff` see one item a line. Memory stays flat whatever the number of items: the
     text goes out `_CHUNK` items at a time, read inside one snapshot of the database."""
     header = {"format": DUMP_FORMAT, "version": DUMP_VERSION, "exported_at": now}
-    where, params = store._filters(start, end, tag, None, False, ids)
+    where, params = store._filters(since, before, tag, None, False, ids)
     sql = _DUMP_ITEM_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     conn = store.db.conn
     own = not conn.in_transaction
@@ -1417,7 +1432,8 @@ def _dump_reviews(store: Store) -> Iterator[dict[str, Any]]:
                 )
             ]
             posts = [
-                {k: post[k] for k in _POST_COLUMNS[1:]} for post in all_posts.get(review["id"], [])
+                {k: post.get(k) for k in _POST_COLUMNS[1:]}
+                for post in all_posts.get(review["id"], [])
             ]
             yield {**review, "items": ids, "files": files, "posts": posts}
 
@@ -1611,7 +1627,7 @@ class _Restorer:
             if isinstance(post, dict) and post.get("site") and post.get("post_id"):
                 self.db.execute(
                     f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})",
                     [review_id, *(post.get(k) for k in _POST_COLUMNS[1:])],
                 )
         self.counts["reviews"] += 1

@@ -199,4 +199,11 @@ def m011_canonical(db: Database) -> None:
     db.table("items").add_column("canonical", str)
 
 
+@migrations()
+def m012_post_content_hash(db: Database) -> None:
+    # A hash of the post's title and content as the blog held them after revue's last write:
+    # an edit on the blog within the second of that write leaves `modified_gmt` as it was.
+    db.table("review_posts").add_column("content_sha256", str)
+
+
 NAMES = [m.name for m in migrations._migrations]

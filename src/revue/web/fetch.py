@@ -16,9 +16,19 @@ Contract:
   (lower-cased netloc). Waiting for a slot does not eat into a page's deadline.
 - Social posts (X/Twitter, YouTube, Vimeo, Bluesky, Mastodon) also get the provider's oEmbed
   answer in `FetchResult.oembed`; if the page fails but oEmbed answers, the result is ok.
+- Every request carries a `Trust`, which decides the addresses it may reach (no SSRF): a URL
+  the curator typed or configured may reach any address; one the public web gave (a public
+  feed's entries, a public page's links and oEmbed link, a redirect or refresh from a public
+  address) reaches public addresses only. A redirect keeps the curator's trust only when it
+  came from an address that is not public (their own network). The check is made on the
+  address connected to: the name is resolved once, every address checked, and a checked one
+  connected to (no second lookup to rebind); TLS and the Host header still name the host.
+  A refusal is the page's failure, "refused: 10.0.0.5 is a private address (...)".
 - Every HTTP request (each redirect hop, retry and oEmbed call) is reported, once done, to the
   injected `on_request` callback as a `RequestEvent` (method, URL, status or reason, seconds):
   what `--verbose` prints. This module prints nothing itself.
+- `Fetcher.request` (and `ApiClient`, its synchronous form) calls a web API with the same
+  limits, deadline and report: a blog's REST API is as untrusted as any page.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import email.utils
+import ipaddress
 import json
 import random
 import re
@@ -40,6 +51,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from revue import __version__
@@ -68,6 +80,8 @@ ACCEPT_ENCODING = "gzip, deflate"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # 501/505/511 say "this will not work", retrying them is pointless.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
+# Those that say the request was not handled at all: safe to resend even a "create".
+RETRY_UNSENT_STATUSES = frozenset({429, 503})
 HEAD_REFUSED = frozenset({403, 405, 501})
 
 OEMBED_MAX_BYTES = 256_000
@@ -117,10 +131,13 @@ RequestCallback = Callable[[RequestEvent], None]
 class _Failure(Exception):
     """A page-level failure with its short reason; `retryable` for connection-level errors."""
 
-    def __init__(self, reason: str, *, retryable: bool = False) -> None:
+    def __init__(self, reason: str, *, retryable: bool = False, unsent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        # The request surely never reached the server (no connection): even a request that
+        # must not run twice (a blog's "create a post") may be sent again.
+        self.unsent = unsent
 
 
 @dataclass(slots=True)
@@ -134,6 +151,7 @@ class _Answer:
     body: bytes = b""
     truncated: bool = False
     retry_after: float | None = None
+    peer: str | None = None  # the address that answered, when known
 
 
 def _secs(value: float) -> str:
@@ -175,6 +193,207 @@ def error_kind(reason: str) -> str:
     ):
         return "unsupported scheme"
     return reason.split(":", 1)[0].strip()
+
+
+# --- whose word a URL is: the addresses it may reach ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Trust:
+    """Where a URL came from, which decides the addresses revue may connect to for it.
+
+    The curator's (typed, configured, or given by a page their own network served): any
+    address. The public web's: public addresses only; `origin` says how it came, for the
+    refusal ("found in a public feed")."""
+
+    public_only: bool
+    origin: str
+
+
+CURATOR = Trust(public_only=False, origin="typed by the curator")
+FROM_PUBLIC_FEED = Trust(public_only=True, origin="found in a public feed")
+FROM_PUBLIC_PAGE = Trust(public_only=True, origin="found on a public page")
+FROM_PUBLIC_REDIRECT = Trust(public_only=True, origin="redirected by a public address")
+
+# Addresses counted as public although they are not: for tests only, which have no internet
+# and let a second loopback address (127.0.0.2) stand for it. Tests set it on this module;
+# no setting, option or environment variable reaches it.
+TEST_PUBLIC_ADDRESSES: frozenset[str] = frozenset()
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
+
+
+def address_kind(address: str) -> str | None:
+    """None for a public address, else what it is: "loopback", "private", "link-local",
+    "unique-local", "multicast", "unspecified" or "reserved" (not routed on the internet)."""
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+            address.split("%", 1)[0]
+        )
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address inside an IPv6 one reaches that IPv4 address: judged as it.
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if str(ip) in TEST_PUBLIC_ADDRESSES:
+        return None
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:  # 169.254.0.0/16 (cloud metadata), fe80::/10
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _UNIQUE_LOCAL:
+        return "unique-local"
+    if ip.is_private:
+        return "private"
+    if not ip.is_global:
+        return "reserved"
+    return None
+
+
+def _answered_trust(trust: Trust, peer: str | None, public: Trust) -> Trust:
+    """The trust of a URL an answer gave (its redirect, refresh or links): the curator's only
+    when the curator's request was answered by an address that is not public (their own
+    network); `public` else, and when the address is unknown."""
+    if not trust.public_only and peer is not None and address_kind(peer) is not None:
+        return trust
+    return public
+
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses of `host` (the system's resolver), each once, in its order."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _Refused(Exception):
+    """Raised where a connection would be made to an address the request may not reach."""
+
+    def __init__(self, address: str, kind: str) -> None:
+        article = "an" if kind in ("unspecified", "unknown") else "a"  # "a unique-local"
+        super().__init__(f"{address} is {article} {kind} address")
+        self.address = address
+        self.kind = kind
+
+
+class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """Connects to public addresses only: resolves the name once, checks each address, and
+    connects to a checked one by its address, so that no second lookup can answer otherwise
+    (DNS rebinding). httpcore takes the TLS server name (SNI, certificate) and the Host
+    header from the URL, not from the address connected to, so both still name the host."""
+
+    def __init__(self, resolve: Resolver) -> None:
+        self._resolve = resolve
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self._resolve(host, port)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"lookup of {host} timed out") from exc
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        allowed = [a for a in addresses if address_kind(a) is None]
+        if not allowed:
+            if not addresses:
+                raise httpcore.ConnectError(f"no address for {host}")
+            raise _Refused(addresses[0], address_kind(addresses[0]) or "unknown")
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in allowed:
+            try:
+                return await self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("no Unix socket for the public web")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+_PUBLIC_ONLY = "revue.public_only"  # the request extension naming its pool
+
+
+class _TrustTransport(httpx.AsyncBaseTransport):
+    """Two connection pools that never mix: the curator's (any address) and the public
+    web's (public addresses only, see `_PublicOnlyBackend`). Each request goes to the pool
+    its trust names, so a connection opened for the curator's intranet page is never reused
+    for a public feed's link. A request without a trust is the public web's."""
+
+    def __init__(self, settings: FetchSettings, resolve: Resolver) -> None:
+        limits = httpx.Limits(
+            max_connections=2 * settings.concurrency + 4,
+            max_keepalive_connections=settings.concurrency,
+        )
+        self._curator = httpx.AsyncHTTPTransport(http1=True, http2=False, retries=0, limits=limits)
+        self._public = httpx.AsyncHTTPTransport(http1=True, http2=False, retries=0, limits=limits)
+        # httpx takes no network backend: its pool is made again, the same but for that.
+        self._public._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=_PublicOnlyBackend(resolve),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        public = request.extensions.get(_PUBLIC_ONLY, True)
+        return await (self._public if public else self._curator).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        try:
+            await self._curator.aclose()
+        finally:
+            await self._public.aclose()
+
+
+def _peer(response: httpx.Response) -> str | None:
+    """The address that answered, when the connection tells (an injected transport won't)."""
+    stream = response.extensions.get("network_stream")
+    try:
+        addr = stream.get_extra_info("server_addr") if stream is not None else None
+    except Exception:  # an odd stream says nothing: unknown, so counted as public
+        return None
+    if isinstance(addr, tuple) and addr and isinstance(addr[0], str):
+        return addr[0]
+    return None
 
 
 # --- social posts -----------------------------------------------------------------------------
@@ -314,7 +533,8 @@ class Fetcher:
     """Fetches pages for one batch: one AsyncClient (connection reuse) shared by all of them.
 
     Use as `async with Fetcher(settings) as f:`; `fetch` also works outside the block (it then
-    opens a client for that one call). `transport` and `sleep` are injected for tests.
+    opens a client for that one call). `transport`, `sleep` and `resolve` (the name lookup
+    of public-only requests) are injected for tests.
     """
 
     def __init__(
@@ -325,8 +545,10 @@ class Fetcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         on_request: RequestCallback | None = None,
+        resolve: Resolver = system_resolve,
     ) -> None:
         self.settings = settings
+        self._resolve = resolve
         self._on_request = on_request
         self._transport = transport
         self._sleep = sleep
@@ -342,15 +564,7 @@ class Fetcher:
 
     def _new_client(self) -> httpx.AsyncClient:
         s = self.settings
-        transport = self._transport or httpx.AsyncHTTPTransport(
-            http1=True,
-            http2=False,
-            retries=0,
-            limits=httpx.Limits(
-                max_connections=2 * s.concurrency + 4,
-                max_keepalive_connections=s.concurrency,
-            ),
-        )
+        transport = self._transport or _TrustTransport(s, self._resolve)
         client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,
@@ -394,24 +608,90 @@ class Fetcher:
 
     # -- public API --
 
-    async def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, trust: Trust, headers: Mapping[str, str] | None = None
+    ) -> FetchResult:
         """GET one page with every limit; never raises (except CancelledError).
 
-        `headers` are added to the request (a feed's If-None-Match / If-Modified-Since);
-        a 304 answer then comes back with status 304 and error "HTTP 304"."""
+        `trust` says whose word `url` is (see `Trust`). `headers` are added to the request
+        (a feed's If-None-Match / If-Modified-Since); a 304 answer then comes back with
+        status 304 and error "HTTP 304"."""
         async with self._global, self._session() as client:
-            return await self._fetch(client, url, keep_body=True, headers=headers)
+            return await self._fetch(client, url, trust, keep_body=True, headers=headers)
 
-    async def head_or_get(self, url: str) -> FetchResult:
+    async def head_or_get(self, url: str, *, trust: Trust) -> FetchResult:
         """Check a link: HEAD, then GET if HEAD is refused (403/405/501). No body is kept."""
         async with self._global, self._session() as client:
-            result = await self._fetch(client, url, keep_body=False, method="HEAD")
+            result = await self._fetch(client, url, trust, keep_body=False, method="HEAD")
             if result.status in HEAD_REFUSED:
-                result = await self._fetch(client, url, keep_body=False)
+                result = await self._fetch(client, url, trust, keep_body=False)
             return result
 
-    async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
-        """Fetch many URLs, yielding results as they complete.
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> FetchResult:
+        """One call to a web API (a blog's REST API), bounded like a page: the total deadline
+        (retries and their waits included), `max_bytes` of body, reported to `on_request`.
+
+        Never raises (except CancelledError). Redirects are not followed: the caller decides
+        where its credentials may go. `error` is set only when no answer came (a 404 is an
+        answer); `truncated` when the body was cut at `max_bytes`. `idempotent=False` (a POST
+        that creates) is resent only when it surely was not received (see `_send`)."""
+        s = self.settings
+        try:
+            full = str(httpx.URL(url, params=params)) if params else _check_url(url)
+        except (httpx.InvalidURL, ValueError, _Failure):
+            return FetchResult(url=url, error="invalid URL")
+        wanted = {"Accept": "application/json", **(headers or {})}
+        content = None
+        if json_body is not None:
+            content = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            wanted["Content-Type"] = "application/json"
+        result = FetchResult(url=full, final_url=full)
+        deadline = asyncio.get_running_loop().time() + s.total_timeout
+        try:
+            async with self._session() as client, asyncio.timeout_at(deadline):
+                ans = await self._send(
+                    client,
+                    method,
+                    full,
+                    httpx.Cookies(),
+                    # The blog's address is the curator's configuration; no redirect is
+                    # followed here, so no other address is reached.
+                    trust=CURATOR,
+                    cap=s.max_bytes,
+                    deadline=deadline,
+                    headers=wanted,
+                    content=content,
+                    idempotent=idempotent,
+                )
+        except TimeoutError:
+            result.error = f"timeout after {_secs(s.total_timeout)} s"
+        except _Failure as f:
+            result.error = f.reason
+        except Exception as exc:  # an answer must never crash the caller with a traceback
+            result.error = f"unexpected error: {type(exc).__name__}"
+        else:
+            result.status = ans.status
+            result.headers = ans.headers
+            result.content_type = ans.content_type
+            result.body = ans.body
+            result.truncated = ans.truncated
+            result.retry_after = ans.retry_after
+        return result
+
+    async def fetch_many(
+        self, urls: Iterable[str], *, trust: Trust | Callable[[str], Trust]
+    ) -> AsyncIterator[FetchResult]:
+        """Fetch many URLs, yielding results as they complete; `trust` is one for all, or
+        each URL's.
 
         At most `concurrency` workers pull URLs lazily from `urls`, and at most `concurrency`
         finished results wait for the caller, so memory stays flat however many URLs there are.
@@ -425,8 +705,9 @@ class Fetcher:
         async def worker(client: httpx.AsyncClient) -> None:
             try:
                 for url in source:  # shared iterator: each URL goes to one worker
+                    whose = trust if isinstance(trust, Trust) else trust(url)
                     async with self._global:
-                        result = await self._fetch(client, url, keep_body=True)
+                        result = await self._fetch(client, url, whose, keep_body=True)
                     await queue.put(result)
             except Exception as exc:  # the caller's iterable failed; re-raised to the caller
                 errors.append(exc)
@@ -457,6 +738,7 @@ class Fetcher:
         self,
         client: httpx.AsyncClient,
         url: str,
+        trust: Trust,
         *,
         keep_body: bool,
         method: str = "GET",
@@ -464,7 +746,7 @@ class Fetcher:
     ) -> FetchResult:
         try:
             return await self._fetch_unguarded(
-                client, url, keep_body=keep_body, method=method, headers=headers
+                client, url, trust, keep_body=keep_body, method=method, headers=headers
             )
         except Exception as exc:  # the "never raises" promise; CancelledError still passes
             return FetchResult(url=url, error=f"unexpected error: {type(exc).__name__}")
@@ -473,6 +755,7 @@ class Fetcher:
         self,
         client: httpx.AsyncClient,
         url: str,
+        trust: Trust,
         *,
         keep_body: bool,
         method: str,
@@ -487,16 +770,23 @@ class Fetcher:
         oembed_task: asyncio.Task[dict[str, Any] | None] | None = None
         try:
             if endpoint:
+                # A configured endpoint is the curator's; one on the post's own host is as
+                # trusted as the post's URL.
+                where = trust if "{origin}" in endpoint else CURATOR
                 oembed_task = asyncio.create_task(
-                    self._oembed(client, _oembed_request_url(endpoint, url), deadline)
+                    self._oembed(client, _oembed_request_url(endpoint, url), where, deadline)
                 )
-            result = await self._page(client, url, slot, deadline, keep_body, method, headers)
+            result = await self._page(
+                client, url, trust, slot, deadline, keep_body, method, headers
+            )
             slot.release()
             oembed = await oembed_task if oembed_task else None
             link = result.meta.oembed_url if result.meta else None
             if oembed is None and provider and link:
-                # A Mastodon instance (or any provider) may advertise its own endpoint.
-                oembed = await self._oembed(client, link, deadline)
+                # A Mastodon instance (or any provider) may advertise its own endpoint: a
+                # link of the page, as trusted as the page's links.
+                where = FROM_PUBLIC_PAGE if result.public_source else trust
+                oembed = await self._oembed(client, link, where, deadline)
             if oembed is not None:
                 result.oembed = oembed
                 result.error = None  # the post is known even if its page is a wall
@@ -510,6 +800,7 @@ class Fetcher:
         self,
         client: httpx.AsyncClient,
         url: str,
+        trust: Trust,
         slot: _HostSlot,
         deadline: float,
         keep_body: bool,
@@ -519,7 +810,9 @@ class Fetcher:
         result = FetchResult(url=url)
         try:
             async with asyncio.timeout_at(deadline):
-                await self._follow(client, result, slot, deadline, keep_body, method, headers)
+                await self._follow(
+                    client, result, trust, slot, deadline, keep_body, method, headers
+                )
         except TimeoutError:
             result.error = f"timeout after {_secs(self.settings.total_timeout)} s"
         except _Failure as f:
@@ -532,6 +825,7 @@ class Fetcher:
         self,
         client: httpx.AsyncClient,
         result: FetchResult,
+        trust: Trust,
         slot: _HostSlot,
         deadline: float,
         keep_body: bool,
@@ -552,10 +846,15 @@ class Fetcher:
                 method,
                 current,
                 cookies,
+                trust=trust,
                 cap=s.max_bytes if keep_body else 0,
                 deadline=deadline,
                 headers=headers,
             )
+            # What this answer leads to (its redirect, refresh, links) is as trusted as
+            # where it came from.
+            trust = _answered_trust(trust, ans.peer, FROM_PUBLIC_REDIRECT)
+            result.public_source = trust.public_only
             result.final_url = current
             result.status = ans.status
             result.headers = ans.headers
@@ -614,28 +913,45 @@ class Fetcher:
         url: str,
         cookies: httpx.Cookies,
         *,
+        trust: Trust,
         cap: int,
         deadline: float,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        idempotent: bool = True,
     ) -> _Answer:
-        """One request with retries (connection errors, 5xx, 429), waits within the deadline."""
+        """One request with retries (connection errors, 5xx, 429), waits within the deadline.
+
+        A request that must not run twice (`idempotent=False`: a POST that creates) is sent
+        again only when it surely was not received: no connection, or 429 / 503 (refused
+        before any work)."""
         s = self.settings
         loop = asyncio.get_running_loop()
+        retry_on = RETRY_STATUSES if idempotent else RETRY_UNSENT_STATUSES
         attempt = 0
         while True:
             last = attempt >= s.retries
             delay: float
             try:
                 ans = await self._send_once(
-                    client, method, url, cookies, cap=cap, last=last, headers=headers
+                    client,
+                    method,
+                    url,
+                    cookies,
+                    trust=trust,
+                    cap=cap,
+                    last=last,
+                    headers=headers,
+                    content=content,
+                    retry_on=retry_on,
                 )
             except _Failure as f:
-                if not f.retryable or last:
+                if not f.retryable or last or not (idempotent or f.unsent):
                     raise
                 delay = self._backoff(attempt)
                 failure: _Failure | None = f
             else:
-                if ans.status not in RETRY_STATUSES or last:
+                if ans.status not in retry_on or last:
                     return ans
                 failure = None
                 if ans.retry_after is not None:
@@ -660,12 +976,22 @@ class Fetcher:
         url: str,
         cookies: httpx.Cookies,
         *,
+        trust: Trust,
         cap: int,
         last: bool,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        retry_on: frozenset[int] = RETRY_STATUSES,
     ) -> _Answer:
         try:
-            request = client.build_request(method, url, cookies=cookies, headers=headers)
+            request = client.build_request(
+                method,
+                url,
+                cookies=cookies,
+                headers=headers,
+                content=content,
+                extensions={_PUBLIC_ONLY: trust.public_only},
+            )
         except (httpx.InvalidURL, ValueError) as exc:
             raise _Failure("invalid URL") from exc
         started = asyncio.get_running_loop().time()
@@ -685,12 +1011,13 @@ class Fetcher:
                     retry_after=parse_retry_after(
                         headers.get("retry-after"), dt.datetime.now(dt.UTC)
                     ),
+                    peer=_peer(response),
                 )
                 skip = (
                     method == "HEAD"
                     or cap <= 0
                     or ans.status in REDIRECT_STATUSES
-                    or (ans.status in RETRY_STATUSES and not last)
+                    or (ans.status in retry_on and not last)
                 )
                 if not skip:
                     await self._read_body(response, ans, cap)
@@ -702,6 +1029,10 @@ class Fetcher:
             failure = _reason(exc, self.settings, before_response=status is None)
             error = failure.reason
             raise failure from exc
+        except _Refused as refused:
+            # Not retried: the same name would lead to the same address.
+            error = f"refused: {refused} ({trust.origin})"
+            raise _Failure(error) from refused
         except _Failure as failure:
             error = failure.reason
             raise
@@ -757,7 +1088,7 @@ class Fetcher:
         ans.body = bytes(buf)
 
     async def _oembed(
-        self, client: httpx.AsyncClient, url: str, deadline: float
+        self, client: httpx.AsyncClient, url: str, trust: Trust, deadline: float
     ) -> dict[str, Any] | None:
         """The provider's oEmbed JSON object, or None on any failure (bounded like a page)."""
         if urlsplit(url).scheme not in ("http", "https"):
@@ -770,10 +1101,17 @@ class Fetcher:
                 for _ in range(self.settings.max_redirects + 1):
                     await slot.hold(current)
                     ans = await self._send_once(
-                        client, "GET", current, cookies, cap=OEMBED_MAX_BYTES, last=True
+                        client,
+                        "GET",
+                        current,
+                        cookies,
+                        trust=trust,
+                        cap=OEMBED_MAX_BYTES,
+                        last=True,
                     )
                     if ans.status in REDIRECT_STATUSES and "location" in ans.headers:
                         current = _redirect_target(current, ans.headers["location"])
+                        trust = _answered_trust(trust, ans.peer, FROM_PUBLIC_REDIRECT)
                         continue
                     if ans.status != 200 or ans.truncated:
                         return None
@@ -786,6 +1124,60 @@ class Fetcher:
             return None
         finally:
             slot.release()
+
+
+class ApiClient:
+    """Synchronous calls to a web API for a command that talks to one (`revue publish`):
+    `Fetcher.request` run on one event loop that lives as long as the `with` block, so the
+    calls share a connection and keep every limit of the fetcher."""
+
+    def __init__(
+        self,
+        settings: FetchSettings = DEFAULT_SETTINGS,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_request: RequestCallback | None = None,
+    ) -> None:
+        self.settings = settings
+        self._fetcher = Fetcher(settings, transport=transport, on_request=on_request)
+        self._runner: asyncio.Runner | None = None
+
+    def __enter__(self) -> ApiClient:
+        self._runner = asyncio.Runner()
+        self._runner.run(self._fetcher.__aenter__())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            try:
+                runner.run(self._fetcher.__aexit__())
+            finally:
+                runner.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> FetchResult:
+        """See `Fetcher.request`."""
+        if self._runner is None:
+            raise RuntimeError("ApiClient.request outside its `with` block")
+        return self._runner.run(
+            self._fetcher.request(
+                method,
+                url,
+                params=params,
+                json_body=json_body,
+                headers=headers,
+                idempotent=idempotent,
+            )
+        )
 
 
 def _check_url(url: str) -> str:
@@ -832,7 +1224,7 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
         return any(isinstance(e, kinds) for e in chain)
 
     if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True)
+        return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True, unsent=True)
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout after {_secs(s.read_timeout)} s")
     if isinstance(exc, httpx.ConnectError):
@@ -841,8 +1233,8 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
         if has(ssl.SSLError) or "certificate" in text:
             return _Failure("TLS error")
         if has(ConnectionRefusedError) or "refused" in text:
-            return _Failure("connection refused", retryable=True)
-        return _Failure("connection failed", retryable=True)
+            return _Failure("connection refused", retryable=True, unsent=True)
+        return _Failure("connection failed", retryable=True, unsent=True)
     if isinstance(exc, httpx.UnsupportedProtocol):
         return _Failure("unsupported scheme")
     if isinstance(exc, httpx.DecodingError):
@@ -864,6 +1256,7 @@ def fetch_one(
     url: str,
     settings: FetchSettings = DEFAULT_SETTINGS,
     *,
+    trust: Trust,
     on_request: RequestCallback | None = None,
 ) -> FetchResult:
     """Fetch one URL synchronously (for scripts and the CLI; not from inside an event loop)."""
@@ -874,7 +1267,7 @@ def fetch_one(
         # Returning None, not the result: Python 3.11's asyncio.run reprs the main task on
         # exit (signal handler check), which would format the whole body several times over.
         async with Fetcher(settings, on_request=on_request) as fetcher:
-            out.append(await fetcher.fetch(url))
+            out.append(await fetcher.fetch(url, trust=trust))
 
     asyncio.run(run())
     return out[0]
