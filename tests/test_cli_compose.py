@@ -223,7 +223,7 @@ def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: P
 def test_an_empty_range_writes_nothing(reviews_dir: Path, empty_db: Path) -> None:
     result = run("compose", "--from", "2020-01-01", "--to", "2020-01-07")
     assert result.stdout == ""
-    assert "no items from 2020-01-01 to 2020-01-07" in result.stderr
+    assert "nothing to publish from 2020-01-01 to 2020-01-07: no link was added" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not reviews_dir.exists() and run_json("reviews") == []
     assert run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--out", "-").stdout == ""
@@ -318,3 +318,58 @@ def test_since_last_when_the_last_review_reaches_today(reviews_dir: Path) -> Non
     result = run("compose", "--since-last")
     assert "nothing to compose" in result.stderr and result.stdout == ""
     assert len(run_json("reviews")) == 1
+
+
+def test_every_compose_names_the_links_shown_with_a_stand_in_title(
+    server: LoopbackServer, reviews_dir: Path
+) -> None:
+    """A blocked, failed or untitled page shows as `site: words`: every compose (not only
+    --preview) says which, with the command that fixes it; --strict exits 1 for cron."""
+    server.route("/ok", "<html><head><title>Vivant</title></head></html>")
+    server.route("/wall/l%27%C3%A9t%C3%A9-qu%C3%A9b%C3%A9cois", CLOUDFLARE, status=403)
+    server.route("/untitled/une-page-sans-titre", "<html><body><p>x</p></body></html>")
+    run("add", server.url("/ok"), server.url("/wall/l%27%C3%A9t%C3%A9-qu%C3%A9b%C3%A9cois"), code=1)
+    run("add", server.url("/untitled/une-page-sans-titre"))
+    add("https://social.example/pas-encore-lu", "--note", "À lire")
+    add("https://titre.example/donne", "--title", "Un titre donné")
+    for args in ([], ["--dry-run"], ["--out", "-"], ["--preview"]):
+        out = run("compose", "--format", "text", *args)
+        lines = [line for line in out.stderr.splitlines() if "shown as" in line]
+        assert len(lines) == 3, out.stderr
+        assert any(
+            '#2 shown as "127.0.0.1: l\'été québécois" (blocked): revue edit 2 --title "…"' in line
+            for line in lines
+        ), lines
+        assert any("#3 shown as" in line and "une page sans titre" in line for line in lines)
+        assert any("#4 shown as" in line and "(not fetched yet)" in line for line in lines)
+        assert "Vivant" not in "".join(lines) and "#5" not in "".join(lines)
+    strict = run("compose", "--strict", code=1)
+    assert strict.stderr.count("error: #") == 3
+    run("edit", "2", "--title", "L'été")
+    run("edit", "3", "--title", "Une page")
+    run("edit", "4", "--title", "Pas encore lu")
+    assert "shown as" not in run("compose", "--strict").stderr
+
+
+def test_an_empty_since_last_or_published_week_says_why_and_which_option(
+    reviews_dir: Path,
+) -> None:
+    """Right after a compose, --since-last has nothing (its range starts tomorrow); a week
+    whose items another review published has nothing new: each says so, and the option."""
+    add("https://a.example/1", "--title", "Un")
+    add("https://a.example/2", "--title", "Deux")
+    run("compose")
+    since = run("compose", "--since-last").stderr
+    assert "the last review (#1), which already reaches" in since and "--review 1" in since
+    listed = run("list", "--since-last").stderr
+    assert "--since-last starts the day after the last review (#1)" in listed
+    assert "--review 1 lists its items" in listed
+    [review] = run_json("reviews")
+    # A range that overlaps review #1 (its last day): its items went out there.
+    end = review["end"]
+    other = run("compose", "--from", end, "--to", end).stderr
+    assert "2 item(s) of it already published by review #1" in other
+    assert "--include-published takes them again" in other and "--review 1" in other
+    assert run_json("reviews") == [review]
+    again = run("compose", "--from", end, "--to", end, "--include-published")
+    assert "2 item(s)" in again.stderr and len(run_json("reviews")) == 2

@@ -181,6 +181,47 @@ def test_tls_and_connection_errors_are_one_line(
     assert "cannot connect" in err and len(err.strip().splitlines()) == 1
 
 
+def test_publish_and_compose_review_n_read_the_reviews_current_state(
+    review: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """After a compose, reordering, skipping, sectioning and notes (`revue move`, `revue week`
+    without `c`) reach `compose --review N` and `publish` as they reach the workbench."""
+    import datetime as dt
+
+    from revue.app.compose import ComposeOptions
+    from revue.app.week import Workbench
+    from revue.config import load_config
+    from revue.store.db import Store
+
+    run("add", "--no-fetch", "https://c.example/trois", "--title", "Trois")
+    run("compose")
+    run("move", "3", "--before", "1")
+    run("edit", "1", "--note", "Nouvelle note")
+    run("edit", "3", "--section", "À lire")
+    store = Store.open(tmp_path / "revue.db")
+    span = run_json("reviews")[0]
+    opts = ComposeOptions(
+        start=dt.date.fromisoformat(span["start"]), end=dt.date.fromisoformat(span["end"])
+    )
+    bench = Workbench(store, load_config(), opts, clock=lambda: dt.datetime.now(dt.UTC))
+    bench.toggle(2)  # skipped in the workbench, not composed again
+    assert [r.item.id for r in bench.rows if r.in_post] == [1, 3]
+    blog_env(monkeypatch, "https://blog.example.org/")
+    out = run("publish", "--dry-run").stdout
+    body = json.loads(out[out.index("{") : out.rindex("}") + 1])["content"]
+    assert "b.example/deux" not in body and "Nouvelle note" in body
+    assert body.index("a.example/un") < body.index("À lire") < body.index("c.example/trois")
+    again = run("compose", "--review", "1", "--format", "md", "--out", "-").stdout
+    assert "Deux" not in again and "Nouvelle note" in again
+    assert again.index("Un") < again.index("À lire") < again.index("Trois")
+    # Before the section, the order alone: Trois first, as `revue move` put it.
+    run("edit", "3", "--section", "")
+    again = run("compose", "--review", "1", "--format", "md", "--out", "-").stdout
+    assert again.index("Trois") < again.index("Un")
+    listed = run_json("list", "--review", "1", "--order", "review")
+    assert [i["id"] for i in listed] == [3, 1]
+
+
 # -- a fake blog -------------------------------------------------------------------------------
 
 

@@ -120,3 +120,19 @@ def test_terminals_known_to_ignore_osc52_use_the_tool_first() -> None:
     assert not terminal_supports_osc52({"TERM": "xterm-256color", "TERM_PROGRAM": "Apple_Terminal"})
     assert not terminal_supports_osc52({"TERM": "linux"})
     assert not terminal_supports_osc52({})
+
+
+def test_share_of_a_social_post_keeps_the_comment_and_its_tags(tmp_path: Path) -> None:
+    """`share --for x` of a tweet: the curator's comment and its #TikTok stay; the quoted
+    post is what gets shortened."""
+    (tmp_path / "config.toml").write_text('hashtags = ["Analyweb"]\n', encoding="utf-8")
+    tweet = "https://x.com/pika_labs/status/1767573414223565051"
+    said = "Sorry, we were on mute. Today we're launching Sound Effects on Pika. " * 8
+    run("add", "--no-fetch", tweet, "--title", said.strip(), "--note",
+        "= C'est STU-PÉ-FIANT #TikTok")  # fmt: skip
+    for platform in PLATFORMS:
+        result = run("share", "1", "--for", platform)
+        text = result.stdout.rstrip("\n")
+        assert text.startswith("C'est STU-PÉ-FIANT #TikTok #Analyweb via RT@pika_labs « Sorry")
+        assert text.endswith(f"… » {tweet}") and "shortened" in result.stderr
+        assert PLATFORMS[platform].count(text, (tweet,)) <= PLATFORMS[platform].limit

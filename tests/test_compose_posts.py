@@ -169,10 +169,14 @@ def test_2024_post_in_the_linked_style(server: LoopbackServer, tmp_path: Path) -
             name = block.split("@", 1)[1]
             canonical = next(u for u in TWEETS if f"/{name}/" in u)
             url = server.route(f"/tweet/{name}", page("X", canonical))
-            run("add", url)
-            i += 1 + (3 if name == "pika_labs" else 1)  # the post and its text
+            if name == "pika_labs":  # the post, its text, then the curator's comment on it
+                run("add", url, "--note", expected[i + 4])
+                i += 5
+            else:
+                run("add", url)
+                i += 2
             continue
-        if block.startswith(("À l’aide d’une application IA", "Les apps de l’IA")):
+        if block.startswith("Les apps de l’IA"):
             run("add", "--text", block, *extra)
             i += 1
             continue

@@ -670,11 +670,16 @@ def test_social_post_is_via_rt_handle_then_its_text_as_a_quote(url: str, label: 
     quote = html.find(".//blockquote")
     assert quote is not None and len(list(quote.iter("br"))) == 1
     assert list(html.iter("b")) == []  # the post's text is text
+    # Linked, the curator's comment follows the post's text, as in the March 2024 post.
     plain = render(make_doc([item]), "text", "linked")
     assert plain.split("\n\n", 1)[1] == (
-        f"{label} = Wow\n\n"
-        "With OpenAI, Figure 01 can now talk\n-OpenAI models <b>see</b>\n\n*Second* paragraph\n"
+        f"{label}\n\n"
+        "With OpenAI, Figure 01 can now talk\n-OpenAI models <b>see</b>\n\n*Second* paragraph"
+        "\n\nWow\n"
     )
+    assert item_paragraph(linked) and linked.rstrip().endswith("\n\nWow")
+    children = [(el.tag, el.get("class")) for el in html.iter() if el.tag in ("blockquote", "p")]
+    assert children.index(("p", "comment")) > children.index(("blockquote", None))
 
 
 def test_not_social_posts() -> None:

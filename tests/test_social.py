@@ -133,3 +133,49 @@ def test_the_note_is_plain_text_without_its_equals_sign() -> None:
         "Encore une connerie ici #TikTok"
     )
     assert note_text("<script>alert(1)</script> ok") == "<script>alert(1)</script> ok"
+
+
+TWEET = "https://x.com/pika_labs/status/1767573414223565051"
+
+
+@pytest.mark.parametrize("name", list(PLATFORMS))
+def test_a_social_post_keeps_the_curators_words_and_tags_and_shortens_the_quote(
+    name: str,
+) -> None:
+    """Shared, a post on X, Bluesky or Mastodon is the curator's comment and tags first, then
+    the quoted post: too long, the quote gives way, never the comment or its #TikTok."""
+    from revue.models import Item
+    from revue.review.social import post_for
+
+    text = "Sorry, we were on mute. Today we're launching Sound Effects on Pika. " * 8
+    item = Item(
+        id=1,
+        url=TWEET,
+        title=" ".join(text.split()),
+        summary=text,
+        note="= C'est STU-PÉ-FIANT, à suivre #TikTok",
+        tags=["TikTok", "Veille"],
+        hashtags=["TikTok"],
+        added_at="2024-03-15T10:00:00+00:00",
+        status="ok",
+    )
+    post = post_for(item, ["Analyweb"])
+    assert post.text().startswith(
+        "C'est STU-PÉ-FIANT, à suivre #TikTok #Analyweb via RT@pika_labs « Sorry"
+    )
+    assert post.text().endswith(f" » {TWEET}")
+    short = fit(post, PLATFORMS[name])
+    assert fits(short, PLATFORMS[name])
+    assert short.comment == "C'est STU-PÉ-FIANT, à suivre #TikTok"
+    assert short.hashtags == ("Analyweb",) and short.quote.endswith("…")
+    assert short.text().startswith(
+        "C'est STU-PÉ-FIANT, à suivre #TikTok #Analyweb via RT@pika_labs"
+    )
+
+
+def test_generic_hashtags_go_before_the_items_own() -> None:
+    tags = ("Analyweb", *(f"Tag{i}" for i in range(60)))
+    post = Post(title="T", url=URL, via="@h", hashtags=tags, generic=frozenset({"Analyweb"}))
+    trimmed = fit(post, PLATFORMS["x"])
+    assert fits(trimmed, PLATFORMS["x"])
+    assert "Analyweb" not in trimmed.hashtags and trimmed.hashtags[0] == "Tag0"

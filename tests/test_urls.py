@@ -119,3 +119,22 @@ def test_stored_keys_are_clean_and_dedup_key_whatever_the_path_taken(url: str) -
     cleaned, keys = urls.stored_keys(url)
     assert cleaned == urls.clean(url)
     assert keys == list(dict.fromkeys([urls.dedup_key(url), urls.dedup_key(cleaned)]))
+
+
+@pytest.mark.parametrize(
+    ("url", "want"),
+    [
+        # Percent-decoded UTF-8: accents and apostrophes (straight or curly) as written.
+        (
+            "https://www.ledevoir.com/x/l%27%C3%A9t%C3%A9-d%E2%80%99une-demande",
+            "l'été d’une demande",
+        ),
+        ("https://www.ledevoir.com/x/l’été-québécois", "l’été québécois"),
+        # An older site's windows-1252 escapes read as such, not as U+FFFD.
+        ("https://x.example/caf%E9-cr%E8me-br%FBl%E9e", "café crème brûlée"),
+        # Controls never reach a title.
+        ("https://x.example/une-%00demande-%1B%5B31m-rouge", "une demande [31m rouge"),
+    ],
+)
+def test_path_words_keep_the_addresses_accents(url: str, want: str) -> None:
+    assert urls.path_words(url) == want

@@ -165,7 +165,7 @@ def test_a_line_is_text_with_its_marks(db: Path) -> None:
     assert live.line() == "✓ !stale !paywall [EN DIRECT] x [/y] via @lp_lapresse = À [b]voir[/b]"
     gone = bench.row(dead.item.id)
     assert gone.marks == ("dead",) and not gone.in_post
-    assert gone.line() == "✓ !dead b.example: gone"
+    assert gone.line() == "✗ !dead b.example: gone"
     assert "b.example/gone" not in bench.preview()  # dead links stay out, as in compose
     assert "dead" in bench.heading()
     blocked = store.get(1)

@@ -254,3 +254,28 @@ def test_dry_run_prints_the_request_and_sends_nothing(blog: WordPressSite) -> No
     assert token not in out
     assert blog.get("/wp/v2/posts", status="draft", per_page="100") == before
     assert run_json("reviews")[0]["posts"] == []
+
+
+def test_the_blog_gets_the_workbench_order_and_skips_made_after_compose(
+    blog: WordPressSite, tmp_path: Path
+) -> None:
+    """`revue move` and a skip in `revue week` after the last compose reach the blog; the
+    review then records what the blog shows (the skipped item stays for a later review)."""
+    from revue.store.db import Store
+
+    urls = compose_review("order")
+    run("move", "3", "--before", "1")  # the interview first
+    review = run_json("reviews")[0]
+    store = Store.open(tmp_path / "revue.db")
+    store.set_skipped(
+        2, True, start=review["start"], end=review["end"], now="2024-03-19T10:00:00+00:00",
+        review_id=review["id"],
+    )  # fmt: skip
+    store.close()
+    _, err = publish()
+    content = blog.get(f"/wp/v2/posts/{post_id_of(err)}")["content"]["raw"]
+    assert "b.example/order/piege" not in content
+    assert content.index(urls["radio"]) < content.index(urls["ia"])
+    assert [i["id"] for i in run_json("list", "--review", str(review["id"]))] == [4, 3, 1]
+    assert run_json("reviews")[0]["item_count"] == 3
+    assert [i["id"] for i in run_json("list", "--unpublished")] == [2]

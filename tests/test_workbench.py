@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -51,8 +52,6 @@ def workbench(fmt: str = "text") -> Workbench:
 
 
 def cfg_db() -> str:
-    import os
-
     return os.environ["REVUE_DB"]
 
 
@@ -115,8 +114,8 @@ def test_keep_skip_reorder_edit_and_compose_from_the_keyboard(
     assert all(len(line) <= 80 for line in first.splitlines())
     # Page text drawn as text: the live blog's title is not read as markup, on either side.
     assert first.count("[EN DIRECT] x [/y]") == 2
-    assert "✓ !dead 127.0.0.1: disparu" in first
-    assert "space keep" in first and "q quit" in first  # the footer
+    assert "✗ !dead 127.0.0.1: disparu" in first  # left out of the post: drawn so
+    assert "space keep/skip" in first and "q quit" in first  # the footer: a toggle
     assert "#2 moved down" in shown["moved"]
     # The store holds every change, as the commands would have made it.
     assert Store.open(Path(cfg_db())).skipped_ids(review_id=1) == {1}  # honoured by `c`
@@ -159,6 +158,7 @@ def test_y_copies_the_post_through_the_terminal_as_compose_copy_does(
     site: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("TMUX", raising=False)
     bench = workbench()
     app = WeekApp(bench)  # the real copier: clipboard.copy, through Textual's writer
     shown: dict[str, str] = {}
@@ -175,6 +175,7 @@ def test_y_copies_the_post_through_the_terminal_as_compose_copy_does(
 
 def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
+    Store.open(Path(cfg_db())).close()  # a database, with nothing in it
     app = WeekApp(workbench())
     shown: dict[str, str] = {}
 
@@ -184,8 +185,11 @@ def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
 
     drive(app, script)
     assert app.has_class("-no-color")
-    assert "no items in this range" in shown["screen"]
-    assert "(nothing to publish" in shown["screen"]
+    # Nothing is skipped or dead: there is nothing at all, and the screen says how to add.
+    flat = " ".join(shown["screen"].split())
+    assert "no items from" in flat and "no link was added in it (revue add adds links)" in flat
+    assert "(nothing to publish: no items from" in flat
+    assert "skipped or dead" not in flat
     assert app.clipboard == ""  # nothing to copy
 
 
@@ -199,3 +203,95 @@ def test_week_refuses_a_bad_format_on_a_terminal(empty_db: Path) -> None:
     code, out = run_on_terminal("week", "--format", "json")
     assert code == 2, out
     assert "--format 'json': choose text, md, html-fragment" in out
+
+
+def test_the_cursor_stops_at_the_ends(site: list[str]) -> None:
+    """Holding ↓ past the last item, then K, moves the last item: not one at the top."""
+    app = WeekApp(workbench())
+
+    async def script(pilot: object) -> None:
+        await pilot.press(*["down"] * 6, "K")  # type: ignore[attr-defined]
+        await pilot.press(*["up"] * 6, "J")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+
+    drive(app, script)
+    assert order() == [2, 1, 4, 3]
+
+
+def fake_tool(folder: Path, name: str) -> Path:
+    """A stand-in clipboard tool on PATH that keeps what it was given (no X server here)."""
+    import stat
+
+    folder.mkdir(exist_ok=True)
+    script = folder / name
+    script.write_text(f'#!/bin/sh\ncat > "{folder}/{name}.got"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return folder / f"{name}.got"
+
+
+def copy_says(app: WeekApp) -> str:
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        await pilot.press("y")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        shown["screen"] = screen(app)
+
+    drive(app, script)
+    return " ".join(shown["screen"].split())
+
+
+def test_y_in_tmux_uses_a_clipboard_tool_else_says_osc52_may_not_arrive(
+    site: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """tmux as it comes drops a program's OSC 52: `y` never claims a copy it cannot know."""
+    monkeypatch.setenv("TERM", "tmux-256color")
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SSH_TTY", "SSH_CONNECTION"):
+        monkeypatch.delenv(name, raising=False)
+    said = copy_says(WeekApp(workbench()))
+    assert "if your terminal accepts OSC 52" in said and "set-clipboard on" in said
+    # With a clipboard command at hand, that is used: a copy that surely arrives.
+    got = fake_tool(tmp_path / "bin", "xclip")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    monkeypatch.setenv("DISPLAY", ":0")
+    bench = workbench()
+    app = WeekApp(bench)
+    said = copy_says(app)
+    assert "copied the post (text) with xclip" in said
+    assert got.read_text(encoding="utf-8") == bench.post() and app.clipboard == ""
+
+
+def test_the_split_changes_with_less_and_greater_and_is_remembered(site: list[str]) -> None:
+    from revue.app.week import state_path
+
+    widths: dict[str, tuple[int, int]] = {}
+
+    def sizes(app: WeekApp) -> tuple[int, int]:
+        return (app.query_one("#items").size.width, app.query_one("#preview").size.width)
+
+    app = WeekApp(workbench())
+
+    async def wider(pilot: object) -> None:
+        widths["before"] = sizes(app)
+        await pilot.press("<", "<", "<")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        widths["after"] = sizes(app)
+        widths["said"] = screen(app)  # type: ignore[assignment]
+
+    drive(app, wider)
+    assert widths["after"][1] >= widths["before"][1] + 10  # the preview gained 3 steps
+    assert "list 35% of the width, preview 65%" in str(widths["said"])
+    assert state_path(Path(cfg_db())).is_file()
+    again = WeekApp(workbench())  # a new session: the same split
+
+    async def look(pilot: object) -> None:
+        widths["again"] = sizes(again)
+        await pilot.press(*[">"] * 20)  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        widths["widest"] = screen(again)  # type: ignore[assignment]
+
+    drive(again, look)
+    assert widths["again"] == widths["after"]
+    assert "the list is already at its widest" in str(widths["widest"])
+    assert workbench().split == 80

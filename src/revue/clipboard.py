@@ -4,8 +4,8 @@ OSC 52 (`ESC ] 52 ; c ; BASE64 BEL`) asks the terminal emulator itself to set th
 so it works over SSH and inside containers, where no clipboard tool can reach the curator's
 desktop. Most terminals honour it (kitty, WezTerm, Alacritty, foot, iTerm2, Windows
 Terminal, xterm when allowed, tmux with `set-clipboard on`); Apple's Terminal, VTE-based
-ones (GNOME Terminal, Tilix) and the Linux console do not, and some cap its size. There a
-system tool is used: wl-copy (Wayland), xclip or xsel (X11), pbcopy (macOS). What was done
+ones (GNOME Terminal, Tilix), the Linux console and tmux as it comes (`set-clipboard
+external`) do not, and some cap its size. There a system tool is used first: wl-copy (Wayland), xclip or xsel (X11), pbcopy (macOS). What was done
 is returned as a phrase, so the command can say it.
 """
 
@@ -33,11 +33,16 @@ def osc52(text: str) -> str:
 
 
 def terminal_supports_osc52(env: Mapping[str, str]) -> bool:
-    """False for terminals known to ignore OSC 52; True otherwise (it cannot be asked)."""
+    """False for terminals known to ignore OSC 52, and inside tmux, whose default
+    (`set-clipboard external`) drops it; True otherwise (it cannot be asked)."""
     term = env.get("TERM", "")
-    if term in ("", "dumb", "linux"):
+    if term in ("", "dumb", "linux") or env.get("TMUX"):
         return False
     return not (env.get("TERM_PROGRAM") == "Apple_Terminal" or env.get("VTE_VERSION"))
+
+
+# No terminal says whether it took the sequence: what was done is said with that doubt.
+SENT = "through the terminal (OSC 52), if your terminal accepts OSC 52"
 
 
 def _tools(env: Mapping[str, str], platform: str) -> list[tuple[str, list[str]]]:
@@ -76,7 +81,8 @@ def copy(
     platform: str = sys.platform,
     which: Callable[[str], str | None] = shutil.which,
 ) -> str:
-    """Copy `text`; return what was done ("through the terminal (OSC 52)", "with xclip").
+    """Copy `text`; return what was done ("with xclip", "through the terminal (OSC 52), if
+    your terminal accepts OSC 52"). Inside tmux a clipboard tool comes first.
 
     `streams` are where a terminal may be (stdout, stderr): the first that is one gets the
     sequence. Raises Refused (exit 1) when there is neither a terminal that takes OSC 52 nor
@@ -86,10 +92,15 @@ def copy(
     sequence = osc52(text)
     over_ssh = bool(env.get("SSH_TTY") or env.get("SSH_CONNECTION"))
     small = len(sequence) <= MAX_OSC52
-    if terminal is not None and small and (over_ssh or terminal_supports_osc52(env)):
+    in_tmux = bool(env.get("TMUX"))
+    if (
+        terminal is not None
+        and small
+        and ((over_ssh and not in_tmux) or terminal_supports_osc52(env))
+    ):
         terminal.write(sequence)
         terminal.flush()
-        return "through the terminal (OSC 52)"
+        return SENT
     tried: list[str] = []
     for name, argv in _tools(env, platform):
         if which(argv[0]) is None:
@@ -101,7 +112,9 @@ def copy(
         # No tool: the terminal is the only chance left, even one that may ignore it.
         terminal.write(sequence)
         terminal.flush()
-        return "through the terminal (OSC 52; this terminal may ignore it)"
+        if in_tmux:
+            return f"{SENT} (tmux passes it on with: set -g set-clipboard on)"
+        return f"{SENT} (this one may ignore it)"
     why = f"{', '.join(tried)} failed" if tried else "no wl-copy, xclip, xsel or pbcopy found"
     raise Refused(f"could not copy to the clipboard: no terminal here, and {why}")
 

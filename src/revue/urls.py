@@ -16,7 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import (
+    parse_qsl,
+    quote,
+    unquote,
+    unquote_to_bytes,
+    urlencode,
+    urlsplit,
+    urlunsplit,
+)
 
 from revue.errors import BadInput
 
@@ -248,11 +256,26 @@ def domain(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def _slug_text(segment: str) -> str:
+    """A path segment percent-decoded as UTF-8 (accents and apostrophes as the address has
+    them), else as windows-1252 (older sites), without control characters."""
+    raw = unquote_to_bytes(segment)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    # Controls, bidi overrides and undecodable bytes end a word: never part of a title.
+    return "".join(c if c.isprintable() and c != "\ufffd" else " " for c in text)
+
+
 def path_words(url: str) -> str:
     """Words of the URL's last meaningful path segment, for a title-less item's placeholder."""
-    segments = [s for s in urlsplit(url).path.split("/") if s]
+    try:
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+    except ValueError:
+        return ""
     for segment in reversed(segments):
-        stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", unquote(segment), flags=re.IGNORECASE)
+        stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", _slug_text(segment), flags=re.IGNORECASE)
         words = re.split(r"[-_+.\s]+", stem)
         words = [w for w in words if w and not w.isdigit()]
         if len(words) >= 2 or (words and len(words[0]) > 3):

@@ -62,7 +62,17 @@ def plain(text: str, *, dim: bool = False) -> Text:
 
 
 class ItemList(OptionList):
-    """The candidate items; a mouse drag from one row to another moves the first there."""
+    """The candidate items; a mouse drag from one row to another moves the first there.
+    The cursor stops at the first and the last item: holding ↓ must not wrap to the top,
+    where the next J or K would move another item than the one the curator meant."""
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
 
     class Dropped(Message):
         def __init__(self, source: int, target: int) -> None:
@@ -127,7 +137,7 @@ class WeekApp(App[None]):
     .-no-color ItemList > .option-list--option-highlighted { text-style: bold reverse; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "keep_or_skip", "keep"),
+        Binding("space", "keep_or_skip", "keep/skip"),
         Binding("J", "move(1)", "down", key_display="J"),
         Binding("K", "move(-1)", "up", key_display="K"),
         Binding("e", "edit('note')", "note"),
@@ -137,6 +147,8 @@ class WeekApp(App[None]):
         Binding("o", "open_link", "open", show=False),
         Binding("c", "compose_review", "compose"),
         Binding("y", "copy", "copy"),
+        Binding("less_than_sign", "resize(-1)", "narrower", key_display="<", show=False),
+        Binding("greater_than_sign", "resize(1)", "wider", key_display=">", show=False),
         Binding("question_mark", "keys", "keys", key_display="?"),
         Binding("q", "quit", "quit"),
     ]
@@ -168,11 +180,16 @@ class WeekApp(App[None]):
     def on_mount(self) -> None:
         if os.environ.get("NO_COLOR"):
             self.add_class("-no-color")
+        self.show_split()
         self.show_rows()
         self.show_preview()
         self.query_one(ItemList).focus()
         if not self.bench.rows:
-            self.say("no items in this range: add links with revue add, then come back")
+            self.say(self.bench.nothing_left())
+
+    def show_split(self) -> None:
+        """The list takes the remembered share of the width, the preview the rest."""
+        self.query_one(ItemList).styles.width = f"{self.bench.split}%"
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -323,13 +340,17 @@ class WeekApp(App[None]):
         try:
             text = self.bench.post()
             if text is None:
-                self.say("nothing to copy: every item is skipped or dead")
+                self.say(f"nothing to copy: {self.bench.nothing_left()}")
                 return
             how = self.copier(self, text)
         except RevueError as exc:
             self.say(exc.message)
             return
         self.say(f"copied the post ({self.bench.fmt}) {how}")
+
+    def action_resize(self, step: int) -> None:
+        self.say(self.bench.resize(step))
+        self.show_split()
 
     def action_keys(self) -> None:
         self.push_screen(KeysScreen())

@@ -68,7 +68,10 @@ class ComposeResult:
     warnings: list[str] = field(default_factory=list)
     left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
     skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`: kept for later
+    # Links shown with a stand-in title (no title from their page), and that stand-in.
+    stand_ins: list[tuple[Item, str]] = field(default_factory=list)
     empty: bool = False  # nothing to publish: nothing rendered, written or recorded
+    why_empty: str = ""  # then why, and which option changes it
 
 
 def dead_reason(item: Item) -> str | None:
@@ -83,6 +86,85 @@ def dead_reason(item: Item) -> str | None:
         if error.startswith(reason):
             return reason
     return None
+
+
+@dataclass
+class Selection:
+    """The current state of the review of a range: what its post shows, in order, and what
+    it leaves out. Compose, `revue week`, publish and `list --review` all read this one."""
+
+    items: list[Item]  # in the post, in the review order (render groups the sections)
+    skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`
+    left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
+    review: dict[str, Any] | None = None  # the range's recorded review, if composed already
+    rows: list[Item] = field(default_factory=list)  # every candidate, in the review order
+
+
+def select(
+    store: Store,
+    start: dt.date,
+    end: dt.date,
+    *,
+    zone: dt.tzinfo,
+    review: dict[str, Any] | None = None,
+    include_published: bool = False,
+    include_failed: bool = False,
+) -> Selection:
+    """The review of [start, end] as it stands now: the range's items not published by
+    another review, in the order `revue move` gives them, less the ones skipped in `revue
+    week` and the dead links (unless `include_failed`, or that review published them
+    already: the curator kept them). `review` (its record, for --review N and publish)
+    defaults to the range's recorded review. The days are the curator's, in `zone`. An
+    imported review is history: its items as recorded."""
+    if review is not None and review.get("imported"):
+        items = store.review_items(int(review["id"]))
+        return Selection(items=items, review=review, rows=list(items))
+    existing = review or store.find_review(start.isoformat(), end.isoformat())
+    review_id = int(existing["id"]) if existing else None
+    # The curator's days, as the instants the store holds (clock.py).
+    candidates = store.review_candidates(
+        *day_span(start, end, zone),
+        include_published=include_published,
+        exclude_review=review_id,
+    )
+    own = store.review_item_ids(review_id) if review_id is not None else set()
+    # Left out of this review, not deleted: they stay unpublished for a later one.
+    skipped_ids = store.skipped_ids(review_id=review_id)
+    chosen = Selection(items=[], review=existing, rows=candidates)
+    for item in candidates:
+        reason = dead_reason(item)
+        if item.id in skipped_ids:
+            chosen.skipped.append(item)
+        elif reason is not None and not include_failed and item.id not in own:
+            chosen.left_out.append((item, reason))
+        else:
+            chosen.items.append(item)
+    return chosen
+
+
+def why_nothing(
+    store: Store, start: dt.date, end: dt.date, chosen: Selection, *, zone: dt.tzinfo
+) -> str:
+    """Why the review of [start, end] has nothing to publish, and which option changes it:
+    its items went out in other reviews, were skipped or are dead, or there are none."""
+    own = int(chosen.review["id"]) if chosen.review else None
+    published = store.published_in_range(*day_span(start, end, zone), exclude_review=own)
+    reasons: list[str] = []
+    if published:
+        count = sum(published.values())
+        names = ", ".join(f"#{review}" for review in published)
+        last = max(published)
+        reasons.append(
+            f"{count} item(s) of it already published by review {names} "
+            f"(--include-published takes them again; --review {last} works on that review)"
+        )
+    if chosen.skipped:
+        reasons.append(f"{len(chosen.skipped)} skipped in revue week (space keeps them)")
+    if chosen.left_out:
+        reasons.append(f"{len(chosen.left_out)} dead (--include-failed keeps them)")
+    if not reasons:
+        return "no link was added in it (revue add adds links)"
+    return "; ".join(reasons)
 
 
 def default_range(today: dt.date, days: int = 7) -> tuple[dt.date, dt.date]:
@@ -231,7 +313,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     dry-run or stdout."""
     from revue.publish.feed import FEED_NAME, AtomFeed
     from revue.publish.folder import ReviewFolder
-    from revue.review.render import FORMATS, STYLES, render
+    from revue.review.render import FORMATS, STYLES, render, stand_in_title
     from revue.templates import user_templates
 
     if opts.end < opts.start:
@@ -241,37 +323,23 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     if opts.style not in STYLES and opts.template is None:
         raise BadInput(f"unknown style {opts.style!r} (choose from {', '.join(STYLES)})")
     title: str | None = None
-    left_out: list[tuple[Item, str]] = []
-    skipped: list[Item] = []
-    if opts.review is not None:
-        # Review N as it was published: its items in its order, dead or not, and its title.
-        recorded = store.get_review(opts.review)
-        existing: dict[str, Any] | None = recorded
-        items = store.review_items(opts.review)
+    # Review N (--review) or the range's own: its current state, as publish sends it.
+    recorded = store.get_review(opts.review) if opts.review is not None else None
+    chosen = select(
+        store,
+        opts.start,
+        opts.end,
+        zone=cfg.zone,
+        review=recorded,
+        include_published=opts.include_published,
+        include_failed=opts.include_failed,
+    )
+    existing = chosen.review
+    items, left_out, skipped = chosen.items, chosen.left_out, chosen.skipped
+    if recorded is not None:
         same_lang = opts.lang == (recorded.get("lang") or opts.lang)
         if opts.suffix is None and same_lang and recorded.get("title"):
             title = recorded["title"]
-    else:
-        existing = store.find_review(opts.start.isoformat(), opts.end.isoformat())
-        # The curator's days, as the instants the store holds (clock.py).
-        items = store.review_candidates(
-            *day_span(opts.start, opts.end, cfg.zone),
-            include_published=opts.include_published,
-            exclude_review=existing["id"] if existing else None,
-        )
-        # Left out of this review, not deleted: they stay unpublished for a later one.
-        skipped_ids = store.skipped_ids(review_id=existing["id"] if existing else None)
-        skipped = [item for item in items if item.id in skipped_ids]
-        items = [item for item in items if item.id not in skipped_ids]
-        if not opts.include_failed:
-            kept = []
-            for item in items:
-                reason = dead_reason(item)
-                if reason is None:
-                    kept.append(item)
-                else:
-                    left_out.append((item, reason))
-            items = kept
     doc = build_doc(items, opts, cfg, title=title)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     summaries = cfg.summaries if opts.summaries is None else opts.summaries
@@ -286,10 +354,21 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         # Cron must not publish an empty review: nothing is written or recorded. (Rendered
         # all the same: a broken template is said now, not on the first busy week.)
         return ComposeResult(
-            text="", title="", items=[], left_out=left_out, skipped=skipped, empty=True
+            text="",
+            title="",
+            items=[],
+            left_out=left_out,
+            skipped=skipped,
+            empty=True,
+            why_empty=why_nothing(store, opts.start, opts.end, chosen, zone=cfg.zone),
         )
     result = ComposeResult(
-        text=text, title=doc.title, items=items, left_out=left_out, skipped=skipped
+        text=text,
+        title=doc.title,
+        items=items,
+        left_out=left_out,
+        skipped=skipped,
+        stand_ins=[(i, shown) for i in items if (shown := stand_in_title(i)) is not None],
     )
     if opts.dry_run or opts.out == "-":
         return result

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from revue.config import Config
+from revue.errors import BadInput
 from revue.models import Item
 from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
@@ -44,15 +45,22 @@ def review_tags(
     return tuple(out)
 
 
-def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publication:
-    """The review as a target receives it: title, HTML fragment in its style, tags."""
-    from revue.app.compose import ComposeOptions, build_doc, review_span
+def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publication, list[int]]:
+    """The review as a target receives it (title, HTML fragment in its style, tags), and
+    the items it shows. Raises BadInput when it would show none."""
+    from revue.app.compose import ComposeOptions, build_doc, review_span, select
     from revue.review.render import STYLES, render
     from revue.templates import user_templates
 
     review_id = int(review["id"])
-    items = store.review_items(review_id)
     start, end = review_span(review)
+    # Its current state (order, skips, sections, notes), as `revue week` and compose show it.
+    items = select(store, start, end, zone=cfg.zone, review=review).items
+    if not items:
+        raise BadInput(
+            f"review #{review_id}: nothing left to publish (every item is skipped or dead; "
+            "see revue week)"
+        )
     lang = review.get("lang") or cfg.lang
     style = str(review["style"]) if review.get("style") in STYLES else cfg.style
     opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
@@ -66,7 +74,7 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
         templates=user_templates(dirs=template_dirs),
         options={"show_summary": cfg.summaries},
     )
-    return Publication(
+    sent = Publication(
         review_id=review_id,
         title=doc.title,
         html=html,
@@ -77,6 +85,7 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> Publicatio
             every=cfg.wordpress.get("tags") == "all",
         ),
     )
+    return sent, [i.id for i in items]
 
 
 def publish(
@@ -103,22 +112,30 @@ def publish(
         if recorded
         else None
     )
-    item = replace(publication(store, cfg, review), previous=previous)
+    made, item_ids = publication(store, cfg, review)
+    item = replace(made, previous=previous)
     try:
         result = target.publish(item)
     except BadAnswer as exc:
         if exc.result is not None:
-            _record(store, item, target, exc.result, now)
+            _record(store, item, item_ids, target, exc.result, now)
         raise
-    _record(store, item, target, result, now)
+    _record(store, item, item_ids, target, result, now)
     return Published(review=review, result=result, previous=previous)
 
 
 def _record(
-    store: Store, item: Publication, target: Target, result: Result, now: dt.datetime
+    store: Store,
+    item: Publication,
+    item_ids: list[int],
+    target: Target,
+    result: Result,
+    now: dt.datetime,
 ) -> None:
     if result.action == "dry-run" or result.post_id is None:
         return
+    # What the blog now shows is what the review published.
+    store.record_review({"item_count": len(item_ids)}, item_ids, review_id=item.review_id)
     store.record_post(
         {
             "review_id": item.review_id,

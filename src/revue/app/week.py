@@ -21,20 +21,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from revue.app.compose import (
     ComposeOptions,
     ComposeResult,
     DateRange,
+    Selection,
     compose,
     dead_reason,
     review_span,
+    select,
+    why_nothing,
 )
 from revue.app.curate import edit_item
-from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, NotFound
+from revue.files import atomic_write, read_capped
 from revue.models import Item, iso
 from revue.store.db import Store
 
@@ -43,8 +47,8 @@ PREVIEW_FORMATS = ("text", "md", "html-fragment")
 
 # The keys, as the footer and `?` show them and the README lists them.
 KEYS: tuple[tuple[str, str], ...] = (
-    ("↑/↓", "move the cursor"),
-    ("space", "keep or skip the item for this review"),
+    ("↑/↓", "move the cursor (it stops at the first and the last item)"),
+    ("space", "keep or skip the item for this review (a toggle)"),
     ("J / K", "move the item down / up"),
     ("e", "edit the note (enter saves, esc cancels)"),
     ("s", "set the section"),
@@ -53,9 +57,46 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("o", "open the link in the browser"),
     ("c", "compose: write the review file"),
     ("y", "copy the post to the clipboard"),
+    ("< / >", "narrow / widen the list (the preview takes the rest; remembered)"),
     ("?", "list the keys"),
     ("q", "quit (everything is saved already)"),
 )
+
+
+# The list's share of the width, in percent: `<` and `>` change it by a step, within bounds
+# that leave both sides readable. Remembered in a small file beside the database.
+SPLIT_DEFAULT, SPLIT_STEP, SPLIT_MIN, SPLIT_MAX = 50, 5, 20, 80
+
+
+def state_path(db: Path) -> Path:
+    """Where the workbench remembers its layout: beside the database (one per database,
+    like its locks), never in the blog's folder."""
+    return db.with_name(db.stem + "-week.json")
+
+
+def read_split(path: Path) -> int:
+    """The remembered split, or the default (a missing, unreadable or odd file is not an
+    error: the layout is a comfort)."""
+    import json
+
+    try:
+        value = json.loads(read_capped(path, 4096) or b"{}").get("list_percent")
+    except (OSError, ValueError, AttributeError):
+        return SPLIT_DEFAULT
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, SPLIT_MIN), SPLIT_MAX)
+    return SPLIT_DEFAULT
+
+
+def write_split(path: Path, percent: int) -> bool:
+    """Remember the split; False when the file cannot be written (said, not fatal)."""
+    import json
+
+    try:
+        atomic_write(path, json.dumps({"list_percent": percent}) + "\n")
+    except (OSError, BadInput):
+        return False
+    return True
 
 
 def flat(text: str | None) -> str:
@@ -85,22 +126,19 @@ class Row:
     """One candidate item as the list shows it."""
 
     item: Item
-    kept: bool
+    kept: bool  # not skipped by the curator
     marks: tuple[str, ...]
-
-    @property
-    def in_post(self) -> bool:
-        """Kept and alive: the post shows it."""
-        return self.kept and "dead" not in self.marks
+    in_post: bool  # the post shows it: kept, and alive (or published already)
 
     @property
     def section(self) -> str | None:
         return flat(self.item.section) or None
 
     def line(self) -> str:
-        """One line: kept (✓) or skipped (✗), marks, section, title (or `site: words`),
-        via and note. Plain text: the shell must not read it as markup."""
-        parts = ["✓" if self.kept else "✗"]
+        """One line: in the post (✓) or left out (✗: skipped, or dead), marks, section,
+        title (or `site: words`), via and note. Plain text: the shell must not read it as
+        markup."""
+        parts = ["✓" if self.in_post else "✗"]
         if self.marks:
             parts.append(" ".join(f"!{mark}" for mark in self.marks))
         if self.section:
@@ -186,6 +224,9 @@ class Workbench:
         self.zone = cfg.zone  # the curator's: the range's days are theirs
         self.rows: list[Row] = []
         self.review_id: int | None = None
+        self.chosen = Selection(items=[])
+        self.state = state_path(store.path)
+        self.split = read_split(self.state)
         self.reload()
 
     # -- reading -------------------------------------------------------------------------
@@ -203,17 +244,29 @@ class Workbench:
         review, in the order the post shows them (sections grouped as render does)."""
         from revue.review.render import section_groups
 
-        existing = self.store.find_review(self.start, self.end)
-        self.review_id = int(existing["id"]) if existing else None
-        items = self.store.review_candidates(
-            *day_span(self.opts.start, self.opts.end, self.zone),
+        chosen = select(
+            self.store,
+            self.opts.start,
+            self.opts.end,
+            zone=self.zone,
             include_published=self.opts.include_published,
-            exclude_review=self.review_id,
+            include_failed=self.opts.include_failed,
         )
-        skipped = self.store.skipped_ids(review_id=self.review_id)
-        ordered = [item for _, group in section_groups(items, self.cfg.sections) for item in group]
+        self.chosen = chosen
+        existing = chosen.review
+        self.review_id = int(existing["id"]) if existing else None
+        skipped = {item.id for item in chosen.skipped}
+        shown = {item.id for item in chosen.items}
+        ordered = [
+            item for _, group in section_groups(chosen.rows, self.cfg.sections) for item in group
+        ]
         self.rows = [
-            Row(item, item.id not in skipped, marks_of(item, self.cfg.stale_days, self.zone))
+            Row(
+                item,
+                item.id not in skipped,
+                marks_of(item, self.cfg.stale_days, self.zone),
+                item.id in shown,
+            )
             for item in ordered
         ]
 
@@ -230,7 +283,7 @@ class Workbench:
         """The line above the list: the range, what is kept, skipped and dead, the format."""
         kept = sum(1 for r in self.rows if r.in_post)
         skipped = sum(1 for r in self.rows if not r.kept)
-        dead = sum(1 for r in self.rows if r.kept and "dead" in r.marks)
+        dead = sum(1 for r in self.rows if r.kept and not r.in_post)
         bits = [f"{self.start} → {self.end}", f"{kept} in post"]
         if skipped:
             bits.append(f"{skipped} skipped")
@@ -322,6 +375,17 @@ class Workbench:
     def tags_text(self, item_id: int) -> str:
         return ", ".join(self.row(item_id).item.tags)
 
+    def resize(self, step: int) -> str:
+        """Give the list a step more (1) or less (-1) of the width, and remember it; what
+        to say."""
+        wanted = min(max(self.split + step * SPLIT_STEP, SPLIT_MIN), SPLIT_MAX)
+        if wanted == self.split:
+            return f"the list is already at its {'widest' if step > 0 else 'narrowest'}"
+        self.split = wanted
+        kept = write_split(self.state, wanted)
+        said = f"list {wanted}% of the width, preview {100 - wanted}%"
+        return said if kept else f"{said} (not remembered: {self.state} cannot be written)"
+
     def cycle_format(self) -> str:
         at = PREVIEW_FORMATS.index(self.fmt) if self.fmt in PREVIEW_FORMATS else -1
         self.fmt = PREVIEW_FORMATS[(at + 1) % len(PREVIEW_FORMATS)]
@@ -338,10 +402,19 @@ class Workbench:
         result = compose(self.store, self.cfg, self._options(dry_run=True), now=self.clock())
         return None if result.empty else result.text
 
+    def nothing_left(self) -> str:
+        """Why there is no post: no item at all in the range, or every one left out."""
+        if not self.rows:
+            why = why_nothing(
+                self.store, self.opts.start, self.opts.end, self.chosen, zone=self.zone
+            )
+            return f"no items from {self.start} to {self.end}: {why}"
+        return "every item is skipped or dead"
+
     def preview(self) -> str:
         """What the preview shows: the post, or why there is none."""
         text = self.post()
-        return "(nothing to publish: every item is skipped or dead)" if text is None else text
+        return f"(nothing to publish: {self.nothing_left()})" if text is None else text
 
     def compose(self) -> ComposeResult:
         """Write the review file as `revue compose` does, record it; rows read again (the
@@ -352,6 +425,6 @@ class Workbench:
 
     def composed_message(self, result: ComposeResult) -> str:
         if result.empty:
-            return "nothing written: every item is skipped or dead"
+            return f"nothing written: {self.nothing_left()}"
         how = "unchanged" if result.unchanged else "written"
         return f"{len(result.items)} item(s) {how}: {result.path}"

@@ -24,13 +24,14 @@ from revue.cli.shell import (
     range_options,
     typed,
 )
-from revue.errors import BadInput
+from revue.errors import BadInput, ExitCode
 from revue.files import read_bounded_text
 from revue.review.outputs import FORMATS, OUTPUT_FORMATS  # the --format help: a light table
 from revue.sanitize import clean_text
 
 if TYPE_CHECKING:
-    pass
+    from revue.app.compose import ComposeResult
+    from revue.cli.shell import Env
 
 
 @handled
@@ -99,6 +100,12 @@ def compose(
         bool,
         typer.Option("--copy", help="Also put the review on the clipboard (through the terminal)."),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 when a link is shown with a stand-in title (for cron)."
+        ),
+    ] = False,
 ) -> None:
     """Write the review of a date range and record what it published.
 
@@ -122,8 +129,9 @@ def compose(
     if span.empty:
         last = span.since or {}
         env.ui.info(
-            f"nothing to compose: the last review (#{last.get('id')}) already reaches "
-            f"{last.get('end')}"
+            f"nothing to compose: --since-last starts the day after the last review "
+            f"(#{last.get('id')}), which already reaches {last.get('end')} "
+            f"(--review {last.get('id')} composes that review again; revue week opens it)"
         )
         return
 
@@ -167,8 +175,8 @@ def compose(
         )
     if result.empty:
         env.ui.info(
-            f"no items from {opts.start} to {opts.end}: nothing written "
-            "(--allow-empty writes the title-only post)"
+            f"nothing to publish from {opts.start} to {opts.end}: {result.why_empty}; "
+            "nothing written (--allow-empty writes the title-only post)"
         )
         return
     if preview:
@@ -183,18 +191,19 @@ def compose(
                     f"#{item.id} is stale: first published {first.isoformat()}, "
                     f"added {days.day_text(item.added_at)}"
                 )
-            if item.status in ("failed", "blocked", "pending"):
-                env.ui.warn(f"#{item.id} has no page metadata yet ({item.status}): {item.url}")
+        report_stand_ins(env, result, strict=strict)
         return
     if dry_run or out == "-":
         env.ui.raw(result.text)
         if copy:
             copy_to_clipboard(env, result.text, "the review")
+        report_stand_ins(env, result, strict=strict)
         return
     env.ui.info(f"{len(result.items)} item(s): {result.title}")
     env.ui.say(str(result.path), markup=False, soft_wrap=True)
     if copy:
         copy_to_clipboard(env, result.text, "the review")
+    report_stand_ins(env, result, strict=strict)
     if open_it:
         if not OUTPUT_FORMATS[opts.fmt].html or result.path is None:
             env.ui.warn(
@@ -205,6 +214,21 @@ def compose(
 
             if not webbrowser.open(result.path.resolve().as_uri()):
                 env.ui.warn("--open: no browser available here")
+
+
+def report_stand_ins(env: "Env", result: "ComposeResult", *, strict: bool) -> None:
+    """One line on stderr per link shown with a stand-in title, with the command that gives
+    it its title; with `strict`, each is an error and the exit is 1 (cron mails it)."""
+    for item, shown in result.stand_ins:
+        why = {
+            "pending": "not fetched yet",
+            "blocked": "blocked",
+            "failed": f"failed: {item.error}" if item.error else "failed",
+        }.get(item.status, "its page has no title")
+        line = f'#{item.id} shown as "{shown}" ({why}): revue edit {item.id} --title "…"'
+        (env.ui.error if strict else env.ui.warn)(line)
+    if strict and result.stand_ins:
+        raise typer.Exit(int(ExitCode.PARTIAL))
 
 
 @handled

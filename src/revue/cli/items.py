@@ -35,6 +35,7 @@ from revue.cli.shell import (
     handled,
     item_filters,
     json_option,
+    no_items,
     range_args,
     typed,
     typed_list,
@@ -228,7 +229,7 @@ def list_items(
     if as_json:
         emit_json_items(env.ui, items)
     elif not items_table(env.ui, items, env.cfg.stale_days, env.days):
-        env.ui.info("no items")
+        env.ui.info(no_items(env, asked, filtered=bool(tag or status or unpublished)))
 
 
 @handled

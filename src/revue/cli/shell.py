@@ -362,15 +362,40 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
 
 def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, list[int] | None]:
     """The range options as list/export filters: the stored instants [since, before) of the
-    curator's days the items were added on (either open), or the ids of review N's items."""
+    curator's days the items were added on (either open), or the ids of the items review N
+    shows now."""
     found = range_options(env, span, default_days=None)
     if found is None:
         start = parse_date(span.date_from, "--from")
         end = parse_date(span.date_to, "--to")
         return (*env.days.span(start, end), None)
     if found.review is not None:
-        return None, None, [i.id for i in env.store.review_items(found.review["id"])]
+        from revue.app.compose import select
+
+        # Review N as it stands now (skips and all), as publish would send it.
+        chosen = select(env.store, found.start, found.end, zone=env.cfg.zone, review=found.review)
+        return None, None, [i.id for i in chosen.items]
     return (*env.days.span(found.start, found.end), None)
+
+
+def no_items(env: Env, span: RangeArgs, *, filtered: bool = False) -> str:
+    """What `list` says when nothing matched: for --since-last right after a compose, why
+    (its range starts tomorrow) and which option lists that review; else the range looked
+    in (unless other filters had their say)."""
+    found = range_options(env, span, default_days=None)
+    if found is None:
+        return "no items"
+    if found.empty and found.since is not None:
+        last = found.since
+        return (
+            f"no items: --since-last starts the day after the last review (#{last['id']}), "
+            f"which already reaches {last['end']} (--review {last['id']} lists its items)"
+        )
+    if filtered:
+        return "no items"
+    if found.review is not None:
+        return f"no items: review #{found.review['id']} shows none now"
+    return f"no items added from {found.start} to {found.end}"
 
 
 def read_lines(source: str) -> Iterator[tuple[int, str]]:

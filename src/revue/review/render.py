@@ -153,6 +153,15 @@ def _lead(lead: str | None) -> str:
     return text + ":" if text and not text.endswith(_LEAD_END) else text
 
 
+def stand_in_title(item: Item) -> str | None:
+    """What a link shows in place of the title its page did not give (a blocked, timed-out
+    or untitled page): its site and its address's words; None when it has a title, or shows
+    none (a text block, a social post, which shows its text as a quote)."""
+    if item.kind == "text" or one_line(item.title) or social_post(item.url) is not None:
+        return None
+    return one_line(item.display_title()) or safe_url(item.url) or one_line(item.url)
+
+
 def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
     is_text = item.kind == "text"
     url_safe = None if is_text else safe_url(item.url)
@@ -167,7 +176,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         label = f"via RT{handle}" if handle else "via RT " + (title or domain(item.url or ""))
     else:
         # What a link shows when the page gave no title: the site and its address's words.
-        label = title or one_line(item.display_title()) or url_safe or one_line(item.url)
+        label = title or stand_in_title(item) or ""
     note = (item.note or "").strip()
     if not is_text:
         # The classic style writes "= comment"; a curator who typed the "=" gets it once.

@@ -16,8 +16,11 @@ module's `\\X`: `e` + a combining acute is one, a family emoji joined by ZWJ is 
 is one.
 
 Too long, the comment is shortened first, then the title, each at a grapheme boundary (at a
-word's end when one is near) with an ellipsis; then hashtags are dropped from the end. The
-URL and the handle are never cut: a post that cannot fit them raises BadInput.
+word's end when one is near) with an ellipsis; then hashtags are dropped, the config's
+generic ones before the item's own. A post on X, Bluesky or Mastodon is shared the other way
+round: the curator's words and tags first, then `via RT@handle`, the post's text quoted and
+its URL; there the quoted text is shortened first. The URL and the handle are never cut: a
+post that cannot fit them raises BadInput.
 """
 
 from __future__ import annotations
@@ -105,22 +108,26 @@ class Post:
 
     title: str
     url: str
-    via: str = ""  # "@handle" or a name
+    via: str = ""  # "@handle" or a name; "RT@handle" for a social post
     comment: str = ""
     hashtags: tuple[str, ...] = ()
+    generic: frozenset[str] = frozenset()  # of `hashtags`, the config's: dropped first
+    quote: str = ""  # a social post's text, quoted after the curator's words
+    social: bool = False
+    lang: str = "fr"
 
     def text(self) -> str:
-        return " ".join(
-            part
-            for part in (
-                self.title,
-                self.url,
-                f"via {self.via}" if self.via else "",
-                f"= {self.comment}" if self.comment else "",
-                " ".join("#" + tag for tag in self.hashtags),
-            )
-            if part
-        )
+        tags = " ".join("#" + tag for tag in self.hashtags)
+        via = f"via {self.via}" if self.via else ""
+        if self.social:
+            quoted = ""
+            if self.quote:
+                quoted = f"« {self.quote} »" if self.lang == "fr" else f"“{self.quote}”"
+            parts: tuple[str, ...] = (self.comment, tags, via, quoted, self.url)
+        else:
+            comment = f"= {self.comment}" if self.comment else ""
+            parts = (self.title, self.url, via, comment, tags)
+        return " ".join(part for part in parts if part)
 
 
 def note_text(note: str | None) -> str:
@@ -146,12 +153,29 @@ def post_for(item: Item, default_hashtags: list[str], lang: str = "fr") -> Post:
     entry = template_context(doc)["items"][0]
     if not entry["url_safe"]:
         raise BadInput(f"#{item.id}: {item.url!r} is not an http(s) link")
+    hashtags = tuple(entry["hashtags"])
+    own = {tag.casefold() for tag in entry["own_hashtags"]}
+    generic = frozenset(tag for tag in hashtags if tag.casefold() not in own)
+    if entry["is_social"]:
+        # As the review shows it: "via RT@handle", the post's text as a quote.
+        return Post(
+            title="",
+            url=entry["url_safe"],
+            via=entry["label"].removeprefix("via ").strip(),
+            comment=note_text(item.note),
+            hashtags=hashtags,
+            generic=generic,
+            quote=one_line(" ".join(entry["quote_paragraphs"])),
+            social=True,
+            lang=lang,
+        )
     return Post(
         title=entry["title_text"],
         url=entry["url_safe"],
         via=entry["via_text"],
         comment=note_text(item.note),
-        hashtags=tuple(entry["hashtags"]),
+        hashtags=hashtags,
+        generic=generic,
     )
 
 
@@ -202,6 +226,19 @@ def fit(post: Post, platform: Platform) -> Post:
     dropped from the end. Raises BadInput when the URL and handle alone do not fit."""
     if fits(post, platform):
         return post
+    if post.social:
+        # The curator's words and tags matter more than the text they comment on.
+        quote = graphemes(post.quote)
+        if quote:
+            best = _longest(
+                lambda k: _with(post, quote=shorten(post.quote, k)), len(quote), platform
+            )
+            if best is not None:
+                return best
+            post = _with(post, quote="")
+        post = _drop_tags(post, platform, only_generic=True)
+        if fits(post, platform):
+            return post
     comment = graphemes(post.comment)
     if comment:
         best = _longest(
@@ -218,13 +255,30 @@ def fit(post: Post, platform: Platform) -> Post:
         if best is not None:
             return best
         post = _with(post, title="")
-    while post.hashtags and not fits(post, platform):
-        post = _with(post, hashtags=post.hashtags[:-1])
+    post = _drop_tags(post, platform, only_generic=False)
     if not fits(post, platform):
         raise BadInput(
             f"the link and its handle alone are longer than {platform.name}'s "
             f"{platform.limit} {platform.unit} ({length(post, platform)})"
         )
+    return post
+
+
+def _drop_tags(post: Post, platform: Platform, *, only_generic: bool) -> Post:
+    """Hashtags dropped from the end until the post fits: the config's generic ones first
+    (`#Analyweb` says less about a link than its own `#TikTok`), then, unless
+    `only_generic`, the item's own."""
+    for generic_pass in (True, False):
+        if not generic_pass and only_generic:
+            break
+        while not fits(post, platform):
+            droppable = [
+                i for i, tag in enumerate(post.hashtags) if not generic_pass or tag in post.generic
+            ]
+            if not droppable:
+                break
+            at = droppable[-1]
+            post = _with(post, hashtags=post.hashtags[:at] + post.hashtags[at + 1 :])
     return post
 
 

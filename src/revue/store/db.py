@@ -957,7 +957,8 @@ class Store:
         exclude_review: int | None = None,
     ) -> list[Item]:
         """Items added at instants in [since, before) (the curator's days of a review,
-        clock.day_span), not yet published by another review (unless asked)."""
+        clock.day_span), not yet published by another review (unless asked), and every item
+        review `exclude_review` (this range's own) published already."""
         where, params = _added_range(since, before)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {' AND '.join(['1', *where])}"
         if not include_published:
@@ -967,7 +968,31 @@ class Store:
             )
             params.append(exclude_review)
         sql += " ORDER BY coalesce(position, id) ASC, id ASC"
-        return self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+        rows = self._hydrate([self._row_to_item(r) for r in self._q(sql, params)])
+        if exclude_review is not None:
+            # Its own items stay its own, even if their day no longer falls in the range.
+            # (A second query, by key: an OR here would scan every item.)
+            found = {item.id for item in rows}
+            own = sorted(self.review_item_ids(exclude_review) - found)
+            if own:
+                rows += self.get_many(own)
+                rows.sort(key=lambda i: (i.position if i.position is not None else i.id, i.id))
+        return rows
+
+    def published_in_range(
+        self, since: str | None, before: str | None, *, exclude_review: int | None = None
+    ) -> dict[int, int]:
+        """How many items added at instants in [since, before) each review (but
+        `exclude_review`) published."""
+        where, params = _added_range(since, before)
+        rows = self._q(
+            "SELECT ri.review_id, count(DISTINCT items.id) FROM items JOIN review_items ri "
+            f"ON ri.item_id = items.id WHERE {' AND '.join(['1', *where])} "
+            "AND ri.review_id IS NOT ? "
+            "GROUP BY ri.review_id ORDER BY ri.review_id",
+            [*params, exclude_review],
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
 
     def find_review(self, start: str, end: str) -> dict[str, Any] | None:
         """The composed review of exactly this range, whatever its formats."""
@@ -1102,6 +1127,11 @@ class Store:
             )
         ]
         return self.get_many(ids)
+
+    def review_item_ids(self, review_id: int) -> set[int]:
+        """The items review `review_id` published, as last recorded."""
+        rows = self._q("SELECT item_id FROM review_items WHERE review_id = ?", [review_id])
+        return {int(r[0]) for r in rows}
 
     # -- skips: items left out of the review being prepared --------------------------------
 
