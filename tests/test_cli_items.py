@@ -201,3 +201,22 @@ def test_edit_without_options_opens_the_editor_on_a_terminal(tmp_path: Path) -> 
     item = run_json("show", "1")
     assert item["note"] == "après #Veille"
     assert item["tags"] == ["Tech", "Veille"]
+
+
+def test_readding_replaces_the_note_and_says_what_it_was() -> None:
+    run("add", "--no-fetch", "https://a.example/story", "--note", "= À suivre #IA")
+    [item] = run_json("list")
+    assert item["note"] == "À suivre #IA"  # typed as the review writes it: stored without "="
+    result = run("add", "--no-fetch", "https://a.example/story", "--note", "Les superpouvoirs")
+    assert "note replaced (was: À suivre #IA)" in result.stderr
+    [item] = run_json("list")
+    assert item["note"] == "Les superpouvoirs"
+    run("add", "--no-fetch", "https://a.example/story", "--note", "= et ça", "--append-note")
+    [item] = run_json("list")
+    assert item["note"] == "Les superpouvoirs\n\net ça"
+    run("add", "--no-fetch", "https://a.example/story", "--note", "et ça", "--append-note")
+    assert run_json("list")[0]["note"] == "Les superpouvoirs\n\net ça"  # joined once
+    run("edit", "1", "--note", "= Revu")
+    assert run_json("show", "1")["note"] == "Revu"
+    out = run("compose", "--out", "-", "--format", "text").stdout
+    assert "= Revu" in out and "= =" not in out

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue import urls
 from revue.errors import BadInput, NotFound, RevueError
-from revue.models import HTML_TYPES, FetchResult, Item, PageMeta, iso
+from revue.models import HTML_TYPES, FetchResult, Item, PageMeta, iso, note_body
 from revue.store.db import AddOutcome, Store
 
 if TYPE_CHECKING:
@@ -75,6 +75,8 @@ def edit_item(
 ) -> Item:
     """Change an item's curator fields (`revue edit`, the workbench): the hashtags written in
     a new note become its hashtags. Returns the item as stored."""
+    if fields.get("note"):
+        fields = {**fields, "note": note_body(fields["note"])}
     hashtags = hashtags_in(fields.get("note"))
     return store.update(
         item_id,
@@ -113,14 +115,29 @@ def store_links(
     now: dt.datetime,
     curator: dict[str, Any],
     progress: Progress | None = None,
+    append_note: bool = False,
 ) -> list[AddOutcome]:
     """Store the links (validated by the caller) with the curator's fields, in one
-    transaction, before anything is fetched: once this returns, every link is on disk."""
+    transaction, before anything is fetched: once this returns, every link is on disk.
+
+    A note typed as the review writes it ("= À suivre") is stored without its "=". On a link
+    already here it replaces the item's note, or with `append_note` is added after it."""
     progress = progress or Progress()
     curator = dict(curator)
     tags = list(curator.pop("tags", ()) or ())
+    if curator.get("note") is not None:
+        curator["note"] = note_body(curator["note"]) or None
     hashtags = hashtags_in(curator.get("note"))
-    entries = [{"url": link, "tags": tags, "hashtags": hashtags, **curator} for link in links]
+    entries = [
+        {
+            "url": link,
+            "tags": tags,
+            "hashtags": hashtags,
+            "replace_note": not append_note,
+            **curator,
+        }
+        for link in links
+    ]
     outcomes = store.add_many(entries, now=iso(now))
     for outcome in outcomes:
         progress.stored(outcome)

@@ -15,6 +15,7 @@ from revue.cli.output import (
     emit_json,
     emit_json_items,
     items_table,
+    one_line,
     review_phrase,
     run_fetch,
 )
@@ -77,6 +78,13 @@ def add(
         str | None, typer.Option("--text", help="Add a free text block (no URL) instead.")
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
+    append_note: Annotated[
+        bool,
+        typer.Option(
+            "--append-note",
+            help="On a link already here, add --note after its note (default: replace it).",
+        ),
+    ] = False,
     as_json: Annotated[bool, json_option("Print the items as JSON.")] = False,
 ) -> None:
     """Store links (before any network call), then fetch and extract their pages."""
@@ -109,7 +117,9 @@ def add(
         "quote": quote,
         "lead": lead,
     }
-    outcomes = store_links(env.store, given, now=env.now(), curator=curator)
+    outcomes = store_links(
+        env.store, given, now=env.now(), curator=curator, append_note=append_note
+    )
     to_fetch: list[Item] = []
     for outcome in outcomes:
         item = outcome.item
@@ -118,6 +128,8 @@ def add(
             to_fetch.append(item)
             continue
         added = f"; added {', '.join(outcome.merged_fields)}" if outcome.merged_fields else ""
+        if outcome.replaced_note is not None:
+            added += f"; note replaced (was: {one_line(outcome.replaced_note)})"
         ui.info(f"already here: #{item.id}, added {item.added_at[:10]}{added}")
         if item.review:
             ui.warn(f"#{item.id} is already in the review of {review_phrase(item, env.cfg.lang)}")

@@ -40,7 +40,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from revue.errors import BadInput
-from revue.models import Item, ReviewDoc, iso_day
+from revue.models import Item, ReviewDoc, iso_day, note_body, only_hashtags
 from revue.review.datephrase import date_phrase
 from revue.review.markup import (
     html_text,
@@ -164,7 +164,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
     note = (item.note or "").strip()
     if not is_text:
         # The classic style writes "= comment"; a curator who typed the "=" gets it once.
-        note = re.sub(r"^=\s*", "", note)
+        note = note_body(note)
     lead = _lead(item.lead)
     # A hashtag the curator already wrote in the comment is not repeated after it.
     written = {tag.casefold() for tag in _WRITTEN_TAG.findall(note)}
@@ -227,6 +227,8 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "quote_lines": quote_lines,
         # Plain text, ready to insert (the text format: nothing escaped).
         "lead_text": lead,
+        # "= " before a comment; a note of hashtags only is shown as tags, without it.
+        "note_sep": "" if is_text or only_hashtags(note) else "= ",
         "note_text": one_line(note),
         "hashtags_text": " ".join("#" + tag for tag in hashtags),
         "own_hashtags_text": " ".join("#" + tag for tag in own_hashtags),

@@ -60,6 +60,7 @@ class AddOutcome:
     item: Item
     created: bool
     merged_fields: list[str]  # curator fields (or tags) added to an existing item
+    replaced_note: str | None = None  # the note a re-add replaced (`add` without --append-note)
 
 
 def _wrap(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -529,7 +530,11 @@ class Store:
             if keys[0] in known:
                 merges.append(index)
                 continue
-            fields = {k: v for k, v in entry.items() if k not in ("url", "tags", "hashtags")}
+            fields = {
+                k: v
+                for k, v in entry.items()
+                if k not in ("url", "tags", "hashtags", "replace_note")
+            }
             record = self._new_record(entry["url"], cleaned, now=now, **fields)
             item_id = next_id
             next_id += 1
@@ -637,9 +642,14 @@ class Store:
         source: str = "cli",
         extra: dict[str, Any] | None = None,
         own: Sequence[str] = (),
+        replace_note: bool = False,
     ) -> AddOutcome:
         """`own`: page fields given in `extra` that are the curator's (a past review's via):
-        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given."""
+        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given.
+
+        On a link already here, a note is added after the item's (an import merges what it
+        brings), or with `replace_note` takes its place (the curator re-adding the link says
+        what it is now: the outcome's `replaced_note` is the one it replaced)."""
         cleaned, keys = urls.stored_keys(url)
         key = keys[0]
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
@@ -653,9 +663,14 @@ class Store:
                 [item_id],
             ).fetchone()
             updates: dict[str, Any] = {}
+            replaced: str | None = None
             for i, name in enumerate(("note", "lead", "quote", "section")):
                 new = curator[name]
                 old = current[i]
+                if name == "note" and new and old and replace_note:
+                    if new.strip() != old.strip():
+                        updates[name], replaced = new, old
+                    continue
                 if not new or (old and new.strip() in old):
                     continue
                 updates[name] = new if not old or name == "section" else f"{old}\n\n{new}"
@@ -675,7 +690,7 @@ class Store:
             if updates:
                 self.db.table("items").update(item_id, updates)
             merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
-            return AddOutcome(self._get_locked(item_id), False, merged)
+            return AddOutcome(self._get_locked(item_id), False, merged, replaced)
         record = self._new_record(
             url,
             cleaned,
