@@ -323,3 +323,26 @@ def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path) -> N
     assert code == 1  # one link failed
     assert "fetching" in screen and "━" in screen  # the bar was drawn
     assert "6 ok, 1 failed" in screen
+
+
+def test_a_batch_on_a_terminal_prints_each_link_after_the_bar(server: LoopbackServer) -> None:
+    """Once the bar is gone, a line per link, in the order given: its id and title, or why
+    it failed."""
+    import re
+
+    links = [
+        server.route(f"/a/{n}", f"<html><head><title>Article {n}</title></head></html>")
+        for n in range(3)
+    ]
+    code, screen = run_on_terminal("add", links[0], server.url("/missing"), *links[1:])
+    assert code == 1 and "━" in screen  # the bar was drawn
+    after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen[screen.rindex("━") :])
+    lines = [line.strip() for line in after.splitlines() if line.strip()]
+    missing = server.url("/missing")
+    assert lines[1:] == [
+        "#1 Article 0",
+        f"error: #2 failed: {missing}: HTTP 404 (kept; retry with: revue fetch 2)",
+        "#3 Article 1",
+        "#4 Article 2",
+        "3 ok, 1 failed (1 HTTP 404)",
+    ], after

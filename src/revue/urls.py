@@ -111,6 +111,12 @@ def validate(url: str) -> str:
     return text
 
 
+def with_scheme(text: str) -> str:
+    """`text`, with `https://` before an address written from its `www.` on (as people copy
+    them from print): "www.ledevoir.com/x" -> "https://www.ledevoir.com/x"."""
+    return "https://" + text if text[:4].lower() == "www." and len(text) > 4 else text
+
+
 def _looks_like_ip(host: str) -> bool:
     return bool(re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", host))
 

@@ -30,31 +30,46 @@ RETRY_BASE = dt.timedelta(hours=1)
 RETRY_CAP = dt.timedelta(days=7)
 
 
-def checked_links(
-    sources: Iterable[tuple[str, Iterable[tuple[int, str]] | None, str]],
-) -> list[str]:
-    """The URLs of `sources`, each once, in order: a (name, None, url) is one URL given, a
-    (name, numbered lines, "") a list of them, one a line (its first word). Raises BadInput
-    naming the first that is not an http(s) URL, with its line: one bad URL stores nothing."""
-    links: list[str] = []
-    for name, lines, single in sources:
-        if lines is None:
-            links.append(urls.validate(single))
-            continue
-        for number, line in lines:
-            candidate = line.split()[0]
-            try:
-                links.append(urls.validate(candidate))
-            except BadInput as exc:
-                raise BadInput(f"{name}, line {number}: {exc.message}") from None
+@dataclass
+class GivenLinks:
+    """The links `add` was given, each once, in order, with the title its line gave (None
+    for a URL on the command line), and the lines of a list that were not links."""
+
+    links: list[tuple[str, str | None]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "standard input, line 9: not a link: …"
+
+
+def checked_links(sources: Iterable[tuple[str, bytes | None, str]]) -> GivenLinks:
+    """The links of `sources`: a (name, None, url) is one URL typed on the command line, a
+    (name, bytes, "") a list of links read as `import` reads a links file (`www.…` is https,
+    text after a URL is its title). A typed URL that is not one raises BadInput naming it
+    (nothing is stored then); a bad line of a list is reported in `skipped`, the others kept."""
+    from revue.formats.importers import parse_import
+
+    given = GivenLinks()
     seen: set[str] = set()
-    unique = []
-    for link in links:
+
+    def keep(link: str, title: str | None) -> None:
         key = urls.dedup_key(link)
         if key not in seen:
             seen.add(key)
-            unique.append(link)
-    return unique
+            given.links.append((link, title))
+
+    for name, data, single in sources:
+        if data is None:
+            keep(urls.validate(urls.with_scheme(single.strip())), None)
+            continue
+        parsed = parse_import(data, format="links")
+        problems = list(parsed.errors)
+        for record in parsed.records:
+            try:
+                link = urls.validate(record.url or "")
+            except BadInput as exc:
+                problems.append((record.line or 0, exc.message))
+                continue
+            keep(link, record.title)
+        given.skipped += [f"{name}, line {n}: {why}" for n, why in sorted(problems)]
+    return given
 
 
 def hashtags_in(text: str | None) -> list[str]:
@@ -116,12 +131,14 @@ def store_links(
     curator: dict[str, Any],
     progress: Progress | None = None,
     append_note: bool = False,
+    titles: Sequence[str | None] = (),
 ) -> list[AddOutcome]:
     """Store the links (validated by the caller) with the curator's fields, in one
     transaction, before anything is fetched: once this returns, every link is on disk.
 
     A note typed as the review writes it ("= À suivre") is stored without its "=". On a link
-    already here it replaces the item's note, or with `append_note` is added after it."""
+    already here it replaces the item's note, or with `append_note` is added after it.
+    `titles`, when given, are the links' own titles (from a list's lines), in order."""
     progress = progress or Progress()
     curator = dict(curator)
     tags = list(curator.pop("tags", ()) or ())
@@ -138,6 +155,11 @@ def store_links(
         }
         for link in links
     ]
+    for entry, title in zip(entries, titles or (), strict=False):
+        if title and not entry.get("title"):
+            # A list's line title, as `import` stores it: the page's title until a fetch
+            # finds one (a title typed with --title is the curator's, and wins).
+            entry["extra"] = {"title": title}
     outcomes = store.add_many(entries, now=iso(now))
     for outcome in outcomes:
         progress.stored(outcome)

@@ -107,7 +107,11 @@ def add(
             emit_json(ui, env.store.get(item.id).to_json())
         return
     given = collect_links(links or [], file)
-    if not given:
+    for problem in given.skipped:
+        ui.error(problem)
+    if not given.links:
+        if given.skipped:
+            raise BadInput(f"no link to add ({len(given.skipped)} line(s) skipped)")
         raise BadInput("no URL given (pass URLs, '-' for stdin, or --file)")
     curator = {
         "note": note,
@@ -118,7 +122,12 @@ def add(
         "lead": lead,
     }
     outcomes = store_links(
-        env.store, given, now=env.now(), curator=curator, append_note=append_note
+        env.store,
+        [link for link, _ in given.links],
+        now=env.now(),
+        curator=curator,
+        append_note=append_note,
+        titles=[title for _, title in given.links],
     )
     to_fetch: list[Item] = []
     for outcome in outcomes:
@@ -139,8 +148,8 @@ def add(
             describe(ui, item)
     failed: list[Item] = []
     if not no_fetch:
-        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json)
-    elif len(given) == 1 and outcomes[0].created and not as_json:
+        failed = run_fetch(env, to_fetch, single=len(given.links) == 1 and not as_json)
+    elif len(given.links) == 1 and outcomes[0].created and not as_json:
         ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
         ids = []
@@ -148,7 +157,7 @@ def add(
             found = env.store.find_by_url(o.item.url or "")
             ids.append(found.id if found else o.item.id)
         emit_json(ui, [i.to_json() for i in env.store.get_many(dict.fromkeys(ids))])
-    exit_for(len(failed))
+    exit_for(len(failed) + len(given.skipped))
 
 
 @handled

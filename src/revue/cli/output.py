@@ -221,6 +221,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
     if not items:
         return []
     failed: list[Item] = []
+    # With a bar, each link's line waits for the bar to go: id and title, or the failure.
+    after_bar: list[Item] = []
     with progress_bar(ui, len(items), "fetching") as advance:
 
         def fetched(item: Item, dup: Item | None) -> None:
@@ -234,10 +236,11 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
                 return
             if advance is not None:
                 advance(item.status == "ok")
+                after_bar.append(item)
             elif item.status == "ok":
                 ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-            if item.status != "ok":
-                fetch_failed(ui, item)  # above the progress bar when there is one
+            else:
+                fetch_failed(ui, item)
 
         report = fetch_items(
             env.store,
@@ -254,6 +257,12 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
             else:
                 fetch_failed(ui, item)
     else:
+        order = {item.id: n for n, item in enumerate(items)}
+        for item in sorted(after_bar, key=lambda i: order.get(i.id, len(order))):
+            if item.status == "ok":
+                ui.say(f"#{item.id} {short(item.display_title(), 100)}", markup=False)
+            else:
+                fetch_failed(ui, item)
         summarize(ui, len(report.ok), failed)
     return failed
 
