@@ -32,6 +32,10 @@ CURATOR_FIELDS = ("note", "lead", "quote", "section")
 
 Status = Literal["pending", "ok", "failed", "blocked"]
 
+# Fetch failures that say the page will not come back: not retried on their own.
+GONE_STATUSES = frozenset({404, 410})
+NO_SUCH_HOST = "no such host"
+
 # Content types read as an HTML page (a missing one too); any other is a document.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -122,6 +126,12 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def permanent(self) -> bool:
+        """A failure that trying again will not fix: the page is gone (404, 410) or its host
+        does not exist. Not retried by `revue fetch` (a DNS failure of the moment is)."""
+        return not self.ok and (self.status in GONE_STATUSES or self.error == NO_SUCH_HOST)
 
 
 @dataclass(slots=True)

@@ -350,7 +350,8 @@ def record_result(
             http_status=result.status,
             content_type=result.content_type,
             final_url=final_url,
-            next_attempt_at=next_attempt(attempts, now, retry_after),
+            # A page that is gone is not tried again (`revue fetch ID` or --force still do).
+            next_attempt_at=None if result.permanent else next_attempt(attempts, now, retry_after),
         )
 
     if not result.ok:

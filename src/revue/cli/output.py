@@ -88,12 +88,23 @@ def describe(ui: UI, item: Item) -> None:
         ui.say("  " + short(item.summary, 200), markup=False)
 
 
+def titled_by_curator(item: Item) -> bool:
+    """An item the review shows under the title the curator typed: its page failing is
+    news, not an error (the review is right without it)."""
+    return bool(item.title) and "title" in item.user_fields
+
+
 def fetch_failed(ui: UI, item: Item) -> None:
-    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet."""
-    ui.error(
-        f"#{item.id} {item.status}: {item.url}: {item.error} "
-        f"(kept; retry with: revue fetch {item.id})"
-    )
+    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet;
+    for an item with the curator's title, a line of information (cron stays quiet)."""
+    again = f"retry with: revue fetch {item.id}"
+    if item.status == "failed" and item.next_attempt_at is None:
+        again = f"gone, not tried again on its own; {again}"
+    line = f"#{item.id} {item.status}: {item.url}: {item.error} (kept; {again})"
+    if titled_by_curator(item):
+        ui.info(f"{line}; shown with your title")
+    else:
+        ui.error(line)
 
 
 def items_table(ui: UI, items: Iterable[Item], stale_days: int) -> int:
@@ -214,7 +225,8 @@ def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
 
 
 def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
-    """Fetch items, report each, return the ones that failed."""
+    """Fetch items, report each, return the ones that failed (an item with the curator's
+    title is not one: the review shows it right)."""
     from revue.app.curate import Progress, fetch_items
 
     ui = env.ui
@@ -264,7 +276,7 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool) -> list[Item]:
             else:
                 fetch_failed(ui, item)
         summarize(ui, len(report.ok), failed)
-    return failed
+    return [item for item in failed if not titled_by_curator(item)]
 
 
 def copy_to_clipboard(env: Env, text: str, what: str) -> None:

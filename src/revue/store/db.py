@@ -933,7 +933,10 @@ class Store:
             params.extend(statuses)
             clauses.append("kind = 'link'")
             if not force:
-                clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?)")
+                # A failed item without a next attempt is gone for good (a 404): not retried.
+                clauses.append(
+                    "(next_attempt_at <= ? OR (next_attempt_at IS NULL AND status = 'pending'))"
+                )
                 params.append(now)
                 clauses.append("(status = 'pending' OR attempts < ?)")
                 params.append(max_attempts)

@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpx
 
 from revue import __version__
-from revue.models import HTML_TYPES, FetchResult
+from revue.models import HTML_TYPES, NO_SUCH_HOST, FetchResult
 from revue.sanitize import clean_json
 from revue.web.extract import extract
 
@@ -823,6 +823,15 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
+# getaddrinfo's answers for a name that does not exist (NXDOMAIN, or no address for it), as
+# opposed to EAI_AGAIN, a resolver that did not answer (the network being down).
+_NO_NAME = frozenset(
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code
+)
+
+
 def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) -> _Failure:
     """A short reason for an httpx error; connection-level errors before a response retry."""
     chain = _chain(exc)
@@ -836,6 +845,8 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout after {_secs(s.read_timeout)} s")
     if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(e, socket.gaierror) and e.errno in _NO_NAME for e in chain):
+            return _Failure(NO_SUCH_HOST)  # the name does not exist: no retry, now or later
         if has(socket.gaierror) or "name or service" in text or "nodename" in text:
             return _Failure("DNS lookup failed")  # retrying at once will not fix it
         if has(ssl.SSLError) or "certificate" in text:
