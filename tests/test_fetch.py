@@ -684,6 +684,9 @@ def test_social_provider_detection() -> None:
     assert social_provider("https://twitter.com/jack/status/20") == "twitter"
     assert social_provider("https://x.com/jack/status/20?s=1") == "twitter"
     assert social_provider("https://x.com/jack") is None
+    assert social_provider("https://fxtwitter.com/jack/status/20") == "twitter"  # a mirror
+    assert social_provider("https://mobile.twitter.com/jack/status/20") == "twitter"
+    assert social_provider("https://bsky.app/profile/did:plc:abc/post/3k") == "bluesky"
     assert social_provider("https://www.youtube.com/watch?v=abc") == "youtube"
     assert social_provider("https://youtube.com/shorts/abc") == "youtube"
     assert social_provider("https://youtu.be/abc") == "youtube"

@@ -112,3 +112,41 @@ def test_credentials_in_a_feed_entry_link_are_not_stored(
     stored = " ".join(str(v) for row in conn.execute("SELECT * FROM items") for v in row)
     assert "pw3" not in stored
     assert [i["url"] for i in run_json("list")] == [server.url("/a/1")]
+
+
+def test_a_social_post_shared_three_ways_is_one_item_published_on_x() -> None:
+    for link in (
+        "https://x.com/u/status/1?s=20",
+        "https://x.com/u/status/1",
+        "https://twitter.com/u/status/1?s=46&t=abc",
+    ):
+        run("add", "--no-fetch", link, "--title", "Un post")
+    [item] = run_json("list")
+    assert item["url"] == "https://x.com/u/status/1"
+    out = run("compose", "--out", "-", "--format", "text").stdout
+    assert "https://x.com/u/status/1" in out and "?s=" not in out and "twitter.com" not in out
+
+
+def test_an_old_database_keys_its_social_posts_by_the_post(tmp_path: Path) -> None:
+    """A database made before posts were keyed by the post: its items are found again under
+    any address of theirs, and their address is the one a review publishes."""
+    run("add", "--no-fetch", "https://a.example/1")  # makes the database, migrated
+    db = tmp_path / "revue.db"
+    conn = sqlite3.connect(db)
+    old = "https://twitter.com/u/status/7?s=20"
+    conn.execute(
+        "INSERT INTO items (id, kind, url, original_url, status, added_at, attempts, user_fields)"
+        " VALUES (2, 'link', ?, ?, 'pending', '2026-12-01T12:00:00+00:00', 0, '[]')",
+        [old, old],
+    )
+    # The keys the previous version gave it (as given, and cleaned: the same here).
+    conn.execute("INSERT INTO item_keys (key, item_id) VALUES ('twitter.com/u/status/7?s=20', 2)")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_social_post_keys'")
+    conn.execute("PRAGMA user_version = 11")
+    conn.commit()
+    conn.close()
+    result = run("add", "--no-fetch", "https://x.com/u/status/7", "--note", "vu")
+    assert "already here: #2" in result.stderr
+    item = run_json("show", "2")
+    assert item["url"] == "https://x.com/u/status/7" and item["note"] == "vu"
+    assert len(run_json("list")) == 2

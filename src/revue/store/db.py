@@ -31,7 +31,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 11  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 12  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
