@@ -298,6 +298,41 @@ def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
             meta.via = "@" + m.group(1)
 
 
+def post_addresses(data: dict[str, Any]) -> list[str]:
+    """The addresses a social post's oEmbed answer says the post has: for Bluesky, under
+    its author's handle then under their DID (`data-bluesky-uri="at://did:…/…/ID"` and the
+    `(@handle)` link of the embed). The address alone cannot tell that a handle and a DID
+    are one author; this answer does, so both lead to one item. [] for any other post."""
+    from bs4 import BeautifulSoup, Tag
+
+    html = data.get("html")
+    if not isinstance(html, str) or "data-bluesky-uri" not in html:
+        return []
+    soup = BeautifulSoup(html[:20000], "lxml")
+    quote = soup.find(attrs={"data-bluesky-uri": True})
+    uri = quote.get("data-bluesky-uri") if isinstance(quote, Tag) else None
+    match = _AT_POST.fullmatch(uri) if isinstance(uri, str) else None
+    if match is None:
+        return []
+    did, post = match.groups()
+    found = [f"https://bsky.app/profile/{did}/post/{post}"]
+    for anchor in soup.find_all("a"):
+        handle = anchor.get_text().strip()
+        href = anchor.get("href")
+        if (
+            isinstance(href, str)
+            and href.startswith("https://bsky.app/profile/")
+            and _HANDLE.fullmatch(handle)
+        ):
+            found.insert(0, f"https://bsky.app/profile/{handle[1:]}/post/{post}")
+            break
+    return [link for link in found if urls.social(link) is not None]
+
+
+_AT_POST = re.compile(r"at://(did:[a-z0-9]+:[A-Za-z0-9._:%-]+)/app\.bsky\.feed\.post/(\w+)")
+_HANDLE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+
+
 def _wall_reason(result: FetchResult) -> str | None:
     """Why a refused page (401/403/429/503…) is a bot wall or a login/consent page, if it is."""
     if result.status not in (401, 403, 429, 451, 503) or not result.body:
@@ -364,6 +399,9 @@ def record_result(
         return not_ok("failed", f"extraction failed: {type(meta).__name__}")
     if meta.blocked:
         return not_ok("blocked", f"blocked: {meta.blocked}", final_url=result.final_url)
+    aliases = post_addresses(result.oembed) if result.oembed else []
+    if aliases:
+        meta.url = aliases[0]  # the post as people share it: under its author's handle
     return store.record_fetch(
         item_id,
         status="ok",
@@ -372,6 +410,7 @@ def record_result(
         http_status=result.status,
         content_type=result.content_type,
         final_url=result.final_url,
+        aliases=aliases,
     )
 
 

@@ -755,12 +755,14 @@ class Store:
         content_type: str | None = None,
         final_url: str | None = None,
         next_attempt_at: str | None = None,
+        aliases: Sequence[str] = (),
     ) -> tuple[Item, Item | None]:
         """Store a fetch's outcome. Page fields the curator typed are kept.
 
-        Returns (item, duplicate_of): when the final or canonical URL shows the item is a story
-        already stored under another URL, the item is merged into that earlier one, which is
-        returned as `duplicate_of` (and as `item`).
+        Returns (item, duplicate_of): when the final or canonical URL (or one of `aliases`,
+        other addresses the page says it has) shows the item is a story already stored
+        under another URL, the item is merged into that earlier one, which is returned as
+        `duplicate_of` (and as `item`).
         """
         with self.write():
             row = self.db.execute(
@@ -791,7 +793,7 @@ class Store:
             self.db.table("items").update(item_id, updates)
             # Which stories are these URLs known as? Another item's key means a duplicate.
             other: int | None = None
-            for candidate in (final_url, meta.url if meta else None):
+            for candidate in (final_url, meta.url if meta else None, *aliases):
                 if not candidate or not urls.is_http_url(candidate):
                     continue
                 hit = self.db.execute(
@@ -807,6 +809,8 @@ class Store:
             self._add_key(item_id, final_url)
             if meta is not None:
                 self._add_key(item_id, meta.url)
+            for alias in aliases:
+                self._add_key(item_id, alias)
             return self._get_locked(item_id), None
 
     def _merge_locked(self, item_id: int, *, into: int) -> None:
