@@ -428,6 +428,10 @@ _MASTODON_POST = re.compile(
 )
 
 
+# What every post address above holds somewhere: a cheap test before reading one.
+_POST_HINT = re.compile(r"/status|/post/|/@")
+
+
 @dataclass(frozen=True, slots=True)
 class SocialPost:
     """A post on X, Bluesky or Mastodon, read from its address alone."""
@@ -445,8 +449,8 @@ def social(url: str | None) -> SocialPost | None:
     under any handle). Bluesky: a handle and its DID are two keys until a fetch tells which
     DID a handle is (`bsky.app/profile/did:plc:…/post/ID`). Mastodon: `/users/u/statuses/ID`
     is `/@u/ID` on the same instance. The query (share parameters) is never part of a post."""
-    if not url:
-        return None
+    if not url or not _POST_HINT.search(url):
+        return None  # most addresses: no urlsplit (dedup_key and clean ask for each one)
     try:
         parts = urlsplit(url)
         host = ascii_host((parts.hostname or "").rstrip("."))

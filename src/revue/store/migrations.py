@@ -213,7 +213,10 @@ def m012_social_post_keys(db: Database) -> None:
     # the item's address becomes the form a review publishes (x.com, no share parameters).
     from revue import urls
 
-    keys = db.execute(f"SELECT key, item_id FROM item_keys WHERE {_SOCIAL_LIKE}").fetchall()
+    # The earliest item gets the post's key when two were the same post (kept apart here).
+    keys = db.execute(
+        f"SELECT key, item_id FROM item_keys WHERE {_SOCIAL_LIKE} ORDER BY item_id"
+    ).fetchall()
     db.conn.executemany(
         "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
         [(post.key, item_id) for key, item_id in keys if (post := urls.social("https://" + key))],
