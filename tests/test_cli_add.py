@@ -278,7 +278,7 @@ def test_failed_links_back_off_and_stop_after_max_attempts(
     import sqlite3
 
     (tmp_path / "config.toml").write_text("max_attempts = 2\n", encoding="utf-8")
-    url = server.url("/never")
+    url = server.route("/never", status=400)  # a refusal that may pass: retried, backing off
     run("add", url, code=1)
     [item] = run_json("list")
     assert item["attempts"] == 1 and item["next_attempt_at"] > item["fetched_at"]
@@ -323,3 +323,56 @@ def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path) -> N
     assert code == 1  # one link failed
     assert "fetching" in screen and "━" in screen  # the bar was drawn
     assert "6 ok, 1 failed" in screen
+
+
+def test_a_batch_on_a_terminal_prints_each_link_after_the_bar(server: LoopbackServer) -> None:
+    """Once the bar is gone, a line per link, in the order given: its id and title, or why
+    it failed."""
+    import re
+
+    links = [
+        server.route(f"/a/{n}", f"<html><head><title>Article {n}</title></head></html>")
+        for n in range(3)
+    ]
+    code, screen = run_on_terminal("add", links[0], server.url("/missing"), *links[1:])
+    assert code == 1 and "━" in screen  # the bar was drawn
+    after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen[screen.rindex("━") :])
+    lines = [line.strip() for line in after.splitlines() if line.strip()]
+    missing = server.url("/missing")
+    assert lines[1:] == [
+        "#1 Article 0",
+        f"error: #2 failed: {missing}: HTTP 404 "
+        "(kept; gone, not tried again on its own; retry with: revue fetch 2)",
+        "#3 Article 1",
+        "#4 Article 2",
+        "3 ok, 1 failed (1 HTTP 404)",
+    ], after
+
+
+def test_cron_does_not_retry_a_page_that_is_gone_nor_report_one_with_a_typed_title(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """A 404 or 410 is said once, then left alone: not retried every hour until
+    max_attempts, mailing an error each time. An item the curator gave a title to is shown
+    right whatever its page does: its failure is no error for cron."""
+    import sqlite3
+
+    gone = server.route("/gone", status=410)
+    run("add", server.url("/missing"), gone, code=1)
+    titled = server.route("/busy", status=400)
+    result = run("add", titled, "--title", "Titre à la main")  # exit 0: not an error
+    assert "shown with your title" in result.stderr and "error" not in result.stderr
+    conn = sqlite3.connect(tmp_path / "revue.db")
+    conn.execute("UPDATE items SET next_attempt_at = '2000-01-01T00:00:00+00:00' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    hits = server.routes["/gone"].hits
+    result = run("--quiet", "fetch")  # cron: the titled item is retried, quietly
+    assert result.stdout == "" and result.stderr == ""
+    assert server.routes["/gone"].hits == hits and server.routes["/busy"].hits == 2
+    items = {i["id"]: i for i in run_json("list")}
+    assert [items[n]["attempts"] for n in (1, 2, 3)] == [1, 1, 2]
+    assert items[1]["next_attempt_at"] is None and items[2]["next_attempt_at"] is None
+    assert "nothing to fetch" in run("fetch", "--failed").stderr
+    run("fetch", "2", code=1)  # asked by id, it is tried again
+    assert server.routes["/gone"].hits == hits + 1

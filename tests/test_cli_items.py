@@ -36,10 +36,24 @@ def test_bad_url_exits_2_and_stores_nothing(empty_db: Path) -> None:
     assert run_json("list") == []
 
 
-def test_bad_line_on_stdin_names_its_line_and_stores_nothing(empty_db: Path) -> None:
-    result = run("add", "--no-fetch", "-", input="https://a.example/1\n# c\n\nftp://b/\n", code=2)
-    assert "line 4" in result.stderr
-    assert run_json("list") == []
+def test_bad_line_on_stdin_is_reported_and_skipped_the_others_stored() -> None:
+    """`add -` reads its list as `import` does: a `www.` address is https, text after a URL
+    is its title, a line that is not a link is reported with its number and skipped."""
+    lines = (
+        "https://a.example/1 Le titre du lien\n# c\n\nftp://b/\n"
+        "www.ledevoir.com/societe/2026-12-13/article\npas une url\n"
+    )
+    result = run("add", "--no-fetch", "-", input=lines, code=1)
+    assert "standard input, line 4: not an http(s) URL: ftp://b/" in result.stderr
+    assert "standard input, line 6: not a link: 'pas une url'" in result.stderr
+    items = sorted(run_json("list"), key=lambda i: i["id"])
+    assert [(i["url"], i["title"]) for i in items] == [
+        ("https://a.example/1", "Le titre du lien"),
+        ("https://www.ledevoir.com/societe/2026-12-13/article", None),
+    ]
+    # Only bad lines: nothing to add, exit 2.
+    result = run("add", "--no-fetch", "-", input="pas une url\n", code=2)
+    assert "line 1: not a link: 'pas une url'" in result.stderr
 
 
 def test_stdin_batch_dedups_tracking_variants() -> None:
@@ -201,3 +215,22 @@ def test_edit_without_options_opens_the_editor_on_a_terminal(tmp_path: Path) -> 
     item = run_json("show", "1")
     assert item["note"] == "après #Veille"
     assert item["tags"] == ["Tech", "Veille"]
+
+
+def test_readding_replaces_the_note_and_says_what_it_was() -> None:
+    run("add", "--no-fetch", "https://a.example/story", "--note", "= À suivre #IA")
+    [item] = run_json("list")
+    assert item["note"] == "À suivre #IA"  # typed as the review writes it: stored without "="
+    result = run("add", "--no-fetch", "https://a.example/story", "--note", "Les superpouvoirs")
+    assert "note replaced (was: À suivre #IA)" in result.stderr
+    [item] = run_json("list")
+    assert item["note"] == "Les superpouvoirs"
+    run("add", "--no-fetch", "https://a.example/story", "--note", "= et ça", "--append-note")
+    [item] = run_json("list")
+    assert item["note"] == "Les superpouvoirs\n\net ça"
+    run("add", "--no-fetch", "https://a.example/story", "--note", "et ça", "--append-note")
+    assert run_json("list")[0]["note"] == "Les superpouvoirs\n\net ça"  # joined once
+    run("edit", "1", "--note", "= Revu")
+    assert run_json("show", "1")["note"] == "Revu"
+    out = run("compose", "--out", "-", "--format", "text").stdout
+    assert "= Revu" in out and "= =" not in out

@@ -687,6 +687,9 @@ def test_social_provider_detection() -> None:
     assert social_provider("https://twitter.com/jack/status/20") == "twitter"
     assert social_provider("https://x.com/jack/status/20?s=1") == "twitter"
     assert social_provider("https://x.com/jack") is None
+    assert social_provider("https://fxtwitter.com/jack/status/20") == "twitter"  # a mirror
+    assert social_provider("https://mobile.twitter.com/jack/status/20") == "twitter"
+    assert social_provider("https://bsky.app/profile/did:plc:abc/post/3k") == "bluesky"
     assert social_provider("https://www.youtube.com/watch?v=abc") == "youtube"
     assert social_provider("https://youtube.com/shorts/abc") == "youtube"
     assert social_provider("https://youtu.be/abc") == "youtube"
@@ -729,3 +732,36 @@ def test_fetch_many_reraises_a_failing_url_source(server: LoopbackServer) -> Non
 
     with pytest.raises(OSError, match="went away"):
         run(go())
+
+
+def test_a_host_that_does_not_exist_is_a_permanent_failure_a_resolver_down_is_not() -> None:
+    """NXDOMAIN says the link is dead: `revue fetch` leaves it alone. A resolver that did not
+    answer (EAI_AGAIN: the network is down) is tried again later, like a 503; so is a 400."""
+    import socket
+
+    import httpx
+
+    from revue.models import FetchResult
+    from revue.web.fetch import DEFAULT_SETTINGS, _reason
+
+    def failure(code: int) -> str:
+        try:
+            try:
+                raise socket.gaierror(code, "lookup")
+            except socket.gaierror as exc:
+                raise httpx.ConnectError("lookup") from exc
+        except httpx.ConnectError as exc:
+            return _reason(exc, DEFAULT_SETTINGS, before_response=True).reason
+
+    assert failure(socket.EAI_NONAME) == "no such host"
+    assert failure(socket.EAI_AGAIN) == "DNS lookup failed"
+    for status, error, gone in [
+        (404, "HTTP 404", True),
+        (410, "HTTP 410", True),
+        (None, "no such host", True),
+        (None, "DNS lookup failed", False),
+        (503, "HTTP 503", False),
+        (400, "HTTP 400", False),
+        (200, None, False),
+    ]:
+        assert FetchResult(url="https://a.example/", status=status, error=error).permanent is gone

@@ -226,8 +226,11 @@ def test_links_file() -> None:
         ),
         (4, "https://refsicom.org/1197", "La fin du journaliste et du journalisme?"),
         (5, "http://example.com/indented", None),
+        (6, "https://www.example.com/no-scheme", None),  # written from its www.: https
     ]
-    assert [line for line, _ in result.errors] == [6, 7]
+    assert result.errors == [(7, "not an http(s) URL: javascript:alert(1)")]
+    prose = parse_import(b"pas une url\n", format="links")
+    assert prose.records == [] and prose.errors == [(1, "not a link: 'pas une url'")]
 
 
 def test_revue_json_keeps_the_whole_dump() -> None:

@@ -698,3 +698,16 @@ def test_not_social_posts() -> None:
         .split("\n\n")[1]
         .startswith("via RT@pika_labs https://x.com/i/status/1767")
     )
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html-fragment"])
+def test_a_note_of_hashtags_only_has_no_equals_and_old_equals_notes_show_one(fmt: str) -> None:
+    """A note that is only hashtags reads as tags ("Titre URL #IA #Analyweb"); notes stored
+    by older versions ("= À suivre #IA" re-added as "= Les superpouvoirs") show one "=""."""
+    tags_only = link(1, title="Titre", note="#IA #TikTok")
+    out = render(make_doc([tags_only]), fmt, "classic")
+    assert " = " not in out and "= #IA" not in out and "#IA" in out
+    old = link(2, title="Titre", note="= À suivre #IA\n\n= Les superpouvoirs")
+    out = render(make_doc([old]), fmt, "classic")
+    assert out.count("=") - out.count('="') == 1, out  # one separator (not HTML attributes)
+    assert "À suivre #IA Les superpouvoirs" in out.replace("<strong>", "")

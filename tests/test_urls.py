@@ -113,6 +113,10 @@ def test_clean_keeps_parameters_that_may_name_the_content() -> None:
         "https://m.co/a//b",
         "https://x.org/AMP/page",
         "http://127.0.0.1:8080/a",
+        "https://x.com/u/status/1",
+        "https://twitter.com/u/status/1",
+        "https://mastodon.social/@bob/42",
+        "https://bsky.app/profile/a.bsky.social/post/3k",
     ],
 )
 def test_stored_keys_are_clean_and_dedup_key_whatever_the_path_taken(url: str) -> None:
@@ -138,3 +142,51 @@ def test_stored_keys_are_clean_and_dedup_key_whatever_the_path_taken(url: str) -
 )
 def test_path_words_keep_the_addresses_accents(url: str, want: str) -> None:
     assert urls.path_words(url) == want
+
+
+@pytest.mark.parametrize(
+    ("variants", "published"),
+    [
+        (
+            [
+                "https://x.com/u/status/1?s=20",
+                "https://x.com/u/status/1",
+                "https://twitter.com/u/status/1?s=46&t=abc",
+                "http://mobile.twitter.com/U/status/1/",
+                "https://www.twitter.com/u/status/1?ref_src=twsrc%5Etfw&ref_url=https%3A%2F%2Fa.b",
+                "https://fxtwitter.com/u/status/1",
+                "https://vxtwitter.com/u/status/1",
+                "https://fixupx.com/u/status/1",
+                "https://x.com/u/status/1/photo/1",
+                "https://x.com/i/web/status/1",
+            ],
+            "https://x.com/u/status/1",
+        ),
+        (
+            [
+                "https://bsky.app/profile/alice.bsky.social/post/3kabc",
+                "https://bsky.app/profile/Alice.bsky.social/post/3kabc?s=1",
+                "https://www.bsky.app/profile/alice.bsky.social/post/3kabc/",
+            ],
+            "https://bsky.app/profile/alice.bsky.social/post/3kabc",
+        ),
+        (
+            [
+                "https://mastodon.social/@bob/109876",
+                "https://mastodon.social/users/bob/statuses/109876",
+                "https://mastodon.social/@Bob/109876?utm_source=x",
+            ],
+            "https://mastodon.social/@bob/109876",
+        ),
+    ],
+)
+def test_a_social_post_is_one_key_and_published_in_its_platforms_current_form(
+    variants: list[str], published: str
+) -> None:
+    assert {urls.dedup_key(v) for v in variants} == {urls.dedup_key(published)}
+    assert urls.clean(variants[0]) == published
+    assert urls.clean("https://twitter.com/u/status/1?s=46&t=abc") == "https://x.com/u/status/1"
+    # Another post, another key; a handle's DID form stays apart until a fetch tells.
+    assert urls.dedup_key("https://x.com/u/status/2") != urls.dedup_key("https://x.com/u/status/1")
+    did = "https://bsky.app/profile/did:plc:abc/post/3kabc"
+    assert urls.dedup_key(did) != urls.dedup_key("https://bsky.app/profile/a.b/post/3kabc")

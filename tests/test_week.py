@@ -223,3 +223,15 @@ def test_removing_or_merging_an_item_takes_its_skip_along(db: Path) -> None:
     bench.toggle(2)
     run("rm", "2", "--yes")
     assert Store.open(db).skipped_ids() == set()
+
+
+def test_a_line_shows_one_equals_before_a_note_and_none_before_hashtags(db: Path) -> None:
+    store = Store.open(db)
+    day = "2024-03-14T10:00:00+00:00"
+    # Stored by an older revue, "=" and all: the line shows one "=", not "= = …".
+    old = store.add("https://b.example/ancienne-note", now=day, note="= À suivre #IA").item
+    tags = store.add("https://b.example/seulement-tags", now=day, note="#IA #TikTok").item
+    store.close()
+    bench = bench_for(db)
+    assert bench.row(old.id).line() == "✓ !unfetched b.example: ancienne note = À suivre #IA"
+    assert bench.row(tags.id).line() == "✓ !unfetched b.example: seulement tags #IA #TikTok"

@@ -7,6 +7,7 @@ Pure: no I/O, no clock. `Item.to_json()` is the SPEC's JSON shape of an item and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -33,8 +34,30 @@ CURATOR_FIELDS = ("note", "lead", "quote", "section")
 
 Status = Literal["pending", "ok", "failed", "blocked"]
 
+# Fetch failures that say the page will not come back: not retried on their own.
+GONE_STATUSES = frozenset({404, 410})
+NO_SUCH_HOST = "no such host"
+
 # Content types read as an HTML page (a missing one too); any other is a document.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+# The classic style writes "Title URL = comment": a curator may type the "=" too (the README
+# did), and notes appended by older versions hold one at each paragraph's start.
+_NOTE_MARK = re.compile(r"^[ \t]*=(?!=)[ \t]*", re.MULTILINE)
+_ONLY_HASHTAGS = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;.]*)+", re.UNICODE)
+
+
+def note_body(note: str | None) -> str:
+    """A curator's note without the "= " a line starts with: what is stored and shown after
+    the review's own "= "."""
+    return _NOTE_MARK.sub("", note or "").strip()
+
+
+def only_hashtags(note: str | None) -> bool:
+    """True for a note that is hashtags and nothing else ("#IA #TikTok"): a review shows it
+    as tags, without the "= " that introduces a comment."""
+    return bool(_ONLY_HASHTAGS.fullmatch(note_body(note)))
 
 
 def iso(moment: dt.datetime) -> str:
@@ -104,6 +127,12 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def permanent(self) -> bool:
+        """A failure that trying again will not fix: the page is gone (404, 410) or its host
+        does not exist. Not retried by `revue fetch` (a DNS failure of the moment is)."""
+        return not self.ok and (self.status in GONE_STATUSES or self.error == NO_SUCH_HOST)
 
 
 @dataclass(slots=True)

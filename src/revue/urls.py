@@ -9,6 +9,8 @@ Pure. Invariants:
   of percent-escapes whatever the page wrote.
 - `dedup_key(url)` is equal for two URLs of the same story: on top of `clean`, it drops
   `www.`/`m.`/`amp.` host prefixes, AMP path markers, a trailing slash, and sorts the query.
+- A post on X, Bluesky or Mastodon (`social`) is cleaned to its platform's current form
+  (x.com, no share parameters) and keyed by the post, whatever host or form it came under.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from dataclasses import dataclass
 from urllib.parse import (
     parse_qsl,
     quote,
@@ -119,6 +122,12 @@ def validate(url: str) -> str:
     return text
 
 
+def with_scheme(text: str) -> str:
+    """`text`, with `https://` before an address written from its `www.` on (as people copy
+    them from print): "www.ledevoir.com/x" -> "https://www.ledevoir.com/x"."""
+    return "https://" + text if text[:4].lower() == "www." and len(text) > 4 else text
+
+
 def _looks_like_ip(host: str) -> bool:
     return bool(re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", host))
 
@@ -194,7 +203,10 @@ def strip_credentials(url: str) -> str:
 
 def clean(url: str) -> str:
     """The URL we store: normalised scheme/host/port, no credentials, no fragment, no
-    tracking parameters."""
+    tracking parameters; a social post in its platform's current form (`social`)."""
+    post = social(url.strip())
+    if post is not None:
+        return post.url
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = ascii_host((parts.hostname or "").rstrip("."))
@@ -211,6 +223,9 @@ def clean(url: str) -> str:
 
 def dedup_key(url: str) -> str:
     """A key equal for every URL of the same story (see the module docstring)."""
+    post = social(url)
+    if post is not None:
+        return post.key
     parts = urlsplit(clean(url))
     host = parts.hostname or ""
     for prefix in _HOST_PREFIXES:
@@ -237,7 +252,11 @@ def stored_keys(url: str) -> tuple[str, list[str]]:
     """(`clean(url)`, the keys an item stored from `url` is known by): `dedup_key` of the URL
     as given and of its cleaned form (nearly always one key), computed once each."""
     plain = _PLAIN.match(url) if len(url) <= 8192 else None
-    if plain is not None and not _AMP_PATH.search(plain.group(3) or ""):
+    if (
+        plain is not None
+        and not _AMP_PATH.search(plain.group(3) or "")
+        and not _maybe_social(plain)
+    ):
         host = plain.group(2)
         path = plain.group(3) or "/"
         for prefix in _HOST_PREFIXES:
@@ -247,6 +266,15 @@ def stored_keys(url: str) -> tuple[str, list[str]]:
         return f"{plain.group(1)}://{plain.group(2)}{path}", [host + (path.rstrip("/") or "/")]
     cleaned = clean(url)
     return cleaned, list(dict.fromkeys([dedup_key(url), dedup_key(cleaned)]))
+
+
+def _maybe_social(plain: re.Match[str]) -> bool:
+    """Whether a plain URL may be a social post, whose key is not its host and path: a
+    quick look (hosts of the table, a Mastodon-like path) before `social` reads it."""
+    host = plain.group(2)
+    path = plain.group(3) or ""
+    bare = host[4:] if host.startswith("www.") else host
+    return bare in X_HOSTS or bare in BLUESKY_HOSTS or "/@" in path or "/statuses/" in path
 
 
 def domain(url: str) -> str:
@@ -392,38 +420,104 @@ def normalize_escapes(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
 
 
-_X_HOSTS = frozenset({"twitter.com", "x.com", "mobile.twitter.com", "mobile.x.com"})
-_X_POST = re.compile(r"^/(\w{1,15})/status(?:es)?/\d+")
-_BLUESKY_POST = re.compile(r"^/profile/([^/]+)/post/\w+")
-_MASTODON_POST = re.compile(r"^/(?:@([\w.-]+)(?:@([\w.-]+))?/\d+|users/([\w.-]+)/statuses/\d+)/?$")
+# --- social posts ---------------------------------------------------------------------------
+# The one table of the posts revue knows as such: which hosts are one platform, what a post's
+# address is there, the form a review publishes and the key one post is known by whatever
+# address it was shared under. `web.fetch.social_provider` reads it too.
+
+# X answers on all of these; the mirrors (fxtwitter, vxtwitter, fixupx, ...) serve the same
+# post under the same path, and their pages name the x.com/twitter.com post as canonical.
+X_HOSTS = frozenset(
+    {
+        "x.com",
+        "twitter.com",
+        "mobile.twitter.com",
+        "mobile.x.com",
+        "fxtwitter.com",
+        "vxtwitter.com",
+        "fixupx.com",
+        "fixvx.com",
+        "twittpr.com",
+    }
+)
+BLUESKY_HOSTS = frozenset({"bsky.app"})
+# /user/status/id, /i/web/status/id, /user/statuses/id, and what follows (/photo/1, ...).
+_X_POST = re.compile(r"^/(?:(\w{1,15})|i/web)/status(?:es)?/(\d+)(?:/|$)")
+_BLUESKY_POST = re.compile(r"^/profile/([^/]+)/post/(\w+)(?:/|$)")
+# /@user/id, /@user@other.instance/id (a remote post as this instance shows it), and the
+# ActivityPub form /users/user/statuses/id, which the instance redirects to /@user/id.
+_MASTODON_POST = re.compile(
+    r"^/(?:@([\w.-]+)(?:@([\w.-]+))?/(\d+)|users/([\w.-]+)/statuses/(\d+))/?$"
+)
+
+
+# What every post address above holds somewhere: a cheap test before reading one.
+_POST_HINT = re.compile(r"/status|/post/|/@")
+
+
+@dataclass(frozen=True, slots=True)
+class SocialPost:
+    """A post on X, Bluesky or Mastodon, read from its address alone."""
+
+    platform: str  # "twitter", "bluesky" or "mastodon" (the oEmbed provider's name)
+    author: str  # "@pika_labs", "@alice.bsky.social", "@bob@mastodon.social"; "" if unnamed
+    url: str  # the platform's current form: x.com, no share parameters ("?s=20&t=…")
+    key: str  # equal for every address of the post (dedup_key's answer for it)
+
+
+def social(url: str | None) -> SocialPost | None:
+    """The post `url` is the address of, or None for any other address.
+
+    X: every host above is x.com and a post is its id (`x.com/i/status/ID` is the same post
+    under any handle). Bluesky: a handle and its DID are two keys until a fetch tells which
+    DID a handle is (`bsky.app/profile/did:plc:…/post/ID`). Mastodon: `/users/u/statuses/ID`
+    is `/@u/ID` on the same instance. The query (share parameters) is never part of a post."""
+    if not url or not _POST_HINT.search(url):
+        return None  # most addresses: no urlsplit (dedup_key and clean ask for each one)
+    try:
+        parts = urlsplit(url)
+        host = ascii_host((parts.hostname or "").rstrip("."))
+        port = parts.port
+    except ValueError:
+        return None
+    bare = host[4:] if host.startswith("www.") else host
+    path = parts.path or "/"
+    if bare in X_HOSTS:
+        match = _X_POST.match(path)
+        if not match:
+            return None
+        user, post = match.group(1) or "i", match.group(2)
+        author = "" if user == "i" else "@" + user
+        return SocialPost(
+            "twitter", author, f"https://x.com/{user}/status/{post}", f"x.com/i/status/{post}"
+        )
+    if bare in BLUESKY_HOSTS:
+        match = _BLUESKY_POST.match(path)
+        if not match:
+            return None
+        actor, post = unquote(match.group(1)), match.group(2)
+        author = "" if actor.startswith("did:") else "@" + actor
+        tail = f"/profile/{actor}/post/{post}"
+        return SocialPost("bluesky", author, f"https://bsky.app{tail}", f"bsky.app{tail.lower()}")
+    match = _MASTODON_POST.match(path)
+    if not match:
+        return None
+    user = match.group(1) or match.group(4)
+    post = match.group(3) or match.group(5)
+    remote = f"@{match.group(2)}" if match.group(2) else ""
+    scheme = parts.scheme.lower() if parts.scheme.lower() in _DEFAULT_PORTS else "https"
+    tail = f"/@{user}{remote}/{post}"
+    return SocialPost(
+        "mastodon",
+        f"@{user}@{match.group(2) or bare}",
+        f"{scheme}://{_netloc(scheme, host, port)}{tail}",
+        f"{_netloc('https', bare, port)}{tail.lower()}",
+    )
 
 
 def social_post(url: str | None) -> str | None:
     """The author's handle when `url` is a post on X/Twitter, Bluesky or Mastodon
     ("@pika_labs", "@alice.bsky.social", "@bob@mastodon.social"); "" for such a post whose
     address does not name its author (a Bluesky DID); None for any other address."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    host = host[4:] if host.startswith("www.") else host
-    path = parts.path or "/"
-    if host in _X_HOSTS:
-        match = _X_POST.match(path)
-        if not match:
-            return None
-        return "" if match.group(1) == "i" else "@" + match.group(1)
-    if host == "bsky.app":
-        match = _BLUESKY_POST.match(path)
-        if not match:
-            return None
-        actor = unquote(match.group(1))
-        return "" if actor.startswith("did:") else "@" + actor
-    match = _MASTODON_POST.match(path)
-    if match:
-        user = match.group(1) or match.group(3)
-        return f"@{user}@{match.group(2) or host}"
-    return None
+    post = social(url)
+    return None if post is None else post.author

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue import urls
 from revue.errors import BadInput, NotFound, RevueError
-from revue.models import HTML_TYPES, FetchResult, Item, PageMeta, iso
+from revue.models import HTML_TYPES, FetchResult, Item, PageMeta, iso, note_body
 from revue.store.db import AddOutcome, Store
 
 if TYPE_CHECKING:
@@ -32,31 +32,46 @@ RETRY_CAP = dt.timedelta(days=7)
 PRIVATE_FEED = ":private"
 
 
-def checked_links(
-    sources: Iterable[tuple[str, Iterable[tuple[int, str]] | None, str]],
-) -> list[str]:
-    """The URLs of `sources`, each once, in order: a (name, None, url) is one URL given, a
-    (name, numbered lines, "") a list of them, one a line (its first word). Raises BadInput
-    naming the first that is not an http(s) URL, with its line: one bad URL stores nothing."""
-    links: list[str] = []
-    for name, lines, single in sources:
-        if lines is None:
-            links.append(urls.validate(single))
-            continue
-        for number, line in lines:
-            candidate = line.split()[0]
-            try:
-                links.append(urls.validate(candidate))
-            except BadInput as exc:
-                raise BadInput(f"{name}, line {number}: {exc.message}") from None
+@dataclass
+class GivenLinks:
+    """The links `add` was given, each once, in order, with the title its line gave (None
+    for a URL on the command line), and the lines of a list that were not links."""
+
+    links: list[tuple[str, str | None]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "standard input, line 9: not a link: …"
+
+
+def checked_links(sources: Iterable[tuple[str, bytes | None, str]]) -> GivenLinks:
+    """The links of `sources`: a (name, None, url) is one URL typed on the command line, a
+    (name, bytes, "") a list of links read as `import` reads a links file (`www.…` is https,
+    text after a URL is its title). A typed URL that is not one raises BadInput naming it
+    (nothing is stored then); a bad line of a list is reported in `skipped`, the others kept."""
+    from revue.formats.importers import parse_import
+
+    given = GivenLinks()
     seen: set[str] = set()
-    unique = []
-    for link in links:
+
+    def keep(link: str, title: str | None) -> None:
         key = urls.dedup_key(link)
         if key not in seen:
             seen.add(key)
-            unique.append(link)
-    return unique
+            given.links.append((link, title))
+
+    for name, data, single in sources:
+        if data is None:
+            keep(urls.validate(urls.with_scheme(single.strip())), None)
+            continue
+        parsed = parse_import(data, format="links")
+        problems = list(parsed.errors)
+        for record in parsed.records:
+            try:
+                link = urls.validate(record.url or "")
+            except BadInput as exc:
+                problems.append((record.line or 0, exc.message))
+                continue
+            keep(link, record.title)
+        given.skipped += [f"{name}, line {n}: {why}" for n, why in sorted(problems)]
+    return given
 
 
 def hashtags_in(text: str | None) -> list[str]:
@@ -77,6 +92,8 @@ def edit_item(
 ) -> Item:
     """Change an item's curator fields (`revue edit`, the workbench): the hashtags written in
     a new note become its hashtags. Returns the item as stored."""
+    if fields.get("note"):
+        fields = {**fields, "note": note_body(fields["note"])}
     hashtags = hashtags_in(fields.get("note"))
     return store.update(
         item_id,
@@ -115,14 +132,36 @@ def store_links(
     now: dt.datetime,
     curator: dict[str, Any],
     progress: Progress | None = None,
+    append_note: bool = False,
+    titles: Sequence[str | None] = (),
 ) -> list[AddOutcome]:
     """Store the links (validated by the caller) with the curator's fields, in one
-    transaction, before anything is fetched: once this returns, every link is on disk."""
+    transaction, before anything is fetched: once this returns, every link is on disk.
+
+    A note typed as the review writes it ("= À suivre") is stored without its "=". On a link
+    already here it replaces the item's note, or with `append_note` is added after it.
+    `titles`, when given, are the links' own titles (from a list's lines), in order."""
     progress = progress or Progress()
     curator = dict(curator)
     tags = list(curator.pop("tags", ()) or ())
+    if curator.get("note") is not None:
+        curator["note"] = note_body(curator["note"]) or None
     hashtags = hashtags_in(curator.get("note"))
-    entries = [{"url": link, "tags": tags, "hashtags": hashtags, **curator} for link in links]
+    entries = [
+        {
+            "url": link,
+            "tags": tags,
+            "hashtags": hashtags,
+            "replace_note": not append_note,
+            **curator,
+        }
+        for link in links
+    ]
+    for entry, title in zip(entries, titles or (), strict=False):
+        if title and not entry.get("title"):
+            # A list's line title, as `import` stores it: the page's title until a fetch
+            # finds one (a title typed with --title is the curator's, and wins).
+            entry["extra"] = {"title": title}
     outcomes = store.add_many(entries, now=iso(now))
     for outcome in outcomes:
         progress.stored(outcome)
@@ -261,6 +300,41 @@ def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
             meta.via = "@" + m.group(1)
 
 
+def post_addresses(data: dict[str, Any]) -> list[str]:
+    """The addresses a social post's oEmbed answer says the post has: for Bluesky, under
+    its author's handle then under their DID (`data-bluesky-uri="at://did:…/…/ID"` and the
+    `(@handle)` link of the embed). The address alone cannot tell that a handle and a DID
+    are one author; this answer does, so both lead to one item. [] for any other post."""
+    from bs4 import BeautifulSoup, Tag
+
+    html = data.get("html")
+    if not isinstance(html, str) or "data-bluesky-uri" not in html:
+        return []
+    soup = BeautifulSoup(html[:20000], "lxml")
+    quote = soup.find(attrs={"data-bluesky-uri": True})
+    uri = quote.get("data-bluesky-uri") if isinstance(quote, Tag) else None
+    match = _AT_POST.fullmatch(uri) if isinstance(uri, str) else None
+    if match is None:
+        return []
+    did, post = match.groups()
+    found = [f"https://bsky.app/profile/{did}/post/{post}"]
+    for anchor in soup.find_all("a"):
+        handle = anchor.get_text().strip()
+        href = anchor.get("href")
+        if (
+            isinstance(href, str)
+            and href.startswith("https://bsky.app/profile/")
+            and _HANDLE.fullmatch(handle)
+        ):
+            found.insert(0, f"https://bsky.app/profile/{handle[1:]}/post/{post}")
+            break
+    return [link for link in found if urls.social(link) is not None]
+
+
+_AT_POST = re.compile(r"at://(did:[a-z0-9]+:[A-Za-z0-9._:%-]+)/app\.bsky\.feed\.post/(\w+)")
+_HANDLE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+
+
 def _wall_reason(result: FetchResult) -> str | None:
     """Why a refused page (401/403/429/503…) is a bot wall or a login/consent page, if it is."""
     if result.status not in (401, 403, 429, 451, 503) or not result.body:
@@ -313,7 +387,8 @@ def record_result(
             http_status=result.status,
             content_type=result.content_type,
             final_url=final_url,
-            next_attempt_at=next_attempt(attempts, now, retry_after),
+            # A page that is gone is not tried again (`revue fetch ID` or --force still do).
+            next_attempt_at=None if result.permanent else next_attempt(attempts, now, retry_after),
         )
 
     if not result.ok:
@@ -326,6 +401,9 @@ def record_result(
         return not_ok("failed", f"extraction failed: {type(meta).__name__}")
     if meta.blocked:
         return not_ok("blocked", f"blocked: {meta.blocked}", final_url=result.final_url)
+    aliases = post_addresses(result.oembed) if result.oembed else []
+    if aliases:
+        meta.url = aliases[0]  # the post as people share it: under its author's handle
     return store.record_fetch(
         item_id,
         status="ok",
@@ -334,6 +412,7 @@ def record_result(
         http_status=result.status,
         content_type=result.content_type,
         final_url=result.final_url,
+        aliases=aliases,
     )
 
 

@@ -39,7 +39,7 @@ from revue.app.curate import edit_item
 from revue.config import Config
 from revue.errors import BadInput, NotFound
 from revue.files import atomic_write, read_capped
-from revue.models import Item, iso
+from revue.models import Item, iso, note_body, only_hashtags
 from revue.store.db import Store
 
 # What the preview shows, in the order `m` cycles through them.
@@ -146,8 +146,9 @@ class Row:
         parts.append(flat(self.item.display_title()) or "(untitled)")
         if self.item.via:
             parts.append(f"via {flat(self.item.via)}")
-        if self.item.note and self.item.kind == "link":
-            parts.append(f"= {flat(self.item.note)}")
+        note = note_body(self.item.note)
+        if note and self.item.kind == "link":
+            parts.append(flat(note) if only_hashtags(note) else f"= {flat(note)}")
         return " ".join(parts)
 
 

@@ -15,6 +15,7 @@ from revue.cli.output import (
     emit_json,
     emit_json_items,
     items_table,
+    one_line,
     plain_rows,
     review_phrase,
     run_fetch,
@@ -82,6 +83,13 @@ def add(
         str | None, typer.Option("--text", help="Add a free text block (no URL) instead.")
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
+    append_note: Annotated[
+        bool,
+        typer.Option(
+            "--append-note",
+            help="On a link already here, add --note after its note (default: replace it).",
+        ),
+    ] = False,
     as_json: Annotated[bool, json_option("Print the items as JSON.")] = False,
 ) -> None:
     """Store links (before any network call), then fetch and extract their pages."""
@@ -104,7 +112,11 @@ def add(
             emit_json(ui, env.store.get(item.id).to_json())
         return
     given = collect_links(links or [], file)
-    if not given:
+    for problem in given.skipped:
+        ui.error(problem)
+    if not given.links:
+        if given.skipped:
+            raise BadInput(f"no link to add ({len(given.skipped)} line(s) skipped)")
         raise BadInput("no URL given (pass URLs, '-' for stdin, or --file)")
     curator = {
         "note": note,
@@ -114,7 +126,14 @@ def add(
         "quote": quote,
         "lead": lead,
     }
-    outcomes = store_links(env.store, given, now=env.now(), curator=curator)
+    outcomes = store_links(
+        env.store,
+        [link for link, _ in given.links],
+        now=env.now(),
+        curator=curator,
+        append_note=append_note,
+        titles=[title for _, title in given.links],
+    )
     to_fetch: list[Item] = []
     for outcome in outcomes:
         item = outcome.item
@@ -123,6 +142,8 @@ def add(
             to_fetch.append(item)
             continue
         added = f"; added {', '.join(outcome.merged_fields)}" if outcome.merged_fields else ""
+        if outcome.replaced_note is not None:
+            added += f"; note replaced (was: {one_line(outcome.replaced_note)})"
         ui.info(f"already here: #{item.id}, added {env.days.day_text(item.added_at)}{added}")
         if item.review:
             ui.warn(f"#{item.id} is already in the review of {review_phrase(item, env.cfg.lang)}")
@@ -132,8 +153,8 @@ def add(
             describe(ui, item)
     failed: list[Item] = []
     if not no_fetch:
-        failed = run_fetch(env, to_fetch, single=len(given) == 1 and not as_json, typed=True)
-    elif len(given) == 1 and outcomes[0].created and not as_json:
+        failed = run_fetch(env, to_fetch, single=len(given.links) == 1 and not as_json, typed=True)
+    elif len(given.links) == 1 and outcomes[0].created and not as_json:
         ui.say(f"#{outcomes[0].item.id} stored (not fetched): {outcomes[0].item.url}", markup=False)
     if as_json:
         ids = []
@@ -141,7 +162,7 @@ def add(
             found = env.store.find_by_url(o.item.url or "")
             ids.append(found.id if found else o.item.id)
         emit_json(ui, [i.to_json() for i in env.store.get_many(dict.fromkeys(ids))])
-    exit_for(len(failed))
+    exit_for(len(failed) + len(given.skipped))
 
 
 @handled

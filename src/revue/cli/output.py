@@ -103,12 +103,23 @@ def describe(ui: UI, item: Item) -> None:
         ui.say("  " + short(item.summary, 200), markup=False)
 
 
+def titled_by_curator(item: Item) -> bool:
+    """An item the review shows under the title the curator typed: its page failing is
+    news, not an error (the review is right without it)."""
+    return bool(item.title) and "title" in item.user_fields
+
+
 def fetch_failed(ui: UI, item: Item) -> None:
-    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet."""
-    ui.error(
-        f"#{item.id} {item.status}: {item.url}: {item.error} "
-        f"(kept; retry with: revue fetch {item.id})"
-    )
+    """A page that could not be fetched: a failure (exit 1), so on stderr even with --quiet;
+    for an item with the curator's title, a line of information (cron stays quiet)."""
+    again = f"retry with: revue fetch {item.id}"
+    if item.status == "failed" and item.next_attempt_at is None:
+        again = f"gone, not tried again on its own; {again}"
+    line = f"#{item.id} {item.status}: {item.url}: {item.error} (kept; {again})"
+    if titled_by_curator(item):
+        ui.info(f"{line}; shown with your title")
+    else:
+        ui.error(line)
 
 
 def items_table(ui: UI, items: Iterable[Item], stale_days: int, days: Clock) -> int:
@@ -230,14 +241,17 @@ def summarize(ui: UI, ok: int, failed_items: Sequence[Item]) -> None:
 
 
 def run_fetch(env: Env, items: Sequence[Item], *, single: bool, typed: bool = False) -> list[Item]:
-    """Fetch items, report each, return the ones that failed. `typed`: links the curator
-    just typed (see `fetch_items`)."""
+    """Fetch items, report each, return the ones that failed (an item with the curator's
+    title is not one: the review shows it right). `typed`: links the curator just typed
+    (see `fetch_items`)."""
     from revue.app.curate import Progress, fetch_items
 
     ui = env.ui
     if not items:
         return []
     failed: list[Item] = []
+    # With a bar, each link's line waits for the bar to go: id and title, or the failure.
+    after_bar: list[Item] = []
     with progress_bar(ui, len(items), "fetching") as advance:
 
         def fetched(item: Item, dup: Item | None) -> None:
@@ -251,10 +265,11 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool, typed: bool = Fa
                 return
             if advance is not None:
                 advance(item.status == "ok")
+                after_bar.append(item)
             elif item.status == "ok":
                 ui.info(f"#{item.id} ok: {short(item.display_title(), 100)}")
-            if item.status != "ok":
-                fetch_failed(ui, item)  # above the progress bar when there is one
+            else:
+                fetch_failed(ui, item)
 
         report = fetch_items(
             env.store,
@@ -272,8 +287,14 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool, typed: bool = Fa
             else:
                 fetch_failed(ui, item)
     else:
+        order = {item.id: n for n, item in enumerate(items)}
+        for item in sorted(after_bar, key=lambda i: order.get(i.id, len(order))):
+            if item.status == "ok":
+                ui.say(f"#{item.id} {short(item.display_title(), 100)}", markup=False)
+            else:
+                fetch_failed(ui, item)
         summarize(ui, len(report.ok), failed)
-    return failed
+    return [item for item in failed if not titled_by_curator(item)]
 
 
 def copy_to_clipboard(env: Env, text: str, what: str) -> None:

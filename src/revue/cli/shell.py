@@ -6,7 +6,7 @@ import errno
 import functools
 import inspect
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -17,11 +17,12 @@ from revue.clock import Clock
 from revue.config import Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ExitCode, RevueError
-from revue.files import read_bounded, read_bounded_text
+from revue.files import read_bounded
 from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
     from revue.app.compose import DateRange
+    from revue.app.curate import GivenLinks
     from revue.store.db import Store
     from revue.web.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
 
@@ -398,28 +399,20 @@ def no_items(env: Env, span: RangeArgs, *, filtered: bool = False) -> str:
     return f"no items added from {found.start} to {found.end}"
 
 
-def read_lines(source: str) -> Iterator[tuple[int, str]]:
-    """Numbered non-blank, non-comment lines of a file or of stdin ("-"), read whole first
-    (at most MAX_LIST_BYTES: an endless line is refused, not gathered)."""
-    text = read_bounded_text(source, MAX_LIST_BYTES, "")
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            yield number, line
-
-
-def collect_links(args: Sequence[str], file: str | None) -> list[str]:
-    """Every URL given, validated before anything is stored (one bad URL stores nothing)."""
+def collect_links(args: Sequence[str], file: str | None) -> "GivenLinks":
+    """Every link given: URLs typed as arguments (one bad one stores nothing: BadInput),
+    and lists of links read from stdin ("-") or `file`, at most MAX_LIST_BYTES each (an
+    endless stream is refused, not gathered), whose bad lines are reported and skipped."""
     from revue.app.curate import checked_links
 
-    sources: list[tuple[str, Iterator[tuple[int, str]] | None, str]] = []
+    sources: list[tuple[str, bytes | None, str]] = []
     for arg in args:
         if arg == "-":
-            sources.append(("standard input", read_lines("-"), ""))
+            sources.append(("standard input", read_bounded("-", MAX_LIST_BYTES, ""), ""))
         else:
             sources.append((arg, None, arg))
     if file:
-        sources.append((file, read_lines(file), ""))
+        sources.append((file, read_bounded(file, MAX_LIST_BYTES, ""), ""))
     return checked_links(sources)
 
 

@@ -106,7 +106,13 @@ class ImportRecord:
 
 # Reasons for skipping an entry that was read whole: its link is of a kind revue does not
 # store (javascript:, place:, a bookmarklet), or a line of prose holds no link at all.
-_NOT_STORED = ("not an http(s) URL", "no URL", "link outside any review", "URL too long")
+_NOT_STORED = (
+    "not an http(s) URL",
+    "not a link",
+    "no URL",
+    "link outside any review",
+    "URL too long",
+)
 
 
 @dataclass
@@ -379,6 +385,10 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"“”«»]+", re.IGNORECASE)
 
 
 def _parse_links(text: str) -> ImportResult:
+    """A list of links, one a line: the URL (an address from its `www.` on is https), then
+    its title if the line goes on. Blank lines and `#` comments are skipped; a line that is
+    not a link is reported (`not a link: 'pas une url'`) and skipped, the others kept.
+    What `import` reads from a links file and `add -` / `add --file` from theirs."""
     records: list[ImportRecord] = []
     errors: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -386,8 +396,11 @@ def _parse_links(text: str) -> ImportResult:
         if not line or line.startswith("#"):
             continue
         url, _, rest = line.partition(" ")
-        url = url.strip("<>")
+        url = urls.with_scheme(url.strip("<>"))
         problem = _url_problem(url)
+        if problem == "not an http(s) URL" and ":" not in url:
+            errors.append((number, f"not a link: {line[:80]!r}"))  # prose, not an address
+            continue
         if problem:
             errors.append((number, f"{problem}: {line[:80]}"))
             continue

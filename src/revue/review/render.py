@@ -41,7 +41,7 @@ from markupsafe import Markup
 
 from revue.clock import local_day
 from revue.errors import BadInput
-from revue.models import Item, ReviewDoc, page_day
+from revue.models import Item, ReviewDoc, note_body, only_hashtags, page_day
 from revue.review.datephrase import date_phrase
 from revue.review.markup import (
     html_text,
@@ -180,7 +180,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
     note = (item.note or "").strip()
     if not is_text:
         # The classic style writes "= comment"; a curator who typed the "=" gets it once.
-        note = re.sub(r"^=\s*", "", note)
+        note = note_body(note)
     lead = _lead(item.lead)
     # A hashtag the curator already wrote in the comment is not repeated after it.
     written = {tag.casefold() for tag in _WRITTEN_TAG.findall(note)}
@@ -244,6 +244,8 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "quote_lines": quote_lines,
         # Plain text, ready to insert (the text format: nothing escaped).
         "lead_text": lead,
+        # "= " before a comment; a note of hashtags only is shown as tags, without it.
+        "note_sep": "" if is_text or only_hashtags(note) else "= ",
         "note_text": one_line(note),
         "hashtags_text": " ".join("#" + tag for tag in hashtags),
         "own_hashtags_text": " ".join("#" + tag for tag in own_hashtags),

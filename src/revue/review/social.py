@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import regex
 
 from revue.errors import BadInput
-from revue.models import Item, ReviewDoc
+from revue.models import Item, ReviewDoc, note_body
 from revue.review.markup import markdown_to_html, one_line
 
 ELLIPSIS = "…"
@@ -132,7 +132,7 @@ class Post:
 
 def note_text(note: str | None) -> str:
     """The curator's Markdown note as plain text on one line, its leading '=' removed."""
-    note = re.sub(r"^\s*=\s*", "", note or "")
+    note = note_body(note)
     rendered = markdown_to_html(note, inline=True)
     return one_line(html.unescape(_TAGS.sub("", str(rendered))))
 

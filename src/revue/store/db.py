@@ -30,7 +30,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 12  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 13  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
@@ -60,6 +60,7 @@ class AddOutcome:
     item: Item
     created: bool
     merged_fields: list[str]  # curator fields (or tags) added to an existing item
+    replaced_note: str | None = None  # the note a re-add replaced (`add` without --append-note)
 
 
 def _wrap(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -546,7 +547,11 @@ class Store:
             if keys[0] in known:
                 merges.append(index)
                 continue
-            fields = {k: v for k, v in entry.items() if k not in ("url", "tags", "hashtags")}
+            fields = {
+                k: v
+                for k, v in entry.items()
+                if k not in ("url", "tags", "hashtags", "replace_note")
+            }
             record = self._new_record(entry["url"], cleaned, now=now, **fields)
             item_id = next_id
             next_id += 1
@@ -654,9 +659,14 @@ class Store:
         source: str = "cli",
         extra: dict[str, Any] | None = None,
         own: Sequence[str] = (),
+        replace_note: bool = False,
     ) -> AddOutcome:
         """`own`: page fields given in `extra` that are the curator's (a past review's via):
-        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given."""
+        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given.
+
+        On a link already here, a note is added after the item's (an import merges what it
+        brings), or with `replace_note` takes its place (the curator re-adding the link says
+        what it is now: the outcome's `replaced_note` is the one it replaced)."""
         cleaned, keys = urls.stored_keys(url)
         key = keys[0]
         row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [key]).fetchone()
@@ -670,9 +680,14 @@ class Store:
                 [item_id],
             ).fetchone()
             updates: dict[str, Any] = {}
+            replaced: str | None = None
             for i, name in enumerate(("note", "lead", "quote", "section")):
                 new = curator[name]
                 old = current[i]
+                if name == "note" and new and old and replace_note:
+                    if new.strip() != old.strip():
+                        updates[name], replaced = new, old
+                    continue
                 if not new or (old and new.strip() in old):
                     continue
                 updates[name] = new if not old or name == "section" else f"{old}\n\n{new}"
@@ -692,7 +707,7 @@ class Store:
             if updates:
                 self.db.table("items").update(item_id, updates)
             merged += [f"#{t}" for t in self._add_tags(item_id, tags, hashtags)]
-            return AddOutcome(self._get_locked(item_id), False, merged)
+            return AddOutcome(self._get_locked(item_id), False, merged, replaced)
         record = self._new_record(
             url,
             cleaned,
@@ -757,12 +772,14 @@ class Store:
         content_type: str | None = None,
         final_url: str | None = None,
         next_attempt_at: str | None = None,
+        aliases: Sequence[str] = (),
     ) -> tuple[Item, Item | None]:
         """Store a fetch's outcome. Page fields the curator typed are kept.
 
-        Returns (item, duplicate_of): when the final or canonical URL shows the item is a story
-        already stored under another URL, the item is merged into that earlier one, which is
-        returned as `duplicate_of` (and as `item`).
+        Returns (item, duplicate_of): when the final or canonical URL (or one of `aliases`,
+        other addresses the page says it has) shows the item is a story already stored
+        under another URL, the item is merged into that earlier one, which is returned as
+        `duplicate_of` (and as `item`).
         """
         with self.write():
             row = self.db.execute(
@@ -793,7 +810,7 @@ class Store:
             self.db.table("items").update(item_id, updates)
             # Which stories are these URLs known as? Another item's key means a duplicate.
             other: int | None = None
-            for candidate in (final_url, meta.url if meta else None):
+            for candidate in (final_url, meta.url if meta else None, *aliases):
                 if not candidate or not urls.is_http_url(candidate):
                     continue
                 hit = self.db.execute(
@@ -809,6 +826,8 @@ class Store:
             self._add_key(item_id, final_url)
             if meta is not None:
                 self._add_key(item_id, meta.url)
+            for alias in aliases:
+                self._add_key(item_id, alias)
             return self._get_locked(item_id), None
 
     def _merge_locked(self, item_id: int, *, into: int) -> None:
@@ -937,7 +956,10 @@ class Store:
             if not force:
                 # A link refused by the address policy would be refused again: not retried.
                 clauses.append("(error IS NULL OR error NOT LIKE 'refused:%')")
-                clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?)")
+                # A failed item without a next attempt is gone for good (a 404): not retried.
+                clauses.append(
+                    "(next_attempt_at <= ? OR (next_attempt_at IS NULL AND status = 'pending'))"
+                )
                 params.append(now)
                 clauses.append("(status = 'pending' OR attempts < ?)")
                 params.append(max_attempts)

@@ -206,4 +206,34 @@ def m012_post_content_hash(db: Database) -> None:
     db.table("review_posts").add_column("content_sha256", str)
 
 
+# Keys that may be a social post's (X, Bluesky, Mastodon), found without reading every key.
+_SOCIAL_LIKE = (
+    "key LIKE '%/status/%' OR key LIKE '%/statuses/%' OR key LIKE 'bsky.app/%' OR key LIKE '%/@%'"
+)
+
+
+@migrations()
+def m013_social_post_keys(db: Database) -> None:
+    # A post on X, Bluesky or Mastodon is known by the post now, not by the address it was
+    # shared under (twitter.com or x.com, "?s=20", /users/u/statuses/ID): each stored key of
+    # one gains the post's key, so adding it again under another address finds the item, and
+    # the item's address becomes the form a review publishes (x.com, no share parameters).
+    from revue import urls
+
+    # The earliest item gets the post's key when two were the same post (kept apart here).
+    keys = db.execute(
+        f"SELECT key, item_id FROM item_keys WHERE {_SOCIAL_LIKE} ORDER BY item_id"
+    ).fetchall()
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
+        [(post.key, item_id) for key, item_id in keys if (post := urls.social("https://" + key))],
+    )
+    like_url = _SOCIAL_LIKE.replace("key", "url")
+    links = db.execute(f"SELECT id, url FROM items WHERE kind = 'link' AND ({like_url})").fetchall()
+    db.conn.executemany(
+        "UPDATE items SET url = ? WHERE id = ?",
+        [(post.url, item_id) for item_id, url in links if (post := urls.social(url))],
+    )
+
+
 NAMES = [m.name for m in migrations._migrations]

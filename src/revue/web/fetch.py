@@ -54,8 +54,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpcore
 import httpx
 
-from revue import __version__
-from revue.models import HTML_TYPES, FetchResult
+from revue import __version__, urls
+from revue.models import HTML_TYPES, NO_SUCH_HOST, FetchResult
 from revue.sanitize import clean_json
 from revue.web.extract import extract
 
@@ -398,13 +398,9 @@ def _peer(response: httpx.Response) -> str | None:
 
 # --- social posts -----------------------------------------------------------------------------
 
-_TWITTER_HOSTS = {"twitter.com", "x.com", "mobile.twitter.com", "mobile.x.com"}
-_TWITTER_PATH = re.compile(r"^/[^/]+/status(?:es)?/\d+")
 _YOUTUBE_HOSTS = {"youtube.com", "m.youtube.com", "music.youtube.com"}
 _YOUTUBE_PATH = re.compile(r"^/(?:shorts|live|embed)/[\w-]+")
 _VIMEO_PATH = re.compile(r"^/(?:(?:channels|groups)/[^/]+/(?:videos/)?|video/)?\d+")
-_BLUESKY_PATH = re.compile(r"^/profile/[^/]+/post/[\w]+")
-_MASTODON_PATH = re.compile(r"^/(?:@[\w.-]+(?:@[\w.-]+)?/\d+|users/[\w.-]+/statuses/\d+)/?$")
 
 
 def _strip_www(host: str) -> str:
@@ -428,10 +424,11 @@ def social_provider(url: str, endpoints: Mapping[str, str] | None = None) -> str
             pattern = key.lower()
             if netloc == pattern or host == pattern or host.endswith("." + pattern):
                 return key
+    post = urls.social(url)  # X, Bluesky, Mastodon: the table urls.py keeps for revue
+    if post is not None:
+        return post.platform
     bare = _strip_www(host)
     path = parts.path or "/"
-    if bare in _TWITTER_HOSTS and _TWITTER_PATH.match(path):
-        return "twitter"
     if bare in _YOUTUBE_HOSTS and (
         (path == "/watch" and "v" in parse_qs(parts.query)) or _YOUTUBE_PATH.match(path)
     ):
@@ -440,14 +437,13 @@ def social_provider(url: str, endpoints: Mapping[str, str] | None = None) -> str
         return "youtube"
     if bare in {"vimeo.com", "player.vimeo.com"} and _VIMEO_PATH.match(path):
         return "vimeo"
-    if bare == "bsky.app" and _BLUESKY_PATH.match(path):
-        return "bluesky"
-    if _MASTODON_PATH.match(path):
-        return "mastodon"
     return None
 
 
 def _oembed_request_url(endpoint: str, page_url: str) -> str:
+    post = urls.social(page_url)
+    if post is not None:
+        page_url = post.url  # the form the platform knows (x.com, not a mirror's address)
     parts = urlsplit(page_url)
     endpoint = endpoint.replace("{origin}", f"{parts.scheme}://{parts.netloc}")
     sep = "&" if "?" in endpoint else "?"
@@ -1215,6 +1211,15 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
+# getaddrinfo's answers for a name that does not exist (NXDOMAIN, or no address for it), as
+# opposed to EAI_AGAIN, a resolver that did not answer (the network being down).
+_NO_NAME = frozenset(
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code
+)
+
+
 def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) -> _Failure:
     """A short reason for an httpx error; connection-level errors before a response retry."""
     chain = _chain(exc)
@@ -1228,6 +1233,8 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout after {_secs(s.read_timeout)} s")
     if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(e, socket.gaierror) and e.errno in _NO_NAME for e in chain):
+            return _Failure(NO_SUCH_HOST)  # the name does not exist: no retry, now or later
         if has(socket.gaierror) or "name or service" in text or "nodename" in text:
             return _Failure("DNS lookup failed")  # retrying at once will not fix it
         if has(ssl.SSLError) or "certificate" in text:
