@@ -139,6 +139,110 @@ def item_keys() -> str:
     return ", ".join(f"`{key}`" for key in keys)
 
 
+SAMPLE_PAGE = """<html lang="fr"><head>
+<title>OpenAI promet des « superpouvoirs » pour tous | La Presse</title>
+<meta property="og:title" content="OpenAI promet des « superpouvoirs » pour tous">
+<meta property="og:site_name" content="La Presse">
+<meta name="twitter:site" content="@lp_lapresse">
+<meta name="description" content="Première conférence annuelle des développeurs d'OpenAI.">
+<meta property="article:published_time" content="2023-11-06T17:30:00-05:00">
+</head><body><p>Texte.</p></body></html>
+"""
+SAMPLE_OPML = """<?xml version="1.0"?><opml version="2.0"><head><title>Flux</title></head><body>
+<outline type="rss" text="Le Devoir" xmlUrl="https://www.ledevoir.com/rss/manchettes.xml"/>
+</body></opml>
+"""
+SAMPLE_URL = "https://www.lapresse.ca/affaires/techno/2023-11-06/openai.php"
+# A link `check` finds dead without leaving the machine: nothing listens on port 9 (discard).
+GONE_URL = "http://127.0.0.1:9/gone"
+SAMPLE_CONFIG = """hashtags = ["Analyweb"]
+[wordpress]
+url = "https://blog.example.org"
+user = "marie"
+[fetch]
+retries = 0
+"""
+# The instants the sample's commands stamp with the time they ran: one fixed value each.
+STAMPED = ("composed_at", "fetched_at", "pulled_at", "next_attempt_at")
+
+
+def _fixed_times(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {
+            k: "2024-03-19T14:05:00+00:00" if k in STAMPED and v else _fixed_times(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_fixed_times(v) for v in data]
+    return data
+
+
+def json_examples() -> str:
+    """Real `--json` output of the commands, from a sample database made on the spot (no
+    request leaves the machine: the links are stored unfetched, the dry run sends nothing)."""
+    import json
+    import sqlite3
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        (folder / "config.toml").write_text(SAMPLE_CONFIG, encoding="utf-8")
+        (folder / "page.html").write_text(SAMPLE_PAGE, encoding="utf-8")
+        (folder / "feeds.opml").write_text(SAMPLE_OPML, encoding="utf-8")
+        env: dict[str, str | None] = {
+            **HELP_ENV,
+            "REVUE_DB": str(folder / "revue.db"),
+            "REVUE_CONFIG": str(folder / "config.toml"),
+            "REVUE_REVIEWS_DIR": str(folder / "reviews"),
+            "TZ": "UTC",
+            # The curator's own blog settings, when set where this runs, stay out of it.
+            "REVUE_WORDPRESS_URL": None,
+            "REVUE_WORDPRESS_USER": None,
+            "REVUE_WORDPRESS_PASSWORD": None,
+        }
+
+        def run(*args: str, code: int = 0) -> str:
+            result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+            assert result.exit_code == code, result.output
+            return result.stdout
+
+        def added(item_id: int, when: str) -> None:
+            conn = sqlite3.connect(folder / "revue.db")
+            conn.execute("UPDATE items SET added_at = ? WHERE id = ?", [when, item_id])
+            conn.commit()
+            conn.close()
+
+        run("add", "--no-fetch", SAMPLE_URL, "--title", "OpenAI promet des superpouvoirs",
+            "--note", "À suivre #IA")  # fmt: skip
+        run("add", "--no-fetch", GONE_URL, "--title", "Une page disparue")
+        run("feed", "import", str(folder / "feeds.opml"))
+        conn = sqlite3.connect(folder / "revue.db")
+        conn.execute("UPDATE feeds SET added_at = ?", ["2024-03-12T08:00:00+00:00"])
+        conn.commit()
+        conn.close()
+        added(1, "2024-03-12T14:05:00+00:00")
+        added(2, "2024-03-20T09:30:00+00:00")
+        run("compose", "--from", "2024-03-12", "--to", "2024-03-19")
+        run("compose", "--from", "2024-03-20", "--to", "2024-03-26")
+        page = str(folder / "page.html")
+        shown: list[tuple[str, str]] = [
+            ("revue show 1 --json", run("show", "1", "--json")),
+            ("revue list --json", run("list", "--json", "--limit", "1")),
+            (f"revue extract page.html --url {SAMPLE_URL} --json",
+             run("extract", page, "--url", SAMPLE_URL, "--json")),
+            ("revue reviews --json", run("reviews", "--json")),
+            ("revue check 2 --json", run("check", "2", "--json", code=1)),
+            ("revue publish 1 --dry-run --json", run("publish", "1", "--dry-run", "--json")),
+            ("revue feed list --json", run("feed", "list", "--json")),
+        ]  # fmt: skip
+        parts = []
+        for command, out in shown:
+            data = _fixed_times(json.loads(out))
+            text = json.dumps(data, ensure_ascii=False, indent=2).replace(str(folder) + "/", "")
+            parts += [f"### `{command}`", "", "```json", text, "```", ""]
+    return "\n".join(parts).rstrip("\n")
+
+
 def store_schema() -> str:
     """The tables and indexes of a new database, as the migrations leave them."""
     import sqlite3
