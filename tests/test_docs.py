@@ -51,6 +51,15 @@ def test_the_generated_pages_are_what_the_code_makes(page: str) -> None:
     )
 
 
+def test_every_page_with_cog_blocks_is_regenerated() -> None:
+    with_blocks = {
+        str(path.relative_to(ROOT))
+        for path in DOCS.rglob("*.md")
+        if "[[[cog" in path.read_text(encoding="utf-8")
+    }
+    assert with_blocks == set(docgen.PAGES)
+
+
 def test_a_config_key_without_a_meaning_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from revue import config
 
