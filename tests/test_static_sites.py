@@ -379,3 +379,43 @@ def test_every_front_matter_value_is_escaped(tmp_path: Path, title: str) -> None
     want_tags = dict.fromkeys(t for t in (one_line(t.replace(";", " ")) for t in tags) if t)
     assert [str(t) for t in meta["tags"]] == list(want_tags)
     assert meta["slug"] == "s" and meta["status"] == "draft"
+
+
+def test_a_jekyll_post_keeps_its_day_when_published_again_later(tmp_path: Path) -> None:
+    site = a_site(tmp_path, "jekyll")
+    review = Publication(review_id=1, title="Revue", html="<p>Un</p>", day=dt.date(2024, 3, 18))
+    first = StaticSite(jekyll.generator(), site, lock=tmp_path / "lock").publish(review)
+    assert first.path is not None and first.path.endswith("/_posts/2024-03-18-revue.md")
+    previous = PostRecord(
+        post_id=0, link=first.link, status=first.status, content_sha256=first.content_sha256
+    )
+    # Two days later (the review's week was not over): the post's name and date stay.
+    later = Publication(
+        review_id=1, title="Revue", html="<p>Deux</p>", day=dt.date(2024, 3, 20), previous=previous
+    )
+    again = StaticSite(jekyll.generator(), site, lock=tmp_path / "lock").publish(later)
+    assert again.action == "updated" and again.path == first.path
+    head, _ = _split(Path(first.path).read_text(encoding="utf-8"), "---")
+    assert yaml.safe_load(head)["date"] == dt.date(2024, 3, 18)
+
+
+def test_a_page_that_cannot_be_recorded_is_put_back(
+    tmp_path: Path, review: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unrecorded, the new page would pass for a hand edit on the next publish."""
+    from revue.errors import StoreError
+    from revue.store.db import Store
+
+    site = a_site(tmp_path, "hugo")
+    path = Path(run_json("publish", "--to", "hugo", "--site", str(site))["path"])
+    before = path.read_bytes()
+
+    def disk_full(self: Store, record: dict[str, Any]) -> None:
+        raise StoreError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "record_post", disk_full)
+        run("publish", "--to", "hugo", "--site", str(site), "--status", "publish", code=3)
+    assert path.read_bytes() == before
+    again = run_json("publish", "--to", "hugo", "--site", str(site), "--status", "publish")
+    assert again["action"] == "updated" and again["status"] == "publish"

@@ -47,4 +47,5 @@ def generator(layout: str = "post") -> Generator:
         folder="_posts",
         file_name=file_name,
         render=lambda review, page: f"{front_matter(review, page, layout)}\n{body(review)}",
+        dated=True,
     )

@@ -15,6 +15,8 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -48,6 +50,7 @@ class Generator:
     folder: str  # the posts' folder, relative to the site's
     file_name: Callable[[Publication, str], str]  # (review, slug) -> the page's file name
     render: Callable[[Publication, Page], str]  # the page's whole text
+    dated: bool = False  # its file names start with the post's day (YYYY-MM-DD-)
 
 
 def slugify(title: str) -> str:
@@ -129,7 +132,10 @@ class StaticSite:
         if name is None:
             name = self.generator.file_name(review, slug)
         else:
-            slug = _slug_of(name, slug)
+            day, slug = _parse_name(name, slug, dated=self.generator.dated)
+            if day is not None:
+                # A Jekyll post's day is in its name: the page keeps the one it was given.
+                review = replace(review, day=day)
         if self.status is not None:
             draft = self.status == "draft"
         elif previous and previous.status in STATUSES:
@@ -168,9 +174,13 @@ class StaticSite:
             self._writer.undo()
 
 
-def _slug_of(name: str, default: str) -> str:
+def _parse_name(name: str, default: str, *, dated: bool) -> tuple[dt.date | None, str]:
+    """The day (when `dated`, the name starts with it: YYYY-MM-DD-) and the slug of a page's
+    file name."""
     stem = name.rsplit(".", 1)[0]
-    # A Jekyll post's name starts with its day (YYYY-MM-DD-).
-    if re.match(r"\d{4}-\d\d-\d\d-", stem):
+    day = None
+    if dated and re.match(r"\d{4}-\d\d-\d\d-", stem):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(stem[:10])
         stem = stem[11:]
-    return stem or default
+    return day, stem or default
