@@ -215,6 +215,13 @@ KEYS: Mapping[str, Setting] = {
         what="a table ([wordpress])",
         doc="the blog `revue publish` sends reviews to (below)",
     ),
+    "publish": Setting(
+        dict,
+        {},
+        table=True,
+        what="tables [publish.NAME] (hugo, jekyll, ...)",
+        doc="each `revue publish --to NAME` target's settings (below)",
+    ),
 }
 
 LANGS = ("fr", "en")
@@ -266,6 +273,39 @@ WORDPRESS_KEYS: Mapping[str, Setting] = {
         choices=("hashtags", "all"),
         doc="which tags become WordPress tags: the hashtags the post shows, or all",
     ),
+}
+
+# The [publish.NAME] tables: each publish target's settings, by target (`revue publish --to`).
+_SITE = Setting(
+    str, None, 1, PATH, what="the site's folder", doc="the site's folder (else `--site DIR`)"
+)
+_DRAFT = Setting(
+    bool, True, doc="a new page is a draft unless `--status publish` (`draft = false`: published)"
+)
+PUBLISH_KEYS: Mapping[str, Mapping[str, Setting]] = {
+    "hugo": {
+        "site": _SITE,
+        "draft": _DRAFT,
+        "front_matter": Setting(
+            str, "toml", choices=("toml", "yaml"), doc="the front matter's syntax"
+        ),
+    },
+    "jekyll": {
+        "site": _SITE,
+        "draft": _DRAFT,
+        "layout": Setting(str, "post", 0, NAME, doc="the page's `layout` in its front matter"),
+    },
+    "pelican": {"site": _SITE, "draft": _DRAFT},
+}
+PUBLISH_TABLES: Mapping[str, Setting] = {
+    name: Setting(
+        dict,
+        None,
+        table=True,
+        what=f"a table ([publish.{name}])",
+        doc=f"`revue publish --to {name}` (below)",
+    )
+    for name in PUBLISH_KEYS
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
@@ -362,6 +402,13 @@ class Config:
     compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
     # [wordpress]: WORDPRESS_KEYS (url, user, category).
     wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
+    # [publish.NAME]: PUBLISH_KEYS[NAME], for the targets configured.
+    publish: dict[str, dict[str, Any]] = field(default_factory=lambda: _default("publish"))
+
+    def target_setting(self, target: str, key: str) -> Any:
+        """`key` of [publish.TARGET], or its default."""
+        table = self.publish.get(target, {})
+        return table[key] if key in table else copy.deepcopy(PUBLISH_KEYS[target][key].default)
 
     def for_lang(self, lang: str, key: str) -> str | None:
         """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
@@ -610,6 +657,11 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             f"REVUE_WORDPRESS_PASSWORD or store it with `keyring set {KEYRING_SERVICE} USER`"
         )
     cfg.wordpress = _read_table(path, wordpress, WORDPRESS_KEYS, "wordpress.")
+    publish = _read_table(path, top.pop("publish", {}), PUBLISH_TABLES, "publish.")
+    cfg.publish = {
+        name: _read_table(path, table, PUBLISH_KEYS[name], f"publish.{name}.")
+        for name, table in publish.items()
+    }
     for key, value in top.items():
         setattr(cfg, key, value)
     cfg.fetch.update(fetch)

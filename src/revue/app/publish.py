@@ -10,15 +10,96 @@ next publish updates that post instead of making a second one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from revue.config import Config
-from revue.errors import BadInput
+from revue.errors import BadInput, ConfigError, StoreError
 from revue.models import Item
 from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
+
+
+@dataclass(slots=True)
+class TargetSetup:
+    """What building a target takes from the command line: its options, the compose lock
+    and the database's files (a page is written under that lock, never over those), and
+    the WordPress target the shell builds (it holds the HTTP client and the password)."""
+
+    cfg: Config
+    lock: Path
+    protect: Sequence[Path] = ()
+    site: Path | None = None  # --site, for a static site
+    status: str | None = None
+    force: bool = False
+    dry_run: bool = False
+    wordpress: Callable[[], Target] | None = field(default=None, repr=False)
+
+
+def _wordpress(setup: TargetSetup) -> Target:
+    if setup.wordpress is None:
+        raise ConfigError("no WordPress blog to publish to")
+    return setup.wordpress()
+
+
+def _static_site(name: str) -> Callable[[TargetSetup], Target]:
+    def build(setup: TargetSetup) -> Target:
+        from revue.publish import hugo, jekyll, pelican
+        from revue.publish.static import StaticSite
+
+        cfg = setup.cfg
+        configured = cfg.target_setting(name, "site")
+        site = setup.site or (Path(configured) if configured else None)
+        if site is None:
+            raise ConfigError(
+                f"no {name} site to publish to: give --site DIR, or set site under "
+                f"[publish.{name}] in the config"
+            )
+        generator = {
+            "hugo": lambda: hugo.generator(cfg.target_setting("hugo", "front_matter")),
+            "jekyll": lambda: jekyll.generator(cfg.target_setting("jekyll", "layout")),
+            "pelican": pelican.generator,
+        }[name]()
+        return StaticSite(
+            generator,
+            site,
+            lock=setup.lock,
+            protect=setup.protect,
+            status=setup.status,
+            draft=bool(cfg.target_setting(name, "draft")),
+            force=setup.force,
+            dry_run=setup.dry_run,
+        )
+
+    return build
+
+
+# `revue publish --to NAME`: each target by name, built from the command line's setup.
+TARGETS: dict[str, Callable[[TargetSetup], Target]] = {
+    "wordpress": _wordpress,
+    **{name: _static_site(name) for name in ("hugo", "jekyll", "pelican")},
+}
+STATIC_SITES = ("hugo", "jekyll", "pelican")
+
+
+def target_names(values: Iterable[str]) -> list[str]:
+    """The targets of `--to` (repeated or comma-separated), each once, in order; "wordpress"
+    when none is given. BadInput naming the known ones for an unknown name."""
+    names: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            name = part.strip().lower()
+            if not name:
+                continue
+            if name not in TARGETS:
+                raise BadInput(
+                    f"--to {part.strip()!r}: no such target (choose from {', '.join(TARGETS)})"
+                )
+            if name not in names:
+                names.append(name)
+    return names or ["wordpress"]
 
 
 @dataclass(slots=True)
@@ -45,9 +126,12 @@ def review_tags(
     return tuple(out)
 
 
-def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publication, list[int]]:
-    """The review as a target receives it (title, HTML fragment in its style, tags), and
-    the items it shows. Raises BadInput when it would show none."""
+def publication(
+    store: Store, cfg: Config, review: dict[str, Any], *, today: dt.date | None = None
+) -> tuple[Publication, list[int]]:
+    """The review as a target receives it (title, HTML fragment and Markdown in its style,
+    tags, its day: its last, or `today` when that is still to come), and the items it
+    shows. Raises BadInput when it would show none."""
     from revue.app.compose import ComposeOptions, build_doc, review_span, select
     from revue.review.render import STYLES, render
     from revue.templates import user_templates
@@ -67,17 +151,17 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publ
     # The title as composed (its --suffix included).
     doc = build_doc(items, opts, cfg, title=review.get("title") or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
-    html = render(
-        doc,
-        "html-fragment",
-        style,
-        templates=user_templates(dirs=template_dirs),
-        options={"show_summary": cfg.summaries},
-    )
+    templates = user_templates(dirs=template_dirs)
+    options = {"show_summary": cfg.summaries}
+    html = render(doc, "html-fragment", style, templates=templates, options=options)
+    markdown = render(doc, "md", style, templates=templates, options=options)
     sent = Publication(
         review_id=review_id,
         title=doc.title,
         html=html,
+        markdown=markdown,
+        # A static site leaves a page dated in the future out of its build.
+        day=min(end, today) if today is not None else end,
         tags=review_tags(
             [i for i in items if i.kind != "text"],
             cfg.hashtags,
@@ -112,7 +196,7 @@ def publish(
         if recorded
         else None
     )
-    made, item_ids = publication(store, cfg, review)
+    made, item_ids = publication(store, cfg, review, today=now.astimezone(cfg.zone).date())
     item = replace(made, previous=previous)
     try:
         result = target.publish(item)
@@ -120,7 +204,14 @@ def publish(
         if exc.result is not None:
             _record(store, item, item_ids, target, exc.result, now)
         raise
-    _record(store, item, item_ids, target, result, now)
+    try:
+        _record(store, item, item_ids, target, result, now)
+    except StoreError:
+        # An unrecorded page would pass for a hand edit next time: put back what was there.
+        undo = getattr(target, "undo", None)
+        if callable(undo):
+            undo()
+        raise
     return Published(review=review, result=result, previous=previous)
 
 

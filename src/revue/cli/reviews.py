@@ -22,6 +22,8 @@ from revue.console import QUIET, plain
 from revue.errors import BadInput, ConfigError
 
 if TYPE_CHECKING:
+    from revue.app.publish import Published
+    from revue.publish.base import Target
     from revue.publish.wordpress import WordPressSettings
 
 
@@ -133,6 +135,21 @@ def publish(
     review_id: Annotated[
         int | None, typer.Argument(help="The review (default: the most recent one composed).")
     ] = None,
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to",
+            help="Where: wordpress (the default), hugo, jekyll or pelican; several with "
+            "commas or --to again.",
+        ),
+    ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site",
+            help="The static site's folder (else site under [publish.hugo|jekyll|pelican]).",
+        ),
+    ] = None,
     status: Annotated[
         str | None,
         typer.Option(
@@ -151,56 +168,111 @@ def publish(
         bool, typer.Option("--new", help="A new post, even if the review was published before.")
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+        bool,
+        typer.Option(
+            "--force", help="Overwrite a post edited on the blog (a page edited by hand) since."
+        ),
     ] = False,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Print the request it would send (not the password)."),
+        typer.Option(
+            "--dry-run",
+            help="Print the request it would send (not the password), the page it would write.",
+        ),
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Send a review to the WordPress blog of the config ([wordpress] url, user; the
-    application password from REVUE_WORDPRESS_PASSWORD or the keyring), once: publishing
-    it again updates the same post."""
-    from revue.app.publish import publish as run_publish
-    from revue.publish.wordpress import PostOptions, WordPress
+    application password from REVUE_WORDPRESS_PASSWORD or the keyring), or write it as a
+    page of a static site (--to hugo|jekyll|pelican), once: publishing it again updates the
+    same post or page."""
+    import contextlib
+    from pathlib import Path
 
+    from revue.app.publish import STATIC_SITES, TARGETS, TargetSetup, target_names
+    from revue.app.publish import publish as run_publish
+    from revue.files import compose_lock, database_files
+
+    names = target_names(to or [])
     env = env_of(ctx)
+    sites = [name for name in names if name in STATIC_SITES]
+    if site is not None and len(sites) > 1:
+        raise BadInput(f"--site names one site: publish to {' and '.join(sites)} one at a time")
     if at is not None:
         if status not in (None, "future"):
             raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
         status = "future"
     elif status == "future":
         raise BadInput("--status future needs --at DATETIME")
-    options = PostOptions(
-        status=status,
-        date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
-        force=force,
-        new=new,
-        dry_run=dry_run,
-    )
-    from revue.web.fetch import ApiClient
+    with contextlib.ExitStack() as stack:
 
-    settings = _wordpress_settings(env, dry_run=dry_run)
-    # The fetcher's limits (connect and read timeouts, total deadline, bytes) bound every
-    # call to the blog, and --verbose reports each one as it does for pages.
-    with ApiClient(env.fetch_settings(), on_request=env.request_logger()) as http:
-        target = WordPress(settings, options, http=http)
-        done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
-    result = done.result
+        def wordpress() -> "Target":
+            from revue.publish.wordpress import PostOptions, WordPress
+            from revue.web.fetch import ApiClient
+
+            options = PostOptions(
+                status=status,
+                date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
+                force=force,
+                new=new,
+                dry_run=dry_run,
+            )
+            settings = _wordpress_settings(env, dry_run=dry_run)
+            # The fetcher's limits (connect and read timeouts, total deadline, bytes) bound
+            # every call to the blog, and --verbose reports each one as it does for pages.
+            http = stack.enter_context(
+                ApiClient(env.fetch_settings(), on_request=env.request_logger())
+            )
+            return WordPress(settings, options, http=http)
+
+        store = env.store
+        setup = TargetSetup(
+            cfg=env.cfg,
+            lock=compose_lock(store.path),
+            protect=database_files(store.path),
+            site=Path(site) if site is not None else None,
+            status=status,
+            force=force,
+            dry_run=dry_run,
+            wordpress=wordpress,
+        )
+        # Every target is checked (its settings, its site) before any is sent to.
+        targets = [TARGETS[name](setup) for name in names]
+        answers = []
+        for target in targets:
+            done = run_publish(store, env.cfg, target, review_id, now=env.now())
+            answers.append((target, done))
+            if not as_json:
+                _say_published(env, target, done)
     if as_json:
-        emit_json(env.ui, {"review": done.review["id"], "site": target.site, **result.to_json()})
-        return
+        shown = [
+            {"review": done.review["id"], "site": target.site, **done.result.to_json()}
+            for target, done in answers
+        ]
+        emit_json(env.ui, shown[0] if len(shown) == 1 else shown)
+
+
+def _say_published(env: Env, target: "Target", done: "Published") -> None:
+    result = done.result
     if result.request is not None:
         env.ui.raw(result.request)
         return
     for note in result.notes:
         env.ui.info(note)
+    review = done.review["id"]
+    if result.path is not None and target.name != "wordpress":
+        done_as = {"created": "wrote", "updated": "updated", "unchanged": "left as it was"}
+        env.ui.info(
+            f"review #{review}: {done_as.get(result.action, result.action)} the "
+            f"{'draft' if result.status == 'draft' else 'published'} page on {target.site}"
+        )
+        env.ui.say(result.path, markup=False, soft_wrap=True)
+        return
     what = f"{result.status or 'post'} #{result.post_id}"
     if result.action == "updated":
-        env.ui.info(f"review #{done.review['id']}: updated {what} on {target.site} (the same post)")
+        env.ui.info(f"review #{review}: updated {what} on {target.site} (the same post)")
     else:
-        env.ui.info(f"review #{done.review['id']}: created {what} on {target.site}")
+        env.ui.info(f"review #{review}: created {what} on {target.site}")
     env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
 
 
