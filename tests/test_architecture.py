@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "revue"
 LEVELS: list[tuple[str, set[str]]] = [
     # Pure leaves everybody uses: no I/O, no clock.
     ("errors", {"", "errors"}),
-    ("text", {"urls", "sanitize", "monthnames"}),
+    ("text", {"urls", "sanitize", "monthnames", "mdtext"}),
     ("models", {"models"}),
     # Pure packages: parsers, writers and renderers of text; the output seam's protocol.
     ("pure", {"web.extract", "formats", "review", "publish", "publish.base"}),

@@ -273,7 +273,7 @@ def test_text_format_writes_a_txt_file_without_escapes(reviews_dir: Path, tmp_pa
     body = path.read_text(encoding="utf-8").split("\n\n")[1]
     assert body == "AT&T | 127.0.0.1 *vite* <b> https://a.example/x?a=1&b=2 = Oui\n"
     md = run("compose", "--out", "-").stdout
-    assert "AT\\&T \\| 127.0.0.1 \\*vite\\* \\<b\\>" in md
+    assert "AT&amp;T \\| 127.0.0.1 \\*vite\\* &lt;b&gt;" in md
 
 
 def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) -> None:

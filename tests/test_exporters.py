@@ -116,7 +116,7 @@ def test_markdown_list_is_escaped_and_renders_safely() -> None:
     lines = text.splitlines()
     assert len(lines) == 2  # no free text, no javascript: link
     assert lines[0] == (
-        "- [« Jeu de la virgule » | « Cette pratique peut causer des dommages sérieux »]"
+        "- [« Jeu de la virgule » \\| « Cette pratique peut causer des dommages sérieux »]"
         "(<https://www.lapresse.ca/actualites/2023-11-08/jeu-de-la-virgule/"
         "cette-pratique-peut-causer-des-dommages-serieux.php>)"
         " — Encore une autre connerie dangereuse venant de Tiktok"

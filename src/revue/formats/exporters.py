@@ -27,10 +27,10 @@ import csv
 import datetime as dt
 import html
 import io
-import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
+from revue.mdtext import md_text, md_url
 from revue.models import Item
 
 __all__ = [
@@ -177,21 +177,16 @@ def iter_netscape(items: Iterable[Item]) -> Iterator[str]:
     yield "\n".join(lines) + "\n"
 
 
-# What can start markup in the middle of a line of CommonMark/GFM: emphasis, code, links,
-# raw HTML or entities, strikethrough. Our text never starts a line ("- [" and " — " come
-# first), so block markers (#, -, +, 1.) need no escaping; a backslash before ASCII
-# punctuation is always a literal, so over-escaping would only be ugly, never wrong.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~&])")
-
-
 def _md_escape(text: str | None) -> str:
-    """One line of Markdown text that renders as `text`, never as markup."""
-    return _MD_SPECIAL.sub(r"\\\1", _line(text))
+    """One line of Markdown text that renders as `text`, never as markup, in every common
+    dialect (revue.mdtext). Our text never starts a line ("- [" and " — " come first)."""
+    return md_text(_line(text))
 
 
 def _md_url(url: str) -> str:
-    # Inside <...> a link destination cannot hold spaces, < or >; percent-encode them.
-    return quote(url, safe="!#$%&'()*+,/:;=?@[]~-._")
+    # Inside <...> a link destination cannot hold spaces, < or >; percent-encode them, and
+    # what a dialect would read as markup there.
+    return md_url(quote(url, safe="!#$%&'()*+,/:;=?@[]~-._"))
 
 
 def export_markdown(items: Iterable[Item]) -> str:
