@@ -87,6 +87,10 @@ def test_csv_injection_prefixes() -> None:
         assert rows[1][CSV_COLUMNS.index("note")] == "'" + value
     rows = list(csv.reader(io.StringIO(export_csv([Item(id=1, url=None, note="ok = fine")]))))
     assert rows[1][CSV_COLUMNS.index("note")] == "ok = fine"
+    # A cell that starts with quotes before a formula sign gets one more: reversible.
+    for value in ("'=1", "''-x", "'"):
+        rows = list(csv.reader(io.StringIO(export_csv([Item(id=1, url=None, note=value)]))))
+        assert rows[1][CSV_COLUMNS.index("note")] == ("'" + value if value != "'" else value)
 
 
 def test_netscape_round_trip_through_our_importer() -> None:

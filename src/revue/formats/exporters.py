@@ -11,8 +11,9 @@ Contract:
   first_published, lead, quote, hashtags (those of the tags shown as #hashtags).
   `revue import` of that file gives every field back (the review's id excepted: the CSV
   does not carry the review itself).
-  A text cell starting with = + - @ (or a tab or carriage return) gets a leading ' so that a
-  spreadsheet shows it instead of running it as a formula (CSV injection).
+  A text cell starting with = + - @ (or a tab or carriage return), after any ', gets a
+  leading ' so that a spreadsheet shows it instead of running it as a formula (CSV
+  injection); the importer takes exactly that one off.
 - Netscape bookmarks: the format browsers, Pinboard and buku import. ADD_DATE in epoch
   seconds, TAGS="a,b", the note in <DD>; every text and attribute is HTML-escaped and every
   line break in them removed, so that a title cannot open a tag or end its line.
@@ -27,6 +28,7 @@ import csv
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
@@ -68,7 +70,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "hashtags",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A formula sign, after any quotes: a cell that starts with our own guard gets one more, so
+# that the importer, which takes one off, gives back what was written ("'=x" stays "'=x").
+_FORMULA_START = re.compile("'*[=+\\-@\t\r]")
 
 
 def _cell(value: object) -> str:
@@ -77,7 +81,7 @@ def _cell(value: object) -> str:
     if isinstance(value, list):
         value = ",".join(str(v) for v in value)
     text = str(value)
-    if text.startswith(_FORMULA_START):
+    if _FORMULA_START.match(text):
         return "'" + text
     return text
 
