@@ -497,3 +497,22 @@ def test_a_nul_inside_title_drops_the_nul_only(server: LoopbackServer) -> None:
 def test_binary_junk_still_gives_no_title() -> None:
     junk = bytes(range(256)) * 20
     assert extract(junk, "https://example.org/file").title is None
+
+
+def test_an_oembed_author_and_provider_are_bounded_names(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """An oEmbed answer of 200 KB names: stored whole before, now a name's size, one line."""
+    huge = "Nom\n" + "x" * 100_000
+    body = json.dumps({"title": "Un post", "author_name": huge, "provider_name": huge}).encode()
+    server.route("/oembed", body.decode(), headers={"Content-Type": "application/json"})
+    host = server.base.removeprefix("http://")
+    (tmp_path / "config.toml").write_text(
+        f'[fetch.oembed_endpoints]\n"{host}" = "{server.base}/oembed"\n', encoding="utf-8"
+    )
+    link = server.route("/post", page("<title>Post</title>"))
+    run("add", link)
+    (item,) = run_json("list")
+    assert item["title"] == "Un post"
+    for name in ("author", "site_name"):
+        assert item[name].startswith("Nom x") and len(item[name]) <= 200, name
