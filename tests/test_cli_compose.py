@@ -297,6 +297,7 @@ def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) ->
     for bad, named in (
         (["--week", "2024-W54"], "2024-W54"),
         (["--week", "2024-11"], "2024-11"),
+        (["--week", "9999-W52"], "9999-W52"),  # its Sunday is in year 10000
         (["--review", "9"], "--review 9"),
         (["--review", "x"], "'x'"),
         (["--week", "2024-W11", "--from", "2024-03-01"], "--week 2024-W11"),
@@ -310,6 +311,7 @@ def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) ->
     exported = json.loads(run("export", "--review", "1").stdout)
     assert sorted(i["title"] for i in exported["items"]) == ["T2", "T3"]
     assert "2024-W99" in run("list", "--week", "2024-W99", code=2).stderr
+    assert "9999-W52" in run("list", "--week", "9999-W52", code=2).stderr
 
 
 def test_since_last_when_the_last_review_reaches_today(reviews_dir: Path) -> None:
