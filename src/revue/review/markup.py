@@ -401,8 +401,8 @@ def _is_safe(md: str) -> bool:
         token = stack.pop()
         if token.type in ("html_block", "html_inline"):
             return False
-        nested = token.type == "fence" or (token.type == "code_block" and token.level > 0)
-        if nested and _MARKUP_IN_CODE.search(token.content + token.info):
+        unsure = token.type == "fence" or (token.type == "code_block" and token.level > 0)
+        if unsure and _MARKUP_IN_CODE.search(token.content + token.info):
             return False
         for attr in ("href", "src"):
             value = token.attrGet(attr)
