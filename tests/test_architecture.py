@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "revue"
 LEVELS: list[tuple[str, set[str]]] = [
     # Pure leaves everybody uses: no I/O, no clock read (clock.py is handed "now").
     ("errors", {"", "errors"}),
-    ("text", {"urls", "sanitize", "monthnames", "clock"}),
+    ("text", {"urls", "sanitize", "monthnames", "clock", "mdtext"}),
     ("models", {"models"}),
     # Pure packages: parsers, writers and renderers of text; the output seam's protocol.
     ("pure", {"web.extract", "formats", "review", "publish", "publish.base"}),

@@ -273,7 +273,7 @@ def test_text_format_writes_a_txt_file_without_escapes(reviews_dir: Path, tmp_pa
     body = path.read_text(encoding="utf-8").split("\n\n")[1]
     assert body == "AT&T | 127.0.0.1 *vite* <b> https://a.example/x?a=1&b=2 = Oui\n"
     md = run("compose", "--out", "-").stdout
-    assert "AT\\&T \\| 127.0.0.1 \\*vite\\* \\<b\\>" in md
+    assert "AT&amp;T \\| 127.0.0.1 \\*vite\\* &lt;b&gt;" in md
 
 
 def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) -> None:
@@ -297,6 +297,7 @@ def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) ->
     for bad, named in (
         (["--week", "2024-W54"], "2024-W54"),
         (["--week", "2024-11"], "2024-11"),
+        (["--week", "9999-W52"], "9999-W52"),  # its Sunday is in year 10000
         (["--review", "9"], "--review 9"),
         (["--review", "x"], "'x'"),
         (["--week", "2024-W11", "--from", "2024-03-01"], "--week 2024-W11"),
@@ -310,6 +311,7 @@ def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) ->
     exported = json.loads(run("export", "--review", "1").stdout)
     assert sorted(i["title"] for i in exported["items"]) == ["T2", "T3"]
     assert "2024-W99" in run("list", "--week", "2024-W99", code=2).stderr
+    assert "9999-W52" in run("list", "--week", "9999-W52", code=2).stderr
 
 
 def test_since_last_when_the_last_review_reaches_today(reviews_dir: Path) -> None:

@@ -94,6 +94,8 @@ def test_csv_export_import_round_trip_gives_every_field_back(tmp_path: Path) -> 
         "--lead", "À lire:", "--quote", "« Une phrase.\n\nUne autre. »")  # fmt: skip
     run("add", "--no-fetch", "https://a.example/2")
     run("add", "--no-fetch", "https://a.example/3", "--title", "=HYPERLINK(1)")
+    # A title that starts with the guard itself keeps it: the guard is undone exactly once.
+    run("add", "--no-fetch", "https://a.example/4", "--title", "'=x", "--note", "''+y")
     conn = sqlite3.connect(tmp_path / "revue.db")
     with conn:  # as a fetch leaves them
         conn.execute(
@@ -102,14 +104,14 @@ def test_csv_export_import_round_trip_gives_every_field_back(tmp_path: Path) -> 
             "first_published = '2015-03-02T08:00:00-05:00', lang = 'fr-CA', status = 'ok' "
             "WHERE id IN (1, 2)"
         )
-        conn.execute("UPDATE items SET status = 'failed' WHERE id = 3")
+        conn.execute("UPDATE items SET status = 'failed' WHERE id IN (3, 4)")
     conn.close()
     first = run("export", "--format", "csv").stdout
     exported = tmp_path / "items.csv"
     exported.write_text(first, encoding="utf-8")
     other = ["--db", str(tmp_path / "other.db")]
     result = run(*other, "import", str(exported))
-    assert "3 added" in result.stderr
+    assert "4 added" in result.stderr
     # Both ways: the file read back writes the same file, and the items are the same items.
     assert run(*other, "export", "--format", "csv").stdout == first
     before = [{k: i[k] for k in CSV_FIELDS} for i in run_json("list")]

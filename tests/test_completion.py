@@ -15,6 +15,9 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from typer.testing import CliRunner
 
 import revue
 from revue.cli import app
-from revue.cli.completion import EXPORT_FORMATS
+from revue.cli.completion import EXPORT_FORMATS, bash_word, zsh_string
 
 from clihelp import run
 
@@ -101,9 +104,10 @@ def tagged(tmp_path: Path) -> Path:
 
 
 def test_tags_complete_from_the_database(tagged: Path, tmp_path: Path) -> None:
-    assert complete("revue list --tag ") == ["IA", "Mes outils", "Veille"]
+    # bash inserts a candidate as printed: a blank is backslashed, the tag stays one word.
+    assert complete("revue list --tag ") == ["IA", "Mes\\ outils", "Veille"]
     assert complete("revue add https://b.example/ -t V") == ["Veille"]
-    assert complete_here("revue export --tag M") == ["Mes outils"]
+    assert complete_here("revue export --tag M") == ["Mes\\ outils"]
     assert complete_here("revue import links.txt --tag I") == ["IA"]
     assert complete_here("revue feed add https://b.example/ --tag V") == ["Veille"]
     assert complete_here("revue edit 1 --tag +V") == ["+Veille"]
@@ -115,7 +119,7 @@ def test_tags_complete_from_the_database(tagged: Path, tmp_path: Path) -> None:
 
 def test_zsh_and_fish_get_the_tags_too(tagged: Path) -> None:
     assert complete("revue list --tag V", shell="zsh") == [
-        "_arguments '*: :((\"Veille\"))'"
+        "local -a revue_candidates; set -A revue_candidates $'Veille'; _describe '' revue_candidates"
     ]  # fmt: skip
     assert complete("revue list --tag V", shell="fish") == ["Veille"]
 
@@ -173,3 +177,216 @@ def test_show_completion_gives_each_shell_its_script(
     result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="revue")
     assert result.exit_code == 0, result.output
     assert f"_REVUE_COMPLETE=complete_{shell}" in result.stdout
+
+
+# Values a database can hold (a hand edit, a restored backup): each must reach the shell as
+# one word, read back as itself, whatever the shell's glob options.
+ODD_VALUES = [
+    "a\\", "b ) ; touch PWNED ; ws=( y\\", "/*", "/*/*", "$(touch PWNED2)", "`touch PWNED3`",
+    "${HOME}", "x  y", "tab\there", "line\nbreak", "\x1b[31mred", "nbsp\xa0x", "-x", "~", "~root",
+    "#", "!!", "$'x'", "'", '"', "*", "?", "[ab]", "a]", "{a,b}", "@(x)", "+(x)", "!(x)",
+    "=ls", "a:b", "é\u2028è", "Écologie à vélo", "a;b|c&d>e<f", "",
+]  # fmt: skip
+
+
+def shell_reads(shell: str, script: str, printed: str, cwd: Path) -> list[str]:
+    """The NUL-separated words `script` prints, given `printed` on its stdin."""
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    for name in ("PWNED", "ab", "a", "x", "a b"):
+        (cwd / name).touch()  # something for a glob to find
+    done = subprocess.run(
+        [shell, "-c", script], input=printed.encode(), cwd=cwd, capture_output=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode().split("\0")[:-1]
+
+
+def test_bash_reads_each_candidate_back_as_written(tmp_path: Path) -> None:
+    """What typer's bash script does with revue's lines (split at line breaks, unquoted, so
+    globbed), then what bash does with the word it inserts (read as shell words)."""
+    printed = "\n".join(bash_word(v) for v in ODD_VALUES if v) + "\n"
+    script = (
+        "shopt -s failglob extglob globstar dotglob; IFS=$'\\n'\n"
+        'words=( $(cat) ); for w in "${words[@]}"; do eval "printf \'%s\\0\' $w"; done'
+    )
+    cwd = tmp_path / "cwd"  # a folder of its own: the files in it are what a glob finds
+    cwd.mkdir()
+    assert shell_reads("bash", script, printed, cwd) == [v for v in ODD_VALUES if v]
+    assert sorted(p.name for p in cwd.iterdir()) == ["PWNED", "a", "a b", "ab", "x"]
+
+
+def test_zsh_reads_each_candidate_back_as_written(tmp_path: Path) -> None:
+    """What typer's zsh script does with revue's output (`eval $(...)`), with the options
+    that give a shell word most meanings, down to the array `_describe` is given."""
+    values = [v for v in ODD_VALUES if v]
+    items = " ".join(zsh_string(v) for v in values)
+    printed = (
+        f"local -a revue_candidates; set -A revue_candidates {items}; _describe '' revue_candidates"
+    )
+    script = (
+        "setopt globsubst extendedglob kshglob shwordsplit equals magicequalsubst\n"
+        "_describe() { printf '%s\\0' \"${(@P)2}\" }\n"
+        "f() { eval $(cat) }; f"
+    )
+    cwd = tmp_path / "cwd"  # a folder of its own: the files in it are what a glob finds
+    cwd.mkdir()
+    assert shell_reads("zsh", script, printed, cwd) == values
+    assert sorted(p.name for p in cwd.iterdir()) == ["PWNED", "a", "a b", "ab", "x"]
+
+
+# -- what a Tab does in a real interactive shell ---------------------------------------------
+
+TMUX = shutil.which("tmux")
+WAIT_S = 30.0
+# Tags a shared bookmarks file or an import can bring, each with a first character of its
+# own: a Tab after it has one candidate, which the shell inserts. The first three are what
+# the bookmarks file's TAGS="a\,b ) ; touch PWNED ; ws=( y\,c" splits into.
+HOSTILE_TAGS = {
+    "a": "a\\",
+    "b": "b ) ; touch PWNED ; ws=( y\\",
+    "c": "c",
+    "/": "/*",
+    "d": "d$(touch PWNED2) `touch PWNED3` ${HOME}",
+    "e": "e'q\"\\x\\",
+    "f": "f;g|h&i>j<k (l)",
+    "m": "m{1,2} ~n #o !p",
+    "q": "q:r=s:",
+    "t": "t?[u]*",
+    "É": "Écologie à vélo",
+}
+
+
+def import_shared_bookmarks(tmp_path: Path) -> None:
+    bookmarks = tmp_path / "shared.html"
+    bookmarks.write_text(
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1><DL><p>"
+        '<DT><A HREF="https://a.example/" TAGS="a\\,b ) ; touch PWNED ; ws=( y\\,c">A</A>'
+        "</DL>",
+        encoding="utf-8",
+    )
+    run("import", "--no-fetch", str(bookmarks))
+    assert complete("revue list --tag ", shell="fish") == [HOSTILE_TAGS[k] for k in "abc"]
+
+
+def add_other_hostile_tags() -> None:
+    others = [tag for key, tag in HOSTILE_TAGS.items() if key not in "abc"]
+    run("add", "--no-fetch", "https://b.example/", *(arg for t in others for arg in ("-t", t)))
+
+
+def shell_with_completion(shell: str, tmp_path: Path) -> tuple[list[str], Path]:
+    """A HOME where `revue --install-completion` was run from `shell`, as a user does, and
+    whose rc file makes `revue` a function that prints the words the shell hands it (the
+    completion still runs the real revue: the scripts call it through `env`). The command
+    that starts that shell interactively, and the folder it runs in."""
+    if shutil.which(shell) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{shell} is missing: .ci/run installs it")
+        pytest.skip(f"{shell} is not installed")
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = {
+        "HOME": str(home),
+        "PATH": f"{VENV_BIN}:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "REVUE_DB": os.environ["REVUE_DB"],
+        "REVUE_CONFIG": os.environ["REVUE_CONFIG"],
+    }
+    prompt = {
+        "bash": "PS1='ready$ '\n",
+        "zsh": "PROMPT='ready$ '\n",
+        "fish": "function fish_prompt; echo -n 'ready$ '; end\nset -g fish_greeting\n",
+    }[shell]
+    echo = {
+        "bash": "revue() { printf 'GOT %d' $#; printf ' <%s>' \"$@\"; echo; }\n",
+        "zsh": "revue() { printf 'GOT %d' $#; printf ' <%s>' \"$@\"; echo; }\n",
+        "fish": "function revue; printf 'GOT %d' (count $argv); printf ' <%s>' $argv; echo; end\n",
+    }[shell]
+    rc = {"bash": ".bashrc", "zsh": ".zshrc", "fish": ".config/fish/config.fish"}[shell]
+    (home / rc).parent.mkdir(parents=True, exist_ok=True)
+    (home / rc).write_text(prompt, encoding="utf-8")
+    # Two commands: the shell stays revue's parent, so that revue sees which shell runs it.
+    status = "$status" if shell == "fish" else "$?"
+    installed = subprocess.run(
+        [shell, "-c", f"revue --install-completion; exit {status}"],
+        env=env, cwd=work, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    assert f"{shell} completion installed" in installed.stdout
+    with (home / rc).open("a", encoding="utf-8") as rc_file:
+        rc_file.write("\n" + echo)
+    start = ["env", "-i", *(f"{k}={v}" for k, v in env.items()), shell, "-i"]
+    return start, work
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
+    shell: str, tmp_path: Path
+) -> None:
+    if TMUX is None:
+        if os.environ.get("CI"):
+            pytest.fail("tmux is missing: .ci/run installs it")
+        pytest.skip("tmux is not installed")
+    import_shared_bookmarks(tmp_path)
+    start, work = shell_with_completion(shell, tmp_path)
+    socket = f"revue-test-{uuid.uuid4().hex[:8]}"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(
+            [TMUX, "-L", socket, "-f", "/dev/null", *args],
+            capture_output=True, text=True, timeout=WAIT_S, check=True,
+        ).stdout  # fmt: skip
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "tab")
+
+    def wait_until(done: Callable[[str], bool], what: str) -> str:
+        deadline = time.monotonic() + WAIT_S
+        shown = screen()
+        while not done(shown):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} never happened; the screen:\n{shown}")
+            time.sleep(0.1)
+            shown = screen()
+        return shown
+
+    def got(shown: str) -> list[str]:
+        return [line for line in shown.splitlines() if line.startswith("GOT ")]
+
+    try:
+        tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "tab",
+            "-x",
+            "250",
+            "-y",
+            "50",
+            "-c",
+            str(work),
+            shlex.join(start),
+        )
+        wait_until(lambda s: "ready$" in s, "the prompt")
+        # Every tag at once: the list the shell shows, where the zsh exploit ran.
+        tmux("send-keys", "-t", "tab", "-l", "revue list --tag ")
+        # bash lists at the second Tab; zsh too, the first loading typer's script (which
+        # defines the function without calling it); fish at the first (a second would pick).
+        tmux("send-keys", "-t", "tab", *["Tab"] * (1 if shell == "fish" else 2))
+        wait_until(lambda s: "PWNED" in s or any(work.iterdir()), "the list of tags")
+        assert sorted(p.name for p in work.iterdir()) == []
+        tmux("send-keys", "-t", "tab", *(["Escape"] if shell == "fish" else []), "C-c")
+        add_other_hostile_tags()
+        # Each tag alone: the shell inserts it, Enter, and the words the shell read are back.
+        for n, (typed, tag) in enumerate(HOSTILE_TAGS.items(), start=1):
+            tmux("send-keys", "-t", "tab", "-l", f"revue list --tag {typed}")
+            tmux("send-keys", "-t", "tab", "Tab")
+            tmux("send-keys", "-t", "tab", "Enter")
+            shown = wait_until(lambda s, n=n: len(got(s)) >= n, f"the completion of {tag!r}")
+            assert got(shown)[n - 1] == f"GOT 3 <list> <--tag> <{tag}>"
+        assert sorted(p.name for p in work.iterdir()) == []
+    finally:
+        subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=WAIT_S)

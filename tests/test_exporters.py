@@ -87,6 +87,10 @@ def test_csv_injection_prefixes() -> None:
         assert rows[1][CSV_COLUMNS.index("note")] == "'" + value
     rows = list(csv.reader(io.StringIO(export_csv([Item(id=1, url=None, note="ok = fine")]))))
     assert rows[1][CSV_COLUMNS.index("note")] == "ok = fine"
+    # A cell that starts with quotes before a formula sign gets one more: reversible.
+    for value in ("'=1", "''-x", "'"):
+        rows = list(csv.reader(io.StringIO(export_csv([Item(id=1, url=None, note=value)]))))
+        assert rows[1][CSV_COLUMNS.index("note")] == ("'" + value if value != "'" else value)
 
 
 def test_netscape_round_trip_through_our_importer() -> None:
@@ -116,7 +120,7 @@ def test_markdown_list_is_escaped_and_renders_safely() -> None:
     lines = text.splitlines()
     assert len(lines) == 2  # no free text, no javascript: link
     assert lines[0] == (
-        "- [« Jeu de la virgule » | « Cette pratique peut causer des dommages sérieux »]"
+        "- [« Jeu de la virgule » \\| « Cette pratique peut causer des dommages sérieux »]"
         "(<https://www.lapresse.ca/actualites/2023-11-08/jeu-de-la-virgule/"
         "cette-pratique-peut-causer-des-dommages-serieux.php>)"
         " — Encore une autre connerie dangereuse venant de Tiktok"

@@ -281,8 +281,6 @@ def test_a_backup_on_a_full_disk_is_exit_3_and_leaves_nothing(db: Path, tmp_path
     ("args", "stdin", "named"),
     [
         (["extract", "/dev/zero"], None, "/dev/zero"),
-        (["compose", "--intro", "/dev/zero", "--dry-run"], None, "--intro /dev/zero"),
-        (["compose", "--outro", "/dev/zero", "--dry-run"], None, "--outro /dev/zero"),
         (["add", "--file", "/dev/zero", "--no-fetch"], None, "/dev/zero"),
         # One endless line on stdin (no newline ever comes).
         (["add", "-", "--no-fetch"], Path("/dev/zero"), "standard input"),
@@ -295,6 +293,22 @@ def test_an_endless_input_stops_at_a_cap_with_a_clear_error(
     assert proc.returncode == 2, proc.stderr
     one_error_line(proc, named, "larger than")
     assert not (tmp_path / "revue.db").exists() or run_json("list") == []
+
+
+@pytest.mark.parametrize("option", ["--intro", "--outro"])
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_an_intro_or_outro_that_is_not_a_regular_file_is_refused_not_waited_for(
+    tmp_path: Path, option: str, kind: str
+) -> None:
+    """A FIFO nobody writes to made `compose --intro` wait forever (at open); as --template,
+    what is not a regular file is refused, and without opening it for good."""
+    run("add", "--no-fetch", "https://a.example/1")
+    target = {"fifo": tmp_path / "intro", "device": Path("/dev/zero"), "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    proc = revue_proc("compose", option, str(target), "--dry-run")
+    assert proc.returncode == 2, proc.stderr
+    one_error_line(proc, f"{option} {target}", "not a regular file")
 
 
 def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path, empty_db: Path) -> None:

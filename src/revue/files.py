@@ -10,6 +10,8 @@ Invariants:
   symlink to them is refused too). A refusal is bad input (exit 2); a full disk is exit 3.
 - What revue reads from a file or a stream is bounded: past its cap the read stops with one
   line naming the file (exit 2), whatever the file is (/dev/zero, a FIFO, a 10 GB line).
+- Opening a file to read never waits: a FIFO nobody writes to reads as empty. Where only a
+  regular file makes sense (an intro, an outro, as a template), anything else is refused.
 """
 
 from __future__ import annotations
@@ -133,14 +135,24 @@ def size_text(cap: int) -> str:
     return f"{cap // 2**20} MB" if cap >= 2**20 else f"{cap // 2**10} KB"
 
 
-def read_bounded(source: str | Path, cap: int, what: str) -> bytes:
+class NotRegular(OSError):
+    """A file that had to be a regular file is something else (its kind in `kind`)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def read_bounded(source: str | Path, cap: int, what: str, *, regular: bool = False) -> bytes:
     """The bytes of a file (or of stdin for "-"), at most `cap`; raises BadInput naming it
-    (after `what`, e.g. the option) when it cannot be read or holds more. An endless stream
-    costs cap + 1 bytes, never more."""
+    (after `what`, e.g. the option) when it cannot be read or holds more, or, with
+    `regular`, is not a regular file. An endless stream costs cap + 1 bytes, never more."""
     name = "standard input" if str(source) == "-" else str(source)
     label = f"{what} {name}" if what else name
     try:
-        data = read_capped(source, cap)
+        data = read_capped(source, cap, regular=regular)
+    except NotRegular as exc:
+        raise BadInput(f"{label}: {exc.kind}, not a regular file") from None
     except OSError as exc:
         raise BadInput(f"{label}: cannot read ({exc.strerror or exc})") from None
     if data is None:
@@ -148,20 +160,33 @@ def read_bounded(source: str | Path, cap: int, what: str) -> bytes:
     return data
 
 
-def read_capped(source: str | Path, cap: int) -> bytes | None:
+def read_capped(source: str | Path, cap: int, *, regular: bool = False) -> bytes | None:
     """The bytes of a file (or of stdin for "-"), or None when it holds more than `cap`.
-    Raises OSError when it cannot be read."""
+    Raises OSError when it cannot be read; NotRegular when `regular` and it is not a
+    regular file (stdin is taken as it is)."""
     if str(source) == "-":
         data = sys.stdin.buffer.read(cap + 1)
-    else:
-        with open(source, "rb") as handle:
+        return data if len(data) <= cap else None
+    # Opened without waiting (a FIFO's open waits for a writer, maybe forever), then read
+    # as usual: a FIFO with a writer is read to its end, one without reads as empty.
+    fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if regular and not stat.S_ISREG(mode):
+            raise NotRegular(_kind(mode))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1  # the handle closes it
             data = handle.read(cap + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return data if len(data) <= cap else None
 
 
-def read_bounded_text(source: str | Path, cap: int, what: str) -> str:
+def read_bounded_text(source: str | Path, cap: int, what: str, *, regular: bool = False) -> str:
     """read_bounded, decoded as UTF-8 (a BOM dropped); raises BadInput for other bytes."""
-    data = read_bounded(source, cap, what)
+    data = read_bounded(source, cap, what, regular=regular)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

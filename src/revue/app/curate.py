@@ -273,6 +273,17 @@ def _post_text(html: str) -> str | None:
     return text or None
 
 
+# A name (an author, a site) from an oEmbed answer, which may be 200 KB: cut to a name's size.
+MAX_OEMBED_NAME = 200
+
+
+def _oembed_name(value: Any) -> str | None:
+    """A name from an oEmbed answer on one line, bounded; None if it is not a non-blank string."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value[: MAX_OEMBED_NAME * 4].split())[:MAX_OEMBED_NAME].strip() or None
+
+
 def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
     """Social posts say little without JavaScript: oEmbed's title/text and author win."""
     title = data.get("title")
@@ -287,12 +298,12 @@ def _apply_oembed(meta: PageMeta, data: dict[str, Any]) -> None:
     if text:
         # The post whole, its line breaks kept: a review quotes it as the real posts do.
         meta.summary = text[:MAX_POST_TEXT]
-    author = data.get("author_name")
-    if isinstance(author, str) and author.strip():
-        meta.author = author.strip()
-    provider = data.get("provider_name")
-    if isinstance(provider, str) and provider.strip() and not meta.site_name:
-        meta.site_name = provider.strip()
+    author = _oembed_name(data.get("author_name"))
+    if author:
+        meta.author = author
+    provider = _oembed_name(data.get("provider_name"))
+    if provider and not meta.site_name:
+        meta.site_name = provider
     author_url = data.get("author_url")
     if isinstance(author_url, str) and not meta.via:
         m = re.match(r"https?://(?:www\.)?(?:twitter|x)\.com/(\w{1,15})/?$", author_url)

@@ -12,6 +12,7 @@ import sys
 import typer
 
 from revue.cli import compose, feeds, items, reviews, shell, transfer
+from revue.cli.completion import RevueGroup
 from revue.console import plain
 from revue.errors import ConfigError, StoreError
 
@@ -24,6 +25,7 @@ def example(text: str) -> str:
 
 
 app = typer.Typer(
+    cls=RevueGroup,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     rich_markup_mode=None,

@@ -138,7 +138,8 @@ def compose(
     def read_text(path: Path | None, option: str) -> str | None:
         if path is None:
             return None
-        return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option))
+        # As --template: a file, not a FIFO or a device to wait on.
+        return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option, regular=True))
 
     opts = ComposeOptions(
         start=span.start,

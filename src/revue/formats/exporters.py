@@ -11,8 +11,9 @@ Contract:
   first_published, lead, quote, hashtags (those of the tags shown as #hashtags).
   `revue import` of that file gives every field back (the review's id excepted: the CSV
   does not carry the review itself).
-  A text cell starting with = + - @ (or a tab or carriage return) gets a leading ' so that a
-  spreadsheet shows it instead of running it as a formula (CSV injection).
+  A text cell starting with = + - @ (or a tab or carriage return), after any ', gets a
+  leading ' so that a spreadsheet shows it instead of running it as a formula (CSV
+  injection); the importer takes exactly that one off.
 - Netscape bookmarks: the format browsers, Pinboard and buku import. ADD_DATE in epoch
   seconds, TAGS="a,b", the note in <DD>; every text and attribute is HTML-escaped and every
   line break in them removed, so that a title cannot open a tag or end its line.
@@ -31,6 +32,7 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
+from revue.mdtext import md_text, md_url
 from revue.models import Item
 
 __all__ = [
@@ -68,7 +70,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "hashtags",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A formula sign, after any quotes: a cell that starts with our own guard gets one more, so
+# that the importer, which takes one off, gives back what was written ("'=x" stays "'=x").
+_FORMULA_START = re.compile("'*[=+\\-@\t\r]")
 
 
 def _cell(value: object) -> str:
@@ -77,7 +81,7 @@ def _cell(value: object) -> str:
     if isinstance(value, list):
         value = ",".join(str(v) for v in value)
     text = str(value)
-    if text.startswith(_FORMULA_START):
+    if _FORMULA_START.match(text):
         return "'" + text
     return text
 
@@ -177,21 +181,16 @@ def iter_netscape(items: Iterable[Item]) -> Iterator[str]:
     yield "\n".join(lines) + "\n"
 
 
-# What can start markup in the middle of a line of CommonMark/GFM: emphasis, code, links,
-# raw HTML or entities, strikethrough. Our text never starts a line ("- [" and " — " come
-# first), so block markers (#, -, +, 1.) need no escaping; a backslash before ASCII
-# punctuation is always a literal, so over-escaping would only be ugly, never wrong.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~&])")
-
-
 def _md_escape(text: str | None) -> str:
-    """One line of Markdown text that renders as `text`, never as markup."""
-    return _MD_SPECIAL.sub(r"\\\1", _line(text))
+    """One line of Markdown text that renders as `text`, never as markup, in every common
+    dialect (revue.mdtext). Our text never starts a line ("- [" and " — " come first)."""
+    return md_text(_line(text))
 
 
 def _md_url(url: str) -> str:
-    # Inside <...> a link destination cannot hold spaces, < or >; percent-encode them.
-    return quote(url, safe="!#$%&'()*+,/:;=?@[]~-._")
+    # Inside <...> a link destination cannot hold spaces, < or >; percent-encode them, and
+    # what a dialect would read as markup there.
+    return md_url(quote(url, safe="!#$%&'()*+,/:;=?@[]~-._"))
 
 
 def export_markdown(items: Iterable[Item]) -> str:

@@ -632,10 +632,15 @@ def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
 _ERR = "\x00error"  # key of a pseudo-row reporting a CSV syntax error
 
 
+# The guard of a cell: one quote, then any quotes the text itself starts with, then a
+# formula sign (revue's exporter adds one quote before "'=x" too, so "''=x" reads "'=x").
+_FORMULA_GUARD = re.compile("''*[=+\\-@\t\r]")
+
+
 def _undefuse(cell: str) -> str:
     """Take off the quote a CSV exporter (ours included) puts before =, +, -, @ so that a
     spreadsheet does not run the cell as a formula."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
+    if _FORMULA_GUARD.match(cell):
         return cell[1:]
     return cell
 

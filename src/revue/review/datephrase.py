@@ -41,6 +41,8 @@ def iso_week(value: str) -> tuple[dt.date, dt.date]:
         monday = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
         raise ValueError(f"{year} has no week {week}") from None
+    if monday > dt.date.max - dt.timedelta(days=6):
+        raise ValueError(f"week {week} of {year} ends after the year 9999")
     return monday, monday + dt.timedelta(days=6)
 
 

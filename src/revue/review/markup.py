@@ -4,9 +4,10 @@ Pure: no I/O. Untrusted text in (what a web page says), safe text out.
 
 Invariants:
 
-- `md_escape(s)` parsed as CommonMark inline content, anywhere on a line (including at its
-  start), gives back exactly the text `one_line(s)`: no link, emphasis, code, HTML, entity or
-  block structure can come out of it.
+- `md_escape(s)` parsed as inline content, anywhere on a line (including at its start), by
+  CommonMark, GFM (markdown-it, cmark-gfm), Python-Markdown, mistune or marko, gives back
+  the text `one_line(s)`: no link, emphasis, code, HTML, entity or block structure can come
+  out of it (see `revue.mdtext`).
 - `safe_url(u)` returns an absolute http(s) URL with no whitespace, control characters, `<`,
   `>`, `"` or backslash, or None. Every href revue emits has gone through it.
 - `markdown_to_html` is for the curator's own Markdown (notes, intro): raw HTML is not
@@ -14,7 +15,12 @@ Invariants:
 - `md_safe` applies the same rules to that Markdown when the output is Markdown (a note may
   come from an import or a feed): parsed as CommonMark with raw HTML enabled (as a blog's
   renderer would), its result holds no raw HTML and no link or image but to http(s) or
-  mailto. Raw HTML and other links are escaped, so they show as the text that was written.
+  mailto. Raw HTML and other links are escaped, so they show as the text that was written;
+  `<` as `&lt;`, `{` backslashed and bare URLs broken, so that the other dialects
+  (Python-Markdown, GFM, mistune, marko) find no HTML, attribute list or autolink either.
+  They do not agree on code: a code span holding `<`, `[`, `{` or `&` is written as its
+  escaped text, and such a code block, unless indented at the top level, makes the whole
+  text plain text.
 - No output holds a bidi embedding, override or isolate control (U+202A-U+202E,
   U+2066-U+2069): a title's could reverse the text after it.
 """
@@ -28,9 +34,12 @@ from urllib.parse import quote, urlsplit
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from revue.mdtext import md_text, md_url
+
 __all__ = [
     "html_text",
     "markdown_to_html",
+    "md_autolink",
     "md_escape",
     "md_link",
     "md_safe",
@@ -53,14 +62,6 @@ _FORBIDDEN = re.compile(
 # inside « guillemets » and before ":" and they never break a line.
 _SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 
-# Always escaped: these start links, images' brackets, emphasis, code spans, autolinks and
-# raw HTML, entities, escapes, GFM strikethrough and table cells.
-_ALWAYS = frozenset("\\`*[]<>&~|")
-# Escaped when they open the text: they would start a block (heading, list, quote,
-# setext underline, thematic break).
-_LEADING = frozenset("#-+=>")
-_ORDERED = re.compile(r"(\d{1,9})([.)])")
-
 
 def _clean(text: str) -> str:
     # A form feed is whitespace to Markdown and HTML, but XML (the review's feed) refuses it.
@@ -78,30 +79,9 @@ def one_line(text: str | None) -> str:
 
 
 def md_escape(text: str | None) -> str:
-    """`text` as literal Markdown inline text, on one line (see the module's invariant).
-
-    Escapes only what CommonMark (and GFM's strikethrough and tables) could interpret, so
-    French prose stays readable: `_` between two letters or digits cannot make emphasis and
-    is left alone ("@lp_lapresse"); `!` and `(` are harmless once `[` is escaped.
-    """
-    line = one_line(text)
-    out: list[str] = []
-    last = len(line) - 1
-    for i, char in enumerate(line):
-        if char in _ALWAYS:
-            out.append("\\" + char)
-        elif char == "_":
-            inside_word = 0 < i < last and line[i - 1].isalnum() and line[i + 1].isalnum()
-            out.append(char if inside_word else "\\_")
-        else:
-            out.append(char)
-    escaped = "".join(out)
-    if escaped[:1] in _LEADING:
-        return "\\" + escaped
-    ordered = _ORDERED.match(escaped)
-    if ordered:
-        return f"{ordered.group(1)}\\{ordered.group(2)}{escaped[ordered.end() :]}"
-    return escaped
+    """`text` as literal Markdown inline text, on one line, in every common dialect (see the
+    module's invariant and `mdtext.md_text`)."""
+    return md_text(one_line(text))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -144,9 +124,17 @@ def md_link(text: str | None, url: str | None) -> str:
     href = safe_url(url)
     if href is None:
         return label
-    # The angle-bracket destination allows parentheses; safe_url removed < > and spaces.
-    # An empty label would make an invisible link: show the URL instead.
-    return f"[{label or md_escape(href)}](<{href}>)"
+    # The angle-bracket destination allows parentheses; safe_url removed < > and spaces,
+    # md_url what Python-Markdown would read in it. An empty label would make an invisible
+    # link: show the URL instead.
+    return f"[{label or md_escape(href)}](<{md_url(href)}>)"
+
+
+def md_autolink(url: str | None) -> str:
+    """`<url>` for a safe http(s) URL (see `safe_url`), with what a dialect would read as
+    markup inside percent-encoded; "" otherwise."""
+    href = safe_url(url)
+    return f"<{md_url(href)}>" if href else ""
 
 
 def html_text(text: str | None) -> Markup:
@@ -191,6 +179,8 @@ _EMAIL_AUTOLINK = re.compile(
     r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>"
 )
+# What another dialect could read as markup in text CommonMark reads as code.
+_MARKUP_IN_CODE = re.compile(r"[<\[{&]")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Longer Markdown is shown as plain text: no note or intro is that long, and parsing hostile
 # text of that size (50,000 "[") costs seconds.
@@ -319,23 +309,40 @@ def _neutralise(text: str) -> str:
             out.append(text[pos : keep[pos]])
             pos = keep.pop(pos)
         elif char == "\\":
-            out.append(text[pos : pos + 2])
+            # "\<" is a literal "<" in CommonMark only: Python-Markdown keeps the backslash
+            # and reads the tag after it.
+            out.append("&lt;" if text.startswith("<", pos + 1) else text[pos : pos + 2])
             pos += 2
+        elif char == "{":
+            out.append("\\{")  # Python-Markdown's attr_list: "{: onclick=...}"
+            pos += 1
         elif char == "`":
             run = pos
             while run < length and text[run] == "`":
                 run += 1
             # A code span shows its content as text already; unclosed backticks are text.
             end = scan.code_end.get(pos, run)
-            out.append(text[pos:end])
+            code = text[pos:end]
+            if end > run and _MARKUP_IN_CODE.search(code):
+                # Dialects do not agree on code spans (Python-Markdown may open one inside a
+                # run of backticks, or start a heading on the next line; marko lets HTML
+                # win): one holding markup is written as its text, escaped.
+                out.append(md_text(one_line(code[run - pos : len(code) - (run - pos)])))
+            else:
+                out.append(code)
             pos = end
         elif char == "<":
             auto = _AUTOLINK.match(text, pos) or _EMAIL_AUTOLINK.match(text, pos)
-            if auto and (auto.re is _EMAIL_AUTOLINK or _link_ok(auto.group(1))):
+            if auto and auto.re is _EMAIL_AUTOLINK:
                 out.append(auto.group(0))
                 pos = auto.end()
+            elif auto and _link_ok(auto.group(1)):
+                # What Python-Markdown would read inside it (a link, an attribute list)
+                # percent-encoded: the same address.
+                out.append(f"<{md_url(auto.group(1))}>")
+                pos = auto.end()
             else:
-                out.append("\\<")  # raw HTML, a comment, another scheme: shown as text
+                out.append("&lt;")  # raw HTML, a comment, another scheme: shown as text
                 pos += 1
         elif char == "[" and pos in scan.close:
             close = scan.close[pos]
@@ -346,12 +353,22 @@ def _neutralise(text: str) -> str:
                     keep[close] = target[1]
             elif text.startswith(":", close + 1) and _line_start(text, pos):
                 target = scan.destination(close + 2) or ("", close + 2)  # a definition
+                if target[0]:
+                    keep[close] = target[1]
             if target is not None and not _link_ok(target[0]):
                 keep.pop(close, None)
                 out.append("\\[")
             else:
                 out.append("[")
             pos += 1
+        elif char == ":" and text.startswith("//", pos + 1):
+            # A bare URL is text (as in the HTML output): a GFM or mistune autolink would
+            # also take the backtick after it, and the code span it opened, as the link's.
+            out.append(":&#47;")
+            pos += 2
+        elif char in "wW" and text[pos : pos + 4].lower() == "www.":
+            out.append(text[pos : pos + 3] + "\\.")
+            pos += 4
         elif char == "[":
             # Unmatched, so text anyway: escaped, it costs a renderer no bracket search
             # (50,000 of them take markdown-it seconds).
@@ -375,11 +392,17 @@ _PERMISSIVE.validateLink = lambda url: True  # type: ignore[method-assign]
 
 def _is_safe(md: str) -> bool:
     """Whether `md`, read as CommonMark with raw HTML on, holds no raw HTML and no link or
-    image to anything but http(s) or mailto."""
+    image to anything but http(s) or mailto; and no code that another dialect might read
+    as text holds markup. Only an indented code block at the top level is code to every
+    dialect: Python-Markdown without extensions has no fences (and reads a block tag inside
+    one as HTML), and indents list items by four spaces where CommonMark counts columns."""
     stack = list(_PERMISSIVE.parse(md))
     while stack:
         token = stack.pop()
         if token.type in ("html_block", "html_inline"):
+            return False
+        unsure = token.type == "fence" or (token.type == "code_block" and token.level > 0)
+        if unsure and _MARKUP_IN_CODE.search(token.content + token.info):
             return False
         for attr in ("href", "src"):
             value = token.attrGet(attr)

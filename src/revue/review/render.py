@@ -46,6 +46,7 @@ from revue.review.datephrase import date_phrase
 from revue.review.markup import (
     html_text,
     markdown_to_html,
+    md_autolink,
     md_escape,
     md_link,
     md_safe,
@@ -258,7 +259,7 @@ def _item_context(item: Item, doc: ReviewDoc) -> dict[str, Any]:
         "site_name_md": md_escape(item.site_name),
         "author_md": md_escape(item.author),
         "via_md": md_escape(via),
-        "url_md": f"<{url_safe}>" if url_safe else "",
+        "url_md": md_autolink(url_safe),
         "link_md": md_link(label, url_safe),
         "hashtags_md": " ".join("#" + md_escape(tag) for tag in hashtags),
         "own_hashtags_md": " ".join("#" + md_escape(tag) for tag in own_hashtags),
