@@ -67,10 +67,18 @@ Where each field comes from, first source that gives a usable value wins:
   `datetime`, else its text), an element classed as a publication date (`timestamp`,
   `published`, `pubdate`, `post-date`, `entry-date`...), an element classed as a date or
   time whose text is a date, a date after "Publié le", "Veröffentlicht am", "Published
-  on"... in the text, a date in the URL's path (`/2023/11/08/`, `/2023-11-08`). Dates in
-  words are read in 21 languages (month names from Babel, see monthnames.py). Body dates
-  (from `<time>` on) are never read in comments, sidebars, related or most-read boxes,
-  navigation, the site's header or footer; the article's part of the page is read first.
+  on"... in the text, an ISO date given as the publication date in an inline script or a
+  `data-` attribute (`"publishDate": "2015-08-03"`, `data-published`), a date in the URL's
+  path (`/2023/11/08/`, `/2023-11-08`), a date written near the headline (where the title is
+  written in the body, else the first `<h1>`): the first in the few lines after it (the
+  byline, the meta line, a press release's dateline), else the nearest in a line just above
+  it; not in a sentence (an event's date) nor after a clock's label ("Aktuelle Zeit", "It is
+  currently"). Dates in words are read in 21 languages (month names from Babel, see
+  monthnames.py); `03/08/2015` is read in the page's language's order (month first in US
+  English and when no language is said, else day first; `03.08.2015` is always day first).
+  Body dates (from `<time>` on) are never read in comments, sidebars, related or most-read
+  boxes, navigation, the site's header or footer; the article's part of the page is read
+  first.
 - modified: JSON-LD `dateModified`, update metas (`article:modified_time`,
   `og:modified_time`, `datemodified`, `dcterms.modified`, `dc.date.modified`), microdata
   `dateModified` (when the body was scanned for another field). Not `og:updated_time` nor
@@ -105,6 +113,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from revue.urls import site_owner
+from revue.web.extract.bodyscan import script_date
 from revue.web.extract.dates import date_from_url, norm_date, page_date
 from revue.web.extract.decoding import header
 from revue.web.extract.head import (
@@ -172,6 +181,10 @@ def _image_link(page: Page) -> str | None:
 def _microdata_modified(page: Page) -> str | None:
     scanned = page.microdata_scanned()
     return scanned.date("dateModified") if scanned else None
+
+
+def _script_date(page: Page) -> str | None:
+    return script_date(page.head_text) or (page.scan.script_date() if page.rest else None)
 
 
 def _url_date(page: Page) -> str | None:
@@ -387,18 +400,29 @@ FIELDS: tuple[Field, ...] = (
             Source("microdata `datePublished`/`dateCreated`",
                    lambda p: p.microdata.date("datePublished", "dateCreated") if p.rest else None),
             Source("the first `<time>` (in `<article>` when present; its `datetime`, else its "
-                   "text)", lambda p: p.scan.time_date() if p.rest else None),
+                   "text)", lambda p: p.scan.time_date(p.month_first) if p.rest else None),
             Source("an element classed as a publication date (`timestamp`, `published`, "
                    "`pubdate`, `post-date`, `entry-date`...)",
-                   lambda p: p.scan.class_date() if p.rest else None),
+                   lambda p: p.scan.class_date(p.month_first) if p.rest else None),
             Source("an element classed as a date or time whose text is a date",
-                   lambda p: p.scan.dated_element() if p.rest else None),
+                   lambda p: p.scan.dated_element(p.month_first) if p.rest else None),
             Source('a date after "Publié le", "Veröffentlicht am", "Published on"... in the text',
-                   lambda p: p.scan.phrase_date() if p.rest else None),
+                   lambda p: p.scan.phrase_date(p.month_first) if p.rest else None),
+            Source("an ISO date given as the publication date in an inline script or a `data-` "
+                   'attribute (`"publishDate": "2015-08-03"`, `data-published`)', _script_date),
             Source("a date in the URL's path (`/2023/11/08/`, `/2023-11-08`)", _url_date),
+            Source("a date written near the headline (where the title is written in the body, "
+                   "else the first `<h1>`): the first in the few lines after it (the byline, "
+                   "the meta line, a press release's dateline), else the nearest in a line "
+                   "just above it; not in a sentence (an event's date) nor after a clock's "
+                   'label ("Aktuelle Zeit", "It is currently")',
+                   lambda p: p.scan.headline_date(p.values.get("title"), p.month_first)
+                   if p.rest else None),
         ),
         note="Dates in words are read in 21 languages (month names from Babel, see "
-        "monthnames.py). Body dates (from `<time>` on) are never read in comments, sidebars, "
+        "monthnames.py); `03/08/2015` is read in the page's language's order (month first "
+        "in US English and when no language is said, else day first; `03.08.2015` is always "
+        "day first). Body dates (from `<time>` on) are never read in comments, sidebars, "
         "related or most-read boxes, navigation, the site's header or footer; the article's "
         "part of the page is read first.",
     ),
