@@ -401,8 +401,10 @@ class BodyScan:
             if _CLOCK_RE.search(text) or _sentence(text):
                 continue
             tag = tag_at(self.text, m.start(1) - 1)
-            if tag is not None and "-" in tag[0]:
-                continue  # <relative-time>, <time-ago>: a widget's clock (GitHub's last commit)
+            if tag is not None and ("-" in tag[0] or tag[0] in ("script", "style")):
+                # <relative-time>, <time-ago>: a widget's clock (GitHub's last commit); a
+                # script's data is read by its own sources.
+                continue
             value = norm_date(text, month_first)
             if value and not self.aside(m.start(1)):
                 yield value

@@ -63,13 +63,13 @@ Where each field comes from, first source that gives a usable value wins:
   `publish-date`, `publish_date`, `publishdate`, `article.published`, `datepublished`,
   `article_date_original`, `cxenseparse:recs:publishtime`, `og:published_time`,
   `release_date`, `video:release_date`), JSON-LD `dateCreated`/`uploadDate`, microdata
-  `datePublished`/`dateCreated`, the first `<time>` (in `<article>` when present; its
-  `datetime`, else its text), an element classed as a publication date (`timestamp`,
-  `published`, `pubdate`, `post-date`, `entry-date`...), an element classed as a date or
-  time whose text is a date, a date after "Publié le", "Veröffentlicht am", "Published
-  on"... in the text, an ISO date given as the publication date in an inline script or a
-  `data-` attribute (`"publishDate": "2015-08-03"`, `data-published`), a date in the URL's
-  path (`/2023/11/08/`, `/2023-11-08`), a date written near the headline (where the title is
+  `datePublished`/`dateCreated`, an ISO date given as the publication date in an inline
+  script or a `data-` attribute (`"publishDate": "2015-08-03"`, `data-published`), the first
+  `<time>` (in `<article>` when present; its `datetime`, else its text), an element classed
+  as a publication date (`timestamp`, `published`, `pubdate`, `post-date`, `entry-date`...),
+  an element classed as a date or time whose text is a date, a date after "Publié le",
+  "Veröffentlicht am", "Published on"... in the text, a date in the URL's path
+  (`/2023/11/08/`, `/2023-11-08`), a date written near the headline (where the title is
   written in the body, else the first `<h1>`): the first in the few lines after it (the
   byline, the meta line, a press release's dateline), else the nearest in a line just above
   it; not in a sentence (an event's date) nor after a clock's label ("Aktuelle Zeit", "It is
@@ -399,6 +399,8 @@ FIELDS: tuple[Field, ...] = (
                    lambda p: norm_date(p.ld.get("dateCreated", "uploadDate"))),
             Source("microdata `datePublished`/`dateCreated`",
                    lambda p: p.microdata.date("datePublished", "dateCreated") if p.rest else None),
+            Source("an ISO date given as the publication date in an inline script or a `data-` "
+                   'attribute (`"publishDate": "2015-08-03"`, `data-published`)', _script_date),
             Source("the first `<time>` (in `<article>` when present; its `datetime`, else its "
                    "text)", lambda p: p.scan.time_date(p.month_first) if p.rest else None),
             Source("an element classed as a publication date (`timestamp`, `published`, "
@@ -408,8 +410,6 @@ FIELDS: tuple[Field, ...] = (
                    lambda p: p.scan.dated_element(p.month_first) if p.rest else None),
             Source('a date after "Publié le", "Veröffentlicht am", "Published on"... in the text',
                    lambda p: p.scan.phrase_date(p.month_first) if p.rest else None),
-            Source("an ISO date given as the publication date in an inline script or a `data-` "
-                   'attribute (`"publishDate": "2015-08-03"`, `data-published`)', _script_date),
             Source("a date in the URL's path (`/2023/11/08/`, `/2023-11-08`)", _url_date),
             Source("a date written near the headline (where the title is written in the body, "
                    "else the first `<h1>`): the first in the few lines after it (the byline, "
