@@ -1069,3 +1069,32 @@ def test_dated_set_floor() -> None:
     cases = _dated_set()
     right = sum(_published_day(c) == c["date"] for c in cases)
     assert right >= 455, f"{right}/{len(cases)}"
+
+
+_LEDE = ("Die Stadt will den Radweg entlang des Flusses bis zum Sommer fertigstellen, doch die "
+         "Kosten sind inzwischen um ein Drittel gestiegen.")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        # Class names that hold a skipped word inside a longer one ("ad-", "meta", "nav").
+        (f'<article><h1>T</h1><p class="lead-text">{_LEDE}</p></article>', True),
+        (f'<div class="thread-body"><h1>T</h1><p>{_LEDE}</p></div>', True),
+        (f'<article class="metadata-x"><h1>T</h1><p>{_LEDE}</p></article>', True),
+        (f'<div class="gh-canvas"><p>{_LEDE}</p></div>', True),
+        # The article's own header holds the standfirst.
+        (f'<article><header><h1>T</h1><p class="standfirst">{_LEDE}</p></header></article>', True),
+        (f'<main><div class="article-header"><h1>T</h1><p>{_LEDE}</p></div></main>', True),
+        # A paragraph written without <p>; a standfirst in a hero above the <article>.
+        (f'<article><h1>T</h1><div class="intro">{_LEDE}</div><p>Kurz.</p></article>', True),
+        (f'<div class="hero"><h1>T</h1><p>{_LEDE}</p></div><article><p>Kurz.</p></article>', True),
+        # The site's header, a header outside the article, a meta line: never.
+        (f'<header class="site-header"><p>{_LEDE}</p></header><article>x</article>', False),
+        (f"<header><p>{_LEDE}</p></header><article>x</article>", False),
+        (f'<article><div class="entry-meta"><p>{_LEDE}</p></div></article>', False),
+    ],
+)
+def test_a_lede_only_in_the_body_is_the_summary(body: str, found: bool) -> None:
+    got = extract(page("<title>T</title>", body), "https://a.example/x").summary
+    assert got == (_LEDE if found else None)

@@ -38,9 +38,10 @@ Where each field comes from, first source that gives a usable value wins:
   `dc.description`, `dcterms.description`, `dc.description.abstract`,
   `sailthru.description`, `parsely-description`, `abstract`, `summary`), JSON-LD
   `description`, microdata `description`, the first real paragraph of the body (inside
-  `<article>`/`<main>` when present; nav, cookie banners, captions, newsletter boxes
-  skipped), the first paragraph of a page without a body. Cut at a sentence near 300
-  characters (a declared description near 1000).
+  `<article>`/`<main>` when present, else from the first `<h1>`; a `<div>` of text counts;
+  nav, cookie banners, captions, newsletter boxes skipped, not the article's own header),
+  the first paragraph of a page without a body. Cut at a sentence near 300 characters (a
+  declared description near 1000).
 - via: `twitter:site`, `twitter:creator-site`, `twitter:site:username` (the first present).
   Normalised to "@handle" (accepts "handle", "@handle", twitter.com / x.com URLs).
 - lang: `<html lang>`, the `Content-Language` header, `<meta http-equiv=content-language>`,
@@ -334,7 +335,8 @@ FIELDS: tuple[Field, ...] = (
             Source("microdata `description`",
                    lambda p: clean(p.microdata.props.get("description")) if p.rest else None),
             Source("the first real paragraph of the body (inside `<article>`/`<main>` when "
-                   "present; nav, cookie banners, captions, newsletter boxes skipped)",
+                   "present, else from the first `<h1>`; a `<div>` of text counts; nav, cookie "
+                   "banners, captions, newsletter boxes skipped, not the article's own header)",
                    lambda p: first_paragraph_in(p.rest, p.parsed_body()) if p.rest else None),
             Source("the first paragraph of a page without a body",
                    lambda p: first_paragraph(p.head_root)
