@@ -1098,3 +1098,25 @@ _LEDE = ("Die Stadt will den Radweg entlang des Flusses bis zum Sommer fertigste
 def test_a_lede_only_in_the_body_is_the_summary(body: str, found: bool) -> None:
     got = extract(page("<title>T</title>", body), "https://a.example/x").summary
     assert got == (_LEDE if found else None)
+
+
+@pytest.mark.parametrize("sep", ["«", "•", "~", "›"])
+def test_the_site_part_of_a_title_after_other_separators(sep: str) -> None:
+    got = extract(page(f"<title>Un titolo lungo {sep} Il Post</title>"), "https://www.ilpost.it/x")
+    assert (got.site_name, got.title) == ("Il Post", "Un titolo lungo")
+
+
+def test_one_person_node_naming_several_authors() -> None:
+    ld = ('<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":'
+          '"Person","name":["Darian Woods","Sarah Gonzalez"]}}</script>')  # fmt: skip
+    assert extract(page(ld, lang="en"), URL).author == "Darian Woods and Sarah Gonzalez"
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [("/img/21x19.jpg", True), ("/images/2023/05/photo-1x1-1200.jpg", True),
+     ("/pixel/1x1.gif", False), ("/t/1x1", False), ("/static/logo.png", False)],
+)  # fmt: skip
+def test_an_image_is_refused_for_a_pixel_not_for_numbers_in_its_name(path: str, kept: bool) -> None:
+    got = extract(page(og("og:image", "https://cdn.example.com" + path)), URL).image
+    assert (got == "https://cdn.example.com" + path) is kept

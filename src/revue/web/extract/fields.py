@@ -21,9 +21,9 @@ Where each field comes from, first source that gives a usable value wins:
   `twitter:title`, JSON-LD `headline`/`name` of the main entity, microdata `headline`,
   `dc.title`, `dcterms.title`, `<title>` (a short last part such as " - Le Blogue" is taken
   for the site name), the first `<h1>`. A title-like value loses its site-name prefix/suffix
-  (separators `| - – — · : »`, recognised by the site's declared names, the domain and the
-  Twitter handle), a tag cut in half and separators at its ends. Cut at a word boundary with
-  "…" past 300 characters.
+  (separators `| - – — · : » « • ~ ›`, recognised by the site's declared names, the domain
+  and the Twitter handle), a tag cut in half and separators at its ends. Cut at a word
+  boundary with "…" past 300 characters.
 - site_name: JSON-LD `publisher.name` when `og:site_name` is a hosting platform (Medium,
   Substack...), `og:site_name`, `application-name`, `apple-mobile-web-app-title`, JSON-LD
   `publisher.name`, the name of a JSON-LD `WebSite` node, the site part of the title, what
@@ -234,8 +234,11 @@ def _same_name(value: str, site: str | None) -> bool:
     return bool(site) and norm_key(value) == norm_key(site or "")
 
 
+# "1x1": a pixel's file or folder, not a size ("21x19.jpg") nor a square crop
+# ("photo-1x1-1200.jpg").
 _IMAGE_JUNK_RE = re.compile(
-    r"logo|placeholder|blank\.(?:gif|png)|spacer|pixel\.(?:gif|png)|1x1|transparent\.(?:gif|png)"
+    r"logo|placeholder|blank\.(?:gif|png)|spacer|pixel\.(?:gif|png)"
+    r"|(?<![\w])1x1(?:\.(?:gif|png)|/|$)|transparent\.(?:gif|png)"
     r"|/emoji/|default[-_]?(?:og|share|image|thumb)|grey\.gif|gray\.gif",
     re.IGNORECASE,
 )
@@ -299,7 +302,7 @@ FIELDS: tuple[Field, ...] = (
         ),
         finish=lambda p, title: finish_title(plain(title)),
         note="A title-like value loses its site-name prefix/suffix (separators "
-        "`| - – — · : »`, recognised by the site's declared names, the domain and the Twitter "
+        "`| - – — · : » « • ~ ›`, recognised by the site's declared names, the domain and the Twitter "
         'handle), a tag cut in half and separators at its ends. Cut at a word boundary with '
         '"…" past 300 characters.',
     ),
