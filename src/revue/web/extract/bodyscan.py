@@ -3,8 +3,9 @@ bylines (`rel=author`, `/author/` links, byline classes), date-classed elements,
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from revue.web.extract.dates import norm_date
 from revue.web.extract.tags import element_text, finds, person, tag_at, tag_attrs
@@ -30,7 +31,7 @@ _ASIDE_RE = re.compile(
     r"comment|kommentar|commentaire|sidebar|side-bar|widget-area|widget_|related|similar|recommend|"
     r"teaser|most-?read|popular|meistgelesen|aehnlich|ähnlich|lire-aussi|a-lire|"
     r"colophon|copyright|site-?footer|page-?footer|global-?footer|site-?header|masthead|"
-    r"date-du-jour|today|breadcrumb|newsletter",
+    r"header-?top|top-?bar|current-?date|date-du-jour|today|breadcrumb|newsletter",
     re.IGNORECASE,
 )
 _OWN_PART_RE = re.compile(r"entry|post|article|node|story|content|item", re.IGNORECASE)
@@ -45,8 +46,29 @@ _ASIDE_KEYS = ("comment", "Comment", "kommentar", "commentaire", "sidebar", "sid
                "widget-area", "widget_", "related", "Related", "similar", "recommend", "teaser",
                "most-read", "mostread", "popular", "meistgelesen", "aehnlich", "ähnlich",
                "lire-aussi", "a-lire", "colophon", "copyright", "footer", "Footer", "header",
-               "masthead", "date-du-jour", "today", "breadcrumb", "newsletter")  # fmt: skip
+               "masthead", "top-bar", "topbar", "current-date", "date-du-jour", "today",
+               "breadcrumb", "newsletter")  # fmt: skip
 _STRUCTURE_TAGS = ("aside", "nav", "footer", "header")
+# A clock's label: the date after it is today's (phpBB's header, news sites' top bars).
+_CLOCK_RE = re.compile(
+    r"aktuelle zeit|heute ist|it is currently|current time|today is|nous sommes le|"
+    r"aujourd'hui|il est actuellement",
+    re.IGNORECASE,
+)
+# Where a page's own date may be written in its text: a year, to skip the rest cheaply.
+_YEAR_RE = re.compile(r"(?<!\d)(?:19[9]\d|20\d\d)(?!\d)")
+# A text between tags: where a date near the headline is looked for.
+_TEXT_NODE_RE = re.compile(r">([^<>]{6,160})<")
+# Words of a sentence (not a dateline's): an event's date in the text is not the page's.
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_HEADLINE_AFTER = 2500  # characters after the headline where its date may be
+_HEADLINE_BEFORE = 700  # and before it (a date line above the title)
+# Keys of a publication date in an inline script or a data attribute, found with str.find.
+_SCRIPT_DATE_KEYS = ("ublish", "pubDate", "pubdate", "pub_date")
+_SCRIPT_DATE_RE = re.compile(
+    r"""(?:date_?|first_?)?(?:[pP]ublish(?:ed|ing)?(?:_?[dD]ate|_?[aA]t|_?[tT]ime)?|"""
+    r"""[pP]ublication_?[dD]ate|pub_?[dD]ate)["']?\s*[:=]\s*["'](\d{4}-\d{2}-\d{2}[^"'<>]{0,30})["']"""
+)
 
 
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url")
@@ -68,6 +90,36 @@ def _rfinds(text: str, needle: str, lo: int, hi: int, limit: int = 4) -> list[in
     return out
 
 
+def _sentence(text: str) -> bool:
+    """A sentence of the text (an event's date), not a byline or a date line."""
+    return text.rstrip().endswith((".", "!", "?")) and len(_WORD_RE.findall(text)) > 5
+
+
+def in_ld_block(text: str, pos: int) -> bool:
+    """Is `pos` in a JSON-LD block (read by its own sources, which may have chosen not to:
+    a listing's items, a car's productionDate)?"""
+    script = text.rfind("<script", 0, pos)
+    return (
+        script >= 0
+        and "ld+json" in text[script : script + 80]
+        and (text.find("</script", script, pos) < 0)
+    )
+
+
+def script_date(text: str, skip: Callable[[int], bool] = lambda pos: False) -> str | None:
+    """The first ISO date given as a publication date in an inline script or a data
+    attribute of `text` (`"publishDate": "2015-08-03..."`, `data-published="..."`)."""
+    hits = sorted(pos for key in _SCRIPT_DATE_KEYS for pos in finds(text, key, 30))
+    for pos in hits:
+        m = _SCRIPT_DATE_RE.search(text, max(0, pos - 12), pos + 70)
+        if m is None or in_ld_block(text, pos) or skip(pos):
+            continue
+        value = norm_date(m.group(1))
+        if value:
+            return value
+    return None
+
+
 class BodyScan:
     """Regex facts from the raw body (no parse): `<time>`, bylines, dates, images.
 
@@ -83,6 +135,7 @@ class BodyScan:
         if article < 0:
             article = text.find("<main")
         self.article = article
+        self._article_end: int | None = None
 
     # ----------------------------------------------------------------- where not to look
 
@@ -90,6 +143,8 @@ class BodyScan:
         """Is `pos` inside an element a page's own date is never in (`_ASIDE_RE`)? Its
         enclosing elements are looked for in the few KB before it, not in the whole page:
         a scan of a 400 KB page for every keyword costs ~10 ms, this a fraction of one."""
+        if self._after_article(pos):
+            return True  # what follows the article: related stories, comments, the footer
         lo = max(0, pos - _ASIDE_WINDOW)
         starts = {
             i + 1 for name in _STRUCTURE_TAGS for i in _rfinds(self.text, "<" + name, lo, pos)
@@ -103,7 +158,11 @@ class BodyScan:
             attrs = tag_attrs(attr_text)
             marks = f"{attrs.get('class', '')} {attrs.get('id', '')} {attrs.get('role', '')}"
             if name in _STRUCTURE_TAGS:
-                own = name in ("footer", "header") and _OWN_PART_RE.search(marks)
+                # An article's own header or footer: by its class, or by where it is
+                # (`<article><header>`: the title, the byline and the date).
+                own = name in ("footer", "header") and (
+                    _OWN_PART_RE.search(marks) or self._in_article(start)
+                )
                 if own and not _ASIDE_RE.search(marks):
                     continue
             elif not (marks.strip() and _ASIDE_RE.search(marks)):
@@ -115,6 +174,22 @@ class BodyScan:
             if end > pos:
                 return True
         return False
+
+    def _in_article(self, pos: int) -> bool:
+        return self.article < pos < self._end_of_article()
+
+    def _after_article(self, pos: int) -> bool:
+        """Is `pos` after the end of the page's `<article>` (not of a `<main>`, which may
+        hold the related stories)?"""
+        if self.article < 0 or not self.text.startswith("<article", self.article):
+            return False
+        return pos >= self._end_of_article()
+
+    def _end_of_article(self) -> int:
+        if self._article_end is None:
+            tag = tag_at(self.text, self.article + 1) if self.article >= 0 else None
+            self._article_end = self._element_end(tag[0], tag[2]) if tag else self.article
+        return self._article_end
 
     def _element_end(self, name: str, pos: int) -> int:
         """Where the element whose start tag ends at `pos` closes (nesting counted, bounded)."""
@@ -190,7 +265,7 @@ class BodyScan:
 
     # ----------------------------------------------------------------- dates
 
-    def time_date(self) -> str | None:
+    def time_date(self, month_first: bool = True) -> str | None:
         """The first `<time>`'s date (its `datetime`, else its text), not in a comment, a
         sidebar, a related box or the footer."""
         for offset in self._offsets():
@@ -201,12 +276,15 @@ class BodyScan:
                 attrs = tag_attrs(tag[1])
                 if self.aside(i):
                     continue
-                value = norm_date(attrs.get("datetime") or element_text(self.text, "time", tag[2]))
+                text = element_text(self.text, "time", tag[2])
+                if not attrs.get("datetime") and text and _CLOCK_RE.search(text):
+                    continue
+                value = norm_date(attrs.get("datetime") or text, month_first)
                 if value:
                     return value
         return None
 
-    def class_date(self) -> str | None:
+    def class_date(self, month_first: bool = True) -> str | None:
         """A date in an element classed as a publication date (`DATE_CLASS_KEYS`): its
         `title` (`<abbr class=published title=...>`) or `datetime`, else its text."""
         for offset in self._offsets():
@@ -214,13 +292,13 @@ class BodyScan:
                 if self.aside(pos):
                     continue
                 value = norm_date(attrs.get("datetime") or attrs.get("title") or "")
-                if not value and len(text) <= 80:
-                    value = norm_date(text)
+                if not value and len(text) <= 80 and not _CLOCK_RE.search(text):
+                    value = norm_date(text, month_first)
                 if value:
                     return value
         return None
 
-    def phrase_date(self) -> str | None:
+    def phrase_date(self, month_first: bool = True) -> str | None:
         """A date written after "Publié le", "Veröffentlicht am", "Published on"... in the
         page's text (not in a comment, a sidebar or the footer)."""
         # Near the headline only: further down, "published" is a citation's or a quote's.
@@ -238,12 +316,12 @@ class BodyScan:
                 if self.aside(m.start()):
                     continue
                 text = clean(TAG_RE.sub(" ", self.text[m.end() : m.end() + 120]))
-                value = norm_date(text[:60]) if text else None
+                value = norm_date(text[:60], month_first) if text else None
                 if value:
                     return value
         return None
 
-    def dated_element(self) -> str | None:
+    def dated_element(self, month_first: bool = True) -> str | None:
         """A date written in an element whose class says date or time ("post-date",
         `<div class="time"><h2>July 05, 2017</h2>`): blogs that declare nothing else."""
         # str.find and a look back for `class=`: a regex over every class attribute of a
@@ -272,13 +350,64 @@ class BodyScan:
             ):
                 continue
             text = element_text(self.text, tag[0], tag[2])
-            value = norm_date(text) if text and len(text) <= 80 else None
+            value = (
+                norm_date(text, month_first)
+                if text and len(text) <= 80 and not _CLOCK_RE.search(text)
+                else None
+            )
             if value:
                 return value
             tried += 1
             if tried >= 30:
                 break
         return None
+
+    def script_date(self) -> str | None:
+        """An ISO date given as a publication date in an inline script or a data attribute
+        (`"publishDate": "2015-08-03T..."`, `data-published="..."`), not in a related box."""
+        return script_date(self.text, self.aside)
+
+    def headline_date(self, title: str | None, month_first: bool = True) -> str | None:
+        """A date written near the headline: in the byline or meta line after it (the
+        first), else in a date line just above it (the nearest). The headline is where the
+        page's title is written in the body (an `<h2>` or `<h3>` on many CMSs), else the
+        first `<h1>`. Never in a sentence (an event's date), a clock's, nor in a comment,
+        a sidebar, a related box, the site's header or footer."""
+        anchor = self._headline(title)
+        if anchor < 0:
+            return None
+        after = self._text_dates(anchor, anchor + _HEADLINE_AFTER, month_first)
+        value = next(after, None)
+        if value:
+            return value
+        before = list(self._text_dates(max(0, anchor - _HEADLINE_BEFORE), anchor, month_first))
+        return before[-1] if before else None
+
+    def _headline(self, title: str | None) -> int:
+        if title and len(title) >= 8:
+            key = title[:40]
+            for spelling in (html.escape(key, quote=False), html.escape(key), key):
+                at = self.text.find(">" + spelling)
+                if at >= 0:
+                    return at
+        return self.text.find("<h1")
+
+    def _text_dates(self, lo: int, hi: int, month_first: bool) -> Iterator[str]:
+        for m in _TEXT_NODE_RE.finditer(self.text, lo, hi):
+            raw = m.group(1)
+            if not _YEAR_RE.search(raw):
+                continue
+            text = clean(html.unescape(raw)) or ""
+            if _CLOCK_RE.search(text) or _sentence(text):
+                continue
+            tag = tag_at(self.text, m.start(1) - 1)
+            if tag is not None and ("-" in tag[0] or tag[0] in ("script", "style")):
+                # <relative-time>, <time-ago>: a widget's clock (GitHub's last commit); a
+                # script's data is read by its own sources.
+                continue
+            value = norm_date(text, month_first)
+            if value and not self.aside(m.start(1)):
+                yield value
 
     def image(self, base: str) -> str | None:
         """The first `<img>` that is not an icon, a pixel or a video (in `<article>` first)."""

@@ -1,5 +1,6 @@
 """Dates as pages write them -> ISO 8601: ISO and RFC 2822 stamps, epoch numbers,
-numeric dates (day first with dots, month first with slashes unless it cannot be), dates in
+numeric dates (day first with dots; with slashes, the page's language decides: month first in
+US English and where no language is said, unless it cannot be, else day first), dates in
 words in 21 languages (month names from Babel, see monthnames.py), CJK dates, URL paths."""
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ _ISO_RE = re.compile(
     r"(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _SLASH_RE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
-_NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-])")
+# A sentence's full stop may follow: "am 3.8.2015."
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{4})?$")
 # A date in words: "5 juillet 2017", "July 5, 2017", "5. Juli 2017", "5 de julio de 2017".
 _WORD_DATE_RE = re.compile(
@@ -74,8 +76,21 @@ def _iso_from_match(m: re.Match[str]) -> str | None:
     )
 
 
-def norm_date(value: Any) -> str | None:
-    """An ISO 8601 date or datetime from the many spellings pages use, or None."""
+# Where `03/08/2015` is March 8th: the US and the few countries that write as it does.
+_MONTH_FIRST = frozenset({"en", "en-us", "en-ph", "en-um", "en-as", "en-gu", "en-pr", "en-vi",
+                          "es-us", "fil", "fil-ph"})  # fmt: skip
+
+
+def writes_month_first(lang: str | None) -> bool:
+    """Does a page in `lang` (BCP 47) write `03/08/2015` month first? Unsaid: yes, the
+    order most of the web's English pages use."""
+    return not lang or lang.lower() in _MONTH_FIRST
+
+
+def norm_date(value: Any, month_first: bool = True) -> str | None:
+    """An ISO 8601 date or datetime from the many spellings pages use, or None.
+    `month_first`: how a page's `03/08/2015` reads (see `writes_month_first`); dots and dashes
+    are always day first."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value))
     if not isinstance(value, str):
@@ -112,7 +127,7 @@ def norm_date(value: Any) -> str | None:
         first, second, number_year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         # "08.11.2023" is day first (German, French...); "11/08/2023" month first as in
         # the US, unless the first number cannot be a month.
-        if m.group(2) in ".-" or first > 12:
+        if m.group(2) in ".-" or first > 12 or (not month_first and second <= 12):
             return iso_date(number_year, second, first)
         return iso_date(number_year, first, second)
     for m in _WORD_DATE_RE.finditer(text):

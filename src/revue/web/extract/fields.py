@@ -21,9 +21,9 @@ Where each field comes from, first source that gives a usable value wins:
   `twitter:title`, JSON-LD `headline`/`name` of the main entity, microdata `headline`,
   `dc.title`, `dcterms.title`, `<title>` (a short last part such as " - Le Blogue" is taken
   for the site name), the first `<h1>`. A title-like value loses its site-name prefix/suffix
-  (separators `| - – — · : »`, recognised by the site's declared names, the domain and the
-  Twitter handle), a tag cut in half and separators at its ends. Cut at a word boundary with
-  "…" past 300 characters.
+  (separators `| - – — · : » « • ~ ›`, recognised by the site's declared names, the domain
+  and the Twitter handle), a tag cut in half and separators at its ends. Cut at a word
+  boundary with "…" past 300 characters.
 - site_name: JSON-LD `publisher.name` when `og:site_name` is a hosting platform (Medium,
   Substack...), `og:site_name`, `application-name`, `apple-mobile-web-app-title`, JSON-LD
   `publisher.name`, the name of a JSON-LD `WebSite` node, the site part of the title, what
@@ -38,9 +38,10 @@ Where each field comes from, first source that gives a usable value wins:
   `dc.description`, `dcterms.description`, `dc.description.abstract`,
   `sailthru.description`, `parsely-description`, `abstract`, `summary`), JSON-LD
   `description`, microdata `description`, the first real paragraph of the body (inside
-  `<article>`/`<main>` when present; nav, cookie banners, captions, newsletter boxes
-  skipped), the first paragraph of a page without a body. Cut at a sentence near 300
-  characters (a declared description near 1000).
+  `<article>`/`<main>` when present, else from the first `<h1>`; a `<div>` of text counts;
+  nav, cookie banners, captions, newsletter boxes skipped, not the article's own header),
+  the first paragraph of a page without a body. Cut at a sentence near 300 characters (a
+  declared description near 1000).
 - via: `twitter:site`, `twitter:creator-site`, `twitter:site:username` (the first present).
   Normalised to "@handle" (accepts "handle", "@handle", twitter.com / x.com URLs).
 - lang: `<html lang>`, the `Content-Language` header, `<meta http-equiv=content-language>`,
@@ -63,14 +64,22 @@ Where each field comes from, first source that gives a usable value wins:
   `publish-date`, `publish_date`, `publishdate`, `article.published`, `datepublished`,
   `article_date_original`, `cxenseparse:recs:publishtime`, `og:published_time`,
   `release_date`, `video:release_date`), JSON-LD `dateCreated`/`uploadDate`, microdata
-  `datePublished`/`dateCreated`, the first `<time>` (in `<article>` when present; its
-  `datetime`, else its text), an element classed as a publication date (`timestamp`,
-  `published`, `pubdate`, `post-date`, `entry-date`...), an element classed as a date or
-  time whose text is a date, a date after "Publié le", "Veröffentlicht am", "Published
-  on"... in the text, a date in the URL's path (`/2023/11/08/`, `/2023-11-08`). Dates in
-  words are read in 21 languages (month names from Babel, see monthnames.py). Body dates
-  (from `<time>` on) are never read in comments, sidebars, related or most-read boxes,
-  navigation, the site's header or footer; the article's part of the page is read first.
+  `datePublished`/`dateCreated`, an ISO date given as the publication date in an inline
+  script or a `data-` attribute (`"publishDate": "2015-08-03"`, `data-published`), the first
+  `<time>` (in `<article>` when present; its `datetime`, else its text), an element classed
+  as a publication date (`timestamp`, `published`, `pubdate`, `post-date`, `entry-date`...),
+  an element classed as a date or time whose text is a date, a date after "Publié le",
+  "Veröffentlicht am", "Published on"... in the text, a date in the URL's path
+  (`/2023/11/08/`, `/2023-11-08`), a date written near the headline (where the title is
+  written in the body, else the first `<h1>`): the first in the few lines after it (the
+  byline, the meta line, a press release's dateline), else the nearest in a line just above
+  it; not in a sentence (an event's date) nor after a clock's label ("Aktuelle Zeit", "It is
+  currently"). Dates in words are read in 21 languages (month names from Babel, see
+  monthnames.py); `03/08/2015` is read in the page's language's order (month first in US
+  English and when no language is said, else day first; `03.08.2015` is always day first).
+  Body dates (from `<time>` on) are never read in comments, sidebars, related or most-read
+  boxes, navigation, the site's header or footer; the article's part of the page is read
+  first.
 - modified: JSON-LD `dateModified`, update metas (`article:modified_time`,
   `og:modified_time`, `datemodified`, `dcterms.modified`, `dc.date.modified`), microdata
   `dateModified` (when the body was scanned for another field). Not `og:updated_time` nor
@@ -105,6 +114,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from revue.urls import site_owner
+from revue.web.extract.bodyscan import script_date
 from revue.web.extract.dates import date_from_url, norm_date, page_date
 from revue.web.extract.decoding import header
 from revue.web.extract.head import (
@@ -174,6 +184,10 @@ def _microdata_modified(page: Page) -> str | None:
     return scanned.date("dateModified") if scanned else None
 
 
+def _script_date(page: Page) -> str | None:
+    return script_date(page.head_text) or (page.scan.script_date() if page.rest else None)
+
+
 def _url_date(page: Page) -> str | None:
     base, url = page.base_url, page.page_url
     if not url:
@@ -220,8 +234,11 @@ def _same_name(value: str, site: str | None) -> bool:
     return bool(site) and norm_key(value) == norm_key(site or "")
 
 
+# "1x1": a pixel's file or folder, not a size ("21x19.jpg") nor a square crop
+# ("photo-1x1-1200.jpg").
 _IMAGE_JUNK_RE = re.compile(
-    r"logo|placeholder|blank\.(?:gif|png)|spacer|pixel\.(?:gif|png)|1x1|transparent\.(?:gif|png)"
+    r"logo|placeholder|blank\.(?:gif|png)|spacer|pixel\.(?:gif|png)"
+    r"|(?<![\w])1x1(?:\.(?:gif|png)|/|$)|transparent\.(?:gif|png)"
     r"|/emoji/|default[-_]?(?:og|share|image|thumb)|grey\.gif|gray\.gif",
     re.IGNORECASE,
 )
@@ -285,7 +302,7 @@ FIELDS: tuple[Field, ...] = (
         ),
         finish=lambda p, title: finish_title(plain(title)),
         note="A title-like value loses its site-name prefix/suffix (separators "
-        "`| - – — · : »`, recognised by the site's declared names, the domain and the Twitter "
+        "`| - – — · : » « • ~ ›`, recognised by the site's declared names, the domain and the Twitter "
         'handle), a tag cut in half and separators at its ends. Cut at a word boundary with '
         '"…" past 300 characters.',
     ),
@@ -321,7 +338,8 @@ FIELDS: tuple[Field, ...] = (
             Source("microdata `description`",
                    lambda p: clean(p.microdata.props.get("description")) if p.rest else None),
             Source("the first real paragraph of the body (inside `<article>`/`<main>` when "
-                   "present; nav, cookie banners, captions, newsletter boxes skipped)",
+                   "present, else from the first `<h1>`; a `<div>` of text counts; nav, cookie "
+                   "banners, captions, newsletter boxes skipped, not the article's own header)",
                    lambda p: first_paragraph_in(p.rest, p.parsed_body()) if p.rest else None),
             Source("the first paragraph of a page without a body",
                    lambda p: first_paragraph(p.head_root)
@@ -386,19 +404,30 @@ FIELDS: tuple[Field, ...] = (
                    lambda p: norm_date(p.ld.get("dateCreated", "uploadDate"))),
             Source("microdata `datePublished`/`dateCreated`",
                    lambda p: p.microdata.date("datePublished", "dateCreated") if p.rest else None),
+            Source("an ISO date given as the publication date in an inline script or a `data-` "
+                   'attribute (`"publishDate": "2015-08-03"`, `data-published`)', _script_date),
             Source("the first `<time>` (in `<article>` when present; its `datetime`, else its "
-                   "text)", lambda p: p.scan.time_date() if p.rest else None),
+                   "text)", lambda p: p.scan.time_date(p.month_first) if p.rest else None),
             Source("an element classed as a publication date (`timestamp`, `published`, "
                    "`pubdate`, `post-date`, `entry-date`...)",
-                   lambda p: p.scan.class_date() if p.rest else None),
+                   lambda p: p.scan.class_date(p.month_first) if p.rest else None),
             Source("an element classed as a date or time whose text is a date",
-                   lambda p: p.scan.dated_element() if p.rest else None),
+                   lambda p: p.scan.dated_element(p.month_first) if p.rest else None),
             Source('a date after "Publié le", "Veröffentlicht am", "Published on"... in the text',
-                   lambda p: p.scan.phrase_date() if p.rest else None),
+                   lambda p: p.scan.phrase_date(p.month_first) if p.rest else None),
             Source("a date in the URL's path (`/2023/11/08/`, `/2023-11-08`)", _url_date),
+            Source("a date written near the headline (where the title is written in the body, "
+                   "else the first `<h1>`): the first in the few lines after it (the byline, "
+                   "the meta line, a press release's dateline), else the nearest in a line "
+                   "just above it; not in a sentence (an event's date) nor after a clock's "
+                   'label ("Aktuelle Zeit", "It is currently")',
+                   lambda p: p.scan.headline_date(p.values.get("title"), p.month_first)
+                   if p.rest else None),
         ),
         note="Dates in words are read in 21 languages (month names from Babel, see "
-        "monthnames.py). Body dates (from `<time>` on) are never read in comments, sidebars, "
+        "monthnames.py); `03/08/2015` is read in the page's language's order (month first "
+        "in US English and when no language is said, else day first; `03.08.2015` is always "
+        "day first). Body dates (from `<time>` on) are never read in comments, sidebars, "
         "related or most-read boxes, navigation, the site's header or footer; the article's "
         "part of the page is read first.",
     ),

@@ -182,7 +182,10 @@ class LD:
             name: Any = item
             if isinstance(item, dict):
                 name = item.get("name")
-                if isinstance(name, dict | list):
+                if isinstance(name, list):  # one Person node naming several ("name": [A, B])
+                    out += [n for n in (self.name_list(name, limit)) if n not in out]
+                    name = None
+                if isinstance(name, dict):
                     name = None
                 if not name and (item.get("givenName") or item.get("familyName")):
                     name = f"{item.get('givenName') or ''} {item.get('familyName') or ''}"

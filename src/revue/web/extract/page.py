@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from revue.web.extract.bodyscan import BodyScan
+from revue.web.extract.dates import writes_month_first
 from revue.web.extract.head import (
     Facts,
     declared_url,
@@ -96,6 +97,12 @@ class Page:
         return BodyScan(self.rest[:BODY_PARSE_CAP], root)
 
     # ----------------------------------------------------------------- shared readings
+
+    @property
+    def month_first(self) -> bool:
+        """Is `03/08/2015` March 8th on this page? Its language (resolved before the dates)
+        says."""
+        return writes_month_first(self.values.get("lang"))
 
     @property
     def page_url(self) -> str:

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 
 from revue.web.extract.text import TITLE_MAX, cut_words, domain_label, host_of, norm_key
 
-_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " : ", " » ", " :: ", " || ", " / ")
-_SEP_SPLIT_RE = re.compile(r"\s+(?:\|\||::|[|\-–—·:»/])\s+")
+# "Post « Blog" (WordPress's wp_title), "Post • Blog", "Post ~ Blog", "Blog › Post" too.
+_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " : ", " » ", " :: ", " || ", " / ", " « ",
+               " • ", " ~ ", " › ", " ‹ ")  # fmt: skip
+_SEP_SPLIT_RE = re.compile(r"\s+(?:\|\||::|[|\-–—·:»«•~›‹/])\s+")
 
 
 def site_keys(site_names: Iterable[str | None], url: str) -> list[str]:
