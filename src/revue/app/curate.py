@@ -125,6 +125,36 @@ class BatchReport:
         return [*self.ok, *self.failed]
 
 
+def link_entry(
+    link: str,
+    curator: dict[str, Any],
+    *,
+    append_note: bool = False,
+    title: str | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """What `Store.add_many` is given for one link the curator adds: their fields (a note
+    typed as the review writes it, "= À suivre", without its "="; its hashtags as tags),
+    and `title`, a title from elsewhere (a list's line, a mail's subject): the page's title
+    until a fetch finds one (a title typed with --title is the curator's, and wins)."""
+    curator = dict(curator)
+    tags = list(curator.pop("tags", ()) or ())
+    if curator.get("note") is not None:
+        curator["note"] = note_body(curator["note"]) or None
+    entry: dict[str, Any] = {
+        "url": link,
+        "tags": tags,
+        "hashtags": hashtags_in(curator.get("note")),
+        "replace_note": not append_note,
+        **curator,
+    }
+    if source is not None:
+        entry["source"] = source
+    if title and not entry.get("title"):
+        entry["extra"] = {"title": title}
+    return entry
+
+
 def store_links(
     store: Store,
     links: Sequence[str],
@@ -142,26 +172,16 @@ def store_links(
     already here it replaces the item's note, or with `append_note` is added after it.
     `titles`, when given, are the links' own titles (from a list's lines), in order."""
     progress = progress or Progress()
-    curator = dict(curator)
-    tags = list(curator.pop("tags", ()) or ())
-    if curator.get("note") is not None:
-        curator["note"] = note_body(curator["note"]) or None
-    hashtags = hashtags_in(curator.get("note"))
+    given = list(titles or ())
     entries = [
-        {
-            "url": link,
-            "tags": tags,
-            "hashtags": hashtags,
-            "replace_note": not append_note,
-            **curator,
-        }
-        for link in links
+        link_entry(
+            link,
+            curator,
+            append_note=append_note,
+            title=given[n] if n < len(given) else None,
+        )
+        for n, link in enumerate(links)
     ]
-    for entry, title in zip(entries, titles or (), strict=False):
-        if title and not entry.get("title"):
-            # A list's line title, as `import` stores it: the page's title until a fetch
-            # finds one (a title typed with --title is the curator's, and wins).
-            entry["extra"] = {"title": title}
     outcomes = store.add_many(entries, now=iso(now))
     for outcome in outcomes:
         progress.stored(outcome)

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from revue.cli import compose, feeds, items, reviews, shell, transfer
+from revue.cli import compose, feeds, inbox, items, reviews, shell, transfer
 from revue.console import plain
 from revue.errors import ConfigError, StoreError
 
@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cron.")
 app.add_typer(feed_app, name="feed")
+inbox_app = typer.Typer(no_args_is_help=True, help="Links mailed to revue, and newsletters.")
+app.add_typer(inbox_app, name="inbox")
 # `revue reviews` lists them; `revue reviews rm N` forgets one.
 reviews_app = typer.Typer(invoke_without_command=True)
 
@@ -57,6 +59,7 @@ feed_app.command("rm")(feeds.feed_rm)
 feed_app.command("pull")(feeds.feed_pull)
 feed_app.command("import")(feeds.feed_import)
 feed_app.command("export")(feeds.feed_export)
+inbox_app.command("pull")(inbox.inbox_pull)
 
 
 GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v")
