@@ -20,7 +20,7 @@ from dovecot import PACKAGE, Dovecot, missing
 from revue.formats.mail import BadMail, is_footer, parse_mail, target_in_url, unwrap
 from revue.web import fetch
 
-from clihelp import run
+from clihelp import run, run_json
 from loopback import LoopbackServer
 
 PUBLIC = "127.0.0.2"  # the tests' "internet" (see test_address_policy.py)
@@ -452,3 +452,58 @@ def test_a_hostile_or_huge_message_is_refused_whole() -> None:
     html = b'From: a@b\r\nContent-Type: text/html\r\n\r\n<a href="JaVaScRiPt:x()">x</a>'
     with pytest.raises(BadMail, match="javascript"):
         parse_mail(html, max_bytes=10_000)
+
+
+def test_week_shows_the_candidates_by_newsletter_and_a_keeps_one(
+    web: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import datetime as dt
+
+    from revue.app.compose import ComposeOptions
+    from revue.app.week import Workbench
+    from revue.config import load_config
+    from revue.store.db import Store
+    from revue.workbench import WeekApp
+
+    box = tmp_path / "Mail"
+    maildir = mailbox.Maildir(box, create=True)
+    for raw in messages(web)[:5]:
+        maildir.add(raw)
+    configure(tmp_path, monkeypatch, f'maildir = "{box}"')
+    run("inbox", "pull")
+
+    now = dt.datetime.now(dt.UTC)
+    store = Store.open(tmp_path / "revue.db")
+    opts = ComposeOptions(start=now.date() - dt.timedelta(days=6), end=now.date(), fmt="text")
+    bench = Workbench(store, load_config(), opts, clock=lambda: dt.datetime.now(dt.UTC))
+    groups = {name: [c.url for c in rows] for name, rows in bench.candidate_groups()}
+    assert groups == {
+        "Money Stuff": [web.url("/story-d"), web.url("/story-e")],
+        "Platformer": [web.url("/story-c")],
+        "Stratechery": [web.url("/story-a"), web.url("/story-b")],
+    }
+    assert "5 from newsletters" in bench.heading()
+    app = WeekApp(bench)
+    shown: list[str] = []
+
+    async def main() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            shown.append("\n".join(s.text for s in app.screen._compositor.render_strips()))
+            # The three items, then "── Money Stuff ──", then its first link: kept.
+            await pilot.press("down", "down", "down", "down", "a")
+            await pilot.pause()
+            shown.append("\n".join(s.text for s in app.screen._compositor.render_strips()))
+
+    asyncio.run(main())
+    assert "── Money Stuff ──" in shown[0] and "+ Story D" in shown[0]
+    assert "via « Money Stuff »" in shown[1]
+    assert "+ Story D" not in shown[1]
+    kept = [i for i in run_json("list") if i["url"] == web.url("/story-d")]
+    assert kept and kept[0]["via"] == "« Money Stuff »"
+    # Fetched by the next `revue fetch`: its page's title, the newsletter's credit kept.
+    run("fetch")
+    item = run_json("show", str(kept[0]["id"]))
+    assert (item["title"], item["via"]) == ("Story D", "« Money Stuff »")
+    assert len(store.candidates()) == 4

@@ -1279,22 +1279,25 @@ class Store:
         return [dict(r) for r in rows]
 
     def keep_candidate(self, candidate_id: int, *, now: str) -> AddOutcome:
-        """Make a candidate an item (stored pending, as `add` stores a link), credited to its
-        newsletter: `via « Name »`; the candidate remembers the item."""
+        """Make a candidate an item (stored pending, as `add` stores a link, added when its
+        newsletter came), credited to it: `via « Name »`; the candidate remembers the item."""
         with self.write():
             row = self.db.execute(
-                "SELECT url, title, newsletter, item_id FROM candidates WHERE id = ?",
+                "SELECT url, title, newsletter, item_id, found_at FROM candidates WHERE id = ?",
                 [candidate_id],
             ).fetchone()
             if row is None:
                 raise NotFound(f"no candidate #{candidate_id}")
-            url, title, newsletter, item_id = row
+            url, title, newsletter, item_id, found_at = row
             if item_id is not None:
                 return AddOutcome(self._get_locked(int(item_id)), False, [])
             extra: dict[str, Any] = {"via": f"« {newsletter} »"}
             if title:
                 extra["title"] = title  # the page's own title replaces it when fetched
-            outcome = self._add_locked(url, now=now, source="inbox", extra=extra, own=("via",))
+            # Dated when the newsletter came: it stays in the range it was found for.
+            outcome = self._add_locked(
+                url, now=now, added_at=found_at, source="inbox", extra=extra, own=("via",)
+            )
             self.db.execute(
                 "UPDATE candidates SET item_id = ? WHERE id = ?", [outcome.item.id, candidate_id]
             )
