@@ -510,6 +510,10 @@ def _check_inbox(path: Path, table: dict[str, Any]) -> None:
         raise _problem(path, "inbox.url", url, spec, "imap:// sends the password in clear")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise _problem(path, "inbox.url", url, spec, "holds more than a host and a folder")
+    # imaplib sends folder names as ASCII (IMAP's own UTF-7 for the others is not done here).
+    for key, value in (("url", url), ("done_folder", table.get("done_folder"))):
+        if value is not None and not value.isascii():
+            raise _problem(path, f"inbox.{key}", value, INBOX_KEYS[key], "not ASCII")
 
 
 def db_path(cli_value: str | None, cfg: Config, env: Mapping[str, str] | None = None) -> Path:

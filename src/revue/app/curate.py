@@ -30,6 +30,8 @@ RETRY_BASE = dt.timedelta(hours=1)
 RETRY_CAP = dt.timedelta(days=7)
 # The `source` of an entry of a feed the curator's own network serves (not the public web).
 PRIVATE_FEED = ":private"
+# The `source` of a link that came by mail (`revue inbox pull`).
+MAILED = "inbox"
 
 
 @dataclass
@@ -455,12 +457,15 @@ def record_unexpected(
 
 def source_trust(source: str | None) -> Trust:
     """Whose word a stored link is, from where it came (`Store.item_sources`): an entry of a
-    public feed is the public web's; the rest is the curator's (typed, imported from their
-    files, or an entry of a feed their own network serves)."""
-    from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED
+    public feed is the public web's, and so is a link mailed to revue's inbox (anyone can
+    send a mail, and write the curator's address in its From); the rest is the curator's
+    (typed, imported from their files, or an entry of a feed their own network serves)."""
+    from revue.web.fetch import CURATOR, FROM_MAIL, FROM_PUBLIC_FEED
 
     if source and source.startswith("feed:") and not source.endswith(PRIVATE_FEED):
         return FROM_PUBLIC_FEED
+    if source == MAILED:
+        return FROM_MAIL
     return CURATOR
 
 

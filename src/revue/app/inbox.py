@@ -14,8 +14,9 @@ Invariants:
 - A message revue cannot read (malformed, too large, hostile) is recorded as failed and
   reported once, by its subject and Message-ID; it stays unread in the mailbox for the
   curator to see. The others are filed all the same.
-- Nothing reaches the network for a newsletter's link but through the fetcher, with the
-  trust of a link found in a newsletter (public addresses only).
+- Nothing reaches the network for a mailed link but through the fetcher, with the trust
+  of the public web (public addresses only): a From can be forged, so even the curator's
+  mails are not the curator's word the way a typed link is.
 - `dry_run` reads and reports, and writes nothing: no row, no flag.
 """
 
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from revue import urls
-from revue.app.curate import link_entry
+from revue.app.curate import MAILED, link_entry
 from revue.errors import BadInput
 from revue.formats.mail import (
     BadMail,
@@ -203,7 +204,7 @@ def _items_of(mail: Mail) -> list[dict[str, Any]]:
             continue  # not a link revue can store: the mail's other links still are
     title = title_of_subject(mail.subject) if len(links) == 1 else None
     return [
-        link_entry(url, {"note": note or None}, title=title, source="inbox") for url, note in links
+        link_entry(url, {"note": note or None}, title=title, source=MAILED) for url, note in links
     ]
 
 

@@ -1263,9 +1263,11 @@ class Store:
     def candidates(
         self, since: str | None = None, before: str | None = None
     ) -> list[dict[str, Any]]:
-        """The candidates not kept yet, found in [since, before) (stored instants), by
+        """The candidates not items yet, found in [since, before) (stored instants), by
         newsletter then in the order they were found."""
-        where, params = ["item_id IS NULL"], []
+        # A story the curator added since (by hand, from another newsletter) is no candidate.
+        where = ["item_id IS NULL", "key NOT IN (SELECT key FROM item_keys)"]
+        params: list[str] = []
         if since is not None:
             where.append("found_at >= ?")
             params.append(since)
@@ -1296,7 +1298,12 @@ class Store:
                 extra["title"] = title  # the page's own title replaces it when fetched
             # Dated when the newsletter came: it stays in the range it was found for.
             outcome = self._add_locked(
-                url, now=now, added_at=found_at, source="inbox", extra=extra, own=("via",)
+                url,
+                now=now,
+                added_at=found_at,
+                source="inbox",
+                extra=extra,
+                own=("via",),  # curate.MAILED
             )
             self.db.execute(
                 "UPDATE candidates SET item_id = ? WHERE id = ?", [outcome.item.id, candidate_id]
