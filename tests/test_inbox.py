@@ -404,8 +404,12 @@ def test_maildir_pull(web: LoopbackServer, tmp_path: Path, monkeypatch: pytest.M
     assert "skipped «Broken one» <broken@me>" in first.stderr
     seen = [n for n in os.listdir(box / "cur") if n.endswith(":2,S")]
     assert len(seen) == 5 + 1 - 1  # the 5 newsletters and mails, not the spam nor the bad
+    # The same mail again (same Message-ID, another file): flagged, not filed twice.
+    maildir.add(messages(web)[0])
     second = run("inbox", "pull", code=0)
     assert "0 links from 0 mails" in second.stdout and second.stderr == ""
+    assert len(os.listdir(box / "new")) == len(BAD) + 1  # the bad ones and the spam, unread
+    assert len([n for n in os.listdir(box / "cur") if n.endswith(":2,S")]) == 6
 
 
 def test_the_config_keeps_passwords_off_the_network_and_out_of_the_file(
