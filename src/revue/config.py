@@ -67,6 +67,8 @@ class Setting:
     zone: bool = False  # an IANA time zone name zoneinfo knows
     table: bool = False
     what: str = ""  # how the error message describes a good value, when not obvious
+    # What the key means, in one line: the configuration reference (docs/) is generated from it.
+    doc: str = ""
 
     def describe(self) -> str:
         if self.what:
@@ -94,31 +96,133 @@ TEXT = 100_000  # characters: an intro or outro in Markdown
 
 # The top-level keys of config.toml. The defaults of `Config` below are read from here.
 KEYS: Mapping[str, Setting] = {
-    "db": Setting(str, None, 1, PATH, what="a file path"),
-    "reviews_dir": Setting(str, "reviews", 1, PATH, what="a folder path"),
-    "lang": Setting(str, "fr", choices=("fr", "en")),
-    "title_prefix": Setting(str, None, 1, NAME),  # None: the language's default
-    "suffix": Setting(str, None, 0, NAME),
-    "hashtags": Setting(list, [], 1, NAME),
-    "style": Setting(str, "classic", choices=("classic", "linked")),
-    "format": Setting(str, "md", choices=("md", "text", "html", "html-fragment", "json")),
-    "sections": Setting(list, [], 1, NAME),
-    "paywall_marker": Setting(str, None, 0, NAME),
-    "show_dates": Setting(bool, False),
-    "stale_days": Setting(int, 30, 0, 36_500),
-    "intro": Setting(str, None, 0, TEXT, text=True),
-    "outro": Setting(str, None, 0, TEXT, text=True),
-    "templates_dir": Setting(str, None, 1, PATH, what="a folder path"),
-    "max_attempts": Setting(int, 5, 1, 1000),
+    "db": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what="a file path",
+        doc="the database file (else `REVUE_DB`, else `revue.db` in the user data folder)",
+    ),
+    "reviews_dir": Setting(
+        str,
+        "reviews",
+        1,
+        PATH,
+        what="a folder path",
+        doc="where `compose` writes reviews and their `feed.xml` (`REVUE_REVIEWS_DIR` overrides it)",
+    ),
+    "lang": Setting(
+        str,
+        "fr",
+        choices=("fr", "en"),
+        doc="the reviews' language: date phrases, titles, month names",
+    ),
+    "title_prefix": Setting(
+        str,
+        None,
+        1,
+        NAME,
+        doc="the review's title before its dates, for reviews in `lang` (default: the language's)",
+    ),  # None: the language's default
+    "suffix": Setting(
+        str, None, 0, NAME, doc="the default `--suffix`, after the dates, for reviews in `lang`"
+    ),
+    "hashtags": Setting(
+        list, [], 1, NAME, doc='hashtags added to every link of the classic style (`["Analyweb"]`)'
+    ),
+    "style": Setting(
+        str,
+        "classic",
+        choices=("classic", "linked"),
+        doc="`classic` (`Title URL via @handle = note`) or `linked` (the title is the link)",
+    ),
+    "format": Setting(
+        str,
+        "md",
+        choices=("md", "text", "html", "html-fragment", "json"),
+        doc="what `compose` writes by default",
+    ),
+    "sections": Setting(
+        list, [], 1, NAME, doc="named sections, in this order, after the unsectioned items"
+    ),
+    "paywall_marker": Setting(
+        str, None, 0, NAME, doc='shown after paywalled links (`"(abonnés)"`)'
+    ),
+    "show_dates": Setting(
+        bool, False, doc="each page's publication date next to its link (`compose --show-dates`)"
+    ),
+    "stale_days": Setting(
+        int,
+        30,
+        0,
+        36_500,
+        doc="an item first published more than this many days before it was added is `stale`",
+    ),
+    "intro": Setting(
+        str,
+        None,
+        0,
+        TEXT,
+        text=True,
+        doc="Markdown before the items (or `compose --intro FILE`), in `lang`",
+    ),
+    "outro": Setting(
+        str,
+        None,
+        0,
+        TEXT,
+        text=True,
+        doc="Markdown after the items (or `compose --outro FILE`), in `lang`",
+    ),
+    "templates_dir": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what="a folder path",
+        doc="your templates: a file named like a built-in replaces it",
+    ),
+    "max_attempts": Setting(
+        int, 5, 1, 1000, doc="`revue fetch --failed` stops retrying a link after this many tries"
+    ),
     # The curator's days (clock.py); None: the system's local zone.
     "timezone": Setting(
-        str, None, 1, NAME, zone=True, what='an IANA time zone name, e.g. "America/Montreal"'
+        str,
+        None,
+        1,
+        NAME,
+        zone=True,
+        what='an IANA time zone name, e.g. "America/Montreal"',
+        doc="the curator's days: an IANA name (default: the system's zone, `TZ`)",
     ),
-    "summaries": Setting(bool, False),
-    "fetch": Setting(dict, None, table=True, what="a table ([fetch])"),
-    "compose": Setting(dict, {}, table=True, what="tables [compose.fr] and [compose.en]"),
-    "wordpress": Setting(dict, {}, table=True, what="a table ([wordpress])"),
-    "inbox": Setting(dict, {}, table=True, what="a table ([inbox])"),
+    "summaries": Setting(
+        bool, False, doc="each page's summary under its item (`compose --summaries`)"
+    ),
+    "fetch": Setting(
+        dict, None, table=True, what="a table ([fetch])", doc="the limits of every fetch (below)"
+    ),
+    "compose": Setting(
+        dict,
+        {},
+        table=True,
+        what="tables [compose.fr] and [compose.en]",
+        doc="per language: `title_prefix`, `suffix`, `intro`, `outro` (below)",
+    ),
+    "wordpress": Setting(
+        dict,
+        {},
+        table=True,
+        what="a table ([wordpress])",
+        doc="the blog `revue publish` sends reviews to (below)",
+    ),
+    "inbox": Setting(
+        dict,
+        {},
+        table=True,
+        what="a table ([inbox])",
+        doc="the mailbox `revue inbox pull` reads (below)",
+    ),
 }
 
 LANGS = ("fr", "en")
@@ -131,50 +235,161 @@ LANG_KEYS: Mapping[str, Setting] = {
 }
 # The [compose] table holds one table per language.
 COMPOSE_KEYS: Mapping[str, Setting] = {
-    lang: Setting(dict, None, table=True, what=f"a table ([compose.{lang}])") for lang in LANGS
+    lang: Setting(
+        dict,
+        None,
+        table=True,
+        what=f"a table ([compose.{lang}])",
+        doc=f"`title_prefix`, `suffix`, `intro`, `outro` for reviews in `{lang}`",
+    )
+    for lang in LANGS
 }
 
 # The [wordpress] table: the blog `revue publish` sends reviews to. Never its password.
 WORDPRESS_KEYS: Mapping[str, Setting] = {
-    "url": Setting(str, None, 1, PATH, url=True, what="the blog's http(s) address"),
-    "user": Setting(str, None, 1, NAME),
-    "category": Setting(str, None, 1, NAME),
+    "url": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        url=True,
+        what="the blog's http(s) address",
+        doc="the blog's address (or `REVUE_WORDPRESS_URL`)",
+    ),
+    "user": Setting(
+        str,
+        None,
+        1,
+        NAME,
+        doc="the blog user the application password belongs to (or `REVUE_WORDPRESS_USER`)",
+    ),
+    "category": Setting(
+        str, None, 1, NAME, doc="the posts' category, created on the blog when missing"
+    ),
     # Which tags become WordPress tags: the hashtags the post shows, or every tag of its
     # links (the curator's private ones, `--tag Veille`, too).
-    "tags": Setting(str, "hashtags", choices=("hashtags", "all")),
+    "tags": Setting(
+        str,
+        "hashtags",
+        choices=("hashtags", "all"),
+        doc="which tags become WordPress tags: the hashtags the post shows, or all",
+    ),
 }
 
 # The [inbox] table: the mailbox `revue inbox pull` reads. Never its password.
 INBOX_KEYS: Mapping[str, Setting] = {
     # imaps://host[:port]/folder, or imap:// to 127.0.0.1 only (checked by `_check_inbox`).
-    "url": Setting(str, None, 1, PATH, what='"imaps://host/folder" (imap:// for 127.0.0.1)'),
-    "user": Setting(str, None, 1, NAME),
-    "maildir": Setting(str, None, 1, PATH, what="a folder path"),
-    "me": Setting(list, [], 3, NAME, what="a list of e-mail addresses"),
-    "newsletters": Setting(list, [], 1, NAME, what="a list of e-mail addresses or domains"),
-    "done_folder": Setting(str, None, 1, NAME),
+    "url": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what='"imaps://host/folder" (imap:// for 127.0.0.1)',
+        doc="the IMAP folder: `imaps://host[:port]/folder` (`imap://` for 127.0.0.1 only)",
+    ),
+    "user": Setting(
+        str,
+        None,
+        1,
+        NAME,
+        doc="the IMAP account (its password: `REVUE_IMAP_PASSWORD` or the keyring, `revue-imap`)",
+    ),
+    "maildir": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what="a folder path",
+        doc="a Maildir on this machine, read instead of an IMAP folder",
+    ),
+    "me": Setting(
+        list,
+        [],
+        3,
+        NAME,
+        what="a list of e-mail addresses",
+        doc="your addresses: the links you mail become items",
+    ),
+    "newsletters": Setting(
+        list,
+        [],
+        1,
+        NAME,
+        what="a list of e-mail addresses or domains",
+        doc="senders whose links are candidates for the week (any mail with a `List-Id` too)",
+    ),
+    "done_folder": Setting(
+        str,
+        None,
+        1,
+        NAME,
+        doc="filed mails are moved there (default: flagged read where they are)",
+    ),
     # A message larger than this is reported and skipped unread (a 5 MB image attached).
-    "max_bytes": Setting(int, 2_000_000, 10_000, 100_000_000),
+    "max_bytes": Setting(
+        int,
+        2_000_000,
+        10_000,
+        100_000_000,
+        doc="a larger mail is reported and skipped, unread",
+    ),
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
 # The upper bounds keep a typo from costing the machine: 10**18 workers or bytes would
 # exhaust memory, a timeout of a year would hang cron.
 FETCH_KEYS: Mapping[str, Setting] = {
-    "connect_timeout": Setting(float, 5.0, 0.001, 600, what="seconds, above 0 and at most 600"),
-    "read_timeout": Setting(float, 10.0, 0.001, 600, what="seconds, above 0 and at most 600"),
-    "total_timeout": Setting(float, 20.0, 0.001, 3600, what="seconds, above 0 and at most 3600"),
-    "max_bytes": Setting(int, 3_000_000, 1024, 200_000_000),
-    "after_head_bytes": Setting(int, 400_000, 0, 200_000_000),
-    "max_redirects": Setting(int, 8, 0, 50),
-    "concurrency": Setting(int, 16, 1, 256),
-    "per_host": Setting(int, 4, 1, 64),
-    "retries": Setting(int, 2, 0, 10),
-    "backoff": Setting(float, 0.5, 0, 60, what="seconds, from 0 to 60"),
-    "max_retry_after": Setting(float, 10.0, 0, 600, what="seconds, from 0 to 600"),
-    "user_agent": Setting(str, None, 1, 500),  # None: revue's own
+    "connect_timeout": Setting(
+        float, 5.0, 0.001, 600, what="seconds, above 0 and at most 600", doc="seconds to connect"
+    ),
+    "read_timeout": Setting(
+        float, 10.0, 0.001, 600, what="seconds, above 0 and at most 600", doc="seconds per read"
+    ),
+    "total_timeout": Setting(
+        float,
+        20.0,
+        0.001,
+        3600,
+        what="seconds, above 0 and at most 3600",
+        doc="seconds per page, redirects and retries included",
+    ),
+    "max_bytes": Setting(
+        int, 3_000_000, 1024, 200_000_000, doc="bytes read per page (decompressed)"
+    ),
+    "after_head_bytes": Setting(
+        int, 400_000, 0, 200_000_000, doc="enough once `</head>` and this many more bytes are in"
+    ),
+    "max_redirects": Setting(int, 8, 0, 50, doc="redirects followed per page"),
+    "concurrency": Setting(int, 16, 1, 256, doc="pages fetched at once"),
+    "per_host": Setting(int, 4, 1, 64, doc="pages fetched at once on one host"),
+    "retries": Setting(int, 2, 0, 10, doc="retries of connection errors, 5xx and 429"),
+    "backoff": Setting(
+        float,
+        0.5,
+        0,
+        60,
+        what="seconds, from 0 to 60",
+        doc="seconds before the first retry, doubled each retry",
+    ),
+    "max_retry_after": Setting(
+        float,
+        10.0,
+        0,
+        600,
+        what="seconds, from 0 to 600",
+        doc="the longest `Retry-After` honoured, in seconds",
+    ),
+    "user_agent": Setting(
+        str, None, 1, 500, doc="the User-Agent sent (default: revue and its version)"
+    ),  # None: revue's own
     "oembed_endpoints": Setting(
-        dict, {}, 0, 2000, url=True, what='a table of provider = "http(s) URL" (or "")'
+        dict,
+        {},
+        0,
+        2000,
+        url=True,
+        what='a table of provider = "http(s) URL" (or "")',
+        doc='oEmbed endpoints by provider or host (`youtube`, `"mastodon.example"`); "" turns one off',
     ),
 }
 
