@@ -384,8 +384,12 @@ def test_an_interrupted_pull_loses_nothing_and_files_nothing_twice(
     cur = box / "cur"
     for name in os.listdir(cur):
         os.rename(cur / name, box / "new" / name.split(":")[0])
-    result = run("inbox", "pull", "--no-fetch")
-    assert "0 links from 0 mails, 5 candidates from 3 newsletters" in result.stdout
+    run("inbox", "pull", "--no-fetch")
+    # Each message filed once, whichever two the first pull filed before it stopped.
+    assert tuple(conn.execute("SELECT count(*), sum(links) FROM inbox_messages").fetchone()) == (
+        5,
+        8,
+    )
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 3
     assert conn.execute("SELECT count(*) FROM candidates").fetchone()[0] == 5
     assert os.listdir(box / "new") == []
@@ -536,3 +540,43 @@ def test_a_mailed_link_reaches_public_addresses_only(
     assert server.routes["/admin"].hits == 0
     item = run_json("list")[0]
     assert item["status"] == "failed" and item["url"] == server.url("/admin")
+
+
+def test_a_maildir_done_folder_gets_the_filed_mails(
+    web: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = tmp_path / "Mail"
+    maildir = mailbox.Maildir(box, create=True)
+    for raw in messages(web)[:2]:
+        maildir.add(raw)
+    maildir.add(messages(web)[5])  # the broken one stays where it is
+    configure(tmp_path, monkeypatch, f'maildir = "{box}"\ndone_folder = "filed"')
+    assert "3 links from 2 mails" in run("inbox", "pull", "--no-fetch", code=1).stdout
+    assert len(maildir) == 1
+    done = maildir.get_folder("filed")
+    assert sorted(str(m["Message-ID"]) for m in done) == ["<fwd@me>", "<share@phone>"]
+    assert all("S" in m.get_flags() for m in done)
+
+
+def test_each_link_of_a_mail_gets_the_text_typed_on_its_line() -> None:
+    from revue.formats.mail import curator_links
+
+    raw = mail(
+        f"Me <{ME}>",
+        "Three links",
+        "<three@me>",
+        text=(
+            "Pour lundi:\n"
+            "https://example.org/a = Le premier #IA\n"
+            "https://example.org/b\n"
+            "Le troisième, enfin\n"
+            "https://example.org/c).\n"
+            "-- \nMarie\nhttps://example.org/signature\n"
+        ),
+    )
+    links = curator_links(parse_mail(raw, max_bytes=100_000))
+    assert [(link.url, link.text) for link in links] == [
+        ("https://example.org/a", "Pour lundi:\n= Le premier #IA"),
+        ("https://example.org/b", ""),
+        ("https://example.org/c", "Le troisième, enfin"),
+    ]

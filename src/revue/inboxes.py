@@ -176,7 +176,7 @@ class MaildirFolder:
         self.done_folder = done_folder
 
     def uids(self) -> list[str]:
-        return sorted(self.box.keys())
+        return sorted(self.box.keys(), key=_arrival)
 
     def unseen(self) -> set[str]:
         found: set[str] = set()
@@ -218,6 +218,15 @@ class MaildirFolder:
 
     def close(self) -> None:
         self.box.close()
+
+
+def _arrival(key: str) -> tuple[int, int, str]:
+    """A Maildir name's delivery time ("1733551200.M5021P42Q3.host": seconds, then
+    microseconds, not zero-padded), so that mails are filed in the order they came."""
+    found = re.match(r"(\d+)\.(?:M(\d+))?", key)
+    if found is None:
+        return (0, 0, key)
+    return (int(found.group(1)), int(found.group(2) or 0), key)
 
 
 def _why(exc: BaseException) -> str:

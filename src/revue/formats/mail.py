@@ -365,7 +365,8 @@ def curator_links(mail: Mail, unsubscribe: list[str] | None = None) -> list[Mail
 
 
 def _note(parts: list[str]) -> str:
-    text = "\n".join(p for p in parts if p.strip())
+    # What punctuation is left beside a link ("…/c)." less the link) is not a note.
+    text = "\n".join(p for p in parts if any(c.isalnum() for c in p))
     return clean_text(text, bidi=False).strip()[:MAX_NOTE]
 
 
