@@ -333,9 +333,13 @@ def test_dry_run_files_and_flags_nothing(
     assert web.url("/story-a") in result.stdout
     assert "track" not in result.stdout
     assert all("\\Seen" not in f for f in imap.flags("revue").values())
+    assert not (tmp_path / "revue.db").exists()  # a dry run creates no database either
+    run("add", "--no-fetch", web.url("/elsewhere"))
+    assert "would file 3 links" in run("inbox", "pull", "--dry-run").stdout
     conn = db(tmp_path)
-    for table in ("items", "candidates", "inbox_messages"):
+    for table in ("candidates", "inbox_messages"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 1
     # The real pull then files them all, in silence with --quiet when all went well.
     quiet = run("--quiet", "inbox", "pull")
     assert (quiet.stdout, quiet.stderr) == ("", "")

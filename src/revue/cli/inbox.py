@@ -1,5 +1,8 @@
 """`revue inbox pull`: the links mailed to revue's mailbox, and the newsletters it receives."""
 
+import contextlib
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -54,10 +57,20 @@ def inbox_pull(
             ui.say(f"  {printable(link)}", markup=False)
 
     try:
-        report = pull_inbox(
-            env.store, folder, rules, env.fetcher_factory(), clock=env.now, dry_run=dry_run,
-            on_message=said,
-        )  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            store = env.store if not dry_run or env.db_file().exists() else None
+            if store is None:
+                # A dry run creates no database: with none yet, nothing was filed, and an
+                # empty one in a temporary folder (removed after) says so.
+                from revue.store.db import Store
+
+                scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                store = Store.open(scratch / "dry-run.db")
+                stack.callback(store.close)
+            report = pull_inbox(
+                store, folder, rules, env.fetcher_factory(), clock=env.now, dry_run=dry_run,
+                on_message=said,
+            )  # fmt: skip
     finally:
         folder.close()
     ui.say(("would file " if dry_run else "") + report.summary(), markup=False)
