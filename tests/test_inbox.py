@@ -555,7 +555,21 @@ def test_a_maildir_done_folder_gets_the_filed_mails(
         maildir.add(raw)
     maildir.add(messages(web)[5])  # the broken one stays where it is
     configure(tmp_path, monkeypatch, f'maildir = "{box}"\ndone_folder = "filed"')
-    assert "3 links from 2 mails" in run("inbox", "pull", "--no-fetch", code=1).stdout
+    from revue.inboxes import MaildirFolder
+
+    # Stopped right after the first mail is filed, before it is moved: the next pull moves
+    # it (read or not), and files it no second time.
+    real = MaildirFolder.done
+
+    def interrupted(self: MaildirFolder, uid: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MaildirFolder, "done", interrupted)
+    run("inbox", "pull", "--no-fetch", code=130)
+    monkeypatch.setattr(MaildirFolder, "done", real)
+    for name in os.listdir(box / "new"):  # read on the phone meanwhile
+        os.rename(box / "new" / name, box / "cur" / f"{name}:2,S")
+    assert "2 links from 1 mail" in run("inbox", "pull", "--no-fetch", code=1).stdout
     assert len(maildir) == 1
     done = maildir.get_folder("filed")
     assert sorted(str(m["Message-ID"]) for m in done) == ["<fwd@me>", "<share@phone>"]

@@ -29,6 +29,7 @@ HEADER_BYTES = 65_536  # read of a message too large to read whole, to name it
 class Folder(Protocol):
     name: str  # where the messages are, as the inbox's record names it
     uidvalidity: int
+    done_folder: str | None  # where `done` moves a message (None: it flags it \Seen)
 
     def uids(self) -> list[str]: ...
     def unseen(self) -> set[str]: ...

@@ -119,10 +119,11 @@ def pull_inbox(
     """File every message of `folder` not recorded yet (see the module's invariants)."""
     report = InboxReport()
     seen = store.inbox_seen(folder.name, folder.uidvalidity)
-    fresh = [uid for uid in folder.uids() if uid not in seen]
+    present = folder.uids()
+    fresh = [uid for uid in present if uid not in seen]
     if not dry_run:
-        # Filed by a pull that was stopped before it flagged them: flagged now.
-        unflagged = folder.unseen()
+        # Filed by a pull that was stopped before it flagged (or moved) them: done now.
+        unflagged = set(present) if folder.done_folder else folder.unseen()
         for uid, kind in seen.items():
             if kind in FILED and uid in unflagged:
                 folder.done(uid)
