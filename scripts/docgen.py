@@ -98,6 +98,7 @@ def config_reference() -> str:
     for lang in config.LANGS:
         parts += ["", f"## `[compose.{lang}]`", "", _table(config.LANG_KEYS, f"compose.{lang}.")]
     parts += ["", "## `[wordpress]`", "", _table(config.WORDPRESS_KEYS, "wordpress.")]
+    parts += ["", "## `[inbox]`", "", _table(config.INBOX_KEYS, "inbox.")]
     parts += ["", "## `[fetch]`", "", _table(config.FETCH_KEYS, "fetch.")]
     return "\n".join(parts)
 

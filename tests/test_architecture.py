@@ -36,6 +36,7 @@ LEVELS: list[tuple[str, set[str]]] = [
             "publish.hugo",
             "publish.jekyll",
             "publish.pelican",
+            "inboxes",
         },
     ),
     # Use cases: they receive the store, the fetcher and the targets.
@@ -58,6 +59,7 @@ CLI_NEEDS = {
     "publish": "builds the WordPress target `publish` hands its review to",
     "clipboard": "the terminal, like console: OSC 52 for --copy",
     "files": "reads the inputs the curator names (a file or stdin) under their caps",
+    "inboxes": "opens the IMAP folder or Maildir `inbox pull` reads",
 }
 # What the command line still reads below the use cases, and why.
 CLI_NOT_YET = {

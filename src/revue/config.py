@@ -40,6 +40,7 @@ APP = "revue"
 # The name on PyPI (`revue` there is another project's): what `pip install` is told.
 DISTRIBUTION = "revue-de-presse"
 KEYRING_SERVICE = "revue-wordpress"  # the keyring entry of the WordPress password
+IMAP_KEYRING_SERVICE = "revue-imap"  # the keyring entry of the inbox's IMAP password
 MAX_CONFIG_BYTES = 2**20
 
 
@@ -222,6 +223,13 @@ KEYS: Mapping[str, Setting] = {
         what="tables [publish.NAME] (hugo, jekyll, ...)",
         doc="each `revue publish --to NAME` target's settings (below)",
     ),
+    "inbox": Setting(
+        dict,
+        {},
+        table=True,
+        what="a table ([inbox])",
+        doc="the mailbox `revue inbox pull` reads (below)",
+    ),
 }
 
 LANGS = ("fr", "en")
@@ -306,6 +314,65 @@ PUBLISH_TABLES: Mapping[str, Setting] = {
         doc=f"`revue publish --to {name}` (below)",
     )
     for name in PUBLISH_KEYS
+}
+
+# The [inbox] table: the mailbox `revue inbox pull` reads. Never its password.
+INBOX_KEYS: Mapping[str, Setting] = {
+    # imaps://host[:port]/folder, or imap:// to 127.0.0.1 only (checked by `_check_inbox`).
+    "url": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what='"imaps://host/folder" (imap:// for 127.0.0.1)',
+        doc="the IMAP folder: `imaps://host[:port]/folder` (`imap://` for 127.0.0.1 only)",
+    ),
+    "user": Setting(
+        str,
+        None,
+        1,
+        NAME,
+        doc="the IMAP account (its password: `REVUE_IMAP_PASSWORD` or the keyring, `revue-imap`)",
+    ),
+    "maildir": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what="a folder path",
+        doc="a Maildir on this machine, read instead of an IMAP folder",
+    ),
+    "me": Setting(
+        list,
+        [],
+        3,
+        NAME,
+        what="a list of e-mail addresses",
+        doc="your addresses: the links you mail become items",
+    ),
+    "newsletters": Setting(
+        list,
+        [],
+        1,
+        NAME,
+        what="a list of e-mail addresses or domains",
+        doc="senders whose links are candidates for the week (any mail with a `List-Id` too)",
+    ),
+    "done_folder": Setting(
+        str,
+        None,
+        1,
+        NAME,
+        doc="filed mails are moved there (default: flagged read where they are)",
+    ),
+    # A message larger than this is reported and skipped unread (a 5 MB image attached).
+    "max_bytes": Setting(
+        int,
+        2_000_000,
+        10_000,
+        100_000_000,
+        doc="a larger mail is reported and skipped, unread",
+    ),
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
@@ -402,6 +469,8 @@ class Config:
     compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
     # [wordpress]: WORDPRESS_KEYS (url, user, category).
     wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
+    # [inbox]: INBOX_KEYS (url, user, maildir, me, newsletters, done_folder, max_bytes).
+    inbox: dict[str, Any] = field(default_factory=lambda: _default("inbox"))
     # [publish.NAME]: PUBLISH_KEYS[NAME], for the targets configured.
     publish: dict[str, dict[str, Any]] = field(default_factory=lambda: _default("publish"))
 
@@ -662,6 +731,14 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         name: _read_table(path, table, PUBLISH_KEYS[name], f"publish.{name}.")
         for name, table in publish.items()
     }
+    inbox = top.pop("inbox", {})
+    if "password" in inbox:
+        raise ConfigError(
+            f"config {path}: [inbox] holds a password in clear: remove it, and set "
+            f"REVUE_IMAP_PASSWORD or store it with `keyring set {IMAP_KEYRING_SERVICE} USER`"
+        )
+    cfg.inbox = _read_table(path, inbox, INBOX_KEYS, "inbox.")
+    _check_inbox(path, cfg.inbox)
     for key, value in top.items():
         setattr(cfg, key, value)
     cfg.fetch.update(fetch)
@@ -674,6 +751,36 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     cfg.hashtags = [h.lstrip("#").strip() for h in cfg.hashtags if h.strip("# ")]
     cfg.path = path
     return cfg
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _check_inbox(path: Path, table: dict[str, Any]) -> None:
+    """An IMAP address revue may send a password to: imaps://, or plain imap:// on this
+    machine only (a password in clear never crosses a network)."""
+    from urllib.parse import urlsplit
+
+    url = table.get("url")
+    if url is None:
+        return
+    spec = INBOX_KEYS["url"]
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        raise _problem(path, "inbox.url", url, spec, "a bad port") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("imap", "imaps") or not parts.hostname:
+        raise _problem(path, "inbox.url", url, spec, "not an imaps:// address")
+    if scheme == "imap" and parts.hostname not in LOOPBACK_HOSTS:
+        raise _problem(path, "inbox.url", url, spec, "imap:// sends the password in clear")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise _problem(path, "inbox.url", url, spec, "holds more than a host and a folder")
+    # imaplib sends folder names as ASCII (IMAP's own UTF-7 for the others is not done here).
+    for key, value in (("url", url), ("done_folder", table.get("done_folder"))):
+        if value is not None and not value.isascii():
+            raise _problem(path, f"inbox.{key}", value, INBOX_KEYS[key], "not ASCII")
 
 
 def db_path(cli_value: str | None, cfg: Config, env: Mapping[str, str] | None = None) -> Path:
@@ -721,7 +828,50 @@ def wordpress_account(
     )
 
 
-def _keyring_password(user: str) -> tuple[str | None, str]:
+@dataclass(frozen=True)
+class InboxAccount:
+    """The mailbox `revue inbox pull` reads: `[inbox]` in the config, and the IMAP
+    password from the environment or the keyring."""
+
+    url: str | None
+    user: str | None
+    maildir: Path | None
+    me: tuple[str, ...]
+    newsletters: tuple[str, ...]
+    done_folder: str | None
+    max_bytes: int
+    password: str | None = field(default=None, repr=False)
+    password_note: str = ""  # why there is no password, when there is none
+
+
+def inbox_account(cfg: Config, env: Mapping[str, str] | None = None) -> InboxAccount:
+    """The `[inbox]` settings; the IMAP password from REVUE_IMAP_PASSWORD, else the system
+    keyring (service "revue-imap", the user's name), never from the config file."""
+    env = os.environ if env is None else env
+    table = cfg.inbox
+    maildir = table.get("maildir")
+    user = table.get("user")
+    password = env.get("REVUE_IMAP_PASSWORD") or None
+    note = ""
+    if table.get("url") and not password:
+        if user:
+            password, note = _keyring_password(user, IMAP_KEYRING_SERVICE)
+        else:
+            note = "no [inbox] user"
+    return InboxAccount(
+        url=table.get("url"),
+        user=user,
+        maildir=Path(maildir).expanduser() if maildir else None,
+        me=tuple(a.strip().lower() for a in table.get("me", [])),
+        newsletters=tuple(a.strip().lower() for a in table.get("newsletters", [])),
+        done_folder=table.get("done_folder"),
+        max_bytes=int(table.get("max_bytes", INBOX_KEYS["max_bytes"].default)),
+        password=password,
+        password_note=note,
+    )
+
+
+def _keyring_password(user: str, service: str = KEYRING_SERVICE) -> tuple[str | None, str]:
     """(the password the keyring holds for `user`, or None and why)."""
     try:
         # Optional: most servers running revue from cron have no keyring; the variable does.
@@ -730,9 +880,9 @@ def _keyring_password(user: str) -> tuple[str | None, str]:
     except ImportError:
         return None, f"the keyring package is not installed: pip install '{DISTRIBUTION}[keyring]'"
     try:
-        password = keyring.get_password(KEYRING_SERVICE, user)
+        password = keyring.get_password(service, user)
     except keyring.errors.KeyringError as exc:
         return None, f"the keyring is not usable here ({exc})"
     if not password:
-        return None, f"the keyring holds no password for {KEYRING_SERVICE} / {user}"
+        return None, f"the keyring holds no password for {service} / {user}"
     return str(password), ""

@@ -138,6 +138,7 @@ class WeekApp(App[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "keep_or_skip", "keep/skip"),
+        Binding("a", "keep_candidate", "keep candidate", show=False),
         Binding("J", "move(1)", "down", key_display="J"),
         Binding("K", "move(-1)", "up", key_display="K"),
         Binding("e", "edit('note')", "note"),
@@ -197,14 +198,19 @@ class WeekApp(App[None]):
         """Draw the list again, the cursor on item `keep` (else where it was)."""
         items = self.query_one(ItemList)
         at = items.highlighted
-        items.set_options(
+        options = [
             Option(plain(row.line(), dim=not row.in_post), id=str(row.item.id))
             for row in self.bench.rows
-        )
+        ]
+        # The newsletters' candidates after the items, a group under each one's name.
+        for name, group in self.bench.candidate_groups():
+            options.append(Option(plain(f"── {name} ──", dim=True), id=f"h{len(options)}"))
+            options += [Option(plain(c.line(), dim=True), id=f"c{c.id}") for c in group]
+        items.set_options(options)
         if keep is not None:
             at = self.bench.index_of(keep)
-        if self.bench.rows:
-            items.highlighted = min(at or 0, len(self.bench.rows) - 1)
+        if options:
+            items.highlighted = min(at or 0, len(options) - 1)
         self.query_one("#head", Static).update(Text(self.bench.heading()))
 
     def show_preview(self) -> None:
@@ -219,11 +225,20 @@ class WeekApp(App[None]):
         self.query_one("#status", Static).update(Text(message, overflow="fold"))
 
     def current(self) -> int | None:
-        """The item under the cursor."""
+        """The item under the cursor (None on a newsletter's line)."""
         at = self.query_one(ItemList).highlighted
-        if at is None or not self.bench.rows:
+        if at is None or at >= len(self.bench.rows):
             return None
         return self.bench.rows[at].item.id
+
+    def current_candidate(self) -> int | None:
+        """The newsletter's candidate under the cursor."""
+        items = self.query_one(ItemList)
+        at = items.highlighted
+        if at is None or at < len(self.bench.rows) or at >= items.option_count:
+            return None
+        option_id = items.get_option_at_index(at).id or ""
+        return int(option_id[1:]) if option_id.startswith("c") else None
 
     def changed(self, keep: int | None) -> None:
         self.show_rows(keep)
@@ -231,9 +246,25 @@ class WeekApp(App[None]):
 
     # -- actions -------------------------------------------------------------------------
 
+    def action_keep_candidate(self) -> None:
+        candidate = self.current_candidate()
+        if candidate is None:
+            if self.current() is not None:
+                self.say("a keeps a newsletter's link: this is an item already")
+            return
+        try:
+            item = self.bench.keep_candidate(candidate)
+        except RevueError as exc:
+            self.say(exc.message)
+            return
+        self.say(f"#{item.id} kept from {item.via}: its page is fetched by `revue fetch`")
+        shown = any(row.item.id == item.id for row in self.bench.rows)
+        self.changed(item.id if shown else None)
+
     def action_keep_or_skip(self) -> None:
         item_id = self.current()
         if item_id is None:
+            self.action_keep_candidate()
             return
         row = self.bench.toggle(item_id)
         self.say(f"#{item_id} {'kept' if row.kept else 'skipped (kept unpublished for later)'}")
@@ -249,6 +280,8 @@ class WeekApp(App[None]):
             self.changed(item_id)
 
     def on_item_list_dropped(self, message: ItemList.Dropped) -> None:
+        if max(message.source, message.target) >= len(self.bench.rows):
+            return  # a newsletter's line is not in the post's order
         source = self.bench.rows[message.source].item.id
         target = self.bench.rows[message.target].item.id
         problem = self.bench.drop(source, target)

@@ -30,6 +30,8 @@ RETRY_BASE = dt.timedelta(hours=1)
 RETRY_CAP = dt.timedelta(days=7)
 # The `source` of an entry of a feed the curator's own network serves (not the public web).
 PRIVATE_FEED = ":private"
+# The `source` of a link that came by mail (`revue inbox pull`).
+MAILED = "inbox"
 
 
 @dataclass
@@ -125,6 +127,36 @@ class BatchReport:
         return [*self.ok, *self.failed]
 
 
+def link_entry(
+    link: str,
+    curator: dict[str, Any],
+    *,
+    append_note: bool = False,
+    title: str | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """What `Store.add_many` is given for one link the curator adds: their fields (a note
+    typed as the review writes it, "= À suivre", without its "="; its hashtags as tags),
+    and `title`, a title from elsewhere (a list's line, a mail's subject): the page's title
+    until a fetch finds one (a title typed with --title is the curator's, and wins)."""
+    curator = dict(curator)
+    tags = list(curator.pop("tags", ()) or ())
+    if curator.get("note") is not None:
+        curator["note"] = note_body(curator["note"]) or None
+    entry: dict[str, Any] = {
+        "url": link,
+        "tags": tags,
+        "hashtags": hashtags_in(curator.get("note")),
+        "replace_note": not append_note,
+        **curator,
+    }
+    if source is not None:
+        entry["source"] = source
+    if title and not entry.get("title"):
+        entry["extra"] = {"title": title}
+    return entry
+
+
 def store_links(
     store: Store,
     links: Sequence[str],
@@ -142,26 +174,16 @@ def store_links(
     already here it replaces the item's note, or with `append_note` is added after it.
     `titles`, when given, are the links' own titles (from a list's lines), in order."""
     progress = progress or Progress()
-    curator = dict(curator)
-    tags = list(curator.pop("tags", ()) or ())
-    if curator.get("note") is not None:
-        curator["note"] = note_body(curator["note"]) or None
-    hashtags = hashtags_in(curator.get("note"))
+    given = list(titles or ())
     entries = [
-        {
-            "url": link,
-            "tags": tags,
-            "hashtags": hashtags,
-            "replace_note": not append_note,
-            **curator,
-        }
-        for link in links
+        link_entry(
+            link,
+            curator,
+            append_note=append_note,
+            title=given[n] if n < len(given) else None,
+        )
+        for n, link in enumerate(links)
     ]
-    for entry, title in zip(entries, titles or (), strict=False):
-        if title and not entry.get("title"):
-            # A list's line title, as `import` stores it: the page's title until a fetch
-            # finds one (a title typed with --title is the curator's, and wins).
-            entry["extra"] = {"title": title}
     outcomes = store.add_many(entries, now=iso(now))
     for outcome in outcomes:
         progress.stored(outcome)
@@ -446,12 +468,15 @@ def record_unexpected(
 
 def source_trust(source: str | None) -> Trust:
     """Whose word a stored link is, from where it came (`Store.item_sources`): an entry of a
-    public feed is the public web's; the rest is the curator's (typed, imported from their
-    files, or an entry of a feed their own network serves)."""
-    from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED
+    public feed is the public web's, and so is a link mailed to revue's inbox (anyone can
+    send a mail, and write the curator's address in its From); the rest is the curator's
+    (typed, imported from their files, or an entry of a feed their own network serves)."""
+    from revue.web.fetch import CURATOR, FROM_MAIL, FROM_PUBLIC_FEED
 
     if source and source.startswith("feed:") and not source.endswith(PRIVATE_FEED):
         return FROM_PUBLIC_FEED
+    if source == MAILED:
+        return FROM_MAIL
     return CURATOR
 
 

@@ -36,6 +36,7 @@ from revue.app.compose import (
     why_nothing,
 )
 from revue.app.curate import edit_item
+from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, NotFound
 from revue.files import atomic_write, read_capped
@@ -49,6 +50,7 @@ PREVIEW_FORMATS = ("text", "md", "html-fragment")
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑/↓", "move the cursor (it stops at the first and the last item)"),
     ("space", "keep or skip the item for this review (a toggle)"),
+    ("a", "keep a newsletter's candidate: it becomes an item (space too)"),
     ("J / K", "move the item down / up"),
     ("e", "edit the note (enter saves, esc cancels)"),
     ("s", "set the section"),
@@ -152,6 +154,19 @@ class Row:
         return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    """A link of a newsletter (`revue inbox pull`), not an item until the curator keeps it."""
+
+    id: int
+    url: str
+    title: str | None
+    newsletter: str
+
+    def line(self) -> str:
+        return f"+ {flat(self.title) or flat(self.url)}"
+
+
 def workbench_range(span: DateRange) -> tuple[dt.date, dt.date]:
     """The range `revue week` works on. When --since-last finds the latest review already
     reaching today, that review's own range: the curator is still polishing it (composing
@@ -224,6 +239,7 @@ class Workbench:
         self.clock = clock
         self.zone = cfg.zone  # the curator's: the range's days are theirs
         self.rows: list[Row] = []
+        self.candidates: list[CandidateRow] = []
         self.review_id: int | None = None
         self.chosen = Selection(items=[])
         self.state = state_path(store.path)
@@ -270,6 +286,29 @@ class Workbench:
             )
             for item in ordered
         ]
+        since, before = day_span(self.opts.start, self.opts.end, self.zone)
+        self.candidates = [
+            CandidateRow(int(c["id"]), c["url"], c["title"], c["newsletter"])
+            for c in self.store.candidates(since, before)
+        ]
+
+    def candidate_groups(self) -> list[tuple[str, list[CandidateRow]]]:
+        """The newsletters' candidates, a group a newsletter (by name), in the order found."""
+        groups: dict[str, list[CandidateRow]] = {}
+        for row in self.candidates:
+            groups.setdefault(row.newsletter, []).append(row)
+        return list(groups.items())
+
+    def keep_candidate(self, candidate_id: int) -> Item:
+        """Make a candidate an item of this review, credited `via « Newsletter »` and dated
+        when its newsletter came (so it stays in this range); stored pending, its page
+        fetched by the next `revue fetch`. Returns the item."""
+        found = [c for c in self.candidates if c.id == candidate_id]
+        if not found:
+            raise NotFound(f"no candidate #{candidate_id} in this review")
+        outcome = self.store.keep_candidate(candidate_id, now=iso(self.clock()))
+        self.reload()
+        return outcome.item
 
     def index_of(self, item_id: int) -> int:
         for index, row in enumerate(self.rows):
@@ -290,6 +329,8 @@ class Workbench:
             bits.append(f"{skipped} skipped")
         if dead:
             bits.append(f"{dead} dead")
+        if self.candidates:
+            bits.append(f"{len(self.candidates)} from newsletters")
         if self.review_id is not None:
             bits.append(f"review #{self.review_id}")
         bits.append(self.fmt)

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from revue.cli import compose, feeds, items, reviews, shell, transfer
+from revue.cli import compose, feeds, inbox, items, reviews, shell, transfer
 from revue.cli.completion import RevueGroup
 from revue.console import plain
 from revue.errors import ConfigError, StoreError
@@ -35,6 +35,12 @@ feed_app = typer.Typer(
     no_args_is_help=True, help="RSS/Atom sources pulled by cron.", epilog=example("revue feed list")
 )
 app.add_typer(feed_app, name="feed")
+inbox_app = typer.Typer(
+    no_args_is_help=True,
+    help="Links mailed to revue, and newsletters.",
+    epilog=example("revue inbox pull"),
+)
+app.add_typer(inbox_app, name="inbox")
 # `revue reviews` lists them; `revue reviews rm N` forgets one.
 reviews_app = typer.Typer(invoke_without_command=True)
 
@@ -72,6 +78,7 @@ for group, name, function, use in (
     (feed_app, "pull", feeds.feed_pull, "revue feed pull --quiet"),
     (feed_app, "import", feeds.feed_import, "revue feed import subscriptions.opml"),
     (feed_app, "export", feeds.feed_export, "revue feed export > subscriptions.opml"),
+    (inbox_app, "pull", inbox.inbox_pull, "revue inbox pull --dry-run"),
 ):
     group.command(name, epilog=example(use))(function)
     if function is transfer.backup:

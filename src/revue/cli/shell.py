@@ -8,6 +8,7 @@ import inspect
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -101,12 +102,16 @@ class Env:
             self._cfg = load_config()
         return self._cfg
 
+    def db_file(self) -> Path:
+        """The database file the options, environment and config name."""
+        return db_path(self.db_option, self.cfg)
+
     @property
     def store(self) -> "Store":
         if self._store is None:
             from revue.store.db import Store
 
-            path = db_path(self.db_option, self.cfg)
+            path = self.db_file()
             new = self.creates and not path.exists()
             self._store = Store.open(path, create=self.creates)
             if new:

@@ -30,7 +30,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 13  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 14  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
@@ -861,12 +861,13 @@ class Store:
         ).fetchall()
         self._insert_review_items((review, into, pos) for review, pos in published)
         self.db.execute("UPDATE skips SET item_id = ? WHERE item_id = ?", [into, item_id])
+        self.db.execute("UPDATE candidates SET item_id = ? WHERE item_id = ?", [into, item_id])
         self._delete_locked([item_id])
 
     def _delete_locked(self, ids: Sequence[int]) -> None:
         # json_each: one SQL variable whatever the number of ids.
         listed = json.dumps([int(i) for i in ids])
-        for table in ("item_tags", "item_keys", "review_items", "skips"):
+        for table in ("item_tags", "item_keys", "review_items", "skips", "candidates"):
             self.db.execute(
                 f"DELETE FROM {table} WHERE item_id IN (SELECT value FROM json_each(?))", [listed]
             )
@@ -1191,6 +1192,123 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?)",
                     [item_id, start, end, review_id, now],
                 )
+
+    # -- the inbox -----------------------------------------------------------------------
+
+    def inbox_seen(self, folder: str, uidvalidity: int) -> dict[str, str]:
+        """The folder's messages already handled (filed, ignored or failed): UID -> kind."""
+        rows = self._q(
+            "SELECT uid, kind FROM inbox_messages WHERE folder = ? AND uidvalidity = ?",
+            [folder, uidvalidity],
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def inbox_known_id(self, message_id: str) -> bool:
+        """Whether a message of this Message-ID was filed already (from any folder)."""
+        rows = self._q(
+            "SELECT 1 FROM inbox_messages WHERE message_id = ? AND kind != 'failed' LIMIT 1",
+            [message_id],
+        )
+        return bool(rows)
+
+    def file_message(
+        self,
+        record: dict[str, Any],
+        *,
+        items: Sequence[dict[str, Any]] = (),
+        candidates: Sequence[dict[str, Any]] = (),
+        now: str,
+    ) -> tuple[list[AddOutcome], int]:
+        """File one message in one transaction: its links as items (`add_many`'s entries)
+        or as candidates, and its row in the inbox's record; all of it or nothing, so a pull
+        interrupted anywhere files it whole when run again. Returns the items' outcomes and
+        the number of new candidates (a story already a candidate or an item is not one)."""
+        with self.write():
+            outcomes = self._add_many_locked(items, now=now) if items else []
+            fresh = 0
+            for candidate in candidates:
+                key = candidate["key"]
+                if self.db.execute("SELECT 1 FROM item_keys WHERE key = ?", [key]).fetchone():
+                    continue  # already an item: nothing to choose
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO candidates (key, url, title, newsletter, message_id, "
+                    "found_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        key,
+                        candidate["url"],
+                        candidate.get("title"),
+                        candidate["newsletter"],
+                        record.get("message_id"),
+                        now,
+                    ],
+                )
+                fresh += cursor.rowcount
+            self.db.execute(
+                "INSERT OR REPLACE INTO inbox_messages (folder, uidvalidity, uid, message_id, "
+                "subject, kind, links, error, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    record["folder"],
+                    record["uidvalidity"],
+                    record["uid"],
+                    record.get("message_id"),
+                    record.get("subject"),
+                    record["kind"],
+                    len(outcomes) + fresh,
+                    record.get("error"),
+                    now,
+                ],
+            )
+            return outcomes, fresh
+
+    def candidates(
+        self, since: str | None = None, before: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The candidates not items yet, found in [since, before) (stored instants), by
+        newsletter then in the order they were found."""
+        # A story the curator added since (by hand, from another newsletter) is no candidate.
+        where = ["item_id IS NULL", "key NOT IN (SELECT key FROM item_keys)"]
+        params: list[str] = []
+        if since is not None:
+            where.append("found_at >= ?")
+            params.append(since)
+        if before is not None:
+            where.append("found_at < ?")
+            params.append(before)
+        rows = self._q(
+            f"SELECT * FROM candidates WHERE {' AND '.join(where)} ORDER BY newsletter, id",
+            params,
+        )
+        return [dict(r) for r in rows]
+
+    def keep_candidate(self, candidate_id: int, *, now: str) -> AddOutcome:
+        """Make a candidate an item (stored pending, as `add` stores a link, added when its
+        newsletter came), credited to it: `via « Name »`; the candidate remembers the item."""
+        with self.write():
+            row = self.db.execute(
+                "SELECT url, title, newsletter, item_id, found_at FROM candidates WHERE id = ?",
+                [candidate_id],
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no candidate #{candidate_id}")
+            url, title, newsletter, item_id, found_at = row
+            if item_id is not None:
+                return AddOutcome(self._get_locked(int(item_id)), False, [])
+            extra: dict[str, Any] = {"via": f"« {newsletter} »"}
+            if title:
+                extra["title"] = title  # the page's own title replaces it when fetched
+            # Dated when the newsletter came: it stays in the range it was found for.
+            outcome = self._add_locked(
+                url,
+                now=now,
+                added_at=found_at,
+                source="inbox",
+                extra=extra,
+                own=("via",),  # curate.MAILED
+            )
+            self.db.execute(
+                "UPDATE candidates SET item_id = ? WHERE id = ?", [outcome.item.id, candidate_id]
+            )
+            return outcome
 
     # -- feeds ---------------------------------------------------------------------------
 

@@ -236,4 +236,46 @@ def m013_social_post_keys(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_candidates(db: Database) -> None:
+    # What `revue inbox pull` files. A newsletter's links are candidates for the week, not
+    # items: one row a story (its final address's key), until the curator keeps it
+    # (`item_id`). Each message read is recorded once, by where it was (the folder, its
+    # UIDVALIDITY and the message's UID) and by its Message-ID, so that a pull run again
+    # files nothing twice and reports a bad message once.
+    db.table("candidates").create(
+        {
+            "id": int,
+            "key": str,  # urls.dedup_key of `url`
+            "url": str,  # the final address, tracking redirects unwrapped
+            "title": str,  # the link's text in the newsletter
+            "newsletter": str,  # its name ("Stratechery")
+            "message_id": str,
+            "found_at": str,
+            "item_id": int,  # the item it became, once kept
+        },
+        pk="id",
+        not_null={"key", "url", "newsletter", "found_at"},
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db.table("candidates").create_index(["key"], unique=True)
+    db.table("candidates").create_index(["found_at"])
+    db.table("inbox_messages").create(
+        {
+            "folder": str,  # "imap://user@host:993/revue" or "maildir:/home/me/Mail/revue"
+            "uidvalidity": int,  # 0 in a Maildir, whose keys never change
+            "uid": str,
+            "message_id": str,
+            "subject": str,
+            "kind": str,  # "mine", "newsletter", "ignored", "failed", "duplicate"
+            "links": int,  # the items or candidates it gave
+            "error": str,
+            "filed_at": str,
+        },
+        pk=("folder", "uidvalidity", "uid"),
+        not_null={"kind", "filed_at"},
+    )
+    db.table("inbox_messages").create_index(["message_id"])
+
+
 NAMES = [m.name for m in migrations._migrations]

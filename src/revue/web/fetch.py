@@ -214,6 +214,10 @@ CURATOR = Trust(public_only=False, origin="typed by the curator")
 FROM_PUBLIC_FEED = Trust(public_only=True, origin="found in a public feed")
 FROM_PUBLIC_PAGE = Trust(public_only=True, origin="found on a public page")
 FROM_PUBLIC_REDIRECT = Trust(public_only=True, origin="redirected by a public address")
+# A newsletter's links, and any link that came by mail: anyone may send a mail (with any
+# From), so they are the public web's.
+FROM_NEWSLETTER = Trust(public_only=True, origin="found in a newsletter")
+FROM_MAIL = Trust(public_only=True, origin="mailed to revue's inbox")
 
 # Addresses counted as public although they are not: for tests only, which have no internet
 # and let a second loopback address (127.0.0.2) stand for it. Tests set it on this module;
