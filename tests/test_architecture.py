@@ -31,6 +31,8 @@ LEVELS: list[tuple[str, set[str]]] = [
             "publish.wordpress",
             "publish.folder",
             "publish.feed",
+            "publish.mail",
+            "publish.buttondown",
         },
     ),
     # Use cases: they receive the store, the fetcher and the targets.

@@ -117,6 +117,7 @@ KEYS: Mapping[str, Setting] = {
     "fetch": Setting(dict, None, table=True, what="a table ([fetch])"),
     "compose": Setting(dict, {}, table=True, what="tables [compose.fr] and [compose.en]"),
     "wordpress": Setting(dict, {}, table=True, what="a table ([wordpress])"),
+    "publish": Setting(dict, {}, table=True, what="a table ([publish])"),
 }
 
 LANGS = ("fr", "en")
@@ -140,6 +141,46 @@ WORDPRESS_KEYS: Mapping[str, Setting] = {
     # Which tags become WordPress tags: the hashtags the post shows, or every tag of its
     # links (the curator's private ones, `--tag Veille`, too).
     "tags": Setting(str, "hashtags", choices=("hashtags", "all")),
+}
+
+# The [publish] table: the targets `revue publish` sends to by default, and one table per
+# target ([publish.email], ...). Never a password or a token: those come from the
+# environment or the keyring (`secret`). WordPress keeps its own [wordpress] table.
+PUBLISH_KEYS: Mapping[str, Setting] = {
+    # Checked against the targets revue knows when `publish` runs (app/publish.py's table).
+    "to": Setting(list, None, 1, 40, what='a list of target names (["wordpress", "email"])'),
+    "email": Setting(dict, None, table=True, what="a table ([publish.email])"),
+    "buttondown": Setting(dict, None, table=True, what="a table ([publish.buttondown])"),
+}
+EMAIL = 320  # characters: the longest address SMTP allows (RFC 3696 errata)
+# [publish.email]: the newsletter sent by SMTP (revue.publish.mail).
+EMAIL_KEYS: Mapping[str, Setting] = {
+    "smtp": Setting(
+        str, None, 1, PATH, what='the SMTP server, "smtp://host:port" or "smtps://host:port"'
+    ),
+    "starttls": Setting(bool, False),
+    "user": Setting(str, None, 1, EMAIL),  # the login; None: the `from` address
+    "from": Setting(str, None, 3, EMAIL, what="the sender's address"),
+    # The list's own address: the visible To of every message (the readers are in Bcc).
+    "list": Setting(str, None, 3, EMAIL, what="the list's address"),
+    "list_name": Setting(str, None, 1, NAME),
+    "unsubscribe": Setting(
+        str, None, 1, PATH, what="a mailto: or https: address (List-Unsubscribe)"
+    ),
+    "to": Setting(list, None, 3, EMAIL, what="a list of addresses"),
+    "to_file": Setting(str, None, 1, PATH, what="a file of addresses, one a line"),
+    "batch_size": Setting(int, 50, 1, 1000),
+    "timeout": Setting(float, 30.0, 0.001, 600, what="seconds, above 0 and at most 600"),
+}
+# [publish.buttondown]: the review as a Buttondown draft (revue.publish.buttondown).
+BUTTONDOWN_KEYS: Mapping[str, Setting] = {
+    "api": Setting(str, "https://api.buttondown.com", 1, PATH, url=True, what="an http(s) address"),
+}
+# The keys that would hold a secret in clear, by table: refused with the way to give it.
+SECRET_KEYS: Mapping[str, tuple[str, str]] = {
+    "password": ("REVUE_SMTP_PASSWORD", "revue-smtp"),
+    "token": ("REVUE_BUTTONDOWN_TOKEN", "revue-buttondown"),
+    "api_key": ("REVUE_BUTTONDOWN_TOKEN", "revue-buttondown"),
 }
 
 # The [fetch] table: `FetchSettings` fields, by name (a test checks the defaults agree).
@@ -199,6 +240,8 @@ class Config:
     compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
     # [wordpress]: WORDPRESS_KEYS (url, user, category).
     wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
+    # [publish]: PUBLISH_KEYS; each target's table ([publish.email]) checked by its keys.
+    publish: dict[str, Any] = field(default_factory=lambda: _default("publish"))
 
     def for_lang(self, lang: str, key: str) -> str | None:
         """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
@@ -399,6 +442,30 @@ def _read_table(
     return out
 
 
+# Each target's table under [publish], by name.
+TARGET_KEYS: Mapping[str, Mapping[str, Setting]] = {
+    "email": EMAIL_KEYS,
+    "buttondown": BUTTONDOWN_KEYS,
+}
+
+
+def _read_publish(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    out = _read_table(path, data, PUBLISH_KEYS, "publish.")
+    for name, keys in TARGET_KEYS.items():
+        table = out.get(name)
+        if table is None:
+            continue
+        for key in table:
+            if key in SECRET_KEYS:
+                variable, service = SECRET_KEYS[key]
+                raise ConfigError(
+                    f"config {path}: [publish.{name}] holds a {key} in clear: remove it, and "
+                    f"set {variable} or store it with `keyring set {service} ACCOUNT`"
+                )
+        out[name] = _read_table(path, table, keys, f"publish.{name}.")
+    return out
+
+
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("REVUE_CONFIG"):
@@ -447,6 +514,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             f"REVUE_WORDPRESS_PASSWORD or store it with `keyring set {KEYRING_SERVICE} USER`"
         )
     cfg.wordpress = _read_table(path, wordpress, WORDPRESS_KEYS, "wordpress.")
+    cfg.publish = _read_publish(path, top.pop("publish", {}))
     for key, value in top.items():
         setattr(cfg, key, value)
     cfg.fetch.update(fetch)
@@ -508,6 +576,11 @@ def wordpress_account(
 
 def _keyring_password(user: str) -> tuple[str | None, str]:
     """(the password the keyring holds for `user`, or None and why)."""
+    return _keyring_secret(KEYRING_SERVICE, user)
+
+
+def _keyring_secret(service: str, user: str) -> tuple[str | None, str]:
+    """(the secret the keyring holds for `service` and `user`, or None and why)."""
     try:
         # Optional: most servers running revue from cron have no keyring; the variable does.
         import keyring
@@ -515,9 +588,31 @@ def _keyring_password(user: str) -> tuple[str | None, str]:
     except ImportError:
         return None, f"the keyring package is not installed: pip install '{DISTRIBUTION}[keyring]'"
     try:
-        password = keyring.get_password(KEYRING_SERVICE, user)
+        password = keyring.get_password(service, user)
     except keyring.errors.KeyringError as exc:
         return None, f"the keyring is not usable here ({exc})"
     if not password:
-        return None, f"the keyring holds no password for {KEYRING_SERVICE} / {user}"
+        return None, f"the keyring holds no password for {service} / {user}"
     return str(password), ""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A password or token for a publish target: from its environment variable, else the
+    system keyring; never from the config file."""
+
+    value: str | None = field(default=None, repr=False)
+    source: str = ""  # the variable's name, "keyring" or "" (none found)
+    note: str = ""  # why the keyring gave nothing, when it did not
+
+
+def secret(
+    variable: str, service: str, account: str, env: Mapping[str, str] | None = None
+) -> Secret:
+    """The secret in `variable`, else the keyring's for (`service`, `account`)."""
+    env = os.environ if env is None else env
+    value = env.get(variable) or None
+    if value:
+        return Secret(value, variable)
+    value, note = _keyring_secret(service, account)
+    return Secret(value, "keyring" if value else "", note)
