@@ -316,7 +316,10 @@ def test_a_large_review_warns_about_gmail_clipping(smtp: tuple[Inbox, int], tmp_
     assert len(inbox.messages) == 3
 
 
-def test_unknown_targets_are_bad_input(review: None) -> None:
+def test_unknown_targets_and_stray_options_are_bad_input(review: None) -> None:
     err = run("publish", "--to", "email,carrier-pigeon", code=2).stderr
     assert "unknown target 'carrier-pigeon'" in err
     assert "wordpress, email, buttondown" in err
+    assert "add --to email" in run("publish", "--resend", code=2).stderr
+    err = run("publish", "--to", "email", "--status", "publish", code=2).stderr
+    assert "add --to wordpress" in err

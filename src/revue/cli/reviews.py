@@ -185,6 +185,11 @@ def publish(
 
     env = env_of(ctx)
     names = target_names(to or [], env.cfg)
+    # An option no target asked for would be silently ignored: a mistake worth naming.
+    if (status is not None or at is not None) and "wordpress" not in names:
+        raise BadInput("--status and --at are for WordPress: add --to wordpress")
+    if resend and "email" not in names:
+        raise BadInput("--resend is for the newsletter: add --to email")
     if at is not None:
         if status not in (None, "future"):
             raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")

@@ -340,7 +340,10 @@ class Newsletter:
         data = build_message(review, s, html, message_id).as_bytes()
         sent = self._send(pending, data, message_id, review) if pending else 0
         batches = -(-sent // s.batch_size) if sent else 0
-        notes.append(f"sent to {sent} address(es) in {batches} batch(es) through {s.smtp}")
+        if pending:
+            notes.append(f"sent to {sent} address(es) in {batches} batch(es) through {s.smtp}")
+        else:
+            notes.append(f"every reader already had it ({len(already)} address(es))")
         return Result(
             action="created",
             ref=message_id,
