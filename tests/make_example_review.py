@@ -31,7 +31,8 @@ PAGES = HERE / "fixtures" / "pages"
 REVIEWS = HERE.parent / "reviews"
 START, END = dt.date(2024, 2, 9), dt.date(2024, 2, 15)
 STEM = f"{END.isoformat()}-revue-de-presse"
-SCREENSHOT = REVIEWS / f"{STEM}.png"
+# The screenshot the README and the docs show; the docs site is built from docs/.
+SCREENSHOT = HERE.parent / "docs" / "example-review.png"
 
 # (saved page, the address it was fetched from, day added, the curator's fields)
 LINKS: list[tuple[str, str, int, dict[str, str]]] = [

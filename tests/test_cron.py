@@ -1,5 +1,5 @@
 """Cron: `--quiet` prints nothing when all went well, failures are always on stderr,
-`--verbose` shows each request, and the README's crontab works with cron's bare environment.
+`--verbose` shows each request, and the docs' crontab (docs/howto/cron.md) works with cron's bare environment.
 
 Issue 13, points 16 and 17. Every run under test is a real process without a terminal, its
 stdout and stderr read apart, against pages served on 127.0.0.1; the state they start from is
@@ -27,7 +27,8 @@ from clihelp import run as run_in_process
 from loopback import LoopbackServer
 
 SRC = str(Path(revue.__file__).resolve().parents[1])
-README = Path(__file__).resolve().parents[1] / "README.md"
+# The Cron how-to (the README's Cron section moved there).
+CRON_PAGE = Path(__file__).resolve().parents[1] / "docs" / "howto" / "cron.md"
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ revue: "
 
 
@@ -188,14 +189,14 @@ def test_the_fetcher_reports_each_request_to_an_injected_callback(site: Loopback
     assert all(0 <= e.seconds < 60 for e in events)
 
 
-# -- point 17: the README's crontab under cron's environment ------------------------------
+# -- point 17: the docs' crontab under cron's environment ------------------------------
 
 
 def crontab_lines() -> list[tuple[str, str]]:
-    """(schedule, command) of each line of the README's crontab."""
-    text = README.read_text(encoding="utf-8")
+    """(schedule, command) of each line of the Cron page's crontab."""
+    text = CRON_PAGE.read_text(encoding="utf-8")
     block = re.search(r"```cron\n(.*?)```", text, re.S)
-    assert block, "the README has a ```cron block"
+    assert block, "the Cron page has a ```cron block"
     lines = []
     for line in block[1].splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
@@ -206,7 +207,7 @@ def crontab_lines() -> list[tuple[str, str]]:
 
 
 def as_cron_runs_it(command: str, venv_bin: Path) -> str:
-    """The command as cron hands it to /bin/sh: the README's example path replaced by this
+    """The command as cron hands it to /bin/sh: the page's example path replaced by this
     virtual environment's, `\\%` made `%` (a bare `%` would cut the line: none may be left)."""
     command, n = re.subn(r"\S*/\.venv/bin/", str(venv_bin) + "/", command)
     assert n == 1, f"the crontab line names the command by its full path: {command}"
@@ -218,7 +219,7 @@ def test_the_readme_crontab_runs_under_cron_silently(site: LoopbackServer, tmp_p
     venv_bin = Path(sysconfig.get_path("scripts"))
     assert (venv_bin / "revue").exists(), "revue is installed in the test environment"
     home = tmp_path / "home"
-    (home / "backups").mkdir(parents=True)  # made once, as the README says
+    (home / "backups").mkdir(parents=True)  # made once, as the page says
     env_i = ["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", "SHELL=/bin/sh", "LOGNAME=cron"]
 
     def cron(command: str) -> subprocess.CompletedProcess[str]:
@@ -252,5 +253,5 @@ def test_the_readme_crontab_runs_under_cron_silently(site: LoopbackServer, tmp_p
     assert statuses == {site.url(f"/p{n}"): "ok" for n in (0, 1, 4, 5)}  # fetched and pulled
     assert len(list((home / "reviews").glob("*-revue-de-presse.md"))) == 1
     assert len(list((home / "backups").glob("revue-????-??-??.db"))) == 1
-    # And a plain `revue`, as the README had it, is what cron could not find.
+    # And a plain `revue`, as the README once had it, is what cron could not find.
     assert cron("revue --quiet fetch").returncode == 127

@@ -33,13 +33,15 @@ def test_the_distribution_is_revue_de_presse_and_the_command_revue() -> None:
 
 def test_every_install_line_names_the_distribution() -> None:
     texts = {"README.md": (ROOT / "README.md").read_text(encoding="utf-8")}
+    for path in (ROOT / "docs").rglob("*.md"):
+        texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
     for path in (ROOT / "src").rglob("*.py"):
         texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
     wrong = [
         f"{name}: {m.group(0)}" for name, text in texts.items() for m in OLD_NAME.finditer(text)
     ]
     assert wrong == []
-    assert "pip install 'revue-de-presse[keyring]'" in texts["README.md"]
+    assert "pip install 'revue-de-presse[keyring]'" in texts["docs/howto/wordpress.md"]
 
 
 def test_the_missing_keyring_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,9 +19,7 @@ def test_the_committed_example_is_what_the_script_makes(tmp_path: Path) -> None:
         assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
             f"{committed} is stale: run python tests/make_example_review.py"
         )
-    assert sorted(p.name for p in example.REVIEWS.iterdir()) == sorted(
-        [*(p.name for p in made), example.SCREENSHOT.name]
-    )
+    assert sorted(p.name for p in example.REVIEWS.iterdir()) == sorted(p.name for p in made)
 
 
 def test_the_example_links_to_the_pages_real_addresses() -> None:
@@ -38,4 +36,8 @@ def test_readme_shows_the_example_screenshot() -> None:
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (900, 1100)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"(reviews/{example.SCREENSHOT.name})" in readme
+    assert f"(docs/{example.SCREENSHOT.name})" in readme
+    # The docs' home page too: the site is built from docs/, so the path is its own.
+    assert example.SCREENSHOT.parent == REPO / "docs"
+    home = (REPO / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"({example.SCREENSHOT.name})" in home

@@ -1,4 +1,5 @@
-"""The README's example template renders a real review, as --template and from templates_dir."""
+"""The Templates page's example template renders a real review, as --template and from
+templates_dir; every key the page names exists."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from revue.review.render import template_context
 from clihelp import run
 from loopback import LoopbackServer
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+PAGE_MD = Path(__file__).resolve().parents[1] / "docs" / "howto" / "templates.md"
 
 PAGE = """<html lang="fr"><head>
 <title>OpenAI promet des superpouvoirs</title>
@@ -26,11 +27,8 @@ PAGE = """<html lang="fr"><head>
 
 
 def templates_section() -> str:
-    """The README's "Templates" section, up to the next heading outside a code block."""
-    text = README.split("\n## Templates\n", 1)[1]
-    outside = re.sub(r"```.*?```", lambda m: "x" * len(m.group()), text, flags=re.S)
-    end = outside.find("\n## ")
-    return text if end < 0 else text[:end]
+    """The docs' Templates page (the README's "Templates" section moved there)."""
+    return PAGE_MD.read_text(encoding="utf-8")
 
 
 def example_template() -> str:
@@ -76,7 +74,7 @@ def review(server: LoopbackServer, tmp_path: Path) -> str:
     return EXPECTED.format(base=server.base)
 
 
-def test_readme_example_template_renders_a_review(review: str, tmp_path: Path) -> None:
+def test_docs_example_template_renders_a_review(review: str, tmp_path: Path) -> None:
     template = tmp_path / "bullets.md.j2"
     template.write_text(example_template(), encoding="utf-8")
     out = run(
@@ -110,8 +108,8 @@ def test_templates_dir_file_named_like_a_builtin_replaces_it(review: str, tmp_pa
     assert html.lstrip().lower().startswith("<!doctype html")
 
 
-def test_context_keys_in_the_readme_exist() -> None:
-    """Every key the README's Templates section names is in the context of a real review."""
+def test_context_keys_in_the_docs_exist() -> None:
+    """Every key the Templates page names is in the context of a real review."""
     doc = ReviewDoc(
         title="T",
         start=dt.date(2024, 3, 12),
@@ -140,7 +138,7 @@ PAYWALLED = """<html lang="fr"><head><title>Une enquête</title>
 </script></head><body><p>Réservé aux abonnés.</p></body></html>"""
 
 
-def test_readme_curating_options_end_to_end(server: LoopbackServer, tmp_path: Path) -> None:
+def test_docs_curating_options_end_to_end(server: LoopbackServer, tmp_path: Path) -> None:
     """paywall_marker, stale_days, show_dates, --intro/--outro, a title typed by hand."""
     (tmp_path / "config.toml").write_text(
         'paywall_marker = "(abonnés)"\nshow_dates = true\nstale_days = 30\n', encoding="utf-8"

@@ -16,6 +16,30 @@ class ExitCode(IntEnum):
     STORE = 3  # database or config problem
 
 
+# What each exit code means to a curator or a script: the exit codes page of the docs is
+# generated from this table and the error classes below.
+MEANING: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.PARTIAL: (
+        "the command ran but some items failed (each reported on stderr), or a lock/hand-edit "
+        "conflict; the blog could not be reached or refused (`publish`), a post edited or "
+        "deleted on the blog; nothing could copy to the clipboard; `compose --strict` with a "
+        "link shown under a stand-in title; `check` found a dead link"
+    ),
+    ExitCode.BAD_INPUT: (
+        "usage error or bad input (not a URL, unreadable or too large a file, bad date, "
+        "`--from` after `--to`, an id or number out of range, a template that fails, an output "
+        "path that is the database or not a regular file, a review folder that cannot be "
+        "written); nothing was written"
+    ),
+    ExitCode.STORE: (
+        "database or config problem (no such database for a command that reads, a "
+        "`REVUE_CONFIG` file that does not exist, not a database, damaged, read-only, newer "
+        "schema, bad TOML, a bad config value), or a full disk"
+    ),
+}
+
+
 class RevueError(Exception):
     """Base class: a message for the user and the exit code it deserves."""
 

@@ -18,45 +18,64 @@ from revue.errors import ConfigError, StoreError
 __all__ = ["app", "hoist_globals", "main"]
 
 
+def example(text: str) -> str:
+    """A command's epilog: one example, kept on its line (click rewraps other paragraphs)."""
+    return f"\b\nExample:\n  {text}"
+
+
 app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     help="revue: collect links from the terminal, compose dated press reviews.",
 )
-feed_app = typer.Typer(no_args_is_help=True, help="RSS/Atom sources pulled by cron.")
+feed_app = typer.Typer(
+    no_args_is_help=True, help="RSS/Atom sources pulled by cron.", epilog=example("revue feed list")
+)
 app.add_typer(feed_app, name="feed")
 # `revue reviews` lists them; `revue reviews rm N` forgets one.
 reviews_app = typer.Typer(invoke_without_command=True)
 
-# The commands, in the order `revue --help` lists them.
+DOCS = (
+    "The manual (tutorial, how-to pages, every command and setting): the docs/ folder of "
+    "revue's source, or `mkdocs serve` there. Each command: revue COMMAND --help."
+)
+app.info.epilog = DOCS
+
+
+# The commands, in the order `revue --help` lists them, each with one example of its use.
 app.callback()(shell.main_callback)
-app.command()(items.add)
-app.command()(items.fetch)
-app.command("list")(items.list_items)
-app.command()(items.show)
-app.command()(items.edit)
-app.command()(items.rm)
-app.command()(items.search)
-app.command()(items.extract)
-app.command()(compose.compose)
-app.command("week")(compose.week_command)
-app.command("import")(transfer.import_)
-app.command()(transfer.export)
-app.command()(transfer.backup)
-reviews_app.callback()(reviews.reviews)
-reviews_app.command("rm")(reviews.reviews_rm)
-app.add_typer(reviews_app, name="reviews")
-app.command()(reviews.publish)
-app.command()(reviews.share)
-app.command()(items.move)
-app.command()(reviews.check)
-feed_app.command("add")(feeds.feed_add)
-feed_app.command("list")(feeds.feed_list)
-feed_app.command("rm")(feeds.feed_rm)
-feed_app.command("pull")(feeds.feed_pull)
-feed_app.command("import")(feeds.feed_import)
-feed_app.command("export")(feeds.feed_export)
+for group, name, function, use in (
+    (app, "add", items.add, "revue add https://example.org/article --note '= À lire #IA'"),
+    (app, "fetch", items.fetch, "revue fetch --failed"),
+    (app, "list", items.list_items, "revue list --from 2026-12-07 --to 2026-12-13 --tag IA"),
+    (app, "show", items.show, "revue show 12 --json"),
+    (app, "edit", items.edit, "revue edit 12 --title 'Le vrai titre' --tag +Réseaux"),
+    (app, "rm", items.rm, "revue rm 12 13 --yes"),
+    (app, "search", items.search, "revue search 'intelligence artificielle'"),
+    (app, "extract", items.extract, "revue extract https://example.org/article"),
+    (app, "compose", compose.compose, "revue compose --since-last --format text --out -"),
+    (app, "week", compose.week_command, "revue week --since-last"),
+    (app, "import", transfer.import_, "revue import bookmarks.html --no-fetch"),
+    (app, "export", transfer.export, "revue export --format csv --out links.csv"),
+    (app, "backup", transfer.backup, "revue backup ~/revue-backup.db"),
+    (reviews_app, "rm", reviews.reviews_rm, "revue reviews rm 7 --yes"),
+    (app, "publish", reviews.publish, "revue publish --dry-run"),
+    (app, "share", reviews.share, "revue share 12 --for mastodon --copy"),
+    (app, "move", items.move, "revue move 14 --before 12"),
+    (app, "check", reviews.check, "revue check"),
+    (feed_app, "add", feeds.feed_add, "revue feed add https://example.org/ --tag Veille"),
+    (feed_app, "list", feeds.feed_list, "revue feed list --json"),
+    (feed_app, "rm", feeds.feed_rm, "revue feed rm 3"),
+    (feed_app, "pull", feeds.feed_pull, "revue feed pull --quiet"),
+    (feed_app, "import", feeds.feed_import, "revue feed import subscriptions.opml"),
+    (feed_app, "export", feeds.feed_export, "revue feed export > subscriptions.opml"),
+):
+    group.command(name, epilog=example(use))(function)
+    if function is transfer.backup:
+        # `revue reviews` sits here in --help's order, between backup and publish.
+        reviews_app.callback(epilog=example("revue reviews --json"))(reviews.reviews)
+        app.add_typer(reviews_app, name="reviews")
 
 
 GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v")
