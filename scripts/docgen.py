@@ -98,8 +98,8 @@ def config_reference() -> str:
     for lang in config.LANGS:
         parts += ["", f"## `[compose.{lang}]`", "", _table(config.LANG_KEYS, f"compose.{lang}.")]
     parts += ["", "## `[wordpress]`", "", _table(config.WORDPRESS_KEYS, "wordpress.")]
-    parts += ["", "## `[publish]`", "", _table(config.PUBLISH_KEYS, "publish.")]
-    for name, keys in config.TARGET_KEYS.items():
+    parts += ["", "## `[publish]`", "", _table(config.PUBLISH_TABLES, "publish.")]
+    for name, keys in config.PUBLISH_KEYS.items():
         parts += ["", f"## `[publish.{name}]`", "", _table(keys, f"publish.{name}.")]
     parts += ["", "## `[fetch]`", "", _table(config.FETCH_KEYS, "fetch.")]
     return "\n".join(parts)

@@ -31,6 +31,11 @@ LEVELS: list[tuple[str, set[str]]] = [
             "publish.wordpress",
             "publish.folder",
             "publish.feed",
+            # A static site's page, written by publish.folder's writer.
+            "publish.static",
+            "publish.hugo",
+            "publish.jekyll",
+            "publish.pelican",
             "publish.mail",
             "publish.buttondown",
         },

@@ -220,7 +220,7 @@ KEYS: Mapping[str, Setting] = {
         {},
         table=True,
         what="a table ([publish])",
-        doc="the targets `revue publish` sends to by default, and each target's table (below)",
+        doc="the targets `revue publish` sends to by default, and each target's settings (below)",
     ),
 }
 
@@ -275,34 +275,13 @@ WORDPRESS_KEYS: Mapping[str, Setting] = {
     ),
 }
 
-# The [publish] table: the targets `revue publish` sends to by default, and one table per
-# target ([publish.email], ...). Never a password or a token: those come from the
-# environment or the keyring (`secret`). WordPress keeps its own [wordpress] table.
-PUBLISH_KEYS: Mapping[str, Setting] = {
-    # Checked against the targets revue knows when `publish` runs (app/publish.py's table).
-    "to": Setting(
-        list,
-        None,
-        1,
-        40,
-        what='a list of target names (["wordpress", "email"])',
-        doc="the targets of `revue publish` without `--to` (default: wordpress)",
-    ),
-    "email": Setting(
-        dict,
-        None,
-        table=True,
-        what="a table ([publish.email])",
-        doc="the newsletter sent by SMTP (below)",
-    ),
-    "buttondown": Setting(
-        dict,
-        None,
-        table=True,
-        what="a table ([publish.buttondown])",
-        doc="the review as a Buttondown draft (below)",
-    ),
-}
+# The [publish.NAME] tables: each publish target's settings, by target (`revue publish --to`).
+_SITE = Setting(
+    str, None, 1, PATH, what="the site's folder", doc="the site's folder (else `--site DIR`)"
+)
+_DRAFT = Setting(
+    bool, True, doc="a new page is a draft unless `--status publish` (`draft = false`: published)"
+)
 EMAIL = 320  # characters: the longest address SMTP allows (RFC 3696 errata)
 # [publish.email]: the newsletter sent by SMTP (revue.publish.mail).
 EMAIL_KEYS: Mapping[str, Setting] = {
@@ -367,6 +346,47 @@ BUTTONDOWN_KEYS: Mapping[str, Setting] = {
         what="an http(s) address",
         doc="Buttondown's API (its token never here: `REVUE_BUTTONDOWN_TOKEN`)",
     ),
+}
+PUBLISH_KEYS: Mapping[str, Mapping[str, Setting]] = {
+    "hugo": {
+        "site": _SITE,
+        "draft": _DRAFT,
+        "front_matter": Setting(
+            str, "toml", choices=("toml", "yaml"), doc="the front matter's syntax"
+        ),
+    },
+    "jekyll": {
+        "site": _SITE,
+        "draft": _DRAFT,
+        "layout": Setting(str, "post", 0, NAME, doc="the page's `layout` in its front matter"),
+    },
+    "pelican": {"site": _SITE, "draft": _DRAFT},
+    "email": EMAIL_KEYS,
+    "buttondown": BUTTONDOWN_KEYS,
+}
+# The [publish] table itself: the targets `revue publish` sends to without --to, and one
+# table per target. Never a password or a token: those come from the environment or the
+# keyring (`secret`). WordPress keeps its own [wordpress] table.
+PUBLISH_TABLES: Mapping[str, Setting] = {
+    # Checked against the targets revue knows when `publish` runs (app/publish.py's table).
+    "to": Setting(
+        list,
+        None,
+        1,
+        40,
+        what='a list of target names (["wordpress", "email"])',
+        doc="the targets of `revue publish` without `--to` (default: wordpress)",
+    ),
+    **{
+        name: Setting(
+            dict,
+            None,
+            table=True,
+            what=f"a table ([publish.{name}])",
+            doc=f"`revue publish --to {name}` (below)",
+        )
+        for name in PUBLISH_KEYS
+    },
 }
 # The keys that would hold a secret in clear, by table: refused with the way to give it.
 SECRET_KEYS: Mapping[str, tuple[str, str]] = {
@@ -469,8 +489,13 @@ class Config:
     compose: dict[str, dict[str, str]] = field(default_factory=lambda: _default("compose"))
     # [wordpress]: WORDPRESS_KEYS (url, user, category).
     wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
-    # [publish]: PUBLISH_KEYS; each target's table ([publish.email]) checked by its keys.
+    # [publish]: `to`, and [publish.NAME]: PUBLISH_KEYS[NAME], for the targets configured.
     publish: dict[str, Any] = field(default_factory=lambda: _default("publish"))
+
+    def target_setting(self, target: str, key: str) -> Any:
+        """`key` of [publish.TARGET], or its default."""
+        table = self.publish.get(target, {})
+        return table[key] if key in table else copy.deepcopy(PUBLISH_KEYS[target][key].default)
 
     def for_lang(self, lang: str, key: str) -> str | None:
         """`key` (one of LANG_KEYS) for a review in `lang`: the [compose.LANG] table's value,
@@ -671,16 +696,11 @@ def _read_table(
     return out
 
 
-# Each target's table under [publish], by name.
-TARGET_KEYS: Mapping[str, Mapping[str, Setting]] = {
-    "email": EMAIL_KEYS,
-    "buttondown": BUTTONDOWN_KEYS,
-}
-
-
 def _read_publish(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
-    out = _read_table(path, data, PUBLISH_KEYS, "publish.")
-    for name, keys in TARGET_KEYS.items():
+    """The [publish] table: `to`, and each target's table checked by its keys (a password or
+    token in one refused, with the way to give it)."""
+    out = _read_table(path, data, PUBLISH_TABLES, "publish.")
+    for name, keys in PUBLISH_KEYS.items():
         table = out.get(name)
         if table is None:
             continue

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revue.config import Config
-from revue.errors import BadInput, ConfigError
+from revue.errors import BadInput, ConfigError, StoreError
 from revue.models import Item
 from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
@@ -37,7 +37,7 @@ class PublishOptions:
     force: bool = False  # overwrite what was edited on the other side
     new: bool = False  # a new post or draft even when one is recorded
     resend: bool = False  # send a newsletter again
-    status: str | None = None  # WordPress's post status
+    status: str | None = None  # a WordPress post's status; a static page's (draft, publish)
     date_gmt: str | None = None  # WordPress's scheduled date
 
 
@@ -50,6 +50,10 @@ class TargetContext:
     http: Http | None = None  # revue.web.fetch.ApiClient: the fetcher's limits and report
     detail: Callable[[str], None] = lambda _: None  # a --verbose line (where a secret came from)
     env: Mapping[str, str] | None = None  # None: os.environ
+    # A static site's page is written under the compose lock, never over the database's files.
+    lock: Path | None = None
+    protect: Sequence[Path] = ()
+    site: Path | None = None  # --site, for a static site
 
     def table(self, name: str) -> dict[str, Any]:
         """The target's [publish.NAME] table (checked when the config was read)."""
@@ -204,11 +208,48 @@ def _buttondown(ctx: TargetContext) -> Target:
     return Buttondown(settings, options, http=ctx.http)
 
 
+def _static_site(name: str) -> TargetFactory:
+    def build(ctx: TargetContext) -> Target:
+        from revue.publish import hugo, jekyll, pelican
+        from revue.publish.static import StaticSite
+
+        cfg = ctx.cfg
+        configured = cfg.target_setting(name, "site")
+        site = ctx.site or (Path(configured) if configured else None)
+        if site is None:
+            raise ConfigError(
+                f"no {name} site to publish to: give --site DIR, or set site under "
+                f"[publish.{name}] in the config"
+            )
+        if ctx.lock is None:
+            raise ConfigError(f"no compose lock to write the {name} page under")
+        generator = {
+            "hugo": lambda: hugo.generator(cfg.target_setting("hugo", "front_matter")),
+            "jekyll": lambda: jekyll.generator(cfg.target_setting("jekyll", "layout")),
+            "pelican": pelican.generator,
+        }[name]()
+        o = ctx.options
+        return StaticSite(
+            generator,
+            site,
+            lock=ctx.lock,
+            protect=ctx.protect,
+            status=o.status,
+            draft=bool(cfg.target_setting(name, "draft")),
+            force=o.force,
+            dry_run=o.dry_run,
+        )
+
+    return build
+
+
+STATIC_SITES = ("hugo", "jekyll", "pelican")
 # `revue publish --to NAME`: each target revue knows, by name.
 TARGETS: dict[str, TargetFactory] = {
     "wordpress": _wordpress,
     "email": _email,
     "buttondown": _buttondown,
+    **{name: _static_site(name) for name in STATIC_SITES},
 }
 DEFAULT_TARGETS = ("wordpress",)
 
@@ -282,11 +323,16 @@ def review_tags(
 
 
 def publication(
-    store: Store, cfg: Config, review: dict[str, Any], fmt: str = ""
+    store: Store,
+    cfg: Config,
+    review: dict[str, Any],
+    fmt: str = "",
+    *,
+    today: dt.date | None = None,
 ) -> tuple[Publication, list[int]]:
-    """The review as a target receives it (title, HTML fragment in its style, tags, and its
-    text in `fmt` when given), and the items it shows. Raises BadInput when it would show
-    none."""
+    """The review as a target receives it (title, HTML fragment and Markdown in its style,
+    tags, its text in `fmt` when given, its day: its last, or `today` when that is still to
+    come), and the items it shows. Raises BadInput when it would show none."""
     from revue.app.compose import ComposeOptions, build_doc, review_span, select
     from revue.review.render import STYLES, render
     from revue.templates import user_templates
@@ -307,22 +353,17 @@ def publication(
     doc = build_doc(items, opts, cfg, title=review.get("title") or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     templates = user_templates(dirs=template_dirs)
-    html = render(
-        doc,
-        "html-fragment",
-        style,
-        templates=templates,
-        options={"show_summary": cfg.summaries},
-    )
-    text = (
-        render(doc, fmt, style, templates=templates, options={"show_summary": cfg.summaries})
-        if fmt
-        else ""
-    )
+    options = {"show_summary": cfg.summaries}
+    html = render(doc, "html-fragment", style, templates=templates, options=options)
+    markdown = render(doc, "md", style, templates=templates, options=options)
+    text = render(doc, fmt, style, templates=templates, options=options) if fmt else ""
     sent = Publication(
         review_id=review_id,
         title=doc.title,
         html=html,
+        markdown=markdown,
+        # A static site leaves a page dated in the future out of its build.
+        day=min(end, today) if today is not None else end,
         tags=review_tags(
             [i for i in items if i.kind != "text"],
             cfg.hashtags,
@@ -362,7 +403,9 @@ def publish(
         if recorded
         else None
     )
-    made, item_ids = publication(store, cfg, review, getattr(target, "fmt", ""))
+    made, item_ids = publication(
+        store, cfg, review, getattr(target, "fmt", ""), today=now.astimezone(cfg.zone).date()
+    )
     sends = StoreSends(store, int(review["id"]), target.site)
     item = replace(made, previous=previous, sends=sends)
     try:
@@ -371,7 +414,14 @@ def publish(
         if exc.result is not None:
             _record(store, item, item_ids, target, exc.result, now)
         raise
-    _record(store, item, item_ids, target, result, now)
+    try:
+        _record(store, item, item_ids, target, result, now)
+    except StoreError:
+        # An unrecorded page would pass for a hand edit next time: put back what was there.
+        undo = getattr(target, "undo", None)
+        if callable(undo):
+            undo()
+        raise
     return Published(review=review, result=result, previous=previous)
 
 

@@ -22,7 +22,7 @@ from revue.console import QUIET, plain
 from revue.errors import BadInput
 
 if TYPE_CHECKING:
-    from revue.publish.base import Result
+    from revue.publish.base import Result, Target
 
 
 @handled
@@ -137,8 +137,16 @@ def publish(
         list[str] | None,
         typer.Option(
             "--to",
-            help="Where: wordpress, email, buttondown (repeat, or comma-separated: "
-            "--to wordpress,email). Default: [publish] to in the config, else wordpress.",
+            help="Where: wordpress, email, buttondown, hugo, jekyll, pelican (repeat, or "
+            "comma-separated: --to wordpress,email). Default: [publish] to in the config, "
+            "else wordpress.",
+        ),
+    ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site",
+            help="The static site's folder (else site under [publish.hugo|jekyll|pelican]).",
         ),
     ] = None,
     status: Annotated[
@@ -162,7 +170,10 @@ def publish(
         ),
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite a post edited on the blog since.")
+        bool,
+        typer.Option(
+            "--force", help="Overwrite a post edited on the blog (a page edited by hand) since."
+        ),
     ] = False,
     resend: Annotated[
         bool,
@@ -171,25 +182,44 @@ def publish(
     dry_run: Annotated[
         bool,
         typer.Option(
-            "--dry-run", help="Print what it would send (never a password or token); send nothing."
+            "--dry-run",
+            help="Print what it would send (never a password or token), the page it would "
+            "write; send nothing.",
         ),
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Send a review to its readers: the WordPress blog of the config (a draft, updated in
     place on a re-publish), an email newsletter (SMTP, once per review), a Buttondown
-    draft. Secrets come from the environment or the keyring, never the config."""
-    from revue.app.publish import TARGETS, PublishOptions, TargetContext, target_names
+    draft, a page of a static site (--to hugo|jekyll|pelican). Secrets come from the
+    environment or the keyring, never the config."""
+    from pathlib import Path
+
+    from revue.app.publish import (
+        STATIC_SITES,
+        TARGETS,
+        PublishOptions,
+        TargetContext,
+        target_names,
+    )
     from revue.app.publish import publish as run_publish
     from revue.errors import RevueError
+    from revue.files import compose_lock, database_files
 
     env = env_of(ctx)
     names = target_names(to or [], env.cfg)
     # An option no target asked for would be silently ignored: a mistake worth naming.
-    if (status is not None or at is not None) and "wordpress" not in names:
-        raise BadInput("--status and --at are for WordPress: add --to wordpress")
+    if at is not None and "wordpress" not in names:
+        raise BadInput("--at schedules a WordPress post: add --to wordpress")
+    if status is not None and not {"wordpress", *STATIC_SITES} & set(names):
+        raise BadInput("--status is for WordPress and static sites: add --to wordpress")
     if resend and "email" not in names:
         raise BadInput("--resend is for the newsletter: add --to email")
+    sites = [name for name in names if name in STATIC_SITES]
+    if site is not None and not sites:
+        raise BadInput("--site is a static site's folder: add --to hugo, jekyll or pelican")
+    if site is not None and len(sites) > 1:
+        raise BadInput(f"--site names one site: publish to {' and '.join(sites)} one at a time")
     if at is not None:
         if status not in (None, "future"):
             raise BadInput(f"--at schedules a post: it goes with --status future, not {status}")
@@ -211,13 +241,22 @@ def publish(
     # The fetcher's limits (connect and read timeouts, total deadline, bytes) bound every
     # call to a web API, and --verbose reports each one as it does for pages.
     with ApiClient(env.fetch_settings(), on_request=env.request_logger()) as http:
-        context = TargetContext(cfg=env.cfg, options=options, http=http, detail=env.ui.detail)
+        store = env.store
+        context = TargetContext(
+            cfg=env.cfg,
+            options=options,
+            http=http,
+            detail=env.ui.detail,
+            lock=compose_lock(store.path),
+            protect=database_files(store.path),
+            site=Path(site) if site is not None else None,
+        )
         # Every target is built (its settings checked) before any sends: a bad setting of
         # the second one is exit 3 before the first has sent anything.
         targets = [TARGETS[name](context) for name in names]
         for target in targets:
             try:
-                done = run_publish(env.store, env.cfg, target, review_id, now=env.now())
+                done = run_publish(store, env.cfg, target, review_id, now=env.now())
             except RevueError as exc:
                 if len(targets) == 1:
                     raise
@@ -240,31 +279,42 @@ def publish(
                 for note in result.notes:
                     env.ui.warn(note)
                 continue
-            _say_published(env, target.name, target.site, done.review["id"], result)
+            _say_published(env, target, done.review["id"], result)
     if as_json:
         emit_json(env.ui, done_json[0] if len(names) == 1 else done_json)
     if failures:
         raise typer.Exit(max(int(f.exit_code) for f in failures))
 
 
-def _say_published(env: Env, name: str, site: str, review_id: object, result: "Result") -> None:
+def _say_published(env: Env, target: "Target", review_id: object, result: "Result") -> None:
     for note in result.notes:
         env.ui.info(note)
-    if name == "wordpress":
-        what = f"{result.status or 'post'} #{result.post_id}"
-        if result.action == "updated":
-            env.ui.info(f"review #{review_id}: updated {what} on {site} (the same post)")
-        else:
-            env.ui.info(f"review #{review_id}: created {what} on {site}")
-        env.ui.say(result.link or site, markup=False, soft_wrap=True)
+    name, site = target.name, target.site
+    if result.path is not None and name not in ("wordpress", "email", "buttondown"):
+        done_as = {"created": "wrote", "updated": "updated", "unchanged": "left as it was"}
+        env.ui.info(
+            f"review #{review_id}: {done_as.get(result.action, result.action)} the "
+            f"{'draft' if result.status == 'draft' else 'published'} page on {site}"
+        )
+        env.ui.say(result.path, markup=False, soft_wrap=True)
         return
     if name == "email":
         env.ui.info(f"review #{review_id}: sent to {site.removeprefix('email:')}")
         env.ui.say(result.ref or site, markup=False, soft_wrap=True)
         return
-    verb = "updated" if result.action == "updated" else "created"
-    env.ui.info(f"review #{review_id}: {verb} {result.status or 'draft'} {result.ref} on {site}")
-    env.ui.say(result.link or result.ref or site, markup=False, soft_wrap=True)
+    if name == "buttondown":
+        verb = "updated" if result.action == "updated" else "created"
+        env.ui.info(
+            f"review #{review_id}: {verb} {result.status or 'draft'} {result.ref} on {site}"
+        )
+        env.ui.say(result.link or result.ref or site, markup=False, soft_wrap=True)
+        return
+    what = f"{result.status or 'post'} #{result.post_id}"
+    if result.action == "updated":
+        env.ui.info(f"review #{review_id}: updated {what} on {site} (the same post)")
+    else:
+        env.ui.info(f"review #{review_id}: created {what} on {site}")
+    env.ui.say(result.link or site, markup=False, soft_wrap=True)
 
 
 @handled

@@ -7,6 +7,7 @@ a blog) is one module of this package implementing `Target`; the use case (`revu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -58,6 +59,8 @@ class Publication:
     text: str = ""  # the review rendered in `fmt`, for a target that keeps it as it is
     fmt: str = ""  # a name of review.render.OUTPUT_FORMATS
     file_name: str = ""  # the name of the review's file, for a target that writes one
+    markdown: str = ""  # the review's Markdown (the md format), for a static site's page
+    day: dt.date | None = None  # the review's day: its last, or today when that is to come
     lang: str = ""  # the review's language ("fr", "en")
     sends: SendLog | None = None  # who already received it (a target that sends to people)
 
