@@ -177,3 +177,16 @@ def test_several_targets_at_once(review: Path, api: FakeButtondown) -> None:
     assert data["target"] == "buttondown" and data["action"] == "updated"
     review.write_text(review.read_text().replace('["buttondown"]', '["buttondown", "fax"]'))
     assert "[publish] to: unknown target 'fax'" in run("publish", code=3).stderr
+
+
+def test_a_failing_target_does_not_stop_the_others(review: Path, api: FakeButtondown) -> None:
+    review.write_text(
+        review.read_text()
+        + '\n[publish.email]\nsmtp = "smtp://127.0.0.1:9"\nfrom = "revue@example.org"\n'
+        + 'to = ["reader@example.net"]\ntimeout = 5.0\n'
+    )
+    result = run("publish", "--to", "email,buttondown", code=1)
+    assert "email: smtp://127.0.0.1:9: cannot connect" in result.stderr
+    assert len(api.emails) == 1  # the draft was made all the same
+    posts = run_json("reviews")[0]["posts"]
+    assert [p["site"] for p in posts] == ["buttondown"]

@@ -90,7 +90,6 @@ class Buttondown:
 
     name = "buttondown"
     site = "buttondown"
-    fmt = "md"
 
     def __init__(
         self,
@@ -106,7 +105,7 @@ class Buttondown:
 
     def _body(self, review: Publication) -> dict[str, Any]:
         # "status" every time: an update must never turn a draft into a sent email.
-        return {"subject": review.title, "body": review.text, "status": "draft"}
+        return {"subject": review.title, "body": review.markdown, "status": "draft"}
 
     def publish(self, review: Publication) -> Result:
         previous = review.previous
