@@ -222,7 +222,8 @@ def email_html(fragment: str, *, title: str, lang: str, preheader: str) -> str:
 
 def preheader_of(text: str, title: str, limit: int = 140) -> str:
     """The line a mailbox shows after the subject: the review's first words after its title."""
-    words = " ".join(text.split())
+    # A mailbox's preview line reads words, not addresses.
+    words = " ".join(w for w in text.split() if not w.lower().startswith(("http://", "https://")))
     one_title = " ".join(title.split())
     if words.startswith(one_title):
         words = words[len(one_title) :].lstrip(" =-#:")
@@ -422,8 +423,12 @@ class Newsletter:
             else "no login (no password configured)"
         )
         tls = "TLS" if self.scheme == "smtps" else ("STARTTLS" if s.starttls else "no TLS")
-        message = build_message(review, s, html, "<made when it is sent>")
-        headers = "".join(f"{k}: {v}\n" for k, v in message.items() if k.lower() != "date")
+        message = build_message(review, s, html, make_msgid("dry-run", domain="invalid"))
+        headers = "".join(
+            f"{k}: {v}\n" if k.lower() != "message-id" else f"{k}: (made when it is sent)\n"
+            for k, v in message.items()
+            if k.lower() != "date"
+        )
         lines = [
             f"SMTP {s.smtp} ({tls}; {login})",
             f"MAIL FROM: {s.sender}",
