@@ -98,6 +98,9 @@ def config_reference() -> str:
     for lang in config.LANGS:
         parts += ["", f"## `[compose.{lang}]`", "", _table(config.LANG_KEYS, f"compose.{lang}.")]
     parts += ["", "## `[wordpress]`", "", _table(config.WORDPRESS_KEYS, "wordpress.")]
+    parts += ["", "## `[publish]`", "", _table(config.PUBLISH_TABLES, "publish.")]
+    for name, keys in config.PUBLISH_KEYS.items():
+        parts += ["", f"## `[publish.{name}]`", "", _table(keys, f"publish.{name}.")]
     parts += ["", "## `[inbox]`", "", _table(config.INBOX_KEYS, "inbox.")]
     parts += ["", "## `[fetch]`", "", _table(config.FETCH_KEYS, "fetch.")]
     return "\n".join(parts)

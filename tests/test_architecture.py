@@ -37,6 +37,8 @@ LEVELS: list[tuple[str, set[str]]] = [
             "publish.jekyll",
             "publish.pelican",
             "inboxes",
+            "publish.mail",
+            "publish.buttondown",
         },
     ),
     # Use cases: they receive the store, the fetcher and the targets.

@@ -304,7 +304,7 @@ def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
 
     assert columns(tmp_path / "r.db", "review_posts") == [
         "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
-        "content_sha256",
+        "content_sha256", "ref",
     ]  # fmt: skip
     item = store.add("https://example.com/a", now=NOW).item
     review_id = store.record_review(
@@ -320,6 +320,7 @@ def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
         "modified_gmt": "2024-03-19T10:00:01",
         "published_at": NOW,
         "content_sha256": "ab" * 32,
+        "ref": None,
     }
     store.record_post(post)
     store.record_post({**post, "post_id": 42, "status": "publish"})  # --new replaces it

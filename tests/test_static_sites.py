@@ -263,7 +263,7 @@ def test_several_targets_at_once(tmp_path: Path, review: dict[str, Any]) -> None
 
 def test_bad_targets_and_sites_are_named(tmp_path: Path, review: dict[str, Any]) -> None:
     err = run("publish", "--to", "hugo,blogger", code=2).stderr
-    assert "'blogger'" in err and "wordpress, hugo, jekyll, pelican" in err
+    assert "'blogger'" in err and "wordpress, email, buttondown, hugo, jekyll, pelican" in err
     err = run("publish", "--to", "hugo", code=3).stderr
     assert "--site" in err and "[publish.hugo]" in err
     err = run("publish", "--to", "pelican", "--site", str(tmp_path / "nowhere"), code=2).stderr

@@ -220,8 +220,8 @@ KEYS: Mapping[str, Setting] = {
         dict,
         {},
         table=True,
-        what="tables [publish.NAME] (hugo, jekyll, ...)",
-        doc="each `revue publish --to NAME` target's settings (below)",
+        what="a table ([publish])",
+        doc="the targets `revue publish` sends to by default, and each target's settings (below)",
     ),
     "inbox": Setting(
         dict,
@@ -290,6 +290,71 @@ _SITE = Setting(
 _DRAFT = Setting(
     bool, True, doc="a new page is a draft unless `--status publish` (`draft = false`: published)"
 )
+EMAIL = 320  # characters: the longest address SMTP allows (RFC 3696 errata)
+# [publish.email]: the newsletter sent by SMTP (revue.publish.mail).
+EMAIL_KEYS: Mapping[str, Setting] = {
+    "smtp": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what='the SMTP server, "smtp://host:port" or "smtps://host:port"',
+        doc="the SMTP server: `smtp://host:port`, or `smtps://host:port` (TLS)",
+    ),
+    "starttls": Setting(bool, False, doc="upgrade an `smtp://` connection to TLS (STARTTLS)"),
+    "user": Setting(
+        str, None, 1, EMAIL, doc="the SMTP login (default: `from`); its password never here"
+    ),
+    "from": Setting(str, None, 3, EMAIL, what="the sender's address", doc="the sender's address"),
+    # The list's own address: the visible To of every message (the readers are envelope only).
+    "list": Setting(
+        str,
+        None,
+        3,
+        EMAIL,
+        what="the list's address",
+        doc="the list's own address, the visible `To` (default: `from`)",
+    ),
+    "list_name": Setting(str, None, 1, NAME, doc="the list's name, in `To` and `List-Id`"),
+    "unsubscribe": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what="a mailto: or https: address (List-Unsubscribe)",
+        doc="a `mailto:` or `https:` address for `List-Unsubscribe`",
+    ),
+    "to": Setting(list, None, 3, EMAIL, what="a list of addresses", doc="the readers' addresses"),
+    "to_file": Setting(
+        str,
+        None,
+        1,
+        PATH,
+        what="a file of addresses, one a line",
+        doc="a file of readers' addresses, one a line (beside the config when relative)",
+    ),
+    "batch_size": Setting(int, 50, 1, 1000, doc="envelope recipients per SMTP transaction"),
+    "timeout": Setting(
+        float,
+        30.0,
+        0.001,
+        600,
+        what="seconds, above 0 and at most 600",
+        doc="seconds for each SMTP step",
+    ),
+}
+# [publish.buttondown]: the review as a Buttondown draft (revue.publish.buttondown).
+BUTTONDOWN_KEYS: Mapping[str, Setting] = {
+    "api": Setting(
+        str,
+        "https://api.buttondown.com",
+        1,
+        PATH,
+        url=True,
+        what="an http(s) address",
+        doc="Buttondown's API (its token never here: `REVUE_BUTTONDOWN_TOKEN`)",
+    ),
+}
 PUBLISH_KEYS: Mapping[str, Mapping[str, Setting]] = {
     "hugo": {
         "site": _SITE,
@@ -304,16 +369,38 @@ PUBLISH_KEYS: Mapping[str, Mapping[str, Setting]] = {
         "layout": Setting(str, "post", 0, NAME, doc="the page's `layout` in its front matter"),
     },
     "pelican": {"site": _SITE, "draft": _DRAFT},
+    "email": EMAIL_KEYS,
+    "buttondown": BUTTONDOWN_KEYS,
 }
+# The [publish] table itself: the targets `revue publish` sends to without --to, and one
+# table per target. Never a password or a token: those come from the environment or the
+# keyring (`secret`). WordPress keeps its own [wordpress] table.
 PUBLISH_TABLES: Mapping[str, Setting] = {
-    name: Setting(
-        dict,
+    # Checked against the targets revue knows when `publish` runs (app/publish.py's table).
+    "to": Setting(
+        list,
         None,
-        table=True,
-        what=f"a table ([publish.{name}])",
-        doc=f"`revue publish --to {name}` (below)",
-    )
-    for name in PUBLISH_KEYS
+        1,
+        40,
+        what='a list of target names (["wordpress", "email"])',
+        doc="the targets of `revue publish` without `--to` (default: wordpress)",
+    ),
+    **{
+        name: Setting(
+            dict,
+            None,
+            table=True,
+            what=f"a table ([publish.{name}])",
+            doc=f"`revue publish --to {name}` (below)",
+        )
+        for name in PUBLISH_KEYS
+    },
+}
+# The keys that would hold a secret in clear, by table: refused with the way to give it.
+SECRET_KEYS: Mapping[str, tuple[str, str]] = {
+    "password": ("REVUE_SMTP_PASSWORD", "revue-smtp"),
+    "token": ("REVUE_BUTTONDOWN_TOKEN", "revue-buttondown"),
+    "api_key": ("REVUE_BUTTONDOWN_TOKEN", "revue-buttondown"),
 }
 
 # The [inbox] table: the mailbox `revue inbox pull` reads. Never its password.
@@ -471,8 +558,8 @@ class Config:
     wordpress: dict[str, str] = field(default_factory=lambda: _default("wordpress"))
     # [inbox]: INBOX_KEYS (url, user, maildir, me, newsletters, done_folder, max_bytes).
     inbox: dict[str, Any] = field(default_factory=lambda: _default("inbox"))
-    # [publish.NAME]: PUBLISH_KEYS[NAME], for the targets configured.
-    publish: dict[str, dict[str, Any]] = field(default_factory=lambda: _default("publish"))
+    # [publish]: `to`, and [publish.NAME]: PUBLISH_KEYS[NAME], for the targets configured.
+    publish: dict[str, Any] = field(default_factory=lambda: _default("publish"))
 
     def target_setting(self, target: str, key: str) -> Any:
         """`key` of [publish.TARGET], or its default."""
@@ -678,6 +765,25 @@ def _read_table(
     return out
 
 
+def _read_publish(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The [publish] table: `to`, and each target's table checked by its keys (a password or
+    token in one refused, with the way to give it)."""
+    out = _read_table(path, data, PUBLISH_TABLES, "publish.")
+    for name, keys in PUBLISH_KEYS.items():
+        table = out.get(name)
+        if table is None:
+            continue
+        for key in table:
+            if key in SECRET_KEYS:
+                variable, service = SECRET_KEYS[key]
+                raise ConfigError(
+                    f"config {path}: [publish.{name}] holds a {key} in clear: remove it, and "
+                    f"set {variable} or store it with `keyring set {service} ACCOUNT`"
+                )
+        out[name] = _read_table(path, table, keys, f"publish.{name}.")
+    return out
+
+
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("REVUE_CONFIG"):
@@ -726,11 +832,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             f"REVUE_WORDPRESS_PASSWORD or store it with `keyring set {KEYRING_SERVICE} USER`"
         )
     cfg.wordpress = _read_table(path, wordpress, WORDPRESS_KEYS, "wordpress.")
-    publish = _read_table(path, top.pop("publish", {}), PUBLISH_TABLES, "publish.")
-    cfg.publish = {
-        name: _read_table(path, table, PUBLISH_KEYS[name], f"publish.{name}.")
-        for name, table in publish.items()
-    }
+    cfg.publish = _read_publish(path, top.pop("publish", {}))
     inbox = top.pop("inbox", {})
     if "password" in inbox:
         raise ConfigError(
@@ -873,6 +975,11 @@ def inbox_account(cfg: Config, env: Mapping[str, str] | None = None) -> InboxAcc
 
 def _keyring_password(user: str, service: str = KEYRING_SERVICE) -> tuple[str | None, str]:
     """(the password the keyring holds for `user`, or None and why)."""
+    return _keyring_secret(KEYRING_SERVICE, user)
+
+
+def _keyring_secret(service: str, user: str) -> tuple[str | None, str]:
+    """(the secret the keyring holds for `service` and `user`, or None and why)."""
     try:
         # Optional: most servers running revue from cron have no keyring; the variable does.
         import keyring
@@ -886,3 +993,25 @@ def _keyring_password(user: str, service: str = KEYRING_SERVICE) -> tuple[str | 
     if not password:
         return None, f"the keyring holds no password for {service} / {user}"
     return str(password), ""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A password or token for a publish target: from its environment variable, else the
+    system keyring; never from the config file."""
+
+    value: str | None = field(default=None, repr=False)
+    source: str = ""  # the variable's name, "keyring" or "" (none found)
+    note: str = ""  # why the keyring gave nothing, when it did not
+
+
+def secret(
+    variable: str, service: str, account: str, env: Mapping[str, str] | None = None
+) -> Secret:
+    """The secret in `variable`, else the keyring's for (`service`, `account`)."""
+    env = os.environ if env is None else env
+    value = env.get(variable) or None
+    if value:
+        return Secret(value, variable)
+    value, note = _keyring_secret(service, account)
+    return Secret(value, "keyring" if value else "", note)

@@ -19,12 +19,10 @@ from revue.cli.output import (
 )
 from revue.cli.shell import REVIEW_ID, Env, JsonFlag, env_of, exit_for, handled
 from revue.console import QUIET, plain
-from revue.errors import BadInput, ConfigError
+from revue.errors import BadInput
 
 if TYPE_CHECKING:
-    from revue.app.publish import Published
-    from revue.publish.base import Target
-    from revue.publish.wordpress import WordPressSettings
+    from revue.publish.base import Result, Target
 
 
 @handled
@@ -139,8 +137,9 @@ def publish(
         list[str] | None,
         typer.Option(
             "--to",
-            help="Where: wordpress (the default), hugo, jekyll or pelican; several with "
-            "commas or --to again.",
+            help="Where: wordpress, email, buttondown, hugo, jekyll, pelican (repeat, or "
+            "comma-separated: --to wordpress,email). Default: [publish] to in the config, "
+            "else wordpress.",
         ),
     ] = None,
     site: Annotated[
@@ -153,8 +152,8 @@ def publish(
     status: Annotated[
         str | None,
         typer.Option(
-            help="draft (a new post's default), publish, future (with --at), pending or "
-            "private. An update keeps the post's status unless given.",
+            help="WordPress: draft (a new post's default), publish, future (with --at), "
+            "pending or private. An update keeps the post's status unless given.",
             autocompletion=complete_post_status,
         ),
     ] = None,
@@ -165,7 +164,10 @@ def publish(
         ),
     ] = None,
     new: Annotated[
-        bool, typer.Option("--new", help="A new post, even if the review was published before.")
+        bool,
+        typer.Option(
+            "--new", help="A new post or draft, even if the review was published there before."
+        ),
     ] = False,
     force: Annotated[
         bool,
@@ -173,29 +175,49 @@ def publish(
             "--force", help="Overwrite a post edited on the blog (a page edited by hand) since."
         ),
     ] = False,
+    resend: Annotated[
+        bool,
+        typer.Option("--resend", help="Email: send the review again to the whole list."),
+    ] = False,
     dry_run: Annotated[
         bool,
         typer.Option(
             "--dry-run",
-            help="Print the request it would send (not the password), the page it would write.",
+            help="Print what it would send (never a password or token), the page it would "
+            "write; send nothing.",
         ),
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Send a review to the WordPress blog of the config ([wordpress] url, user; the
-    application password from REVUE_WORDPRESS_PASSWORD or the keyring), or write it as a
-    page of a static site (--to hugo|jekyll|pelican), once: publishing it again updates the
-    same post or page."""
-    import contextlib
+    """Send a review to its readers: the WordPress blog of the config (a draft, updated in
+    place on a re-publish), an email newsletter (SMTP, once per review), a Buttondown
+    draft, a page of a static site (--to hugo|jekyll|pelican). Secrets come from the
+    environment or the keyring, never the config."""
     from pathlib import Path
 
-    from revue.app.publish import STATIC_SITES, TARGETS, TargetSetup, target_names
+    from revue.app.publish import (
+        STATIC_SITES,
+        TARGETS,
+        PublishOptions,
+        TargetContext,
+        target_names,
+    )
     from revue.app.publish import publish as run_publish
+    from revue.errors import RevueError
     from revue.files import compose_lock, database_files
 
-    names = target_names(to or [])
     env = env_of(ctx)
+    names = target_names(to or [], env.cfg)
+    # An option no target asked for would be silently ignored: a mistake worth naming.
+    if at is not None and "wordpress" not in names:
+        raise BadInput("--at schedules a WordPress post: add --to wordpress")
+    if status is not None and not {"wordpress", *STATIC_SITES} & set(names):
+        raise BadInput("--status is for WordPress and static sites: add --to wordpress")
+    if resend and "email" not in names:
+        raise BadInput("--resend is for the newsletter: add --to email")
     sites = [name for name in names if name in STATIC_SITES]
+    if site is not None and not sites:
+        raise BadInput("--site is a static site's folder: add --to hugo, jekyll or pelican")
     if site is not None and len(sites) > 1:
         raise BadInput(f"--site names one site: publish to {' and '.join(sites)} one at a time")
     if at is not None:
@@ -204,122 +226,95 @@ def publish(
         status = "future"
     elif status == "future":
         raise BadInput("--status future needs --at DATETIME")
-    with contextlib.ExitStack() as stack:
+    options = PublishOptions(
+        dry_run=dry_run,
+        force=force,
+        new=new,
+        resend=resend,
+        status=status,
+        date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
+    )
+    from revue.web.fetch import ApiClient
 
-        def wordpress() -> "Target":
-            from revue.publish.wordpress import PostOptions, WordPress
-            from revue.web.fetch import ApiClient
-
-            options = PostOptions(
-                status=status,
-                date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
-                force=force,
-                new=new,
-                dry_run=dry_run,
-            )
-            settings = _wordpress_settings(env, dry_run=dry_run)
-            # The fetcher's limits (connect and read timeouts, total deadline, bytes) bound
-            # every call to the blog, and --verbose reports each one as it does for pages.
-            http = stack.enter_context(
-                ApiClient(env.fetch_settings(), on_request=env.request_logger())
-            )
-            return WordPress(settings, options, http=http)
-
+    done_json: list[dict[str, object]] = []
+    failures: list[RevueError] = []
+    # The fetcher's limits (connect and read timeouts, total deadline, bytes) bound every
+    # call to a web API, and --verbose reports each one as it does for pages.
+    with ApiClient(env.fetch_settings(), on_request=env.request_logger()) as http:
         store = env.store
-        setup = TargetSetup(
+        context = TargetContext(
             cfg=env.cfg,
+            options=options,
+            http=http,
+            detail=env.ui.detail,
             lock=compose_lock(store.path),
             protect=database_files(store.path),
             site=Path(site) if site is not None else None,
-            status=status,
-            force=force,
-            dry_run=dry_run,
-            wordpress=wordpress,
         )
-        # Every target is checked (its settings, its site) before any is sent to.
-        targets = [TARGETS[name](setup) for name in names]
-        answers = []
+        # Every target is built (its settings checked) before any sends: a bad setting of
+        # the second one is exit 3 before the first has sent anything.
+        targets = [TARGETS[name](context) for name in names]
         for target in targets:
-            done = run_publish(store, env.cfg, target, review_id, now=env.now())
-            answers.append((target, done))
-            if not as_json:
-                _say_published(env, target, done)
+            try:
+                done = run_publish(store, env.cfg, target, review_id, now=env.now())
+            except RevueError as exc:
+                if len(targets) == 1:
+                    raise
+                env.ui.error(f"{target.name}: {exc.message}")
+                failures.append(exc)
+                continue
+            result = done.result
+            if as_json:
+                done_json.append(
+                    {
+                        "review": done.review["id"],
+                        "target": target.name,
+                        "site": target.site,
+                        **result.to_json(),
+                    }
+                )
+                continue
+            if result.request is not None:
+                env.ui.raw(result.request)
+                for note in result.notes:
+                    env.ui.warn(note)
+                continue
+            _say_published(env, target, done.review["id"], result)
     if as_json:
-        shown = [
-            {"review": done.review["id"], "site": target.site, **done.result.to_json()}
-            for target, done in answers
-        ]
-        emit_json(env.ui, shown[0] if len(shown) == 1 else shown)
+        emit_json(env.ui, done_json[0] if len(names) == 1 else done_json)
+    if failures:
+        raise typer.Exit(max(int(f.exit_code) for f in failures))
 
 
-def _say_published(env: Env, target: "Target", done: "Published") -> None:
-    result = done.result
-    if result.request is not None:
-        env.ui.raw(result.request)
-        return
+def _say_published(env: Env, target: "Target", review_id: object, result: "Result") -> None:
     for note in result.notes:
         env.ui.info(note)
-    review = done.review["id"]
-    if result.path is not None and target.name != "wordpress":
+    name, site = target.name, target.site
+    if result.path is not None and name not in ("wordpress", "email", "buttondown"):
         done_as = {"created": "wrote", "updated": "updated", "unchanged": "left as it was"}
         env.ui.info(
-            f"review #{review}: {done_as.get(result.action, result.action)} the "
-            f"{'draft' if result.status == 'draft' else 'published'} page on {target.site}"
+            f"review #{review_id}: {done_as.get(result.action, result.action)} the "
+            f"{'draft' if result.status == 'draft' else 'published'} page on {site}"
         )
         env.ui.say(result.path, markup=False, soft_wrap=True)
         return
+    if name == "email":
+        env.ui.info(f"review #{review_id}: sent to {site.removeprefix('email:')}")
+        env.ui.say(result.ref or site, markup=False, soft_wrap=True)
+        return
+    if name == "buttondown":
+        verb = "updated" if result.action == "updated" else "created"
+        env.ui.info(
+            f"review #{review_id}: {verb} {result.status or 'draft'} {result.ref} on {site}"
+        )
+        env.ui.say(result.link or result.ref or site, markup=False, soft_wrap=True)
+        return
     what = f"{result.status or 'post'} #{result.post_id}"
     if result.action == "updated":
-        env.ui.info(f"review #{review}: updated {what} on {target.site} (the same post)")
+        env.ui.info(f"review #{review_id}: updated {what} on {site} (the same post)")
     else:
-        env.ui.info(f"review #{review}: created {what} on {target.site}")
-    env.ui.say(result.link or target.site, markup=False, soft_wrap=True)
-
-
-def _wordpress_settings(env: Env, *, dry_run: bool) -> "WordPressSettings":
-    """The blog of the config and the environment; ConfigError (exit 3) when the address,
-    the user or (to send) the password is missing or unusable."""
-    from revue.config import KEYRING_SERVICE, wordpress_account
-    from revue.publish.wordpress import WordPressSettings, check_url
-
-    account = wordpress_account(env.cfg, with_password=not dry_run)
-    for name, value in (
-        ("REVUE_WORDPRESS_URL or [wordpress] url", account.url),
-        ("REVUE_WORDPRESS_USER or [wordpress] user", account.user),
-        ("the application password (REVUE_WORDPRESS_PASSWORD or the keyring)", account.password),
-    ):
-        # An environment variable holding bytes that are not UTF-8 reaches Python as lone
-        # surrogates: they could go neither into a header nor onto the terminal.
-        if value is not None and not _encodable(value):
-            raise ConfigError(f"{name}: not valid UTF-8 text")
-    if not account.url:
-        raise ConfigError(
-            "no blog to publish to: set url under [wordpress] in the config, or REVUE_WORDPRESS_URL"
-        )
-    url = check_url(account.url, "[wordpress] url")
-    if not account.user:
-        raise ConfigError(
-            "no WordPress user: set user under [wordpress] in the config, or REVUE_WORDPRESS_USER"
-        )
-    if not dry_run and not account.password:
-        raise ConfigError(
-            f"no application password for {account.user} on {url}: set "
-            f"REVUE_WORDPRESS_PASSWORD, or store it with `keyring set {KEYRING_SERVICE} "
-            f"{account.user}` ({account.keyring_note})"
-        )
-    if account.password_from:
-        env.ui.detail(f"application password from {account.password_from}")
-    return WordPressSettings(
-        url=url, user=account.user, password=account.password, category=account.category
-    )
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        env.ui.info(f"review #{review_id}: created {what} on {site}")
+    env.ui.say(result.link or site, markup=False, soft_wrap=True)
 
 
 @handled

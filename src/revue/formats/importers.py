@@ -978,7 +978,10 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
     },
     "post": {  # where a review was published
         "site": Column("text", required=True),
-        "post_id": Column("integer", 1, required=True),
+        # A blog's post number, or `ref`: a target's own name for it (a newsletter's
+        # Message-ID, a Buttondown email's id); a post with neither is left out.
+        "post_id": Column("integer", 1),
+        "ref": _TEXT,
         "link": _TEXT,
         "status": _TEXT,
         "modified_gmt": _TEXT,

@@ -8,6 +8,7 @@ a blog) is one module of this package implementing `Target`; the use case (`revu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -25,6 +26,25 @@ class PostRecord:
     status: str | None = None
     modified_gmt: str | None = None  # as the target reported it after revue's last write
     content_sha256: str | None = None  # of the title and content it held after that write
+    ref: str | None = None  # the target's own name for it when not a number (a Message-ID)
+
+
+class SendLog(Protocol):
+    """Who already received a review from a target that sends it to people (the newsletter),
+    kept in the store as each batch goes: an interrupted send resumes without sending
+    anyone twice."""
+
+    def sent(self) -> dict[str, str]:
+        """Each address already sent to (lower-cased), with the Message-ID it was sent."""
+        ...
+
+    def record(self, addresses: Sequence[str], message_id: str) -> None:
+        """Remember that `addresses` received the message `message_id` (committed at once)."""
+        ...
+
+    def forget(self) -> None:
+        """Forget every send of this review (a --resend starts again)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +61,8 @@ class Publication:
     file_name: str = ""  # the name of the review's file, for a target that writes one
     markdown: str = ""  # the review's Markdown (the md format), for a static site's page
     day: dt.date | None = None  # the review's day: its last, or today when that is to come
+    lang: str = ""  # the review's language ("fr", "en")
+    sends: SendLog | None = None  # who already received it (a target that sends to people)
 
 
 @dataclass(slots=True)
@@ -56,6 +78,7 @@ class Result:
     request: str | None = None
     notes: list[str] = field(default_factory=list)  # things the curator should know
     path: str | None = None  # the file a target wrote
+    ref: str | None = None  # the target's own name for what it made when not a number
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,11 +90,15 @@ class Result:
             "notes": list(self.notes),
             **({"request": self.request} if self.request is not None else {}),
             **({"path": self.path} if self.path is not None else {}),
+            **({"ref": self.ref} if self.ref is not None else {}),
         }
 
 
 class Target(Protocol):
-    """One output. `site` names where it publishes (the key its records are kept under)."""
+    """One output. `site` names where it publishes (the key its records are kept under:
+    a blog's address, "email:<list address>", "buttondown"). A target may also have `fmt`,
+    a name of review.render.OUTPUT_FORMATS: the review then comes rendered in it as
+    `Publication.text`."""
 
     name: str
     site: str

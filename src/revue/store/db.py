@@ -30,7 +30,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 14  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 15  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
@@ -49,7 +49,7 @@ _PAYWALLED = 1 + _NEW_COLUMNS.index("paywalled")
 _ITEM_FIELDS = frozenset(_ITEM_COLUMN_NAMES[1:])
 _POST_COLUMNS = (
     "review_id", "site", "post_id", "link", "status", "modified_gmt", "published_at",
-    "content_sha256",
+    "content_sha256", "ref",
 )  # fmt: skip
 # The page's fields an item stores (all but its URL): a fetch sets them unless typed by hand.
 _PAGE_COLUMNS = (*PAGE_FIELDS[1:], *EXTRA_PAGE_FIELDS)
@@ -1088,6 +1088,32 @@ class Store:
                 [record.get(k) for k in _POST_COLUMNS],
             )
 
+    def sent_to(self, review_id: int, site: str) -> dict[str, str]:
+        """The addresses review `review_id` was sent to by `site`, with each Message-ID."""
+        rows = self._q(
+            "SELECT address, message_id FROM review_sends WHERE review_id = ? AND site = ?",
+            [review_id, site],
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def record_sent(
+        self, review_id: int, site: str, addresses: Sequence[str], message_id: str, now: str
+    ) -> None:
+        """Remember that `addresses` received review `review_id` from `site` (one commit)."""
+        with self.write():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO review_sends (review_id, site, address, message_id, "
+                "sent_at) VALUES (?, ?, ?, ?, ?)",
+                [(review_id, site, a.lower(), message_id, now) for a in addresses],
+            )
+
+    def forget_sent(self, review_id: int, site: str) -> None:
+        """Forget whom review `review_id` was sent to by `site` (a --resend)."""
+        with self.write():
+            self.db.execute(
+                "DELETE FROM review_sends WHERE review_id = ? AND site = ?", [review_id, site]
+            )
+
     def import_batch(
         self,
         entries: Sequence[dict[str, Any]],
@@ -1136,7 +1162,7 @@ class Store:
             rows = self._q("SELECT * FROM reviews WHERE id = ?", [review_id])
             if not rows:
                 raise NotFound(f"no review #{review_id} (see revue reviews)")
-            for table in ("review_items", "review_files", "review_posts", "skips"):
+            for table in ("review_items", "review_files", "review_posts", "review_sends", "skips"):
                 self.db.execute(f"DELETE FROM {table} WHERE review_id = ?", [review_id])
             self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             return dict(rows[0])
@@ -1820,7 +1846,12 @@ class _Restorer:
                 [f["path"], review_id, f.get("format"), f.get("sha256"), f.get("written_at")],
             )
         for post in review.get("posts") or []:
-            if isinstance(post, dict) and post.get("site") and post.get("post_id"):
+            # A post has a number (a blog's) or a target's own name for it (`ref`).
+            if (
+                isinstance(post, dict)
+                and post.get("site")
+                and (post.get("post_id") or post.get("ref"))
+            ):
                 self.db.execute(
                     f"INSERT OR REPLACE INTO review_posts ({', '.join(_POST_COLUMNS)}) "
                     f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})",

@@ -278,4 +278,24 @@ def m014_candidates(db: Database) -> None:
     db.table("inbox_messages").create_index(["message_id"])
 
 
+@migrations()
+def m015_publish_targets(db: Database) -> None:
+    # Targets other than a blog: `ref` is a target's own name for what it made when it is
+    # not a number (Buttondown's email id, the newsletter's Message-ID); `review_sends`
+    # records each address the newsletter went to, batch by batch, so that an interrupted
+    # send resumes without sending anyone twice. One row per review, target and address.
+    db.table("review_posts").add_column("ref", str)
+    db.table("review_sends").create(
+        {
+            "review_id": int,
+            "site": str,  # the target, as in review_posts ("email:<list address>")
+            "address": str,  # lower-cased
+            "message_id": str,
+            "sent_at": str,  # UTC
+        },
+        pk=("review_id", "site", "address"),
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+
+
 NAMES = [m.name for m in migrations._migrations]
