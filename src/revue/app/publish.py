@@ -63,9 +63,16 @@ def publication(store: Store, cfg: Config, review: dict[str, Any]) -> tuple[Publ
         )
     lang = review.get("lang") or cfg.lang
     style = str(review["style"]) if review.get("style") in STYLES else cfg.style
-    opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
-    # The title as composed (its --suffix included).
-    doc = build_doc(items, opts, cfg, title=review.get("title") or None)
+    if review.get("kind"):
+        from revue.app.recap import recorded_doc
+
+        # A recap: its items grouped and dated as `revue recap` wrote them.
+        doc = recorded_doc(store, cfg, review)
+        items = doc.items
+    else:
+        opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
+        # The title as composed (its --suffix included).
+        doc = build_doc(items, opts, cfg, title=review.get("title") or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     html = render(
         doc,

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from revue.cli import compose, feeds, items, reviews, shell, transfer
+from revue.cli import compose, feeds, items, reviews, shell, stats, transfer
 from revue.console import plain
 from revue.errors import ConfigError, StoreError
 
@@ -51,6 +51,10 @@ app.command()(reviews.publish)
 app.command()(reviews.share)
 app.command()(items.move)
 app.command()(reviews.check)
+app.command()(stats.stats)
+app.command()(stats.star)
+app.command()(stats.unstar)
+app.command()(stats.recap)
 feed_app.command("add")(feeds.feed_add)
 feed_app.command("list")(feeds.feed_list)
 feed_app.command("rm")(feeds.feed_rm)
