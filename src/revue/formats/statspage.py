@@ -45,7 +45,7 @@ def hbars(title: str, rows: Sequence[tuple[str, float, str]]) -> str:
     """Horizontal bars: (label, value, the text after the bar), the longest bar the largest."""
     if not rows:
         return '<p class="none">None in this range.</p>'
-    left, right, step = 210, 120, 24
+    left, right, step = 190, 230, 24
     most = max(v for _, v, _ in rows) or 1
     room = WIDTH - left - right
     body: list[str] = []
@@ -61,13 +61,24 @@ def hbars(title: str, rows: Sequence[tuple[str, float, str]]) -> str:
     return _svg(title, 16 + len(rows) * step, body)
 
 
+def _nice(most: float) -> float:
+    """The top of a y axis of four steps, each a round number (1, 2 or 5 times a power of
+    ten, at least 1), at or above `most`."""
+    power = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * power * 4 >= most:
+                return float(m * power * 4)
+        power *= 10
+
+
 def lines(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> str:
     """A line per series over the labels (weeks, months), with a legend and a y axis."""
     if not labels or not series:
         return '<p class="none">None in this range.</p>'
-    left, top, bottom, height = 48, 30, 48, 300
-    plot_w, plot_h = WIDTH - left - 16, height - top - bottom
-    most = max((max(values, default=0) for _, values in series), default=0) or 1
+    left, top, bottom, height = 48, 30, 40, 300
+    plot_w, plot_h = WIDTH - left - 40, height - top - bottom
+    most = _nice(max((max(values, default=0) for _, values in series), default=0))
     n = len(labels)
 
     def x(i: int) -> float:
@@ -84,7 +95,7 @@ def lines(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequenc
             f'stroke="#ddd"/><text x="{left - 6}" y="{y(value) + 4:.1f}" '
             f'text-anchor="end">{round(value)}</text>'
         )
-    every = max(1, n // 12)
+    every = max(1, -(-n // 9))  # at most 9 labels: a week label is 70 px wide
     for i, label in enumerate(labels):
         if i % every == 0:
             body.append(
