@@ -73,6 +73,7 @@ def main() -> None:
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
     results: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in jobs}
     runner = CliRunner()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for n in sizes:
         db = work / f"items-{n}.db"
         if not db.exists():
@@ -98,9 +99,8 @@ def main() -> None:
                 assert result.exit_code == 0, result.stderr
 
             inside = best_of(args.repeat, call)
-            env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
-            def process(full: list[str] = full) -> None:
+            def process(full: list[str] = full, env: dict[str, str] = env) -> None:
                 subprocess.run(
                     [sys.executable, "-m", "revue", *full],
                     env=env,
