@@ -105,6 +105,8 @@ def test_the_recap_is_a_review_that_leaves_the_weekly_ones_alone(
     assert path.read_text(encoding="utf-8").startswith("# Le meilleur de 2025")
     again = revue("recap", "2025", "--by", "section").stderr
     assert "(review #48)" in again  # the same recap, composed again
+    err = revue("compose", "--review", "48", code=2).stderr
+    assert "a recap, not a week's review (revue recap 2025 composes it again)" in err
     listed = json.loads(revue("reviews", "--json").stdout)
     assert [r["id"] for r in listed].count(48) == 1
     # An item's review is still its weekly one; --since-last follows the last weekly review.

@@ -327,6 +327,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     title: str | None = None
     # Review N (--review) or the range's own: its current state, as publish sends it.
     recorded = store.get_review(opts.review) if opts.review is not None else None
+    if recorded is not None and recorded.get("kind"):
+        year = str(recorded.get("start") or "")[:4]
+        raise BadInput(
+            f"--review {opts.review}: a recap, not a week's review (revue recap {year} "
+            "composes it again)"
+        )
     chosen = select(
         store,
         opts.start,
