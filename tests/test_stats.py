@@ -220,3 +220,51 @@ def test_the_page_opens_in_a_browser_without_an_error(year: dict[str, int], tmp_
     png = tmp_path / "stats.png"
     screenshot(chromium, page, png, width=840, height=1900)
     assert png.stat().st_size > 10_000
+
+
+def test_every_query_reads_the_range_through_an_index(year: dict[str, int], tmp_path: Path) -> None:
+    # Flat in N without a timed test: no query of the stats or the recap reads a whole table
+    # of items, tags or reviews; each finds the range's rows through an index.
+    import datetime as dt
+
+    from revue.app.recap import chosen_ids
+    from revue.app.stats import stats
+    from revue.store.db import Store
+
+    store = Store.open(tmp_path / "revue.db")
+    seen: list[str] = []
+    store.db.conn.set_trace_callback(seen.append)
+    zone = dt.UTC
+    stats(store, dt.date(2025, 1, 1), dt.date(2025, 12, 31), zone=zone, today=dt.date(2026, 1, 10))
+    chosen_ids(store, 2025, None)
+    store.db.conn.set_trace_callback(None)
+    queries = [sql for sql in seen if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(queries) >= 9
+    for sql in queries:
+        plan = "\n".join(r[-1] for r in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        for table in (
+            "items",
+            "item_tags",
+            "it",
+            "tags",
+            "t",
+            "reviews",
+            "r",
+            "review_items",
+            "ri",
+        ):
+            assert f"SCAN {table}\n" not in plan + "\n", (sql, plan)
+        # Nor every item of a tag, whatever its day.
+        assert "idx_item_tags_tag_id" not in plan, (sql, plan)
+        # Items are found by their day, or one by one by their id.
+        for line in plan.splitlines():
+            if line.startswith("SEARCH items"):
+                assert "idx_items_added_at" in line or "PRIMARY KEY" in line, (sql, plan)
+    store.close()
+
+
+def test_the_example_page_is_what_the_script_makes(year: dict[str, int], tmp_path: Path) -> None:
+    page = tmp_path / "stats.html"
+    revue("stats", *YEAR, "--html", str(page))
+    committed = Path(__file__).resolve().parents[1] / "reviews" / "stats-2025.html"
+    assert page.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
