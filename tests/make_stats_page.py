@@ -1,4 +1,4 @@
-"""Regenerate the example page of `revue stats --html` in reviews/ (and its screenshot) from
+"""Regenerate the example page of `revue stats --html` in docs/ (and its screenshot) from
 tests/yeardata.py's year, made with the Store. Deterministic: a fixed clock. The screenshot
 needs Chromium (Debian's `chromium`).
 
@@ -22,7 +22,7 @@ from typer.testing import CliRunner  # noqa: E402
 from revue.cli import app  # noqa: E402
 from revue.cli.shell import Env  # noqa: E402
 
-OUT = HERE.parent / "reviews"
+OUT = HERE.parent / "docs"
 PAGE = OUT / "stats-2025.html"
 PNG = OUT / "stats-2025.png"
 
