@@ -34,6 +34,7 @@ def test_blank_database_migrates_to_the_exact_schema(tmp_path: Path) -> None:
         "published", "lang", "image", "note", "lead", "quote", "section", "status", "error",
         "http_status", "content_type", "paywalled", "user_fields", "added_at", "fetched_at",
         "attempts", "next_attempt_at", "position", "source", "first_published", "canonical",
+        "starred",
     ]  # fmt: skip
     assert columns(path, "item_tags") == ["item_id", "tag_id", "hashtag"]
     assert columns(path, "review_items") == ["review_id", "item_id", "position"]

@@ -295,3 +295,31 @@ def test_the_split_changes_with_less_and_greater_and_is_remembered(site: list[st
     assert widths["again"] == widths["after"]
     assert "the list is already at its widest" in str(widths["widest"])
     assert workbench().split == 80
+
+
+def test_star_marks_the_item_for_the_recap(site: list[str]) -> None:
+    bench = workbench()
+    app = WeekApp(bench)
+    shown: dict[str, str] = {}
+
+    async def script(pilot: object) -> None:
+        press = pilot.press  # type: ignore[attr-defined]
+        await press("down", "asterisk")
+        await pilot.pause()  # type: ignore[attr-defined]
+        shown["starred"] = screen(app)
+        await press("asterisk", "q")
+
+    drive(app, script)
+    assert (
+        "✓ ★ !stale ChatGPT" in shown["starred"] and "#2 starred for the recap" in shown["starred"]
+    )
+    # The second press took it off; the first was stored at once, as `revue star` does.
+    assert run_json("show", "2")["starred"] is False
+    app = WeekApp(workbench())
+
+    async def once(pilot: object) -> None:
+        await pilot.press("down", "asterisk", "q")  # type: ignore[attr-defined]
+
+    drive(app, once)
+    assert run_json("show", "2")["starred"] is True
+    assert [i["id"] for i in run_json("list") if i["starred"]] == [2]

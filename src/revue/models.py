@@ -172,6 +172,7 @@ class Item:
     position: float | None = None
     paywalled: bool = False
     user_fields: list[str] = field(default_factory=list)  # page fields typed by the curator
+    starred: bool = False  # the curator's pick for the year's recap (`revue star`)
 
     def to_json(self) -> dict[str, Any]:
         """The SPEC's shape, plus a few extra keys after it."""
@@ -198,6 +199,7 @@ class Item:
         out["paywalled"] = self.paywalled
         out["user_fields"] = self.user_fields
         out["position"] = self.position
+        out["starred"] = self.starred
         return out
 
     def display_title(self) -> str:

@@ -144,6 +144,7 @@ class WeekApp(App[None]):
         Binding("e", "edit('note')", "note"),
         Binding("s", "edit('section')", "section"),
         Binding("t", "edit('tags')", "tags", show=False),
+        Binding("asterisk", "star", "star", key_display="*", show=False),
         Binding("m", "cycle_format", "format", show=False),
         Binding("o", "open_link", "open", show=False),
         Binding("c", "compose_review", "compose"),
@@ -268,6 +269,14 @@ class WeekApp(App[None]):
             return
         row = self.bench.toggle(item_id)
         self.say(f"#{item_id} {'kept' if row.kept else 'skipped (kept unpublished for later)'}")
+        self.changed(item_id)
+
+    def action_star(self) -> None:
+        item_id = self.current()
+        if item_id is None:
+            return
+        row = self.bench.star(item_id)
+        self.say(f"#{item_id} {'starred for the recap' if row.item.starred else 'unstarred'}")
         self.changed(item_id)
 
     def action_move(self, step: int) -> None:

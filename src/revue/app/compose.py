@@ -116,7 +116,8 @@ def select(
     already: the curator kept them). `review` (its record, for --review N and publish)
     defaults to the range's recorded review. The days are the curator's, in `zone`. An
     imported review is history: its items as recorded."""
-    if review is not None and review.get("imported"):
+    if review is not None and (review.get("imported") or review.get("kind")):
+        # A recap (kind) is its own choice of items, as recorded: none of its range's.
         items = store.review_items(int(review["id"]))
         return Selection(items=items, review=review, rows=list(items))
     existing = review or store.find_review(start.isoformat(), end.isoformat())
@@ -235,7 +236,8 @@ def resolve_range(
         first, last = review_span(record)
         return DateRange(first, last, review=record)
     if since_last:
-        dated = [r for r in store().reviews() if r.get("end")]
+        # A recap is no week: the next review follows the last weekly one.
+        dated = [r for r in store().reviews() if r.get("end") and not r.get("kind")]
         if not dated:
             first, last = default_range(today, days)
             return DateRange(first, last)
@@ -325,6 +327,12 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     title: str | None = None
     # Review N (--review) or the range's own: its current state, as publish sends it.
     recorded = store.get_review(opts.review) if opts.review is not None else None
+    if recorded is not None and recorded.get("kind"):
+        year = str(recorded.get("start") or "")[:4]
+        raise BadInput(
+            f"--review {opts.review}: a recap, not a week's review (revue recap {year} "
+            "composes it again)"
+        )
     chosen = select(
         store,
         opts.start,

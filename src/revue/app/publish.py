@@ -348,9 +348,16 @@ def publication(
         )
     lang = review.get("lang") or cfg.lang
     style = str(review["style"]) if review.get("style") in STYLES else cfg.style
-    opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
-    # The title as composed (its --suffix included).
-    doc = build_doc(items, opts, cfg, title=review.get("title") or None)
+    if review.get("kind"):
+        from revue.app.recap import recorded_doc
+
+        # A recap: its items grouped and dated as `revue recap` wrote them.
+        doc = recorded_doc(store, cfg, review)
+        items = doc.items
+    else:
+        opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
+        # The title as composed (its --suffix included).
+        doc = build_doc(items, opts, cfg, title=review.get("title") or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     templates = user_templates(dirs=template_dirs)
     options = {"show_summary": cfg.summaries}

@@ -55,6 +55,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("e", "edit the note (enter saves, esc cancels)"),
     ("s", "set the section"),
     ("t", "edit the tags (comma-separated)"),
+    ("*", "star the item for the year's recap, or take its star off (revue recap)"),
     ("m", "preview as text / Markdown / HTML fragment"),
     ("o", "open the link in the browser"),
     ("c", "compose: write the review file"),
@@ -141,6 +142,8 @@ class Row:
         title (or `site: words`), via and note. Plain text: the shell must not read it as
         markup."""
         parts = ["✓" if self.in_post else "✗"]
+        if self.item.starred:
+            parts.append("★")
         if self.marks:
             parts.append(" ".join(f"!{mark}" for mark in self.marks))
         if self.section:
@@ -353,6 +356,12 @@ class Workbench:
             now=iso(self.clock()),
             review_id=self.review_id,
         )
+        self.reload()
+        return self.row(item_id)
+
+    def star(self, item_id: int) -> Row:
+        """Star the item for the year's recap, or take its star off (`revue star`)."""
+        self.store.set_starred([item_id], not self.row(item_id).item.starred)
         self.reload()
         return self.row(item_id)
 

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from revue.cli import compose, feeds, inbox, items, reviews, shell, transfer
+from revue.cli import compose, feeds, inbox, items, reviews, shell, stats, transfer
 from revue.cli.completion import RevueGroup
 from revue.console import plain
 from revue.errors import ConfigError, StoreError
@@ -72,6 +72,10 @@ for group, name, function, use in (
     (app, "share", reviews.share, "revue share 12 --for mastodon --copy"),
     (app, "move", items.move, "revue move 14 --before 12"),
     (app, "check", reviews.check, "revue check"),
+    (app, "stats", stats.stats, "revue stats --by site --top 10"),
+    (app, "star", stats.star, "revue star 12 14"),
+    (app, "unstar", stats.unstar, "revue unstar 12"),
+    (app, "recap", stats.recap, "revue recap 2025 --top 20 --by tag"),
     (feed_app, "add", feeds.feed_add, "revue feed add https://example.org/ --tag Veille"),
     (feed_app, "list", feeds.feed_list, "revue feed list --json"),
     (feed_app, "rm", feeds.feed_rm, "revue feed rm 3"),

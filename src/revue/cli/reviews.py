@@ -69,6 +69,8 @@ def reviews(
         table.add_column(col, overflow="fold")
     for row in rows:
         span = f"{row['start'] or '?'} → {row['end'] or '?'}"
+        if row.get("kind"):
+            span += " (recap)"  # revue recap's best-of, not a week's review
         table.add_row(
             str(row["id"]),
             cell(span),

@@ -952,6 +952,7 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "http_status": Column("integer", 0, 999),
         "attempts": Column("integer", 0, 2**31 - 1),  # counted up by each fetch
         "paywalled": Column("flag"),
+        "starred": Column("flag"),
         "position": Column("real"),
         "added_at": _TEXT,
         "fetched_at": _TEXT,
@@ -968,6 +969,7 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "composed_at": _TEXT,
         "item_count": Column("integer"),
         "imported": Column("flag"),
+        "kind": Column("text"),  # NULL: a weekly review; "recap-tag"/"recap-section": a recap
         "items": Column("ids"),
     },
     "file": {  # a file a review was written to

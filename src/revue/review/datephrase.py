@@ -77,6 +77,11 @@ def _day_en(day: dt.date, *, year: bool = False) -> str:
     return f"{text}, {day.year}" if year else text
 
 
+def day_phrase(day: dt.date, lang: str = "fr") -> str:
+    """One day with its year, as the titles write it: "1er mars 2025", "March 1, 2025"."""
+    return _day_fr(day, year=True) if _language(lang) == "fr" else _day_en(day, year=True)
+
+
 def date_phrase(start: dt.date, end: dt.date, lang: str = "fr") -> str:
     """The phrase naming the range `start`..`end` (both included), without "du"/"from".
 

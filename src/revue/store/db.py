@@ -30,7 +30,7 @@ from revue.files import new_file_mode, sync_folder, write_failure
 from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
 
 BUSY_TIMEOUT_S = 30.0
-SCHEMA_VERSION = 15  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
+SCHEMA_VERSION = 16  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
 # Items hydrated a query: bounded memory and SQL variables (SQLite's limit is 32,766).
 _CHUNK = 500
 EDITABLE = ("title", "summary", "note", "lead", "quote", "section", "site_name", "via", "author")
@@ -39,12 +39,12 @@ _ITEM_COLUMNS = (
     "id, kind, url, original_url, title, summary, site_name, via, author, published, "
     "first_published, canonical, lang, image, note, lead, quote, section, status, error, http_status, "
     "content_type, paywalled, user_fields, added_at, fetched_at, attempts, next_attempt_at, "
-    "position"
+    "position, starred"
 )
 _ITEM_COLUMN_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")]
 # The columns a bulk insert of new items sets (after the id); a new record always has kind,
 # status and attempts, and may lack paywalled, whose default is 0.
-_NEW_COLUMNS = [*_ITEM_COLUMN_NAMES[1:], "source"]
+_NEW_COLUMNS = [*(c for c in _ITEM_COLUMN_NAMES[1:] if c != "starred"), "source"]
 _PAYWALLED = 1 + _NEW_COLUMNS.index("paywalled")
 _ITEM_FIELDS = frozenset(_ITEM_COLUMN_NAMES[1:])
 _POST_COLUMNS = (
@@ -283,6 +283,7 @@ class Store:
     def _row_to_item(self, row: sqlite3.Row | dict[str, Any]) -> Item:
         data = dict(row)
         data["paywalled"] = bool(data.get("paywalled"))
+        data["starred"] = bool(data.get("starred"))
         raw = data.get("user_fields")
         data["user_fields"] = json.loads(raw) if raw and raw != "[]" else []
         data["attempts"] = data.get("attempts") or 0
@@ -309,9 +310,10 @@ class Store:
             item.tags.append(row["name"])
             if row["hashtag"]:
                 item.hashtags.append(row["name"])
+        # The review that published it: a weekly one (a recap publishes nothing anew).
         for row in self._q(
             f"SELECT ri.item_id, r.id, r.end FROM review_items ri JOIN reviews r ON r.id = ri.review_id "
-            f"WHERE ri.item_id IN ({marks}) ORDER BY r.end DESC, r.id DESC",
+            f"WHERE ri.item_id IN ({marks}) AND r.kind IS NULL ORDER BY r.end DESC, r.id DESC",
             list(by_id),
         ):
             item = by_id[row["item_id"]]
@@ -1017,12 +1019,15 @@ class Store:
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
-    def find_review(self, start: str, end: str) -> dict[str, Any] | None:
-        """The composed review of exactly this range, whatever its formats."""
+    def find_review(
+        self, start: str, end: str, *, kind: str | None = None
+    ) -> dict[str, Any] | None:
+        """The composed review of exactly this range, whatever its formats: a weekly one,
+        or the recap of that `kind`."""
         rows = self._q(
             "SELECT * FROM reviews WHERE start = ? AND end = ? AND imported = 0 "
-            "ORDER BY id DESC LIMIT 1",
-            [start, end],
+            "AND kind IS ? ORDER BY id DESC LIMIT 1",
+            [start, end, kind],
         )
         return dict(rows[0]) if rows else None
 
@@ -1181,6 +1186,27 @@ class Store:
         """The items review `review_id` published, as last recorded."""
         rows = self._q("SELECT item_id FROM review_items WHERE review_id = ?", [review_id])
         return {int(r[0]) for r in rows}
+
+    # -- stars: the curator's picks for the year's recap --------------------------------------
+
+    def set_starred(self, ids: Sequence[int], starred: bool) -> list[int]:
+        """Star (or unstar) items; raises NotFound, changing nothing, when one is unknown.
+        Returns the ids whose star changed."""
+        with self.write():
+            changed: list[int] = []
+            for item_id in ids:
+                row = self.db.execute(
+                    "SELECT starred FROM items WHERE id = ?", [item_id]
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"no item #{item_id}")
+                if bool(row[0]) != starred:
+                    changed.append(item_id)
+            self.db.conn.executemany(
+                "UPDATE items SET starred = ? WHERE id = ?",
+                [(int(starred), item_id) for item_id in changed],
+            )
+            return changed
 
     # -- skips: items left out of the review being prepared --------------------------------
 
@@ -1521,6 +1547,7 @@ _DUMP_ITEM_FIELDS: tuple[tuple[str, str], ...] = (
     ("user_fields", "json(CASE WHEN user_fields IS NULL OR user_fields = '' THEN '[]' "
                     "ELSE user_fields END)"),
     ("position", "position"),
+    ("starred", "json(CASE WHEN starred THEN 'true' ELSE 'false' END)"),
     ("source", "source"),
     # In the order they were stored: a set, and no sort per item.
     ("keys", "json((SELECT json_group_array(key) FROM item_keys WHERE item_id = items.id))"),
@@ -1756,6 +1783,9 @@ class _Restorer:
             )
             new_id = outcome.item.id
             self.counts["added" if outcome.created else "merged"] += 1
+        if raw.get("starred"):
+            # A star is kept through a merge: the curator picked the story, whichever copy.
+            self.db.execute("UPDATE items SET starred = 1 WHERE id = ?", [new_id])
         return new_id
 
     def flush(self) -> None:
@@ -1775,6 +1805,7 @@ class _Restorer:
                 row = [raw.get(c) for c in _ITEM_DUMP_COLUMNS]
             row[_COL["user_fields"]] = json.dumps(user_fields) if user_fields else "[]"
             row[_COL["paywalled"]] = int(bool(raw.get("paywalled")))
+            row[_COL["starred"]] = int(bool(raw.get("starred")))
             row[_COL["attempts"]] = raw.get("attempts") or 0
             row[_COL["kind"]] = raw.get("kind") or "link"
             row[_COL["status"]] = raw.get("status") or "pending"
@@ -1815,6 +1846,7 @@ class _Restorer:
                 "composed_at",
                 "item_count",
                 "imported",
+                "kind",
             ]
         }
         record["imported"] = int(bool(record.get("imported")))

@@ -298,4 +298,16 @@ def m015_publish_targets(db: Database) -> None:
     )
 
 
+@migrations()
+def m016_starred(db: Database) -> None:
+    # The curator's stars (`revue star`, `*` in `revue week`): the year's recap starts with
+    # them. A review's kind tells a recap ("recap-tag", "recap-section": its grouping) from a
+    # weekly review (NULL), which alone says when an item was published.
+    db.execute("ALTER TABLE items ADD COLUMN starred INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX idx_items_starred ON items (starred) WHERE starred")
+    db.table("reviews").add_column("kind", str)
+    # `revue stats` reads a range of reviews by their last day.
+    db.table("reviews").create_index(["end"])
+
+
 NAMES = [m.name for m in migrations._migrations]
