@@ -196,7 +196,7 @@ def store_path(tmp_path: Path) -> Path:
 
 
 def test_the_export_is_one_item_a_line_and_reads_back_in_any_layout(tmp_path: Path) -> None:
-    from revue.formats.importers import read_revue_export
+    from revue.formats.imports import read_revue_export
     from revue.store.db import iter_dump
 
     fill(tmp_path / "r.db", 300)
@@ -241,7 +241,7 @@ def test_the_export_is_one_item_a_line_and_reads_back_in_any_layout(tmp_path: Pa
     ],
 )
 def test_a_damaged_export_is_refused_by_the_reader(text: str, message: str) -> None:
-    from revue.formats.importers import read_revue_export
+    from revue.formats.imports import read_revue_export
 
     with pytest.raises(ValueError, match=message):
         list(read_revue_export([text.encode()]))
@@ -261,7 +261,7 @@ def test_restore_of_a_large_dump_into_an_empty_store_is_exact(tmp_path: Path) ->
 def test_the_reader_cleans_text_exactly_as_the_record_check_does() -> None:
     """The reader spares the check its walk over the strings of items whose JSON text holds
     nothing to clean; items that do are cleaned as a whole-file import cleans them."""
-    from revue.formats.importers import check_revue_item, read_revue_export
+    from revue.formats.imports import check_revue_item, read_revue_export
 
     items: list[dict[str, object]] = [
         {"id": i, "url": f"https://a.example/{i}", "note": "ok é \t\n"} for i in range(1, 60)

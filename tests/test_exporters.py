@@ -6,7 +6,7 @@ import io
 from markdown_it import MarkdownIt
 
 from revue.formats.exporters import CSV_COLUMNS, export_csv, export_markdown, export_netscape
-from revue.formats.importers import parse_import
+from revue.formats.imports import parse_import
 from revue.models import Item
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from revue.formats.exporters import export_netscape
 from revue.formats.feeds import discover_feeds, parse_opml
-from revue.formats.importers import check_revue_item, parse_import
+from revue.formats.imports import check_revue_item, parse_import
 from revue.models import Item
 from revue.web.extract import extract
 
@@ -389,7 +389,7 @@ BIG = 2**63  # one past SQLite's INTEGER
 
 
 def test_the_table_of_export_fields_is_the_schema_the_migrations_make(tmp_path: Path) -> None:
-    from revue.formats.importers import RECORD_COLUMNS
+    from revue.formats.imports import RECORD_COLUMNS
     from revue.store.db import Store
 
     store = Store.open(tmp_path / "schema.db")
@@ -610,3 +610,13 @@ def test_a_number_of_thousands_of_digits_costs_its_record_not_the_file(tmp_path:
     result = run("import", str(path), "--no-fetch", code=1)
     assert "record 2: attempts is a number too large" in result.stderr
     assert [i["url"] for i in run_json("list")] == ["https://ok.example/"]
+
+
+def test_revue_json_whose_format_key_comes_late_is_restored_all_the_same(tmp_path: Path) -> None:
+    # Read whole, then found by its content: the streaming reader restores it like any export.
+    dump = {"items": [{"id": 1, "url": "https://late.example/"}], "format": "revue-export"}
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(dump), encoding="utf-8")
+    result = run("import", str(path), "--no-fetch")
+    assert "1 added, 0 merged, 0 skipped (revue-json)" in result.stderr
+    assert [i["url"] for i in run_json("list")] == ["https://late.example/"]

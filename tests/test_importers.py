@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from revue.formats.importers import FORMATS, ImportRecord, detect_format, parse_import
+from revue.formats.imports import (
+    FORMATS,
+    ImportRecord,
+    detect_format,
+    parse_import,
+    read_revue_export,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 # The first three posts of the seed blog (the press reviews); its later posts are prose.
@@ -52,7 +58,8 @@ def test_detect_format_from_content(name: str, expected: str) -> None:
     assert expected in FORMATS
     # The file name is misleading on purpose: content decides.
     assert detect_format(load(name), filename="export.txt") == expected
-    assert parse_import(load(name)).format == expected
+    if expected != "revue-json":  # streamed: see test_revue_json_streams_every_record...
+        assert parse_import(load(name)).format == expected
 
 
 def test_detect_opml_and_review_text() -> None:
@@ -233,20 +240,30 @@ def test_links_file() -> None:
     assert prose.records == [] and prose.errors == [(1, "not a link: 'pas une url'")]
 
 
-def test_revue_json_keeps_the_whole_dump() -> None:
-    result = parse_import(load("revue_export.json"))
-    assert result.dump is not None
-    assert result.dump["feeds"][0]["url"] == "https://www.blogdumoderateur.com/feed/"
-    (record,) = result.records  # the free-text item stays in dump only
-    assert record.via == "@lp_lapresse"
-    assert record.tags == ["IA", "Analyweb"] and record.hashtags == ["Analyweb"]
-    assert record.note == "À suivre"
-    assert record.summary == "OpenAI a tenu sa première conférence."
-    assert record.extra["original_url"].endswith("?utm_source=x")
-    assert record.extra["site_name"] == "La Presse"
-    assert record.review is not None
-    assert record.review.start == dt.date(2023, 11, 7)
-    assert record.review.end == dt.date(2023, 11, 8)
+def test_revue_json_streams_every_record_of_the_dump() -> None:
+    events = list(read_revue_export([load("revue_export.json")]))
+    kinds = [kind for kind, _, _ in events]
+    assert kinds[0] == "header" and "refused" not in kinds
+    (feed,) = [record for kind, _, record in events if kind == "feed"]
+    assert feed["url"] == "https://www.blogdumoderateur.com/feed/"
+    items = [record for kind, _, record in events if kind == "item"]
+    (link,) = [item for item in items if item["kind"] == "link"]
+    assert [item["kind"] for item in items].count("text") == 1  # free text travels too
+    assert link["via"] == "@lp_lapresse"
+    assert link["tags"] == ["IA", "Analyweb"] and link["hashtags"] == ["Analyweb"]
+    assert link["note"] == "À suivre"
+    assert link["summary"] == "OpenAI a tenu sa première conférence."
+    assert link["original_url"].endswith("?utm_source=x")
+    assert link["site_name"] == "La Presse"
+    (review,) = [record for kind, _, record in events if kind == "review"]
+    assert link["review"] == review["id"]
+    assert (review["start"], review["end"]) == ("2023-11-07", "2023-11-08")
+
+
+def test_parse_import_leaves_revue_json_to_the_streaming_reader() -> None:
+    assert detect_format(load("revue_export.json")) == "revue-json"
+    with pytest.raises(ValueError, match="read_revue_export"):
+        parse_import(load("revue_export.json"))
 
 
 def test_opml_import_gives_feed_records() -> None:
@@ -421,9 +438,11 @@ def test_seeds_item_details(seeds: bytes) -> None:
 
 def test_revue_json_round_trip_of_a_minimal_dump() -> None:
     dump = {"format": "revue-export", "version": 1, "items": [{"url": "javascript:x"}, 5]}
-    result = parse_import(json.dumps(dump).encode())
-    assert result.records == []
-    assert result.errors == [(1, "not an http(s) URL: javascript:x"), (2, "not an item object")]
+    events = list(read_revue_export([json.dumps(dump).encode()]))
+    assert events[1:] == [
+        ("refused", 1, "not an http(s) URL: javascript:x"),
+        ("refused", 2, "not an item object"),
+    ]
 
 
 def test_netscape_title_written_unescaped_by_its_exporter_is_kept_whole() -> None:

@@ -48,7 +48,7 @@ def checked_links(sources: Iterable[tuple[str, bytes | None, str]]) -> GivenLink
     (name, bytes, "") a list of links read as `import` reads a links file (`www.…` is https,
     text after a URL is its title). A typed URL that is not one raises BadInput naming it
     (nothing is stored then); a bad line of a list is reported in `skipped`, the others kept."""
-    from revue.formats.importers import parse_import
+    from revue.formats.imports import parse_import
 
     given = GivenLinks()
     seen: set[str] = set()
@@ -698,9 +698,9 @@ class ImportReport:
 
 def import_revue_export(store: Store, chunks: Iterable[bytes], *, now: dt.datetime) -> ImportReport:
     """Restore revue's own export as it is read, whatever its size: memory stays flat (see
-    `importers.read_revue_export` and `Store.restore_stream`). Raises ValueError for a file
+    `imports.read_revue_export` and `Store.restore_stream`). Raises ValueError for a file
     that is not one, or is damaged; nothing is stored then."""
-    from revue.formats.importers import read_revue_export
+    from revue.formats.imports import read_revue_export
 
     report = ImportReport("revue-json")
     counts = store.restore_stream(
@@ -721,18 +721,10 @@ def import_parsed(
     store: Store, parsed: Any, *, now: dt.datetime, extra_tags: Sequence[str] = ()
 ) -> ImportReport:
     """Store what an import file held, in one transaction: items (merged like any add), the
-    past reviews that published them, feeds. Raises ValueError for an unusable revue dump."""
+    past reviews that published them, feeds. (revue's own export: `import_revue_export`.)"""
     stamp = iso(now)
     report = ImportReport(parsed.format, warnings=list(parsed.errors))
     report.skipped = len(parsed.errors)
-    if parsed.format == "revue-json" and parsed.dump is not None:
-        try:
-            counts = store.restore(parsed.dump, now=stamp)
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"damaged revue export ({type(exc).__name__}: {exc})") from None
-        report.added, report.merged = counts["added"], counts["merged"]
-        report.reviews, report.feeds = counts["reviews"], counts["feeds"]
-        return report
     if parsed.format == "opml":
         from revue.app.feeds import follow_all
 

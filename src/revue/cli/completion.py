@@ -37,7 +37,7 @@ def complete_compose_format() -> list[str]:
 
 
 def complete_import_format() -> list[str]:
-    from revue.formats.importers import FORMATS
+    from revue.formats.imports import FORMATS
 
     return ["auto", *FORMATS]
 

@@ -99,8 +99,14 @@ def import_(
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
-    from revue.app.curate import import_parsed
-    from revue.formats.importers import ImportResult, looks_like_revue_export, parse_import
+    from revue.app.curate import import_parsed, import_revue_export
+    from revue.formats.imports import (
+        ImportResult,
+        detect_format,
+        header_first,
+        looks_like_revue_export,
+        parse_import,
+    )
 
     env = env_of(ctx)
     ui = env.ui
@@ -108,8 +114,6 @@ def import_(
         head = read_or_fail(handle, 65536, file, "import")
         if fmt == "revue-json" or (fmt == "auto" and looks_like_revue_export(head)):
             # revue's own export: read as it is stored, so no size cap (memory stays flat).
-            from revue.app.curate import import_revue_export
-
             def chunks() -> Iterator[bytes]:
                 yield head
                 while chunk := read_or_fail(handle, 1 << 20, file, "import"):
@@ -127,16 +131,17 @@ def import_(
                 raise BadInput(f"import {file}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
             with gc_paused():
                 try:
-                    parsed = parse_import(
-                        data, format=fmt, filename=None if file == "-" else Path(file).name,
-                        year=year, zone=env.days.zone,
-                    )  # fmt: skip
-                except ValueError as exc:
-                    raise BadInput(f"import {file}: {exc}") from None
-                try:
-                    report = import_parsed(
-                        env.store, parsed, now=env.now(), extra_tags=typed_list(tag)
-                    )
+                    name = None if file == "-" else Path(file).name
+                    found = detect_format(data, name) if fmt == "auto" else fmt
+                    if found == "revue-json":  # an export whose "format" comes late
+                        late = [header_first(data)]
+                        report = import_revue_export(env.store, late, now=env.now())
+                        parsed = ImportResult(found, [], [(n or 0, r) for n, r in report.warnings])
+                    else:
+                        parsed = parse_import(data, format=found, year=year, zone=env.days.zone)
+                        report = import_parsed(
+                            env.store, parsed, now=env.now(), extra_tags=typed_list(tag)
+                        )
                 except ValueError as exc:
                     raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:

@@ -1395,7 +1395,7 @@ class Store:
 
     def restore(self, data: dict[str, Any], *, now: str) -> dict[str, int]:
         """Load a dump held in memory (see `restore_stream`, which this feeds); its records go
-        through the checks of `importers.read_revue_export` first."""
+        through the checks of `imports.read_revue_export` first."""
         if data.get("format") != DUMP_FORMAT or not isinstance(data.get("items"), list):
             raise ValueError("not a revue export (format revue-export)")
         return self.restore_stream(_dump_events(data), now=now)
@@ -1407,7 +1407,7 @@ class Store:
         now: str,
         on_skip: Callable[[int, str], None] | None = None,
     ) -> dict[str, int]:
-        """Load a dump as it is read (`importers.read_revue_export`'s events: items, then their
+        """Load a dump as it is read (`imports.read_revue_export`'s events: items, then their
         reviews, feeds and skips). Into an empty store, ids and all are restored exactly,
         `_RESTORE_BATCH` items an executemany; otherwise items are merged by URL like any add,
         and reviews, feeds and skips are added with their items remapped. A record the reader
@@ -1665,8 +1665,8 @@ _RESTORE_CACHE_KB = 32 * 1024
 
 
 def _dump_events(data: dict[str, Any]) -> Iterator[tuple[str, int, Any]]:
-    """A dump held in memory as the events `importers.read_revue_export` yields."""
-    from revue.formats.importers import read_revue_export
+    """A dump held in memory as the events `imports.read_revue_export` yields."""
+    from revue.formats.imports import read_revue_export
 
     # The same reader as a file's: one set of checks, one order of events.
     yield from read_revue_export([json.dumps(data).encode("utf-8")])

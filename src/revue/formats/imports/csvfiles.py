@@ -1,0 +1,306 @@
+"""CSV files: a spreadsheet of links (revue's own CSV export among them) and Pocket's CSV
+export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+
+from revue.formats.imports.records import (
+    MAX_TAG,
+    MAX_TEXT,
+    MAX_TITLE,
+    ImportRecord,
+    ImportResult,
+    _clip,
+    _one_line,
+    _tags,
+    _to_iso,
+    _url_problem,
+    _why,
+)
+
+_URL_COLUMNS = ("url", "link", "href", "uri", "address", "bookmark")
+
+
+_DATE_COLUMNS = (
+    "created",
+    "created_at",
+    "added",
+    "added_at",
+    "date_added",
+    "time_added",
+    "saved",
+    "date",
+    "timestamp",
+)
+
+
+def _delimiter(text: str) -> str:
+    """The separator of a CSV file, read off its header line (spreadsheets in French locales
+    write semicolons). csv.Sniffer is not used: on a header without quotes it guesses
+    doublequote=False and then misreads every "" in the rows."""
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first.count)
+
+
+def _column(name: str) -> str:
+    """A header cell as a lookup key: "Date Added" -> "date_added"."""
+    return re.sub(r"[\s-]+", "_", name.strip().strip('"').strip().lower())
+
+
+def _csv_header(text: str) -> list[str] | None:
+    first = text.split("\n", 1)[0].strip()
+    if "," not in first and ";" not in first and "\t" not in first:
+        return None
+    try:
+        row = next(csv.reader([first], delimiter=_delimiter(first)))
+    except (csv.Error, StopIteration):
+        return None
+    names = [_column(c) for c in row]
+    if any(name in _URL_COLUMNS for name in names):
+        return names
+    return None
+
+
+_ERR = "\x00error"  # key of a pseudo-row reporting a CSV syntax error
+
+
+# The guard of a cell: one quote, then any quotes the text itself starts with, then a
+# formula sign (revue's exporter adds one quote before "'=x" too, so "''=x" reads "'=x").
+_FORMULA_GUARD = re.compile("''*[=+\\-@\t\r]")
+
+
+def _undefuse(cell: str) -> str:
+    """Take off the quote a CSV exporter (ours included) puts before =, +, -, @ so that a
+    spreadsheet does not run the cell as a formula."""
+    if _FORMULA_GUARD.match(cell):
+        return cell[1:]
+    return cell
+
+
+_CSV_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+_CSV_FIELD_LIMIT = 256 * 1024 * 1024  # above any file import accepts: no cell is cut short
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, int, dict[str, str]]]:
+    """(first and last line numbers of the record, row keyed by lower-case column name)."""
+    # The csv module's default cap (128 KB a cell) would report a long note as a broken row;
+    # the cell is read whole and cut to size like any other text.
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        header = [_column(c) for c in next(reader)]
+    except (StopIteration, csv.Error):
+        return
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, reader.line_num, {_ERR: str(exc)}
+            start = reader.line_num + 1
+            continue
+        if any(cell.strip() for cell in row):
+            cells = {name: _undefuse(value) for name, value in zip(header, row, strict=False)}
+            yield start, reader.line_num, cells
+        start = reader.line_num + 1
+
+
+def _row_url(
+    line: str, delimiter: str, header: list[str], url_of: Callable[[dict[str, str]], str | None]
+) -> str | None:
+    """The usable link of one physical line read as a row on its own, if it holds one."""
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return None
+    url = (url_of(dict(zip(header, cells, strict=False))) or "").strip()
+    return url if url and _url_problem(url) is None else None
+
+
+def _swallowed_row(
+    lines: list[str],
+    start: int,
+    end: int,
+    header: list[str],
+    url_of: Callable[[dict[str, str]], str | None],
+) -> int | None:
+    """The first line after `start` of a record spanning lines `start`..`end` that reads as
+    a row of its own with a usable link: a quote left open has made it part of a cell, and
+    the rows up to the next quote would vanish into one cell without a word. The last line
+    closes the cell: it counts only when the record's own link came before the quote (a
+    title cell breaking over lines legitimately ends with the rest of its row)."""
+    delimiter = _delimiter(lines[0] if lines else "")
+    end = min(end, len(lines))
+    for number in range(start + 1, end + 1):
+        if number == end and _row_url(lines[start - 1], delimiter, header, url_of) is None:
+            break
+        if _row_url(lines[number - 1], delimiter, header, url_of) is not None:
+            return number
+    return None
+
+
+def _csv_links(
+    text: str, errors: list[tuple[int, str]], url_of: Callable[[dict[str, str]], str | None]
+) -> Iterator[tuple[int, dict[str, str], str]]:
+    """(line, row, URL) for each CSV row holding a usable link; a row that does not parse or
+    whose URL is unusable goes to `errors` with its line number. A quote left open (which
+    would make the rows after it one cell) is reported, and reading starts again at the
+    first row it swallowed."""
+    lines = _CSV_LINE_BREAK.split(text)  # as the csv module counts lines, not str.splitlines
+    header = [_column(c) for c in next(csv.reader(lines[:1], delimiter=_delimiter(text)), [])]
+    offset = 0  # lines of the file before the part being read (its header line aside)
+    part = text
+    while part:
+        resume: int | None = None
+        for line, last, row in _csv_rows(part):
+            line, last = line + offset, last + offset
+            if _ERR in row:
+                errors.append((line, f"bad CSV: {row[_ERR]}"))
+                continue
+            if last > line:  # a cell holds line breaks: did an open quote swallow rows?
+                resume = _swallowed_row(lines, line, last, header, url_of)
+                if resume is not None:
+                    errors.append(
+                        (line, f"bad CSV: a quote opened here is never closed (read again "
+                         f"from line {resume})")
+                    )  # fmt: skip
+                    break
+            url = (url_of(row) or "").strip()
+            problem = _url_problem(url)
+            if problem:
+                errors.append((line, _why(problem, url)))
+                continue
+            yield line, row, url
+        if resume is None:
+            return
+        offset = resume - 2
+        part = "\n".join([lines[0], *lines[resume - 1 :]])
+
+
+def _pick(row: Mapping[str, str], *names: str) -> str | None:
+    for name in names:
+        value = row.get(name)
+        if value is not None and value.strip():
+            return value
+    return None
+
+
+def _split_tags(cell: str | None) -> list[str]:
+    if not cell:
+        return []
+    for separator in ("|", ",", ";"):
+        if separator in cell:
+            return _tags(cell.split(separator))
+    return _tags([cell])
+
+
+def _parse_pocket_csv(text: str) -> ImportResult:
+    records: list[ImportRecord] = []
+    errors: list[tuple[int, str]] = []
+    for line, row, url in _csv_links(text, errors, lambda row: row.get("url")):
+        title = _one_line(row.get("title"))
+        record = ImportRecord(
+            url=url,
+            title=None if title == url else title,  # Pocket writes the URL when untitled
+            tags=_tags((row.get("tags") or "").split("|")),
+            added_at=_to_iso(row.get("time_added")),
+            line=line,
+        )
+        if row.get("status"):
+            record.extra["status"] = row["status"].strip()
+        records.append(record)
+    return ImportResult("pocket-csv", records, errors)
+
+
+_STORED_COLUMNS = {  # column: longest value kept
+    "site_name": MAX_TITLE,
+    "author": MAX_TITLE,
+    "published": 64,
+    "first_published": 64,
+    "lang": 35,
+}
+
+
+_STATUSES = ("pending", "ok", "failed", "blocked")
+
+
+def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
+    """The page fields and fetch status a revue CSV export carries, as they were stored."""
+    out: dict[str, str] = {}
+    for name, limit in _STORED_COLUMNS.items():
+        value = _one_line(row.get(name), limit)
+        if value:
+            out[name] = value
+    status = (row.get("status") or "").strip().lower()
+    if status in _STATUSES:  # other tools' "unread" or "archive" are not a fetch status
+        out["status"] = status
+    return out
+
+
+_CSV_FIELDS: dict[str, tuple[str, ...]] = {  # a record's field: its columns, first found wins
+    "hashtag": ("hashtags",),
+    "title": ("title", "name"),
+    "note": ("note", "comment", "comments", "notes"),
+    "summary": ("summary", "excerpt", "description"),
+    "tag": ("tags", "tag", "labels", "keywords"),
+    "date": _DATE_COLUMNS,
+    "via": ("via",),
+    "section": ("section",),
+    "lead": ("lead",),
+    "quote": ("quote",),
+    "folder": ("folder", "collection"),
+}
+
+
+def _parse_csv(text: str) -> ImportResult:
+    """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...)."""
+    records: list[ImportRecord] = []
+    errors: list[tuple[int, str]] = []
+    # Each field's candidate columns narrowed to those the rows have (the header's), again
+    # only when a row brings a new key: a million lookups of absent names cost more than
+    # the rest of a row.
+    columns: set[str] = set()
+    names: dict[str, tuple[str, ...]] = {}
+    for line, row, url in _csv_links(text, errors, lambda row: _pick(row, *_URL_COLUMNS)):
+        if not columns.issuperset(row):
+            columns.update(row)
+            names = {
+                field: present
+                for field, candidates in _CSV_FIELDS.items()
+                if (present := tuple(name for name in candidates if name in columns))
+            }
+        cell = {field: _pick(row, *candidates) for field, candidates in names.items()}.get
+        hashtags = _split_tags(cell("hashtag"))
+        record = ImportRecord(
+            url=url,
+            title=_one_line(cell("title")),
+            note=_clip(cell("note"), MAX_TEXT),
+            summary=_clip(cell("summary"), MAX_TEXT),
+            tags=_split_tags(cell("tag")),
+            hashtags=hashtags,
+            added_at=_to_iso(cell("date")),
+            via=_one_line(cell("via"), MAX_TAG),
+            section=_one_line(cell("section"), MAX_TAG),
+            lead=_one_line(cell("lead")),
+            quote=_clip(cell("quote"), MAX_TEXT),
+            stored=_stored_fields(row),
+            line=line,
+        )
+        lone_description = "excerpt" not in row and "summary" not in row
+        if record.note is None and record.summary is not None and lone_description:
+            # A lone "description" column is the curator's text more often than the page's.
+            record.note, record.summary = record.summary, None
+        folder = _one_line(cell("folder"), MAX_TITLE)
+        if folder:
+            record.extra["folder"] = folder
+        records.append(record)
+    return ImportResult("csv", records, errors)

@@ -1,0 +1,34 @@
+"""Links files: one URL a line, perhaps followed by its title (also what `add -` reads)."""
+
+from __future__ import annotations
+
+import re
+
+from revue import urls
+from revue.formats.imports.records import ImportRecord, ImportResult, _one_line, _url_problem
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"“”«»]+", re.IGNORECASE)
+
+
+def _parse_links(text: str) -> ImportResult:
+    """A list of links, one a line: the URL (an address from its `www.` on is https), then
+    its title if the line goes on. Blank lines and `#` comments are skipped; a line that is
+    not a link is reported (`not a link: 'pas une url'`) and skipped, the others kept.
+    What `import` reads from a links file and `add -` / `add --file` from theirs."""
+    records: list[ImportRecord] = []
+    errors: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        url, _, rest = line.partition(" ")
+        url = urls.with_scheme(url.strip("<>"))
+        problem = _url_problem(url)
+        if problem == "not an http(s) URL" and ":" not in url:
+            errors.append((number, f"not a link: {line[:80]!r}"))  # prose, not an address
+            continue
+        if problem:
+            errors.append((number, f"{problem}: {line[:80]}"))
+            continue
+        records.append(ImportRecord(url=url, title=_one_line(rest), line=number))
+    return ImportResult("links", records, errors)
