@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -717,28 +717,81 @@ def import_revue_export(store: Store, chunks: Iterable[bytes], *, now: dt.dateti
     return report
 
 
+_IMPORT_BATCH = 5_000  # records stored at a time, inside the import's one transaction
+
+
 def import_parsed(
-    store: Store, parsed: Any, *, now: dt.datetime, extra_tags: Sequence[str] = ()
+    store: Store,
+    parsed: Any,
+    *,
+    now: dt.datetime,
+    extra_tags: Sequence[str] = (),
+    keep_fresh: bool = True,
 ) -> ImportReport:
     """Store what an import file held, in one transaction: items (merged like any add), the
-    past reviews that published them, feeds. (revue's own export: `import_revue_export`.)"""
+    past reviews that published them, feeds. (revue's own export: `import_revue_export`.)
+    `parsed` is an `ImportStream` or an `ImportResult`: its records are stored as they are
+    read, `_IMPORT_BATCH` at a time, so memory holds one batch whatever the file's size.
+    `keep_fresh`: the new items are kept in `fresh`, to be fetched (an import that fetches
+    nothing keeps none)."""
     stamp = iso(now)
-    report = ImportReport(parsed.format, warnings=list(parsed.errors))
-    report.skipped = len(parsed.errors)
+    report = ImportReport(parsed.format)
     if parsed.format == "opml":
         from revue.app.feeds import follow_all
 
         listed = [(r.url, r.title, r.extra.get("site_url")) for r in parsed.records]
         report.feeds += follow_all(store, listed, added_at=stamp)
+        report.warnings = list(parsed.errors)
+        report.skipped = len(parsed.errors)
         return report
-    entries: list[dict[str, Any]] = []
-    kept = []
+    refused: list[tuple[int | None, str]] = []
+
+    def stored(outcomes: list[AddOutcome]) -> None:
+        created = [o for o in outcomes if o.created]
+        report.added += len(created)
+        report.merged += len(outcomes) - len(created)
+        if keep_fresh:
+            # An item restored with its fetch status (a revue CSV) is not fetched again.
+            report.fresh += [o.item for o in created if o.item.status == "pending"]
+
+    batches = _import_batches(parsed, extra_tags, stamp, refused, report)
+    store.import_batches(batches, now=stamp, on_batch=stored)
+    # The reader's reports first, in the file's order, then the records refused here.
+    report.warnings = [*parsed.errors, *refused]
+    report.skipped = len(report.warnings)
+    return report
+
+
+def _import_batches(
+    parsed: Any,
+    extra_tags: Sequence[str],
+    stamp: str,
+    refused: list[tuple[int | None, str]],
+    report: ImportReport,
+) -> Iterator[tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[int]]]]]:
+    """The records of `parsed` as `Store.import_batches` takes them: (new items, past reviews
+    with the positions of their items in the batch). Once a record names a past review, the
+    rest of the file goes in one batch: a review is made of all its items."""
+    batch: list[Any] = []
+    reviewed = False
     for record in parsed.records:
         if not record.url or not urls.is_http_url(record.url):
-            report.warnings.append((record.line, "not an http(s) URL"))
-            report.skipped += 1
+            refused.append((record.line, "not an http(s) URL"))
             continue
-        kept.append(record)
+        reviewed = reviewed or record.review is not None
+        batch.append(record)
+        if len(batch) >= _IMPORT_BATCH and not reviewed:
+            yield _import_batch(batch, parsed.format, extra_tags, stamp, report)
+            batch = []
+    if batch:
+        yield _import_batch(batch, parsed.format, extra_tags, stamp, report)
+
+
+def _import_batch(
+    records: list[Any], fmt: str, extra_tags: Sequence[str], stamp: str, report: ImportReport
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[int]]]]:
+    entries: list[dict[str, Any]] = []
+    for record in records:
         page = {
             **record.stored,
             "title": record.title,
@@ -757,17 +810,17 @@ def import_parsed(
                 "lead": record.lead,
                 "quote": record.quote,
                 "added_at": record.added_at,
-                "source": f"import:{parsed.format}",
+                "source": f"import:{fmt}",
                 "extra": {k: v for k, v in page.items() if v},
             }
         )
     # Past reviews: the items they published are marked, so compose never repeats them.
     reviews: dict[tuple[str, str], tuple[Any, list[int]]] = {}
-    positions = {id(r): n for n, r in enumerate(kept)}
-    for record in kept:
+    for position, record in enumerate(records):
         if record.review is not None:
             key = (record.review.title, str(record.review.end))
-            reviews.setdefault(key, (record.review, []))[1].append(positions[id(record)])
+            reviews.setdefault(key, (record.review, []))[1].append(position)
+    report.reviews += len(reviews)
     review_rows = [
         (
             {
@@ -783,10 +836,4 @@ def import_parsed(
         )
         for ref, entry_indexes in reviews.values()
     ]
-    outcomes = store.import_batch(entries, review_rows, now=stamp)
-    report.added = sum(1 for o in outcomes if o.created)
-    report.merged = len(outcomes) - report.added
-    report.reviews = len(review_rows)
-    # An item restored with its fetch status (a revue CSV) is not fetched again.
-    report.fresh = [o.item for o in outcomes if o.created and o.item.status == "pending"]
-    return report
+    return entries, review_rows

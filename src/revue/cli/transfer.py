@@ -2,6 +2,7 @@
 
 import gc
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,36 @@ def read_or_fail(handle: BinaryIO, size: int, path: str, what: str) -> bytes:
 
 
 @contextmanager
+def seekable_input(
+    handle: BinaryIO, head: bytes, path: str, what: str, cap: int
+) -> Iterator[BinaryIO]:
+    """The file `handle` (of which `head` is read already) as a file that can be read again
+    from its start, as an import reads it (its encoding first, then its text): the file
+    itself when it can seek, else (standard input, a pipe) a temporary copy on disk, not in
+    memory. BadInput when it is larger than `cap` bytes."""
+    if handle.seekable():
+        try:
+            size = handle.seek(0, 2)
+            handle.seek(0)
+        except OSError as exc:
+            raise BadInput(f"{what} {path}: cannot read ({exc.strerror})") from None
+        if size > cap:
+            raise BadInput(f"{what} {path}: larger than {cap // 2**20} MB")
+        yield handle
+        return
+    with tempfile.TemporaryFile() as copy:
+        copy.write(head)
+        size = len(head)
+        while chunk := read_or_fail(handle, 1 << 20, path, what):
+            size += len(chunk)
+            if size > cap:
+                raise BadInput(f"{what} {path}: larger than {cap // 2**20} MB")
+            copy.write(chunk)
+        copy.seek(0)
+        yield copy
+
+
+@contextmanager
 def gc_paused() -> Iterator[None]:
     """Python's cycle collector off for the block. An import of a whole file keeps every
     record and every new item alive until it ends: each collection walks them all again,
@@ -102,14 +133,16 @@ def import_(
     from revue.app.curate import import_parsed, import_revue_export
     from revue.formats.imports import (
         ImportResult,
-        detect_format,
+        ImportStream,
+        format_of_file,
         header_first,
         looks_like_revue_export,
-        parse_import,
+        open_import,
     )
 
     env = env_of(ctx)
     ui = env.ui
+    parsed: ImportResult | ImportStream  # what was skipped, for the messages below
     with open_input_file(file, "import") as handle:
         head = read_or_fail(handle, 65536, file, "import")
         if fmt == "revue-json" or (fmt == "auto" and looks_like_revue_export(head)):
@@ -125,23 +158,23 @@ def import_(
                 raise BadInput(f"import {file}: {exc}") from None
             parsed = ImportResult("revue-json", [], [(n or 0, r) for n, r in report.warnings])
         else:
-            rest = max(MAX_IMPORT_BYTES + 1 - len(head), 0)
-            data = head + read_or_fail(handle, rest, file, "import")
-            if len(data) > MAX_IMPORT_BYTES:
-                raise BadInput(f"import {file}: larger than {MAX_IMPORT_BYTES // 2**20} MB")
-            with gc_paused():
+            with (
+                seekable_input(handle, head, file, "import", MAX_IMPORT_BYTES) as source,
+                gc_paused(),
+            ):
                 try:
                     name = None if file == "-" else Path(file).name
-                    found = detect_format(data, name) if fmt == "auto" else fmt
+                    found = format_of_file(source, name) if fmt == "auto" else fmt
                     if found == "revue-json":  # an export whose "format" comes late
-                        late = [header_first(data)]
+                        late = [header_first(source.read())]
                         report = import_revue_export(env.store, late, now=env.now())
                         parsed = ImportResult(found, [], [(n or 0, r) for n, r in report.warnings])
                     else:
-                        parsed = parse_import(data, format=found, year=year, zone=env.days.zone)
+                        parsed = open_import(source, format=found, year=year, zone=env.days.zone)
                         report = import_parsed(
-                            env.store, parsed, now=env.now(), extra_tags=typed_list(tag)
-                        )
+                            env.store, parsed, now=env.now(), extra_tags=typed_list(tag),
+                            keep_fresh=not no_fetch,
+                        )  # fmt: skip
                 except ValueError as exc:
                     raise BadInput(f"import {file}: {exc}") from None
     for line, reason in report.warnings:

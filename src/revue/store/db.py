@@ -1129,18 +1129,41 @@ class Store:
         """Imported items and the past reviews that published them (by index into
         `entries`), in one transaction: all stored, or none."""
         with self.write():
-            outcomes = self._add_many_locked(entries, now=now)
-            for record, indexes in reviews:
-                ids = list(dict.fromkeys(outcomes[i].item.id for i in indexes))
-                review_id = _pk(
-                    self.db.table("reviews")
-                    .insert({**record, "imported": 1, "item_count": len(ids)})
-                    .last_pk
-                )
-                self._insert_review_items(
-                    (review_id, item_id, pos) for pos, item_id in enumerate(ids)
-                )
-            return outcomes
+            return self._import_locked(entries, reviews, now=now)
+
+    def import_batches(
+        self,
+        batches: Iterable[
+            tuple[Sequence[dict[str, Any]], Sequence[tuple[dict[str, Any], Sequence[int]]]]
+        ],
+        *,
+        now: str,
+        on_batch: Callable[[list[AddOutcome]], None],
+    ) -> None:
+        """`import_batch` of each (entries, reviews) batch as `batches` yields it, all in one
+        transaction: all stored, or none (an exception from `batches` stores nothing). An
+        import of any size holds one batch at a time; `on_batch` hears each one's outcomes."""
+        with self.write():
+            for entries, reviews in batches:
+                on_batch(self._import_locked(entries, reviews, now=now))
+
+    def _import_locked(
+        self,
+        entries: Sequence[dict[str, Any]],
+        reviews: Sequence[tuple[dict[str, Any], Sequence[int]]],
+        *,
+        now: str,
+    ) -> list[AddOutcome]:
+        outcomes = self._add_many_locked(entries, now=now)
+        for record, indexes in reviews:
+            ids = list(dict.fromkeys(outcomes[i].item.id for i in indexes))
+            review_id = _pk(
+                self.db.table("reviews")
+                .insert({**record, "imported": 1, "item_count": len(ids)})
+                .last_pk
+            )
+            self._insert_review_items((review_id, item_id, pos) for pos, item_id in enumerate(ids))
+        return outcomes
 
     def _insert_review_items(self, rows: Iterable[tuple[int, int, int]]) -> None:
         """Record that reviews published items: (review id, item id, position) rows, inside

@@ -5,15 +5,14 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
 from revue.formats.imports.records import (
     MAX_TAG,
     MAX_TEXT,
     ImportRecord,
-    ImportResult,
     _clip,
-    _line_of,
     _one_line,
     _tags,
     _to_iso,
@@ -31,15 +30,12 @@ _ANCHOR_RE = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE)
 _ANCHOR_WITH_HREF = re.compile(r"<a\s[^>]*?\bhref\s*=", re.IGNORECASE)
 
 
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-
-
-def _anchor_title(parsed: str, line: int | None, lines: list[str]) -> str | None:
+def _anchor_title(parsed: str, source: str) -> str | None:
     """The bookmark's title. Some exporters (buku among them) write titles unescaped, so
-    "A <b> title" would lose "<b>" to the HTML parser: when the anchor's line holds raw
-    markup, its text is taken from the source instead, as the exporter meant it."""
-    if line and 0 < line <= len(lines) and "<" in lines[line - 1].split(">", 2)[-1]:
-        match = _ANCHOR_RE.search(lines[line - 1])
+    "A <b> title" would lose "<b>" to the HTML parser: when the anchor's line (`source`)
+    holds raw markup, its text is taken from the source instead, as the exporter meant it."""
+    if "<" in source.split(">", 2)[-1]:
+        match = _ANCHOR_RE.search(source)
         if match and "<" in match.group(1):
             return _one_line(html.unescape(match.group(1)))
     return _one_line(parsed)
@@ -68,11 +64,12 @@ _PLAIN_ATTR = re.compile(r'[ \t\n\r\f]+([a-zA-Z_][-a-zA-Z0-9_]*)="([^"]*)"')
 class _BookmarkReader(HTMLParser):
     """Netscape bookmarks (and Pocket's HTML export) as `ImportRecord`s, tag by tag."""
 
-    def __init__(self, fmt: str, lines: list[str]) -> None:
+    def __init__(self, fmt: str) -> None:
         super().__init__(convert_charrefs=True)
         self.fmt = fmt
-        self.lines = lines
-        self.records: list[ImportRecord] = []
+        self.lines = _Lines()
+        self.anchors = _AnchorScan()
+        self.records: list[ImportRecord] = []  # read, not handed on yet
         self.errors: list[tuple[int, str]] = []
         self.anchor_lines: list[int] = []  # where each <A HREF> read starts
         self.folders: list[str | None] = []  # one entry per open <DL>: its <H3>, if any
@@ -194,7 +191,7 @@ class _BookmarkReader(HTMLParser):
         added = attrs.get("add_date") or attrs.get("time_added")
         record = ImportRecord(
             url=href,
-            title=_anchor_title("".join(parts), line, self.lines),
+            title=_anchor_title("".join(parts), self.lines.get(line)),
             tags=_tags((attrs.get("tags") or "").split(",")),
             added_at=_to_iso(added),
             line=line,
@@ -211,34 +208,128 @@ class _BookmarkReader(HTMLParser):
         self.records.append(record)
         self.last = record
 
+    def read(self, text: str, *, final: bool = False) -> list[ImportRecord]:
+        """Feed `text` (whole lines, but at the end), and hand on the bookmarks read that can
+        change no more: the last one waits while a <DD> may still give it its note."""
+        self.lines.add(text)
+        self.anchors.feed(text, final=final)
+        self.feed(text)
+        if final:
+            self.finish()
+            done, self.records = self.records, []
+            return done
+        held = {id(self.last), id(self.note[0]) if self.note is not None else None}
+        count = 0
+        while count < len(self.records) and id(self.records[count]) not in held:
+            count += 1
+        done, self.records = self.records[:count], self.records[count:]
+        # An anchor still open, and what the parser has not read yet, start on these lines.
+        self.lines.forget_before(self.anchor[1] if self.anchor else self.getpos()[0])
+        return done
 
-def _unread_anchor(text: str, read_lines: list[int]) -> tuple[int, int] | None:
-    """(line of the first one, how many): the <A HREF> tags of the source that the reader
-    did not see. None when it saw them all. A safety net: whatever the parser's limits,
-    an import never loses bookmarks without saying so."""
-    source = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    found = [m.start() for m in _ANCHOR_WITH_HREF.finditer(source)]
-    if len(found) <= len(read_lines):
-        return None
-    seen = Counter(read_lines)
-    first: int | None = None
-    for offset in found:
-        line = _line_of(source, offset)
-        if seen[line] > 0:
-            seen[line] -= 1
-        else:
-            first = line
-            break
-    return (first or 0), len(found) - len(read_lines)
+
+class _Lines:
+    """The source's lines by number (as HTMLParser counts them), from the oldest one a
+    bookmark being read may still need on."""
+
+    def __init__(self) -> None:
+        self._lines: dict[int, str] = {}
+        self._low = 1
+        self._next = 1
+
+    def add(self, text: str) -> None:
+        for line in text.split("\n"):
+            self._lines[self._next] = line
+            self._next += 1
+        self._next -= 1  # the text ends a line: its last piece is the next line's start
+
+    def get(self, number: int) -> str:
+        return self._lines.get(number, "")
+
+    def forget_before(self, number: int) -> None:
+        for old in range(self._low, number):
+            self._lines.pop(old, None)
+        self._low = max(self._low, number)
 
 
-def _parse_netscape(text: str, fmt: str = "netscape") -> ImportResult:
-    reader = _BookmarkReader(fmt, text.splitlines())
-    reader.feed(text)
-    reader.finish()
-    errors = reader.errors
-    unread = _unread_anchor(text, reader.anchor_lines)
+class _AnchorScan:
+    """The lines where the source's <A HREF> tags start, comments left out, found as the
+    text goes by: what the reader should have seen. A safety net: whatever the parser's
+    limits, an import never loses bookmarks without saying so."""
+
+    def __init__(self) -> None:
+        self.lines: list[int] = []
+        self._rest = ""  # text not scanned yet: after the last ">", or inside a comment
+        self._line = 1  # the line `_rest` starts on
+        self._in_comment = False
+
+    def feed(self, text: str, *, final: bool = False) -> None:
+        buf = self._rest + text
+        pos = 0
+        counted, line = 0, self._line
+        while pos < len(buf):
+            if self._in_comment:
+                close = buf.find("-->", pos)
+                if close < 0:
+                    pos = len(buf) if final else max(pos, len(buf) - 2)
+                    break
+                pos = close + 3
+                self._in_comment = False
+                continue
+            opening = buf.find("<!--", pos)
+            if opening >= 0:
+                stop = opening
+            elif final:
+                stop = len(buf)
+            else:
+                # No tag runs over a ">": the text after the last one may be a tag cut short.
+                stop = max(pos, buf.rfind(">", pos) + 1)
+            for match in _ANCHOR_WITH_HREF.finditer(buf, pos, stop):
+                line += buf.count("\n", counted, match.start())
+                counted = match.start()
+                self.lines.append(line)
+            pos = stop
+            if opening < 0:
+                break
+            pos = opening + 4
+            self._in_comment = True
+        self._line = line + buf.count("\n", counted, pos)
+        self._rest = buf[pos:]
+
+    def unread(self, read_lines: list[int]) -> tuple[int, int] | None:
+        """(line of the first one, how many): the <A HREF> tags of the source that the
+        reader did not see. None when it saw them all."""
+        if len(self.lines) <= len(read_lines):
+            return None
+        seen = Counter(read_lines)
+        first: int | None = None
+        for line in self.lines:
+            if seen[line] > 0:
+                seen[line] -= 1
+            else:
+                first = line
+                break
+        return (first or 0), len(self.lines) - len(read_lines)
+
+
+def read_bookmarks(
+    chunks: Iterable[str], errors: list[tuple[int, str]], fmt: str = "netscape"
+) -> Iterator[ImportRecord]:
+    """A Netscape bookmarks file (or Pocket's HTML export, `fmt` "pocket-html") read from its
+    text's chunks, whole lines fed at a time; bookmarks handed on as they are read, the
+    entries it skips reported in `errors` by line, in order, at the end."""
+    reader = _BookmarkReader(fmt)
+    rest = ""
+    for chunk in chunks:
+        buf = rest + chunk
+        cut = buf.rfind("\n") + 1
+        rest = buf[cut:]
+        if cut:
+            yield from reader.read(buf[:cut])
+    yield from reader.read(rest, final=True)
+    found = reader.errors
+    unread = reader.anchors.unread(reader.anchor_lines)
     if unread is not None:
         line, count = unread
-        errors.append((line, f"{count} bookmark(s) from here on could not be read"))
-    return ImportResult(fmt, reader.records, sorted(errors, key=lambda e: e[0]))
+        found.append((line, f"{count} bookmark(s) from here on could not be read"))
+    errors.extend(sorted(found, key=lambda e: e[0]))

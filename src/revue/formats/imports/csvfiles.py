@@ -4,16 +4,16 @@ export."""
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 
 from revue.formats.imports.records import (
     MAX_TAG,
     MAX_TEXT,
     MAX_TITLE,
     ImportRecord,
-    ImportResult,
     _clip,
     _one_line,
     _tags,
@@ -81,19 +81,16 @@ def _undefuse(cell: str) -> str:
     return cell
 
 
-_CSV_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
 _CSV_FIELD_LIMIT = 256 * 1024 * 1024  # above any file import accepts: no cell is cut short
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, int, dict[str, str]]]:
+def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, int, dict[str, str]]]:
     """(first and last line numbers of the record, row keyed by lower-case column name)."""
     # The csv module's default cap (128 KB a cell) would report a long note as a broken row;
     # the cell is read whole and cut to size like any other text.
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [_column(c) for c in next(reader)]
     except (StopIteration, csv.Error):
@@ -114,6 +111,45 @@ def _csv_rows(text: str) -> Iterator[tuple[int, int, dict[str, str]]]:
         start = reader.line_num + 1
 
 
+class _Lines:
+    """The physical lines of a CSV file as the csv module reads them, counted; the lines of
+    the record being read are kept (a quote left open is found in them, and reading starts
+    again at one of them), the others let go."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self._kept: deque[str] = deque()
+        self._low = 1  # the number of the first line kept
+        self._replay: deque[str] = deque()
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._replay:
+            return self._replay.popleft()
+        line = next(self._lines)
+        self._kept.append(line)
+        return line
+
+    def line(self, number: int) -> str:
+        """Line `number` (kept), without its line break."""
+        index = number - self._low
+        if not 0 <= index < len(self._kept):
+            return ""
+        return self._kept[index].rstrip("\r\n")
+
+    def forget_before(self, number: int) -> None:
+        while self._low < number and self._kept:
+            self._kept.popleft()
+            self._low += 1
+
+    def again_from(self, number: int) -> _Lines:
+        """Read again from line `number` (kept) on, then on through the file."""
+        self._replay = deque(list(self._kept)[number - self._low :])
+        return self
+
+
 def _row_url(
     line: str, delimiter: str, header: list[str], url_of: Callable[[dict[str, str]], str | None]
 ) -> str | None:
@@ -127,9 +163,10 @@ def _row_url(
 
 
 def _swallowed_row(
-    lines: list[str],
+    lines: _Lines,
     start: int,
     end: int,
+    delimiter: str,
     header: list[str],
     url_of: Callable[[dict[str, str]], str | None],
 ) -> int | None:
@@ -138,36 +175,42 @@ def _swallowed_row(
     the rows up to the next quote would vanish into one cell without a word. The last line
     closes the cell: it counts only when the record's own link came before the quote (a
     title cell breaking over lines legitimately ends with the rest of its row)."""
-    delimiter = _delimiter(lines[0] if lines else "")
-    end = min(end, len(lines))
     for number in range(start + 1, end + 1):
-        if number == end and _row_url(lines[start - 1], delimiter, header, url_of) is None:
+        if number == end and _row_url(lines.line(start), delimiter, header, url_of) is None:
             break
-        if _row_url(lines[number - 1], delimiter, header, url_of) is not None:
+        if _row_url(lines.line(number), delimiter, header, url_of) is not None:
             return number
     return None
 
 
 def _csv_links(
-    text: str, errors: list[tuple[int, str]], url_of: Callable[[dict[str, str]], str | None]
+    physical: Iterable[str],
+    errors: list[tuple[int, str]],
+    url_of: Callable[[dict[str, str]], str | None],
 ) -> Iterator[tuple[int, dict[str, str], str]]:
-    """(line, row, URL) for each CSV row holding a usable link; a row that does not parse or
-    whose URL is unusable goes to `errors` with its line number. A quote left open (which
-    would make the rows after it one cell) is reported, and reading starts again at the
-    first row it swallowed."""
-    lines = _CSV_LINE_BREAK.split(text)  # as the csv module counts lines, not str.splitlines
-    header = [_column(c) for c in next(csv.reader(lines[:1], delimiter=_delimiter(text)), [])]
+    """(line, row, URL) for each CSV row holding a usable link, read as the lines come; a row
+    that does not parse or whose URL is unusable goes to `errors` with its line number. A
+    quote left open (which would make the rows after it one cell) is reported, and reading
+    starts again at the first row it swallowed."""
+    lines = _Lines(physical)
+    first = next(lines, None)
+    if first is None:
+        return
+    delimiter = _delimiter(first)
+    header_line = first.rstrip("\r\n")
+    header = [_column(c) for c in next(csv.reader([header_line], delimiter=delimiter), [])]
     offset = 0  # lines of the file before the part being read (its header line aside)
-    part = text
-    while part:
+    part: Iterable[str] = chain([first], lines)
+    while True:
         resume: int | None = None
-        for line, last, row in _csv_rows(part):
+        for line, last, row in _csv_rows(part, delimiter):
             line, last = line + offset, last + offset
+            lines.forget_before(line)
             if _ERR in row:
                 errors.append((line, f"bad CSV: {row[_ERR]}"))
                 continue
             if last > line:  # a cell holds line breaks: did an open quote swallow rows?
-                resume = _swallowed_row(lines, line, last, header, url_of)
+                resume = _swallowed_row(lines, line, last, delimiter, header, url_of)
                 if resume is not None:
                     errors.append(
                         (line, f"bad CSV: a quote opened here is never closed (read again "
@@ -183,7 +226,7 @@ def _csv_links(
         if resume is None:
             return
         offset = resume - 2
-        part = "\n".join([lines[0], *lines[resume - 1 :]])
+        part = chain([first], lines.again_from(resume))
 
 
 def _pick(row: Mapping[str, str], *names: str) -> str | None:
@@ -203,10 +246,9 @@ def _split_tags(cell: str | None) -> list[str]:
     return _tags([cell])
 
 
-def _parse_pocket_csv(text: str) -> ImportResult:
-    records: list[ImportRecord] = []
-    errors: list[tuple[int, str]] = []
-    for line, row, url in _csv_links(text, errors, lambda row: row.get("url")):
+def read_pocket_csv(lines: Iterable[str], errors: list[tuple[int, str]]) -> Iterator[ImportRecord]:
+    """Pocket's CSV export, a row at a time (`lines`: the file's physical lines)."""
+    for line, row, url in _csv_links(lines, errors, lambda row: row.get("url")):
         title = _one_line(row.get("title"))
         record = ImportRecord(
             url=url,
@@ -217,8 +259,7 @@ def _parse_pocket_csv(text: str) -> ImportResult:
         )
         if row.get("status"):
             record.extra["status"] = row["status"].strip()
-        records.append(record)
-    return ImportResult("pocket-csv", records, errors)
+        yield record
 
 
 _STORED_COLUMNS = {  # column: longest value kept
@@ -261,16 +302,15 @@ _CSV_FIELDS: dict[str, tuple[str, ...]] = {  # a record's field: its columns, fi
 }
 
 
-def _parse_csv(text: str) -> ImportResult:
-    """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...)."""
-    records: list[ImportRecord] = []
-    errors: list[tuple[int, str]] = []
+def read_csv(lines: Iterable[str], errors: list[tuple[int, str]]) -> Iterator[ImportRecord]:
+    """Any CSV with a header naming a URL column (Raindrop, Instapaper, spreadsheets...), a
+    row at a time (`lines`: the file's physical lines)."""
     # Each field's candidate columns narrowed to those the rows have (the header's), again
     # only when a row brings a new key: a million lookups of absent names cost more than
     # the rest of a row.
     columns: set[str] = set()
     names: dict[str, tuple[str, ...]] = {}
-    for line, row, url in _csv_links(text, errors, lambda row: _pick(row, *_URL_COLUMNS)):
+    for line, row, url in _csv_links(lines, errors, lambda row: _pick(row, *_URL_COLUMNS)):
         if not columns.issuperset(row):
             columns.update(row)
             names = {
@@ -302,5 +342,4 @@ def _parse_csv(text: str) -> ImportResult:
         folder = _one_line(cell("folder"), MAX_TITLE)
         if folder:
             record.extra["folder"] = folder
-        records.append(record)
-    return ImportResult("csv", records, errors)
+        yield record

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,10 +78,10 @@ _NOT_STORED = (
 )
 
 
-@dataclass
-class ImportResult:
+class _Skipped:
+    """What an import's `errors` say, for messages."""
+
     format: str
-    records: list[ImportRecord]
     # (line number, reason); those lines were skipped. For JSON formats the number is the
     # record's position in its list, 0 when the message names its place itself.
     errors: list[tuple[int, str]]
@@ -97,6 +97,25 @@ class ImportResult:
     def position(self) -> str:
         """What `errors`' numbers count, for messages."""
         return "record" if self.format in ("pinboard", "revue-json") else "line"
+
+
+@dataclass
+class ImportResult(_Skipped):
+    """A file's records, all read."""
+
+    format: str
+    records: list[ImportRecord]
+    errors: list[tuple[int, str]]
+
+
+@dataclass
+class ImportStream(_Skipped):
+    """A file's records as they are read: `errors` fills up as `records` is consumed, and
+    is whole once it is exhausted."""
+
+    format: str
+    records: Iterator[ImportRecord]
+    errors: list[tuple[int, str]]
 
 
 def _clip(text: str | None, limit: int) -> str | None:
@@ -559,13 +578,16 @@ def _valid_json_text(value: Any) -> Any:
 _RECORD_TEXT = ("title", "note", "via", "quote", "lead", "section", "summary")
 
 
-def _valid_records(result: ImportResult) -> ImportResult:
+def valid_records(
+    records: Iterable[ImportRecord], errors: list[tuple[int, str]]
+) -> Iterator[ImportRecord]:
     """Every record's text as valid Unicode, whatever its format produced (see `valid_text`);
-    a record whose URL is not valid Unicode is reported and skipped, not repaired."""
-    kept: list[ImportRecord] = []
-    for record in result.records:
+    a record whose URL is not valid Unicode is reported and skipped, not repaired. Those
+    reports go to `errors` after the reader's own, once `records` is exhausted."""
+    refused: list[tuple[int, str]] = []
+    for record in records:
         if record.url is not None and _SURROGATE.search(record.url):
-            result.errors.append((record.line or 0, "URL is not valid Unicode (a lone surrogate)"))
+            refused.append((record.line or 0, "URL is not valid Unicode (a lone surrogate)"))
             continue
         for name in _RECORD_TEXT:
             value = getattr(record, name)
@@ -577,6 +599,5 @@ def _valid_records(result: ImportResult) -> ImportResult:
             record.extra = _valid_json_text(record.extra)
         if record.review is not None:
             record.review.title = valid_text(record.review.title)
-        kept.append(record)
-    result.records = kept
-    return result
+        yield record
+    errors.extend(refused)

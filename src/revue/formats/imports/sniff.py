@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from revue.formats.imports.csvfiles import _csv_header
 from revue.formats.imports.records import _decode, _json
@@ -13,16 +14,25 @@ _REVIEW_HEADER = re.compile(
 )
 
 
+HEAD = 65536  # characters of a file's text its format is read from (a JSON file aside)
+
+
 def detect_format(data: bytes, filename: str | None = None) -> str:
     """Which of `FORMATS` the file is, read from its content; `filename` only breaks ties.
 
     Raises ValueError("not a text file") for binary data and for JSON of an unknown shape.
     """
     text = _decode(data)
+    return format_of(text[:HEAD], filename, lambda: text)
+
+
+def format_of(text: str, filename: str | None, whole: Callable[[], str]) -> str:
+    """`detect_format` from the first `HEAD` characters of a file's text; `whole()` gives
+    all of it, which a JSON file needs (its shape is read from its records)."""
     head = text[:4096].lstrip().lower()
     name = (filename or "").lower()
     if head.startswith(("{", "[")):
-        parsed = _json(text)
+        parsed = _json(whole())
         if isinstance(parsed, dict) and parsed.get("format") == "revue-export":
             return "revue-json"
         if isinstance(parsed, list) and any(
@@ -45,7 +55,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
         if "time_added" in header:
             return "pocket-csv"
         return "csv"
-    if _REVIEW_HEADER.search(text[:65536]):
+    if _REVIEW_HEADER.search(text[:HEAD]):
         return "review-text"
     if name.endswith((".opml", ".xml")) and "<" in head[:100]:
         return "opml"
