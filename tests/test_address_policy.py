@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from revue.web import fetch
+from revue.web import addresses, fetch
 from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED, Fetcher, FetchSettings, Trust
 
 from clihelp import run, run_json
@@ -32,7 +32,7 @@ SETTINGS = FetchSettings(retries=0, total_timeout=10)
 @pytest.fixture
 def internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackServer]:
     """A server "on the internet": 127.0.0.2, counted as public for this test only."""
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
     srv = LoopbackServer(host=PUBLIC).start()
     try:
         yield srv
@@ -210,7 +210,7 @@ def test_dns_rebinding_revue_connects_to_the_address_it_checked(
 ) -> None:
     """The name answers public when checked and loopback on any later lookup: revue looks it
     up once and connects to the address it checked; the Host header still names the host."""
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
     lookups: list[str] = []
 
     async def rebinding(host: str, port: int) -> list[str]:
@@ -231,7 +231,7 @@ def test_dns_rebinding_revue_connects_to_the_address_it_checked(
 def test_a_name_that_resolves_to_loopback_is_refused_and_a_mixed_one_reaches_its_public_address(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
 
     async def to_loopback(host: str, port: int) -> list[str]:
         return ["127.0.0.1"]
@@ -264,7 +264,7 @@ def test_over_https_the_checked_address_is_connected_to_and_tls_still_names_the_
         check=True, capture_output=True,
     )  # fmt: skip
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the only authority trusted
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
 
     async def resolve(host: str, port: int) -> list[str]:
         return [PUBLIC] if host == "rebind.test" else ["127.0.0.1"]
