@@ -129,7 +129,7 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.web.fetch import FetchSettings
 
-        # config.py checked every key and value against FETCH_KEYS.
+        # revue.config checked every key and value against FETCH_KEYS.
         return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":

@@ -40,7 +40,7 @@ READ_STEP = 65_536  # most bytes one decompression step may produce
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """Every limit of a fetch. config.py builds it from the [fetch] TOML table by field name."""
+    """Every limit of a fetch. revue.config builds it from the [fetch] TOML table by field name."""
 
     connect_timeout: float = 5.0
     read_timeout: float = 10.0  # per read on the socket
