@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from revue.app.curate import fetch_items
+from revue.app.refresh import fetch_items
 from revue.formats.feeds import parse_feed
 from revue.models import FetchResult
 from revue.review.markup import markdown_to_html
