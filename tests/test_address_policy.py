@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from revue.models import FailureKind
 from revue.web import addresses, fetch
 from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED, Fetcher, FetchSettings, Trust
 
@@ -171,6 +172,7 @@ def test_a_public_redirect_to_a_non_public_address_is_refused(
     url = internet.route("/go", status=301, headers={"Location": target})
     result = fetch_with(CURATOR, url)
     assert result.error == f"refused: {refusal} (redirected by a public address)"
+    assert result.failure is FailureKind.REFUSED
     assert result.status == 301  # the last answer had; nothing was sent to the target
 
 

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from revue.models import HTML_TYPES, FetchResult
+from revue.models import GONE_STATUSES, HTML_TYPES, FailureKind, FetchResult
 from revue.sanitize import clean_json
 from revue.web.addresses import (
     _PUBLIC_ONLY,
@@ -271,7 +271,7 @@ class Fetcher:
         try:
             full = str(httpx.URL(url, params=params)) if params else _check_url(url)
         except (httpx.InvalidURL, ValueError, _Failure):
-            return FetchResult(url=url, error="invalid URL")
+            return FetchResult(url=url, error="invalid URL", failure=FailureKind.INVALID)
         wanted = {"Accept": "application/json", **(headers or {})}
         content = None
         if json_body is not None:
@@ -297,10 +297,12 @@ class Fetcher:
                 )
         except TimeoutError:
             result.error = f"timeout after {_secs(s.total_timeout)} s"
+            result.failure = FailureKind.TIMEOUT
         except _Failure as f:
-            result.error = f.reason
+            result.error, result.failure = f.reason, f.kind
         except Exception as exc:  # an answer must never crash the caller with a traceback
             result.error = f"unexpected error: {type(exc).__name__}"
+            result.failure = FailureKind.UNEXPECTED
         else:
             result.status = ans.status
             result.headers = ans.headers
@@ -372,7 +374,11 @@ class Fetcher:
                 client, url, trust, keep_body=keep_body, method=method, headers=headers
             )
         except Exception as exc:  # the "never raises" promise; CancelledError still passes
-            return FetchResult(url=url, error=f"unexpected error: {type(exc).__name__}")
+            return FetchResult(
+                url=url,
+                error=f"unexpected error: {type(exc).__name__}",
+                failure=FailureKind.UNEXPECTED,
+            )
 
     async def _fetch_unguarded(
         self,
@@ -412,7 +418,8 @@ class Fetcher:
                 oembed = await self._oembed(client, link, where, deadline)
             if oembed is not None:
                 result.oembed = oembed
-                result.error = None  # the post is known even if its page is a wall
+                # The post is known even if its page is a wall.
+                result.error, result.failure = None, None
             return result
         finally:
             slot.release()
@@ -438,10 +445,12 @@ class Fetcher:
                 )
         except TimeoutError:
             result.error = f"timeout after {_secs(self.settings.total_timeout)} s"
+            result.failure = FailureKind.TIMEOUT
         except _Failure as f:
-            result.error = f.reason
+            result.error, result.failure = f.reason, f.kind
         except Exception as exc:  # untrusted input must never crash a batch
             result.error = f"unexpected error: {type(exc).__name__}"
+            result.failure = FailureKind.UNEXPECTED
         return result
 
     async def _follow(
@@ -517,9 +526,9 @@ class Fetcher:
             hops += 1
             key = (nxt, len(cookies.jar))
             if key in seen:
-                raise _Failure("redirect loop")
+                raise _Failure("redirect loop", FailureKind.REDIRECT)
             if hops > s.max_redirects:
-                raise _Failure("too many redirects")
+                raise _Failure("too many redirects", FailureKind.REDIRECT)
             seen.add(key)
             current = nxt
 
@@ -528,6 +537,8 @@ class Fetcher:
         result.truncated = ans.truncated
         if not 200 <= ans.status < 300:
             result.error = f"HTTP {ans.status}"
+            gone = ans.status in GONE_STATUSES
+            result.failure = FailureKind.GONE if gone else FailureKind.HTTP
 
     async def _send(
         self,
@@ -616,7 +627,7 @@ class Fetcher:
                 extensions={_PUBLIC_ONLY: trust.public_only},
             )
         except (httpx.InvalidURL, ValueError) as exc:
-            raise _Failure("invalid URL") from exc
+            raise _Failure("invalid URL", FailureKind.INVALID) from exc
         started = asyncio.get_running_loop().time()
         status: int | None = None
         error = "cut off"  # by the page's deadline, or the batch cancelled, unless set below
@@ -655,7 +666,7 @@ class Fetcher:
         except _Refused as refused:
             # Not retried: the same name would lead to the same address.
             error = f"refused: {refused} ({trust.origin})"
-            raise _Failure(error) from refused
+            raise _Failure(error, FailureKind.REFUSED) from refused
         except _Failure as failure:
             error = failure.reason
             raise

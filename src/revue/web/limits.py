@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from revue import __version__
-from revue.models import NO_SUCH_HOST
+from revue.models import NO_SUCH_HOST, FailureKind
 from revue.web.oembed import DEFAULT_OEMBED_ENDPOINTS
 
 ACCEPT_LANGUAGE = "fr-CA,fr;q=0.9,en;q=0.8"
@@ -81,9 +81,17 @@ RequestCallback = Callable[[RequestEvent], None]
 class _Failure(Exception):
     """A page-level failure with its short reason; `retryable` for connection-level errors."""
 
-    def __init__(self, reason: str, *, retryable: bool = False, unsent: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        kind: FailureKind = FailureKind.NETWORK,
+        *,
+        retryable: bool = False,
+        unsent: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
         self.retryable = retryable
         # The request surely never reached the server (no connection): even a request that
         # must not run twice (a blog's "create a post") may be sent again.
@@ -191,11 +199,13 @@ def _check_url(url: str) -> str:
     try:
         parts = urlsplit(url.strip())
     except ValueError as exc:
-        raise _Failure("invalid URL") from exc
+        raise _Failure("invalid URL", FailureKind.INVALID) from exc
     if parts.scheme.lower() not in ("http", "https"):
-        raise _Failure(f"unsupported scheme {parts.scheme.lower()[:20] or 'none'}")
+        raise _Failure(
+            f"unsupported scheme {parts.scheme.lower()[:20] or 'none'}", FailureKind.INVALID
+        )
     if not parts.netloc:
-        raise _Failure("invalid URL")
+        raise _Failure("invalid URL", FailureKind.INVALID)
     return url.strip()
 
 
@@ -204,12 +214,14 @@ def _redirect_target(current: str, location: str) -> str:
         target = urljoin(current, location.strip())
         parts = urlsplit(target)
     except ValueError as exc:
-        raise _Failure("bad redirect") from exc
+        raise _Failure("bad redirect", FailureKind.REDIRECT) from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise _Failure(f"redirect to unsupported scheme {scheme[:20] or 'none'}")
+        raise _Failure(
+            f"redirect to unsupported scheme {scheme[:20] or 'none'}", FailureKind.REDIRECT
+        )
     if not parts.netloc:
-        raise _Failure("bad redirect")
+        raise _Failure("bad redirect", FailureKind.REDIRECT)
     return target
 
 
@@ -240,21 +252,32 @@ def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) ->
         return any(isinstance(e, kinds) for e in chain)
 
     if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True, unsent=True)
+        return _Failure(
+            f"timeout after {_secs(s.connect_timeout)} s",
+            FailureKind.TIMEOUT,
+            retryable=True,
+            unsent=True,
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return _Failure(f"timeout after {_secs(s.read_timeout)} s")
+        return _Failure(f"timeout after {_secs(s.read_timeout)} s", FailureKind.TIMEOUT)
     if isinstance(exc, httpx.ConnectError):
         if any(isinstance(e, socket.gaierror) and e.errno in _NO_NAME for e in chain):
-            return _Failure(NO_SUCH_HOST)  # the name does not exist: no retry, now or later
+            return _Failure(
+                NO_SUCH_HOST, FailureKind.NO_HOST
+            )  # the name does not exist: no retry, now or later
         if has(socket.gaierror) or "name or service" in text or "nodename" in text:
-            return _Failure("DNS lookup failed")  # retrying at once will not fix it
+            return _Failure(
+                "DNS lookup failed", FailureKind.DNS
+            )  # retrying at once will not fix it
         if has(ssl.SSLError) or "certificate" in text:
             return _Failure("TLS error")
         if has(ConnectionRefusedError) or "refused" in text:
-            return _Failure("connection refused", retryable=True, unsent=True)
+            return _Failure(
+                "connection refused", FailureKind.UNREACHABLE, retryable=True, unsent=True
+            )
         return _Failure("connection failed", retryable=True, unsent=True)
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return _Failure("unsupported scheme")
+        return _Failure("unsupported scheme", FailureKind.INVALID)
     if isinstance(exc, httpx.DecodingError):
         return _Failure("bad content encoding")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
