@@ -1,10 +1,15 @@
-"""Fetch web pages with every limit enforced: the only module that talks HTTP (httpx).
+"""Fetch web pages with every limit enforced: with the modules beside it, the only place that
+talks HTTP (httpx). Beside it: `limits` (the settings, the failures and their kinds, bounded
+decoding), `addresses` (the address policy: `Trust` and the checked-address pool), `oembed`
+(social posts' providers and answers) and `api` (`ApiClient`, for publish targets). The
+fetcher's names callers use are importable from here.
 
 Contract:
 
 - `Fetcher.fetch(url)` returns a `FetchResult` and never raises (except `CancelledError`):
   every failure becomes a short `error` reason ("timeout after 20 s", "HTTP 404",
-  "redirect loop", "connection reset", ...). `error_kind()` groups reasons for summaries.
+  "redirect loop", "connection reset", ...) and its kind, `failure` (a `models.FailureKind`:
+  what other layers read). `error_kind()` groups reasons for the fetch summary.
 - Every page is bounded: connect and per-read timeouts, a TOTAL deadline around the whole page
   (redirects, retries and their waits, meta refresh and oEmbed included), a cap on body bytes
   counted after decompression (so a gzip bomb costs at most the cap), and a cap on redirects.
