@@ -99,7 +99,7 @@ def import_(
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
-    from revue.app.curate import import_parsed
+    from revue.app.imports import import_parsed
     from revue.formats.importers import ImportResult, looks_like_revue_export, parse_import
 
     env = env_of(ctx)
@@ -108,7 +108,7 @@ def import_(
         head = read_or_fail(handle, 65536, file, "import")
         if fmt == "revue-json" or (fmt == "auto" and looks_like_revue_export(head)):
             # revue's own export: read as it is stored, so no size cap (memory stays flat).
-            from revue.app.curate import import_revue_export
+            from revue.app.imports import import_revue_export
 
             def chunks() -> Iterator[bytes]:
                 yield head
