@@ -85,7 +85,7 @@ def _kind(spec: config.Setting) -> str:
 def _table(keys: Mapping[str, config.Setting], prefix: str) -> str:
     rows = ["| key | type | default | allowed | meaning |", "|---|---|---|---|---|"]
     for name, spec in keys.items():
-        assert spec.doc, f"config key {prefix}{name} has no meaning: give it doc= in config.py"
+        assert spec.doc, f"config key {prefix}{name} has no meaning: give it doc= in config/keys.py"
         allowed = "" if spec.table else spec.describe()
         cells = [f"`{prefix}{name}`", _kind(spec), _show(spec.default), allowed, spec.doc]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")

@@ -21,8 +21,9 @@ sys.path.insert(0, str(HERE))
 
 from browser import find_chromium, screenshot  # noqa: E402
 
+from revue.app.add import store_links  # noqa: E402
 from revue.app.compose import ComposeOptions, compose  # noqa: E402
-from revue.app.curate import record_result, store_links  # noqa: E402
+from revue.app.refresh import record_result  # noqa: E402
 from revue.config import Config  # noqa: E402
 from revue.models import FetchResult  # noqa: E402
 from revue.store.db import Store  # noqa: E402

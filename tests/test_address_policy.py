@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from revue.web import fetch
+from revue.models import FailureKind
+from revue.web import addresses, fetch
 from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED, Fetcher, FetchSettings, Trust
 
 from clihelp import run, run_json
@@ -32,7 +33,7 @@ SETTINGS = FetchSettings(retries=0, total_timeout=10)
 @pytest.fixture
 def internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackServer]:
     """A server "on the internet": 127.0.0.2, counted as public for this test only."""
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
     srv = LoopbackServer(host=PUBLIC).start()
     try:
         yield srv
@@ -171,6 +172,7 @@ def test_a_public_redirect_to_a_non_public_address_is_refused(
     url = internet.route("/go", status=301, headers={"Location": target})
     result = fetch_with(CURATOR, url)
     assert result.error == f"refused: {refusal} (redirected by a public address)"
+    assert result.failure is FailureKind.REFUSED
     assert result.status == 301  # the last answer had; nothing was sent to the target
 
 
@@ -210,7 +212,7 @@ def test_dns_rebinding_revue_connects_to_the_address_it_checked(
 ) -> None:
     """The name answers public when checked and loopback on any later lookup: revue looks it
     up once and connects to the address it checked; the Host header still names the host."""
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
     lookups: list[str] = []
 
     async def rebinding(host: str, port: int) -> list[str]:
@@ -231,7 +233,7 @@ def test_dns_rebinding_revue_connects_to_the_address_it_checked(
 def test_a_name_that_resolves_to_loopback_is_refused_and_a_mixed_one_reaches_its_public_address(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
 
     async def to_loopback(host: str, port: int) -> list[str]:
         return ["127.0.0.1"]
@@ -264,7 +266,7 @@ def test_over_https_the_checked_address_is_connected_to_and_tls_still_names_the_
         check=True, capture_output=True,
     )  # fmt: skip
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the only authority trusted
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
 
     async def resolve(host: str, port: int) -> list[str]:
         return [PUBLIC] if host == "rebind.test" else ["127.0.0.1"]

@@ -334,10 +334,16 @@ def test_every_compose_names_the_links_shown_with_a_stand_in_title(
     run("add", server.url("/untitled/une-page-sans-titre"))
     add("https://social.example/pas-encore-lu", "--note", "À lire")
     add("https://titre.example/donne", "--title", "Un titre donné")
+    # A post on X not fetched yet has no text to quote: its line would be "via RT@u URL" alone.
+    add("https://x.com/u/status/7", "--note", "Un fil")
     for args in ([], ["--dry-run"], ["--out", "-"], ["--preview"]):
         out = run("compose", "--format", "text", *args)
         lines = [line for line in out.stderr.splitlines() if "shown as" in line]
-        assert len(lines) == 3, out.stderr
+        assert len(lines) == 4, out.stderr
+        assert any(
+            '#6 shown as "via RT@u" (not fetched yet): revue edit 6 --quote "…"' in line
+            for line in lines
+        ), lines
         assert any(
             '#2 shown as "127.0.0.1: l\'été québécois" (blocked): revue edit 2 --title "…"' in line
             for line in lines
@@ -346,7 +352,8 @@ def test_every_compose_names_the_links_shown_with_a_stand_in_title(
         assert any("#4 shown as" in line and "(not fetched yet)" in line for line in lines)
         assert "Vivant" not in "".join(lines) and "#5" not in "".join(lines)
     strict = run("compose", "--strict", code=1)
-    assert strict.stderr.count("error: #") == 3
+    assert strict.stderr.count("error: #") == 4
+    run("edit", "6", "--quote", "Le texte du fil")
     run("edit", "2", "--title", "L'été")
     run("edit", "3", "--title", "Une page")
     run("edit", "4", "--title", "Pas encore lu")

@@ -164,6 +164,37 @@ def test_connection_refused_is_retried_then_fails() -> None:
     assert len(sleep.delays) == 2
 
 
+def test_every_failure_carries_its_kind_and_a_stored_sentence_reads_back_as_it(
+    server: LoopbackServer,
+) -> None:
+    """The fetcher names each failure's kind on its result; a failure stored as its sentence
+    (an item, an export restored) is read back as the same kind by `failure_of`, the one
+    reader of those sentences."""
+    from revue.models import FailureKind, failure_of
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    closed = sock.getsockname()[1]
+    sock.close()
+    server.route("/loop", status=302, headers={"Location": "/loop"})
+    cases = {
+        server.route("/gone", b"<html><head></head>gone</html>", status=404): FailureKind.GONE,
+        server.route("/g410", b"<html><head></head>gone</html>", status=410): FailureKind.GONE,
+        server.route("/down", b"<html><head></head>later</html>", status=500): FailureKind.HTTP,
+        server.url("/loop"): FailureKind.REDIRECT,
+        f"http://127.0.0.1:{closed}/": FailureKind.UNREACHABLE,
+        "ftp://example.org/x": FailureKind.INVALID,
+        "http://": FailureKind.INVALID,
+    }
+    settings = FetchSettings(retries=0)
+    for url, kind in cases.items():
+        r = fetch(url, settings, sleep=FakeSleep())
+        assert (r.ok, r.failure) == (False, kind), (url, r.error)
+        assert failure_of(r.error, r.status) is kind, r.error
+    ok = fetch(server.route("/fine", HTML))
+    assert (ok.failure, failure_of(ok.error, ok.status)) == (None, None)
+
+
 def test_fetch_one_sync_helper(server: LoopbackServer) -> None:
     r = fetch_one(server.route("/one", HTML), trust=CURATOR)
     assert r.ok and r.body == HTML
@@ -741,20 +772,21 @@ def test_a_host_that_does_not_exist_is_a_permanent_failure_a_resolver_down_is_no
 
     import httpx
 
-    from revue.models import FetchResult
+    from revue.models import FailureKind, FetchResult, failure_of
     from revue.web.fetch import DEFAULT_SETTINGS, _reason
 
-    def failure(code: int) -> str:
+    def failure(code: int) -> Any:
         try:
             try:
                 raise socket.gaierror(code, "lookup")
             except socket.gaierror as exc:
                 raise httpx.ConnectError("lookup") from exc
         except httpx.ConnectError as exc:
-            return _reason(exc, DEFAULT_SETTINGS, before_response=True).reason
+            return _reason(exc, DEFAULT_SETTINGS, before_response=True)
 
-    assert failure(socket.EAI_NONAME) == "no such host"
-    assert failure(socket.EAI_AGAIN) == "DNS lookup failed"
+    assert failure(socket.EAI_NONAME).reason == "no such host"
+    assert failure(socket.EAI_AGAIN).reason == "DNS lookup failed"
+    assert failure(socket.EAI_NONAME).kind is FailureKind.NO_HOST
     for status, error, gone in [
         (404, "HTTP 404", True),
         (410, "HTTP 410", True),
@@ -764,4 +796,7 @@ def test_a_host_that_does_not_exist_is_a_permanent_failure_a_resolver_down_is_no
         (400, "HTTP 400", False),
         (200, None, False),
     ]:
-        assert FetchResult(url="https://a.example/", status=status, error=error).permanent is gone
+        # As the fetcher sets it: the kind beside the sentence.
+        result = FetchResult(url="https://a.example/", status=status, error=error)
+        result.failure = failure_of(error, status)
+        assert result.permanent is gone

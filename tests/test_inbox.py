@@ -18,7 +18,7 @@ import pytest
 from dovecot import PACKAGE, Dovecot, missing
 
 from revue.formats.mail import BadMail, is_footer, parse_mail, target_in_url, unwrap
-from revue.web import fetch
+from revue.web import addresses
 
 from clihelp import run, run_json
 from loopback import LoopbackServer
@@ -48,7 +48,7 @@ def imap() -> Iterator[Dovecot]:
 def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackServer]:
     """The web the mails link to, "on the internet" (a newsletter's links may reach only
     public addresses)."""
-    monkeypatch.setattr(fetch, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
+    monkeypatch.setattr(addresses, "TEST_PUBLIC_ADDRESSES", frozenset({PUBLIC}))
     srv = LoopbackServer(host=PUBLIC).start()
     try:
         yield srv

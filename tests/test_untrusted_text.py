@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from revue.app.curate import fetch_items
+from revue.app.refresh import fetch_items
 from revue.formats.feeds import parse_feed
 from revue.models import FetchResult
 from revue.review.markup import markdown_to_html
@@ -234,7 +234,7 @@ DIRTY = "\x00NUL \x1b[31mESC\x1b[0m \x0cFF \x07BEL \x9bCSI \x1b]0;pwned\x07"
 def test_control_characters_never_reach_the_review_or_its_feed(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
-    # (A config holding a control character is refused, exit 3: see config.py.)
+    # (A config holding a control character is refused, exit 3: see revue.config.)
     intro = tmp_path / "intro.md"
     intro.write_text(f"Bonjour {DIRTY}\n", encoding="utf-8")
     page_title = "Titre\x1b[2J de la page\x0c\u202e"

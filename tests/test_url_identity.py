@@ -160,7 +160,7 @@ def test_a_bluesky_post_under_its_handle_and_its_did_is_one_item_once_fetched(
     published under the handle."""
     import datetime as dt
 
-    from revue.app.curate import record_result
+    from revue.app.refresh import record_result
     from revue.models import FetchResult
     from revue.store.db import Store
 

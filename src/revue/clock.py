@@ -2,7 +2,7 @@
 
 Instants are stored as UTC, to the second (`models.iso`). A day — `--from`, `--week`, "today",
 a review's range, the date `list` shows — is a day of the curator's zone (the config's
-`timezone`, else the system's; config.py resolves it). A range of days is queried as a range
+`timezone`, else the system's; revue.config resolves it). A range of days is queried as a range
 of stored instants, from the zone's midnight that starts the first day to the one that ends
 the last, converted to UTC: the store compares the column itself and keeps its index. A day
 across a change of clocks lasts 23 or 25 hours.

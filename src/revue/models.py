@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any, Literal
 
 from revue.clock import local_day
@@ -37,6 +38,66 @@ Status = Literal["pending", "ok", "failed", "blocked"]
 # Fetch failures that say the page will not come back: not retried on their own.
 GONE_STATUSES = frozenset({404, 410})
 NO_SUCH_HOST = "no such host"
+
+
+class FailureKind(StrEnum):
+    """Why a link failed, in one word every layer reads: the fetcher sets it on its result
+    (`FetchResult.failure`) beside the sentence it writes for people (`error`); compose,
+    stats and the fetch summary read the kind, never the sentence."""
+
+    GONE = "gone"  # HTTP 404 or 410: the page is gone for good
+    NO_HOST = "no host"  # the host's name does not exist
+    DNS = "dns"  # the name could not be looked up
+    UNREACHABLE = "unreachable"  # connection refused: nothing listens there
+    REFUSED = "refused"  # an address the link may not reach (revue's address policy)
+    HTTP = "http"  # any other error status (403, 500, 304, ...)
+    TIMEOUT = "timeout"
+    NETWORK = "network"  # reset, closed, TLS, protocol error, a body cut short, bad encoding
+    REDIRECT = "redirect"  # a loop, too many, or to a bad address
+    INVALID = "invalid"  # not an http(s) URL revue can ask
+    BLOCKED = "blocked"  # a bot wall, a login or consent page
+    EXTRACTION = "extraction"  # the page came and could not be read
+    UNEXPECTED = "unexpected"  # an error nobody foresaw
+
+
+# Failures that say the link is dead: a review leaves it out unless asked (a 5xx, a timeout
+# or a wall may pass).
+DEAD_FAILURES = frozenset(
+    {FailureKind.GONE, FailureKind.DNS, FailureKind.UNREACHABLE, FailureKind.REFUSED}
+)
+
+# The fetcher's sentences, by the words they start with: read in `failure_of` only, for
+# failures stored as a sentence (before kinds existed, or restored from an export).
+_SENTENCES: tuple[tuple[str, FailureKind], ...] = (
+    ("timeout", FailureKind.TIMEOUT),
+    ("HTTP ", FailureKind.HTTP),
+    (NO_SUCH_HOST, FailureKind.NO_HOST),
+    ("DNS lookup failed", FailureKind.DNS),
+    ("connection refused", FailureKind.UNREACHABLE),
+    ("refused", FailureKind.REFUSED),
+    ("redirect", FailureKind.REDIRECT),
+    ("too many redirects", FailureKind.REDIRECT),
+    ("bad redirect", FailureKind.REDIRECT),
+    ("invalid URL", FailureKind.INVALID),
+    ("unsupported scheme", FailureKind.INVALID),
+    ("blocked", FailureKind.BLOCKED),
+    ("extraction failed", FailureKind.EXTRACTION),
+    ("unexpected error", FailureKind.UNEXPECTED),
+)
+
+
+def failure_of(error: str | None, http_status: int | None = None) -> FailureKind | None:
+    """The kind of a failure stored as the fetcher's sentence (`error`) and the status of
+    its last answer; None when there is neither."""
+    if http_status in GONE_STATUSES:
+        return FailureKind.GONE  # whatever came after the answer: the page said it is gone
+    if error is None:
+        return None
+    for start, kind in _SENTENCES:
+        if error.startswith(start):
+            return kind
+    return FailureKind.NETWORK
+
 
 # Content types read as an HTML page (a missing one too); any other is a document.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -123,6 +184,7 @@ class FetchResult:
     # Whether the answer came from (or through) a public address: then the links it holds
     # (a feed's entries, a page's feeds) are the public web's, not the curator's.
     public_source: bool = True
+    failure: FailureKind | None = None  # set with `error`: what kind of failure it is
 
     @property
     def ok(self) -> bool:
@@ -132,7 +194,7 @@ class FetchResult:
     def permanent(self) -> bool:
         """A failure that trying again will not fix: the page is gone (404, 410) or its host
         does not exist. Not retried by `revue fetch` (a DNS failure of the moment is)."""
-        return not self.ok and (self.status in GONE_STATUSES or self.error == NO_SUCH_HOST)
+        return not self.ok and (self.status in GONE_STATUSES or self.failure is FailureKind.NO_HOST)
 
 
 @dataclass(slots=True)
@@ -173,6 +235,15 @@ class Item:
     paywalled: bool = False
     user_fields: list[str] = field(default_factory=list)  # page fields typed by the curator
     starred: bool = False  # the curator's pick for the year's recap (`revue star`)
+
+    @property
+    def failure(self) -> FailureKind | None:
+        """Why the last fetch failed; None unless the item failed or is blocked."""
+        if self.status == "blocked":
+            return FailureKind.BLOCKED
+        if self.status != "failed":
+            return None
+        return failure_of(self.error, self.http_status)
 
     def to_json(self) -> dict[str, Any]:
         """The SPEC's shape, plus a few extra keys after it."""

@@ -20,6 +20,7 @@ import re
 import string
 from dataclasses import dataclass
 from urllib.parse import (
+    parse_qs,
     parse_qsl,
     quote,
     unquote,
@@ -423,7 +424,8 @@ def normalize_escapes(url: str) -> str:
 # --- social posts ---------------------------------------------------------------------------
 # The one table of the posts revue knows as such: which hosts are one platform, what a post's
 # address is there, the form a review publishes and the key one post is known by whatever
-# address it was shared under. `web.fetch.social_provider` reads it too.
+# address it was shared under; and the videos an oEmbed provider answers for.
+# `web.oembed.social_provider` reads it too.
 
 # X answers on all of these; the mirrors (fxtwitter, vxtwitter, fixupx, ...) serve the same
 # post under the same path, and their pages name the x.com/twitter.com post as canonical.
@@ -521,3 +523,28 @@ def social_post(url: str | None) -> str | None:
     address does not name its author (a Bluesky DID); None for any other address."""
     post = social(url)
     return None if post is None else post.author
+
+
+_YOUTUBE_HOSTS = frozenset({"youtube.com", "m.youtube.com", "music.youtube.com"})
+_YOUTUBE_PATH = re.compile(r"^/(?:shorts|live|embed)/[\w-]+")
+_VIMEO_PATH = re.compile(r"^/(?:(?:channels|groups)/[^/]+/(?:videos/)?|video/)?\d+")
+
+
+def video(url: str) -> str | None:
+    """ "youtube" or "vimeo" when `url` is a video's page on one, else None."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    bare = host[4:] if host.startswith("www.") else host
+    path = parts.path or "/"
+    if bare in _YOUTUBE_HOSTS and (
+        (path == "/watch" and "v" in parse_qs(parts.query)) or _YOUTUBE_PATH.match(path)
+    ):
+        return "youtube"
+    if bare == "youtu.be" and len(path) > 1:
+        return "youtube"
+    if bare in {"vimeo.com", "player.vimeo.com"} and _VIMEO_PATH.match(path):
+        return "vimeo"
+    return None

@@ -1,4 +1,4 @@
-"""Use cases: curate (add, fetch, import), compose, check, publish.
+"""Use cases: add, refresh (fetch), imports, feeds, compose, check, publish.
 
 The shell calls these; they receive the store, the fetcher and the targets, and never
 print or exit.

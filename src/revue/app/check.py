@@ -1,6 +1,6 @@
 """Re-check the links of a composed review: which still work, which moved, which died.
 
-Use case (like curate): the store and a fetcher factory are passed in; nothing is written.
+Use case (like refresh): the store and a fetcher factory are passed in; nothing is written.
 
 Contract:
 
@@ -187,7 +187,7 @@ def check_review(
     progress: Callable[[LinkCheck], None] | None = None,
 ) -> CheckReport:
     """Check every link of a review (see the module docstring); writes nothing."""
-    from revue.app.curate import items_trust
+    from revue.app.refresh import items_trust
 
     review = choose_review(store, review_id)
     items = store.review_items(int(review["id"]))

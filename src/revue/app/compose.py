@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,20 @@ from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, StoreError
 from revue.files import compose_lock, database_files, write_failure
-from revue.models import Item, ReviewDoc
+from revue.models import DEAD_FAILURES, FailureKind, Item, ReviewDoc
 from revue.publish.base import Publication
 from revue.review.outputs import OUTPUT_FORMATS
 from revue.store.db import Store
 
-# A page whose last fetch ended like this is gone for good (a 5xx, a timeout or a wall may
-# pass): left out of a review unless asked. The reasons are fetch's own words.
-DEAD_HTTP = frozenset({404, 410})
-# "refused": an address the link may not reach (a public feed's link to a private address).
-DEAD_ERRORS = ("DNS lookup failed", "connection refused", "refused")
+# A page whose last fetch failed so (models.DEAD_FAILURES) is gone for good (a 5xx, a timeout
+# or a wall may pass): left out of a review unless asked, with these words ("HTTP 404" for a
+# page gone; "refused": an address the link may not reach, a public feed's link to a
+# private address).
+DEAD_WORDS: Mapping[FailureKind, str] = {
+    FailureKind.DNS: "DNS lookup failed",
+    FailureKind.UNREACHABLE: "connection refused",
+    FailureKind.REFUSED: "refused",
+}
 
 
 @dataclass
@@ -79,13 +83,10 @@ def dead_reason(item: Item) -> str | None:
     refused), or None. Blocked pages are not dead: the page is fine for a reader."""
     if item.kind != "link" or item.status != "failed":
         return None
-    if item.http_status in DEAD_HTTP:
+    kind = item.failure
+    if kind is FailureKind.GONE:
         return f"HTTP {item.http_status}"
-    error = item.error or ""
-    for reason in DEAD_ERRORS:
-        if error.startswith(reason):
-            return reason
-    return None
+    return DEAD_WORDS.get(kind) if kind in DEAD_FAILURES else None
 
 
 @dataclass

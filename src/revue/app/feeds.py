@@ -1,25 +1,27 @@
 """The feeds followed: find one (a feed's address, or the one a home page advertises),
 follow it, follow every feed of an OPML file, give them back as OPML.
 
-Pulling new entries is curate's (`pull_feeds`): it stores items like any add.
+Pull new entries (`pull_feeds`): they are stored as items like any add.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from revue import urls
-from revue.errors import BadInput
-from revue.models import iso
+from revue.app.refresh import PRIVATE_FEED
+from revue.errors import BadInput, RevueError
+from revue.models import Item, iso
 from revue.store.db import Store
 
 if TYPE_CHECKING:
-    from revue.formats.feeds import ParsedFeed
-    from revue.web.fetch import FetchSettings, RequestCallback
+    from revue.formats.feeds import FeedEntry, ParsedFeed
+    from revue.web.fetch import Fetcher, FetchSettings, RequestCallback
 
 # How many of the feeds a home page advertises are tried before giving up.
 MAX_CANDIDATES = 3
@@ -139,3 +141,135 @@ def feeds_opml(store: Store) -> str:
     from revue.formats.feeds import export_opml
 
     return export_opml(store.feeds())
+
+
+# --- pulling new entries ----------------------------------------------------------------------
+
+
+@dataclass
+class FeedOutcome:
+    feed: dict[str, Any]
+    status: str  # "ok", "not modified", "failed"
+    error: str | None = None
+    added: list[Item] = field(default_factory=list)
+    merged: int = 0
+    filtered: int = 0
+
+
+def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
+    """A feed entry's dates in an item's terms: the entry's publication date is the story's
+    first publication (`first_published`), and `published` is the page's date, its last
+    update when the feed gives one (the meaning `extract` gives it for a page)."""
+    return {"first_published": entry.published, "published": entry.updated or entry.published}
+
+
+def _feed_entries_to_add(
+    feed: dict[str, Any], parsed: Any, *, public: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The entries to store; `public`: the feed came from the public web, so its entries'
+    links may reach public addresses only (their `source` says so)."""
+    from revue.formats.feeds import good_enough, matches
+
+    source = f"feed:{feed['id']}" if public else f"feed:{feed['id']}{PRIVATE_FEED}"
+    entries: list[dict[str, Any]] = []
+    filtered = 0
+    for entry in parsed.entries:
+        if not urls.is_http_url(entry.url):
+            continue
+        if not matches(entry, feed.get("match")):
+            filtered += 1
+            continue
+        extra: dict[str, Any] = {"author": entry.author, **feed_entry_dates(entry)}
+        if good_enough(entry):
+            # The feed says enough: no need to fetch the page.
+            extra.update(title=entry.title, summary=entry.summary, status="ok")
+        elif entry.title:
+            extra["title"] = entry.title
+        entries.append(
+            {
+                "url": entry.url,
+                "tags": list(feed.get("tags") or []),
+                "source": source,
+                "extra": {k: v for k, v in extra.items() if v},
+            }
+        )
+    return entries, filtered
+
+
+def pull_feeds(
+    store: Store,
+    feeds: Sequence[dict[str, Any]],
+    fetcher_factory: Callable[[], Fetcher],
+    *,
+    clock: Callable[[], dt.datetime],
+) -> list[FeedOutcome]:
+    """Fetch each feed (conditional GET), store its new entries; a broken feed spoils nothing."""
+    from revue.formats.feeds import parse_feed
+    from revue.web.fetch import CURATOR
+
+    outcomes: list[FeedOutcome] = []
+
+    async def one(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+        headers = {}
+        if feed.get("etag"):
+            headers["If-None-Match"] = feed["etag"]
+        if feed.get("last_modified"):
+            headers["If-Modified-Since"] = feed["last_modified"]
+        # The feed's address is the curator's, who followed it; its entries may not be.
+        result = await fetcher.fetch(feed["url"], trust=CURATOR, headers=headers)
+        now = iso(clock())
+        if result.status == 304:
+            store.update_feed(feed["id"], {"pulled_at": now, "status": "ok", "error": None})
+            return FeedOutcome(feed, "not modified")
+        if not result.ok:
+            store.update_feed(
+                feed["id"], {"pulled_at": now, "status": "failed", "error": result.error}
+            )
+            return FeedOutcome(feed, "failed", result.error)
+        try:
+            parsed = parse_feed(result.body, result.final_url or feed["url"], result.headers)
+        except ValueError as exc:
+            reason = f"not a feed ({exc})"
+            store.update_feed(feed["id"], {"pulled_at": now, "status": "failed", "error": reason})
+            return FeedOutcome(feed, "failed", reason)
+        entries, filtered = _feed_entries_to_add(feed, parsed, public=result.public_source)
+        added = store.add_many(entries, now=now) if entries else []
+        store.update_feed(
+            feed["id"],
+            {
+                "pulled_at": now,
+                "status": "ok",
+                "error": parsed.bozo and f"malformed but read: {parsed.bozo}",
+                "etag": result.headers.get("etag"),
+                "last_modified": result.headers.get("last-modified"),
+                "title": feed.get("title") or parsed.title,
+            },
+        )
+        return FeedOutcome(
+            feed,
+            "ok",
+            added=[o.item for o in added if o.created],
+            merged=sum(1 for o in added if not o.created),
+            filtered=filtered,
+        )
+
+    async def guarded(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+        try:
+            return await one(fetcher, feed)
+        except RevueError:
+            raise
+        except Exception as exc:
+            # A feed nobody foresaw must not cost the other feeds their entries.
+            reason = f"unexpected error: {type(exc).__name__}"
+            store.update_feed(
+                feed["id"], {"pulled_at": iso(clock()), "status": "failed", "error": reason}
+            )
+            return FeedOutcome(feed, "failed", reason)
+
+    async def run() -> None:
+        async with fetcher_factory() as fetcher:
+            results = await asyncio.gather(*(guarded(fetcher, f) for f in feeds))
+            outcomes.extend(results)
+
+    asyncio.run(run())
+    return outcomes

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from revue import urls
-from revue.app.curate import MAILED, link_entry
+from revue.app.add import link_entry
+from revue.app.refresh import MAILED
 from revue.errors import BadInput
 from revue.formats.mail import (
     BadMail,

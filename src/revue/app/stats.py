@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from revue.app.compose import DEAD_ERRORS, DEAD_HTTP
 from revue.clock import day_start, local_day
+from revue.models import DEAD_FAILURES
 from revue.store import stats as q
 from revue.store.db import Store
 
@@ -144,7 +144,7 @@ def stats(
 ) -> Stats:
     """The figures of the links added on the days [start, end] (the curator's, in `zone`);
     `by` computes only that view (and the totals)."""
-    dead = q.dead_sql(DEAD_HTTP, DEAD_ERRORS)
+    dead = q.dead_sql(DEAD_FAILURES)
     since = day_start(start, zone) or ""
     before = day_start(end + dt.timedelta(days=1), zone) or "9999"
     result = Stats(start, end, q.totals(store, since, before, dead))

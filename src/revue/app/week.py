@@ -7,7 +7,7 @@ a `Workbench` and maps keys to its methods.
 
 Invariants:
 - Every change is stored at once, through the use cases the commands use (Store.move as
-  `revue move`, curate.edit_item as `revue edit`, compose as `revue compose`), each in its
+  `revue move`, add.edit_item as `revue edit`, compose as `revue compose`), each in its
   own transaction: quitting or a kill at any moment loses nothing and leaves nothing half
   written.
 - A skipped item is marked, never deleted: compose leaves it out of this review and it stays
@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from revue.app.add import edit_item
 from revue.app.compose import (
     ComposeOptions,
     ComposeResult,
@@ -35,7 +36,6 @@ from revue.app.compose import (
     select,
     why_nothing,
 )
-from revue.app.curate import edit_item
 from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, NotFound

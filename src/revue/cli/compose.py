@@ -226,7 +226,9 @@ def report_stand_ins(env: "Env", result: "ComposeResult", *, strict: bool) -> No
             "blocked": "blocked",
             "failed": f"failed: {item.error}" if item.error else "failed",
         }.get(item.status, "its page has no title")
-        line = f'#{item.id} shown as "{shown}" ({why}): revue edit {item.id} --title "…"'
+        # A social post without its text is fixed by quoting it; any other link by a title.
+        field = "--quote" if shown.startswith("via RT") else "--title"
+        line = f'#{item.id} shown as "{shown}" ({why}): revue edit {item.id} {field} "…"'
         (env.ui.error if strict else env.ui.warn)(line)
     if strict and result.stand_ins:
         raise typer.Exit(int(ExitCode.PARTIAL))

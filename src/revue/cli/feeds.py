@@ -101,7 +101,7 @@ def feed_pull(
     ] = False,
 ) -> None:
     """Pull new entries from feeds; a broken feed is reported and the others go on."""
-    from revue.app.curate import pull_feeds
+    from revue.app.feeds import pull_feeds
 
     env = env_of(ctx)
     feeds = [env.store.get_feed(i) for i in ids] if ids else env.store.feeds()

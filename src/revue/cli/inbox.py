@@ -76,7 +76,7 @@ def inbox_pull(
     ui.say(("would file " if dry_run else "") + report.summary(), markup=False)
     failed = len(report.failed)
     if report.items and not no_fetch and not dry_run:
-        # As public links (curate.source_trust): a mail's From proves nothing.
+        # As public links (refresh.source_trust): a mail's From proves nothing.
         failed += len(run_fetch(env, report.items, single=False))
     exit_for(failed)
 

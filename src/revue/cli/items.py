@@ -93,7 +93,7 @@ def add(
     as_json: Annotated[bool, json_option("Print the items as JSON.")] = False,
 ) -> None:
     """Store links (before any network call), then fetch and extract their pages."""
-    from revue.app.curate import hashtags_in, store_links
+    from revue.app.add import hashtags_in, store_links
     from revue.models import iso
 
     env = env_of(ctx)
@@ -376,7 +376,7 @@ def edit(
     as_json: Annotated[bool, json_option("Print the item as JSON.")] = False,
 ) -> None:
     """Change curator fields; with no option, open $EDITOR."""
-    from revue.app.curate import edit_item
+    from revue.app.add import edit_item
 
     env = env_of(ctx)
     title, summary, note, section, lead, quote = map(
@@ -465,7 +465,7 @@ def extract(
     ] = True,
 ) -> None:
     """Print the metadata extracted from a page; store nothing."""
-    from revue.app.curate import extract_source
+    from revue.app.refresh import extract_source
 
     env = env_of(ctx)
     out = extract_source(

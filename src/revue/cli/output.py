@@ -244,7 +244,8 @@ def run_fetch(env: Env, items: Sequence[Item], *, single: bool, typed: bool = Fa
     """Fetch items, report each, return the ones that failed (an item with the curator's
     title is not one: the review shows it right). `typed`: links the curator just typed
     (see `fetch_items`)."""
-    from revue.app.curate import Progress, fetch_items
+    from revue.app.add import Progress
+    from revue.app.refresh import fetch_items
 
     ui = env.ui
     if not items:

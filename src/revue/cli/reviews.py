@@ -236,7 +236,7 @@ def publish(
         status=status,
         date_gmt=parse_at(at, env.now(), env.days.zone) if at is not None else None,
     )
-    from revue.web.fetch import ApiClient
+    from revue.web.api import ApiClient
 
     done_json: list[dict[str, object]] = []
     failures: list[RevueError] = []

@@ -22,8 +22,8 @@ from revue.files import read_bounded
 from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
+    from revue.app.add import GivenLinks
     from revue.app.compose import DateRange
-    from revue.app.curate import GivenLinks
     from revue.store.db import Store
     from revue.web.fetch import Fetcher, FetchSettings, RequestCallback, RequestEvent
 
@@ -129,7 +129,7 @@ class Env:
     def fetch_settings(self) -> "FetchSettings":
         from revue.web.fetch import FetchSettings
 
-        # config.py checked every key and value against FETCH_KEYS.
+        # revue.config checked every key and value against FETCH_KEYS.
         return FetchSettings(**self.cfg.fetch)
 
     def fetcher_factory(self) -> "Callable[[], Fetcher]":
@@ -408,7 +408,7 @@ def collect_links(args: Sequence[str], file: str | None) -> "GivenLinks":
     """Every link given: URLs typed as arguments (one bad one stores nothing: BadInput),
     and lists of links read from stdin ("-") or `file`, at most MAX_LIST_BYTES each (an
     endless stream is refused, not gathered), whose bad lines are reported and skipped."""
-    from revue.app.curate import checked_links
+    from revue.app.add import checked_links
 
     sources: list[tuple[str, bytes | None, str]] = []
     for arg in args:

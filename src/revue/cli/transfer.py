@@ -130,7 +130,7 @@ def import_(
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Store only; fetch later.")] = False,
 ) -> None:
     """Bring links in: all stored in one transaction, duplicates merged, bad lines reported."""
-    from revue.app.curate import import_parsed, import_revue_export
+    from revue.app.imports import import_parsed, import_revue_export
     from revue.formats.imports import (
         ImportResult,
         ImportStream,

@@ -157,8 +157,16 @@ def _lead(lead: str | None) -> str:
 def stand_in_title(item: Item) -> str | None:
     """What a link shows in place of the title its page did not give (a blocked, timed-out
     or untitled page): its site and its address's words; None when it has a title, or shows
-    none (a text block, a social post, which shows its text as a quote)."""
-    if item.kind == "text" or one_line(item.title) or social_post(item.url) is not None:
+    none (a text block). A social post shows its text as a quote: with no text to quote (not
+    fetched yet, or blocked) it stands as its `via RT@handle` line alone."""
+    if item.kind == "text":
+        return None
+    handle = social_post(item.url)
+    if handle is not None:
+        if one_line(item.quote) or one_line(item.summary) or one_line(item.title):
+            return None
+        return f"via RT{handle}" if handle else f"via RT {domain(item.url or '')}"
+    if one_line(item.title):
         return None
     return one_line(item.display_title()) or safe_url(item.url) or one_line(item.url)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from revue import urls
+from revue.models import FailureKind, failure_of
 from revue.store.db import Store
 
 # An item a weekly review published (a recap repeats them: it is no publication).
@@ -39,17 +40,19 @@ class Bounds:
     last: str
 
 
-def dead_sql(http: Iterable[int], errors: Iterable[str]) -> str:
+def dead_sql(kinds: Iterable[FailureKind]) -> str:
     """The SQL test of a dead link (its last fetch failed for good), from compose's rules:
-    the statuses and the error texts a failure starts with (case as fetch writes them)."""
-    codes = ", ".join(str(int(c)) for c in sorted(http)) or "NULL"
-    starts = " OR ".join(
-        f"substr(items.error, 1, {len(e)}) = '{e.replace(chr(39), chr(39) * 2)}'" for e in errors
-    )
+    the kinds of failure (`models.failure_of`, the one reader of stored failures)."""
+    names = ", ".join(f"'{k.value}'" for k in sorted(kinds)) or "NULL"
     return (
         "(items.kind = 'link' AND items.status = 'failed' AND "
-        f"(items.http_status IN ({codes}){' OR ' + starts if starts else ''}))"
+        f"revue_failure(items.error, items.http_status) IN ({names}))"
     )
+
+
+def _failure(error: str | None, http_status: int | None) -> str | None:
+    kind = failure_of(error, http_status)
+    return None if kind is None else kind.value
 
 
 def _site(url: str | None) -> str:
@@ -58,6 +61,7 @@ def _site(url: str | None) -> str:
 
 def _rows(store: Store, sql: str, params: dict[str, Any] | Sequence[Any]) -> list[Any]:
     store.db.conn.create_function("revue_site", 1, _site, deterministic=True)
+    store.db.conn.create_function("revue_failure", 2, _failure, deterministic=True)
     return [tuple(r) for r in store._q(sql, params)]
 
 

@@ -1,10 +1,15 @@
-"""Fetch web pages with every limit enforced: the only module that talks HTTP (httpx).
+"""Fetch web pages with every limit enforced: with the modules beside it, the only place that
+talks HTTP (httpx). Beside it: `limits` (the settings, the failures and their kinds, bounded
+decoding), `addresses` (the address policy: `Trust` and the checked-address pool), `oembed`
+(social posts' providers and answers) and `api` (`ApiClient`, for publish targets). The
+fetcher's names callers use are importable from here.
 
 Contract:
 
 - `Fetcher.fetch(url)` returns a `FetchResult` and never raises (except `CancelledError`):
   every failure becomes a short `error` reason ("timeout after 20 s", "HTTP 404",
-  "redirect loop", "connection reset", ...). `error_kind()` groups reasons for summaries.
+  "redirect loop", "connection reset", ...) and its kind, `failure` (a `models.FailureKind`:
+  what other layers read). `error_kind()` groups reasons for the fetch summary.
 - Every page is bounded: connect and per-read timeouts, a TOTAL deadline around the whole page
   (redirects, retries and their waits, meta refresh and oEmbed included), a cap on body bytes
   counted after decompression (so a gzip bomb costs at most the cap), and a cap on redirects.
@@ -36,467 +41,90 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import email.utils
-import ipaddress
 import json
 import random
-import re
-import socket
-import ssl
-import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
-from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 
-from revue import __version__, urls
-from revue.models import HTML_TYPES, NO_SUCH_HOST, FetchResult
+from revue.models import GONE_STATUSES, HTML_TYPES, FailureKind, FetchResult
 from revue.sanitize import clean_json
+from revue.web.addresses import (
+    _PUBLIC_ONLY,
+    CURATOR,
+    FROM_MAIL,
+    FROM_NEWSLETTER,
+    FROM_PUBLIC_FEED,
+    FROM_PUBLIC_PAGE,
+    FROM_PUBLIC_REDIRECT,
+    Resolver,
+    Trust,
+    _answered_trust,
+    _peer,
+    _Refused,
+    _TrustTransport,
+    address_kind,
+    system_resolve,
+)
 from revue.web.extract import extract
-
-# Provider name -> oEmbed endpoint. "{origin}" is replaced by the post's scheme://host, for
-# providers that live on many hosts (Mastodon instances all serve /api/oembed).
-DEFAULT_OEMBED_ENDPOINTS: Mapping[str, str] = MappingProxyType(
-    {
-        "twitter": "https://publish.twitter.com/oembed",
-        "youtube": "https://www.youtube.com/oembed",
-        "vimeo": "https://vimeo.com/api/oembed.json",
-        "bluesky": "https://embed.bsky.app/oembed",
-        "mastodon": "{origin}/api/oembed",
-    }
+from revue.web.limits import (
+    ACCEPT,
+    ACCEPT_ENCODING,
+    ACCEPT_LANGUAGE,
+    DEFAULT_SETTINGS,
+    HEAD_REFUSED,
+    REDIRECT_STATUSES,
+    RETRY_STATUSES,
+    RETRY_UNSENT_STATUSES,
+    FetchSettings,
+    RequestCallback,
+    RequestEvent,
+    _Answer,
+    _check_url,
+    _Decoder,
+    _Failure,
+    _reason,
+    _redirect_target,
+    _secs,
+    error_kind,
+    media_type,
+    parse_retry_after,
+)
+from revue.web.oembed import (
+    DEFAULT_OEMBED_ENDPOINTS,
+    OEMBED_MAX_BYTES,
+    request_url,
+    social_provider,
 )
 
-ACCEPT_LANGUAGE = "fr-CA,fr;q=0.9,en;q=0.8"
-ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-# Only what we decode ourselves, with a bound on output (httpx's decoders are unbounded
-# per chunk: one 64 KB read of a gzip bomb would inflate to ~64 MB at once).
-ACCEPT_ENCODING = "gzip, deflate"
-
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# 501/505/511 say "this will not work", retrying them is pointless.
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
-# Those that say the request was not handled at all: safe to resend even a "create".
-RETRY_UNSENT_STATUSES = frozenset({429, 503})
-HEAD_REFUSED = frozenset({403, 405, 501})
-
-OEMBED_MAX_BYTES = 256_000
-READ_STEP = 65_536  # most bytes one decompression step may produce
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """Every limit of a fetch. config.py builds it from the [fetch] TOML table by field name."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0  # per read on the socket
-    total_timeout: float = 20.0  # whole page: redirects, retries and their waits included
-    max_bytes: int = 3_000_000  # cap on body bytes read, counted after decompression
-    # Enough of an HTML page is in hand once `</head>` was seen and this much after it.
-    after_head_bytes: int = 400_000
-    max_redirects: int = 8
-    concurrency: int = 16  # pages at once, all hosts together
-    per_host: int = 4  # pages at once on one host
-    retries: int = 2  # for connection errors, 5xx and 429
-    backoff: float = 0.5  # base of exponential backoff, with jitter
-    max_retry_after: float = 10.0  # cap on a Retry-After we honour
-    user_agent: str = f"revue/{__version__} (+https://github.com/revue; press-review curator)"
-    # Provider name ("twitter", "youtube", "vimeo", "bluesky", "mastodon") or host pattern
-    # ("example.org" matches it and its subdomains, "127.0.0.1:8080") -> endpoint URL.
-    # Merged over DEFAULT_OEMBED_ENDPOINTS; an empty endpoint turns a provider off.
-    oembed_endpoints: Mapping[str, str] = field(default_factory=lambda: DEFAULT_OEMBED_ENDPOINTS)
-
-
-DEFAULT_SETTINGS = FetchSettings()
-
-
-@dataclass(frozen=True, slots=True)
-class RequestEvent:
-    """One HTTP request done: its answer's status, or the reason it got none."""
-
-    method: str
-    url: str
-    status: int | None  # None: no answer (the reason is in `error`)
-    seconds: float  # from sending the request to the end of its body (or the failure)
-    error: str | None = None
-
-
-RequestCallback = Callable[[RequestEvent], None]
-
-
-class _Failure(Exception):
-    """A page-level failure with its short reason; `retryable` for connection-level errors."""
-
-    def __init__(self, reason: str, *, retryable: bool = False, unsent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-        # The request surely never reached the server (no connection): even a request that
-        # must not run twice (a blog's "create a post") may be sent again.
-        self.unsent = unsent
-
-
-@dataclass(slots=True)
-class _Answer:
-    """One HTTP response, its body read (capped) or not."""
-
-    url: str
-    status: int
-    headers: dict[str, str]
-    content_type: str | None
-    body: bytes = b""
-    truncated: bool = False
-    retry_after: float | None = None
-    peer: str | None = None  # the address that answered, when known
-
-
-def _secs(value: float) -> str:
-    return f"{value:g}"
-
-
-def media_type(header: str | None) -> str | None:
-    """`text/html; charset=utf-8` -> `text/html`; None when absent or blank."""
-    if not header:
-        return None
-    kind = header.split(";", 1)[0].strip().lower()
-    return kind or None
-
-
-def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-def error_kind(reason: str) -> str:
-    """Group a failure reason for summaries: "timeout", "HTTP 404", "redirect loop", ..."""
-    if reason.startswith("timeout"):
-        return "timeout"
-    if reason.startswith("HTTP "):
-        return reason.split(" (", 1)[0]
-    if reason.startswith("redirect to unsupported scheme") or reason.startswith(
-        "unsupported scheme"
-    ):
-        return "unsupported scheme"
-    return reason.split(":", 1)[0].strip()
-
-
-# --- whose word a URL is: the addresses it may reach ------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Trust:
-    """Where a URL came from, which decides the addresses revue may connect to for it.
-
-    The curator's (typed, configured, or given by a page their own network served): any
-    address. The public web's: public addresses only; `origin` says how it came, for the
-    refusal ("found in a public feed")."""
-
-    public_only: bool
-    origin: str
-
-
-CURATOR = Trust(public_only=False, origin="typed by the curator")
-FROM_PUBLIC_FEED = Trust(public_only=True, origin="found in a public feed")
-FROM_PUBLIC_PAGE = Trust(public_only=True, origin="found on a public page")
-FROM_PUBLIC_REDIRECT = Trust(public_only=True, origin="redirected by a public address")
-# A newsletter's links, and any link that came by mail: anyone may send a mail (with any
-# From), so they are the public web's.
-FROM_NEWSLETTER = Trust(public_only=True, origin="found in a newsletter")
-FROM_MAIL = Trust(public_only=True, origin="mailed to revue's inbox")
-
-# Addresses counted as public although they are not: for tests only, which have no internet
-# and let a second loopback address (127.0.0.2) stand for it. Tests set it on this module;
-# no setting, option or environment variable reaches it.
-TEST_PUBLIC_ADDRESSES: frozenset[str] = frozenset()
-
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
-
-
-def address_kind(address: str) -> str | None:
-    """None for a public address, else what it is: "loopback", "private", "link-local",
-    "unique-local", "multicast", "unspecified" or "reserved" (not routed on the internet)."""
-    try:
-        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-            address.split("%", 1)[0]
-        )
-    except ValueError:
-        return "unknown"
-    if isinstance(ip, ipaddress.IPv6Address):
-        # An IPv4 address inside an IPv6 one reaches that IPv4 address: judged as it.
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip.sixtofour is not None:
-            ip = ip.sixtofour
-        elif ip in _NAT64:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if str(ip) in TEST_PUBLIC_ADDRESSES:
-        return None
-    if ip.is_unspecified:
-        return "unspecified"
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_link_local:  # 169.254.0.0/16 (cloud metadata), fe80::/10
-        return "link-local"
-    if ip.is_multicast:
-        return "multicast"
-    if isinstance(ip, ipaddress.IPv6Address) and ip in _UNIQUE_LOCAL:
-        return "unique-local"
-    if ip.is_private:
-        return "private"
-    if not ip.is_global:
-        return "reserved"
-    return None
-
-
-def _answered_trust(trust: Trust, peer: str | None, public: Trust) -> Trust:
-    """The trust of a URL an answer gave (its redirect, refresh or links): the curator's only
-    when the curator's request was answered by an address that is not public (their own
-    network); `public` else, and when the address is unknown."""
-    if not trust.public_only and peer is not None and address_kind(peer) is not None:
-        return trust
-    return public
-
-
-Resolver = Callable[[str, int], Awaitable[list[str]]]
-
-
-async def system_resolve(host: str, port: int) -> list[str]:
-    """The addresses of `host` (the system's resolver), each once, in its order."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-class _Refused(Exception):
-    """Raised where a connection would be made to an address the request may not reach."""
-
-    def __init__(self, address: str, kind: str) -> None:
-        article = "an" if kind in ("unspecified", "unknown") else "a"  # "a unique-local"
-        super().__init__(f"{address} is {article} {kind} address")
-        self.address = address
-        self.kind = kind
-
-
-class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
-    """Connects to public addresses only: resolves the name once, checks each address, and
-    connects to a checked one by its address, so that no second lookup can answer otherwise
-    (DNS rebinding). httpcore takes the TLS server name (SNI, certificate) and the Host
-    header from the URL, not from the address connected to, so both still name the host."""
-
-    def __init__(self, resolve: Resolver) -> None:
-        self._resolve = resolve
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                addresses = await self._resolve(host, port)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"lookup of {host} timed out") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        allowed = [a for a in addresses if address_kind(a) is None]
-        if not allowed:
-            if not addresses:
-                raise httpcore.ConnectError(f"no address for {host}")
-            raise _Refused(addresses[0], address_kind(addresses[0]) or "unknown")
-        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in allowed:
-            try:
-                return await self._inner.connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        assert failure is not None
-        raise failure
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("no Unix socket for the public web")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-_PUBLIC_ONLY = "revue.public_only"  # the request extension naming its pool
-
-
-class _TrustTransport(httpx.AsyncBaseTransport):
-    """Two connection pools that never mix: the curator's (any address) and the public
-    web's (public addresses only, see `_PublicOnlyBackend`). Each request goes to the pool
-    its trust names, so a connection opened for the curator's intranet page is never reused
-    for a public feed's link. A request without a trust is the public web's."""
-
-    def __init__(self, settings: FetchSettings, resolve: Resolver) -> None:
-        limits = httpx.Limits(
-            max_connections=2 * settings.concurrency + 4,
-            max_keepalive_connections=settings.concurrency,
-        )
-        self._curator = httpx.AsyncHTTPTransport(http1=True, http2=False, retries=0, limits=limits)
-        self._public = httpx.AsyncHTTPTransport(http1=True, http2=False, retries=0, limits=limits)
-        # httpx takes no network backend: its pool is made again, the same but for that.
-        self._public._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            retries=0,
-            network_backend=_PublicOnlyBackend(resolve),
-        )
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        public = request.extensions.get(_PUBLIC_ONLY, True)
-        return await (self._public if public else self._curator).handle_async_request(request)
-
-    async def aclose(self) -> None:
-        try:
-            await self._curator.aclose()
-        finally:
-            await self._public.aclose()
-
-
-def _peer(response: httpx.Response) -> str | None:
-    """The address that answered, when the connection tells (an injected transport won't)."""
-    stream = response.extensions.get("network_stream")
-    try:
-        addr = stream.get_extra_info("server_addr") if stream is not None else None
-    except Exception:  # an odd stream says nothing: unknown, so counted as public
-        return None
-    if isinstance(addr, tuple) and addr and isinstance(addr[0], str):
-        return addr[0]
-    return None
-
-
-# --- social posts -----------------------------------------------------------------------------
-
-_YOUTUBE_HOSTS = {"youtube.com", "m.youtube.com", "music.youtube.com"}
-_YOUTUBE_PATH = re.compile(r"^/(?:shorts|live|embed)/[\w-]+")
-_VIMEO_PATH = re.compile(r"^/(?:(?:channels|groups)/[^/]+/(?:videos/)?|video/)?\d+")
-
-
-def _strip_www(host: str) -> str:
-    return host[4:] if host.startswith("www.") else host
-
-
-def social_provider(url: str, endpoints: Mapping[str, str] | None = None) -> str | None:
-    """The oEmbed provider of a social post URL: a key of `endpoints` or a provider name.
-
-    Host-pattern keys of `endpoints` (those with a dot or a colon) win over the built-in
-    rules, so a config (or a test) can route any host to an oEmbed endpoint.
-    """
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc.lower()
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    for key in endpoints or ():
-        if "." in key or ":" in key:
-            pattern = key.lower()
-            if netloc == pattern or host == pattern or host.endswith("." + pattern):
-                return key
-    post = urls.social(url)  # X, Bluesky, Mastodon: the table urls.py keeps for revue
-    if post is not None:
-        return post.platform
-    bare = _strip_www(host)
-    path = parts.path or "/"
-    if bare in _YOUTUBE_HOSTS and (
-        (path == "/watch" and "v" in parse_qs(parts.query)) or _YOUTUBE_PATH.match(path)
-    ):
-        return "youtube"
-    if bare == "youtu.be" and len(path) > 1:
-        return "youtube"
-    if bare in {"vimeo.com", "player.vimeo.com"} and _VIMEO_PATH.match(path):
-        return "vimeo"
-    return None
-
-
-def _oembed_request_url(endpoint: str, page_url: str) -> str:
-    post = urls.social(page_url)
-    if post is not None:
-        page_url = post.url  # the form the platform knows (x.com, not a mirror's address)
-    parts = urlsplit(page_url)
-    endpoint = endpoint.replace("{origin}", f"{parts.scheme}://{parts.netloc}")
-    sep = "&" if "?" in endpoint else "?"
-    return endpoint + sep + urlencode({"url": page_url, "format": "json"})
-
-
-# --- bounded decompression --------------------------------------------------------------------
-
-
-class _Decoder:
-    """Content-Encoding decoder whose output per step is bounded (zlib's max_length)."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._z: Any = None
-        self._first = True
-        if encoding == "gzip" or encoding == "x-gzip":
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._z = zlib.decompressobj()
-        elif encoding not in ("", "identity"):
-            raise _Failure(f"unsupported content encoding {encoding[:20]}")
-
-    def decode(self, data: bytes, room: int) -> Iterator[bytes]:
-        """Yield decoded pieces of `data`, each at most READ_STEP bytes, stopping once the
-        caller stops asking (the rest of the compressed input is then never inflated)."""
-        if self._z is None:
-            yield data
-            return
-        pending = data
-        while pending and not self._z.eof:
-            try:
-                out = self._z.decompress(pending, max(1, min(room, READ_STEP)))
-            except zlib.error as exc:
-                if self.encoding == "deflate" and self._first:
-                    # Some servers send raw deflate without the zlib header.
-                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                    self._first = False
-                    continue
-                raise _Failure("bad content encoding") from exc
-            self._first = False
-            pending = self._z.unconsumed_tail
-            if out:
-                yield out
-            elif not pending:
-                break
-
-
-# --- the fetcher ------------------------------------------------------------------------------
+# What callers import from here: the fetcher's whole surface, wherever each piece lives.
+__all__ = [
+    "CURATOR",
+    "DEFAULT_OEMBED_ENDPOINTS",
+    "DEFAULT_SETTINGS",
+    "FROM_MAIL",
+    "FROM_NEWSLETTER",
+    "FROM_PUBLIC_FEED",
+    "FROM_PUBLIC_PAGE",
+    "FROM_PUBLIC_REDIRECT",
+    "REDIRECT_STATUSES",
+    "FetchSettings",
+    "Fetcher",
+    "RequestCallback",
+    "RequestEvent",
+    "Resolver",
+    "Trust",
+    "address_kind",
+    "error_kind",
+    "fetch_one",
+    "media_type",
+    "parse_retry_after",
+    "social_provider",
+    "system_resolve",
+]
 
 
 class _HostSlot:
@@ -648,7 +276,7 @@ class Fetcher:
         try:
             full = str(httpx.URL(url, params=params)) if params else _check_url(url)
         except (httpx.InvalidURL, ValueError, _Failure):
-            return FetchResult(url=url, error="invalid URL")
+            return FetchResult(url=url, error="invalid URL", failure=FailureKind.INVALID)
         wanted = {"Accept": "application/json", **(headers or {})}
         content = None
         if json_body is not None:
@@ -674,10 +302,12 @@ class Fetcher:
                 )
         except TimeoutError:
             result.error = f"timeout after {_secs(s.total_timeout)} s"
+            result.failure = FailureKind.TIMEOUT
         except _Failure as f:
-            result.error = f.reason
+            result.error, result.failure = f.reason, f.kind
         except Exception as exc:  # an answer must never crash the caller with a traceback
             result.error = f"unexpected error: {type(exc).__name__}"
+            result.failure = FailureKind.UNEXPECTED
         else:
             result.status = ans.status
             result.headers = ans.headers
@@ -749,7 +379,11 @@ class Fetcher:
                 client, url, trust, keep_body=keep_body, method=method, headers=headers
             )
         except Exception as exc:  # the "never raises" promise; CancelledError still passes
-            return FetchResult(url=url, error=f"unexpected error: {type(exc).__name__}")
+            return FetchResult(
+                url=url,
+                error=f"unexpected error: {type(exc).__name__}",
+                failure=FailureKind.UNEXPECTED,
+            )
 
     async def _fetch_unguarded(
         self,
@@ -774,7 +408,7 @@ class Fetcher:
                 # trusted as the post's URL.
                 where = trust if "{origin}" in endpoint else CURATOR
                 oembed_task = asyncio.create_task(
-                    self._oembed(client, _oembed_request_url(endpoint, url), where, deadline)
+                    self._oembed(client, request_url(endpoint, url), where, deadline)
                 )
             result = await self._page(
                 client, url, trust, slot, deadline, keep_body, method, headers
@@ -789,7 +423,8 @@ class Fetcher:
                 oembed = await self._oembed(client, link, where, deadline)
             if oembed is not None:
                 result.oembed = oembed
-                result.error = None  # the post is known even if its page is a wall
+                # The post is known even if its page is a wall.
+                result.error, result.failure = None, None
             return result
         finally:
             slot.release()
@@ -815,10 +450,12 @@ class Fetcher:
                 )
         except TimeoutError:
             result.error = f"timeout after {_secs(self.settings.total_timeout)} s"
+            result.failure = FailureKind.TIMEOUT
         except _Failure as f:
-            result.error = f.reason
+            result.error, result.failure = f.reason, f.kind
         except Exception as exc:  # untrusted input must never crash a batch
             result.error = f"unexpected error: {type(exc).__name__}"
+            result.failure = FailureKind.UNEXPECTED
         return result
 
     async def _follow(
@@ -894,9 +531,9 @@ class Fetcher:
             hops += 1
             key = (nxt, len(cookies.jar))
             if key in seen:
-                raise _Failure("redirect loop")
+                raise _Failure("redirect loop", FailureKind.REDIRECT)
             if hops > s.max_redirects:
-                raise _Failure("too many redirects")
+                raise _Failure("too many redirects", FailureKind.REDIRECT)
             seen.add(key)
             current = nxt
 
@@ -905,6 +542,8 @@ class Fetcher:
         result.truncated = ans.truncated
         if not 200 <= ans.status < 300:
             result.error = f"HTTP {ans.status}"
+            gone = ans.status in GONE_STATUSES
+            result.failure = FailureKind.GONE if gone else FailureKind.HTTP
 
     async def _send(
         self,
@@ -993,7 +632,7 @@ class Fetcher:
                 extensions={_PUBLIC_ONLY: trust.public_only},
             )
         except (httpx.InvalidURL, ValueError) as exc:
-            raise _Failure("invalid URL") from exc
+            raise _Failure("invalid URL", FailureKind.INVALID) from exc
         started = asyncio.get_running_loop().time()
         status: int | None = None
         error = "cut off"  # by the page's deadline, or the batch cancelled, unless set below
@@ -1032,7 +671,7 @@ class Fetcher:
         except _Refused as refused:
             # Not retried: the same name would lead to the same address.
             error = f"refused: {refused} ({trust.origin})"
-            raise _Failure(error) from refused
+            raise _Failure(error, FailureKind.REFUSED) from refused
         except _Failure as failure:
             error = failure.reason
             raise
@@ -1124,143 +763,6 @@ class Fetcher:
             return None
         finally:
             slot.release()
-
-
-class ApiClient:
-    """Synchronous calls to a web API for a command that talks to one (`revue publish`):
-    `Fetcher.request` run on one event loop that lives as long as the `with` block, so the
-    calls share a connection and keep every limit of the fetcher."""
-
-    def __init__(
-        self,
-        settings: FetchSettings = DEFAULT_SETTINGS,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        on_request: RequestCallback | None = None,
-    ) -> None:
-        self.settings = settings
-        self._fetcher = Fetcher(settings, transport=transport, on_request=on_request)
-        self._runner: asyncio.Runner | None = None
-
-    def __enter__(self) -> ApiClient:
-        self._runner = asyncio.Runner()
-        self._runner.run(self._fetcher.__aenter__())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            try:
-                runner.run(self._fetcher.__aexit__())
-            finally:
-                runner.close()
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json_body: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool = True,
-    ) -> FetchResult:
-        """See `Fetcher.request`."""
-        if self._runner is None:
-            raise RuntimeError("ApiClient.request outside its `with` block")
-        return self._runner.run(
-            self._fetcher.request(
-                method,
-                url,
-                params=params,
-                json_body=json_body,
-                headers=headers,
-                idempotent=idempotent,
-            )
-        )
-
-
-def _check_url(url: str) -> str:
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError as exc:
-        raise _Failure("invalid URL") from exc
-    if parts.scheme.lower() not in ("http", "https"):
-        raise _Failure(f"unsupported scheme {parts.scheme.lower()[:20] or 'none'}")
-    if not parts.netloc:
-        raise _Failure("invalid URL")
-    return url.strip()
-
-
-def _redirect_target(current: str, location: str) -> str:
-    try:
-        target = urljoin(current, location.strip())
-        parts = urlsplit(target)
-    except ValueError as exc:
-        raise _Failure("bad redirect") from exc
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise _Failure(f"redirect to unsupported scheme {scheme[:20] or 'none'}")
-    if not parts.netloc:
-        raise _Failure("bad redirect")
-    return target
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    out: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and len(out) < 10:
-        out.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    return out
-
-
-# getaddrinfo's answers for a name that does not exist (NXDOMAIN, or no address for it), as
-# opposed to EAI_AGAIN, a resolver that did not answer (the network being down).
-_NO_NAME = frozenset(
-    code
-    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
-    if code
-)
-
-
-def _reason(exc: httpx.HTTPError, s: FetchSettings, *, before_response: bool) -> _Failure:
-    """A short reason for an httpx error; connection-level errors before a response retry."""
-    chain = _chain(exc)
-    text = " ".join(str(e) for e in chain).lower()
-
-    def has(*kinds: type[BaseException]) -> bool:
-        return any(isinstance(e, kinds) for e in chain)
-
-    if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure(f"timeout after {_secs(s.connect_timeout)} s", retryable=True, unsent=True)
-    if isinstance(exc, httpx.TimeoutException):
-        return _Failure(f"timeout after {_secs(s.read_timeout)} s")
-    if isinstance(exc, httpx.ConnectError):
-        if any(isinstance(e, socket.gaierror) and e.errno in _NO_NAME for e in chain):
-            return _Failure(NO_SUCH_HOST)  # the name does not exist: no retry, now or later
-        if has(socket.gaierror) or "name or service" in text or "nodename" in text:
-            return _Failure("DNS lookup failed")  # retrying at once will not fix it
-        if has(ssl.SSLError) or "certificate" in text:
-            return _Failure("TLS error")
-        if has(ConnectionRefusedError) or "refused" in text:
-            return _Failure("connection refused", retryable=True, unsent=True)
-        return _Failure("connection failed", retryable=True, unsent=True)
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return _Failure("unsupported scheme")
-    if isinstance(exc, httpx.DecodingError):
-        return _Failure("bad content encoding")
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        if not before_response:
-            return _Failure("incomplete body")
-        if has(ConnectionResetError) or "reset" in text:
-            return _Failure("connection reset", retryable=True)
-        if "without sending" in text or "disconnected" in text:
-            return _Failure("connection closed", retryable=True)
-        if isinstance(exc, httpx.RemoteProtocolError):
-            return _Failure("protocol error")
-        return _Failure("connection reset", retryable=True)
-    return _Failure(type(exc).__name__)
 
 
 def fetch_one(
