@@ -269,10 +269,6 @@ def _decode(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
