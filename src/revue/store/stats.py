@@ -57,8 +57,8 @@ def _site(url: str | None) -> str:
 
 
 def _rows(store: Store, sql: str, params: dict[str, Any] | Sequence[Any]) -> list[Any]:
-    store.db.conn.create_function("revue_site", 1, _site, deterministic=True)
-    return [tuple(r) for r in store._q(sql, params)]
+    store.conn.create_function("revue_site", 1, _site, deterministic=True)
+    return [tuple(r) for r in store.query(sql, params)]
 
 
 def totals(store: Store, since: str, before: str, dead: str) -> dict[str, int]:
