@@ -163,11 +163,9 @@ class Store(Records):
             for candidate in (final_url, meta.url if meta else None, *aliases):
                 if not candidate or not urls.is_http_url(candidate):
                     continue
-                hit = tx.execute(
-                    "SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(candidate)]
-                ).fetchone()
-                if hit and hit[0] != item_id:
-                    other = int(hit[0])
+                hit = tx.item_of_key(urls.dedup_key(candidate))
+                if hit is not None and hit != item_id:
+                    other = hit
                     break
             if other is not None:
                 tx.merge(item_id, into=other)
