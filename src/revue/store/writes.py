@@ -1,9 +1,10 @@
 """The store's writes: `Transaction`, one write transaction and what it can do to items,
 their tags and keys. It owns the tag cache, which lives exactly as long as it does.
 
-Plain sqlite3 rather than sqlite-utils' tables here: an import writes through these
-methods thousands of times, and sqlite-utils would cost its import (60 ms at every start)
-and a look at the table's columns at every insert."""
+Plain sqlite3 rather than sqlite-utils' tables here (sqlite-utils runs the migrations only):
+every command that writes comes through these methods, an import thousands of times, and
+`Table.insert` costs about 6x a plain INSERT a row (50 µs against 8 here), besides the import
+of sqlite-utils at start-up (60 ms on a quiet machine)."""
 
 from __future__ import annotations
 
