@@ -215,3 +215,31 @@ def test_only_the_workbench_imports_textual_and_only_when_week_runs() -> None:
         } | {a.name for node in tree.body if isinstance(node, ast.Import) for a in node.names}
         assert "revue.workbench" not in top_level, path.name
         assert "revue.app.week" not in top_level, path.name
+
+
+def test_the_store_is_rooms_by_role_that_reach_no_private_name_of_another() -> None:
+    """store/ by role (schema, reads, writes, records, dump; issue 25): each module a size one
+    can hold in mind, sqlite-utils loaded by the migrations alone (its import costs every
+    command's start-up), and no module reaching into another object's private members
+    (the dump and the restore go through the store's public methods)."""
+    store = [m for m in all_modules() if package(m) == "store"]
+    assert {"store.schema", "store.reads", "store.writes", "store.records", "store.dump"} <= set(
+        store
+    )
+    for module in store:
+        source = path_of(module).read_text(encoding="utf-8")
+        assert source.count("\n") <= 800, f"{module}: {source.count(chr(10))} lines"
+        if module == "store.migrations":
+            continue  # sqlite-migrate's list of migrations has no public name
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+                owner = node.value
+                own = isinstance(owner, ast.Name) and owner.id in {"self", "cls"}
+                assert own or node.attr.startswith("__"), (
+                    f"{module}:{node.lineno} reaches {ast.unparse(node)}"
+                )
+        top = {node.module for node in tree.body if isinstance(node, ast.ImportFrom)} | {
+            a.name for node in tree.body if isinstance(node, ast.Import) for a in node.names
+        }
+        assert "sqlite_utils" not in top, module

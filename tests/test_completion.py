@@ -322,6 +322,13 @@ def shell_with_completion(shell: str, tmp_path: Path) -> tuple[list[str], Path]:
     return start, work
 
 
+def _last_line(screen: str) -> str:
+    """The line being edited, trailing spaces kept (`capture-pane -N`): a completion that
+    only adds the space after a word changes it."""
+    lines = [line for line in screen.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
     shell: str, tmp_path: Path
@@ -341,7 +348,7 @@ def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
         ).stdout  # fmt: skip
 
     def screen() -> str:
-        return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "tab")
+        return tmux("capture-pane", "-p", "-J", "-N", "-S", "-", "-t", "tab")
 
     def wait_until(done: Callable[[str], bool], what: str) -> str:
         deadline = time.monotonic() + WAIT_S
@@ -382,8 +389,14 @@ def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
         add_other_hostile_tags()
         # Each tag alone: the shell inserts it, Enter, and the words the shell read are back.
         for n, (typed, tag) in enumerate(HOSTILE_TAGS.items(), start=1):
-            tmux("send-keys", "-t", "tab", "-l", f"revue list --tag {typed}")
+            line = f"revue list --tag {typed}"
+            tmux("send-keys", "-t", "tab", "-l", line)
+            typed_in = wait_until(lambda s, line=line: line in _last_line(s), f"typing {typed!r}")
             tmux("send-keys", "-t", "tab", "Tab")
+            # Enter only once the completion is on the line: on a loaded machine a key sent
+            # while the completion function runs can be read before its answer.
+            before = _last_line(typed_in)
+            wait_until(lambda s, before=before: _last_line(s) != before, f"completing {typed!r}")
             tmux("send-keys", "-t", "tab", "Enter")
             shown = wait_until(lambda s, n=n: len(got(s)) >= n, f"the completion of {tag!r}")
             assert got(shown)[n - 1] == f"GOT 3 <list> <--tag> <{tag}>"

@@ -263,7 +263,7 @@ def test_add_many_stores_what_adds_one_by_one_would(tmp_path: Path) -> None:
     ]
 
     def state(store: Store) -> list[object]:
-        conn = store.db.conn
+        conn = store.conn
         return [
             conn.execute("SELECT * FROM items ORDER BY id").fetchall(),
             conn.execute("SELECT * FROM item_keys ORDER BY key").fetchall(),

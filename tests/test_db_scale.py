@@ -81,17 +81,17 @@ def fill(path: Path, n: int, *, per_day: int = 30) -> None:
 def plans(store: Store, call: object) -> list[str]:
     """EXPLAIN QUERY PLAN of every SELECT on items that `call()` ran, one text each."""
     seen: list[str] = []
-    store.db.conn.set_trace_callback(seen.append)
+    store.conn.set_trace_callback(seen.append)
     try:
         result = call()  # type: ignore[operator]
         if not isinstance(result, list):
             list(result)
     finally:
-        store.db.conn.set_trace_callback(None)
+        store.conn.set_trace_callback(None)
     out = []
     for sql in seen:
         if sql.lstrip().upper().startswith("SELECT") and " items" in sql:
-            rows = store.db.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            rows = store.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
             out.append("\n".join(r[-1] for r in rows))
     assert out, seen
     return out
@@ -120,7 +120,7 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
     # The same rows as a comparison of the first 10 characters of added_at.
     expected = [
         r[0]
-        for r in store.db.conn.execute(
+        for r in store.conn.execute(
             "SELECT id FROM items WHERE substr(added_at, 1, 10) BETWEEN ? AND ? "
             "ORDER BY added_at DESC, id DESC",
             week,
@@ -135,7 +135,7 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
 
 
 def test_a_range_ending_on_the_last_day_there_is() -> None:
-    from revue.store.db import _added_range  # type: ignore[attr-defined]
+    from revue.store.reads import added_range as _added_range
 
     since, before = day_span(dt.date(2024, 3, 12), dt.date(2024, 3, 19), dt.UTC)
     assert _added_range(since, before) == (
@@ -154,7 +154,7 @@ def test_more_items_than_sqlite_variables_list_and_export(tmp_path: Path) -> Non
     fill(tmp_path / "r.db", n, per_day=400)
     store = Store.open(tmp_path / "r.db")
     # The limit of a default SQLite build (some distributions raise it to 250,000).
-    store.db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
     items = store.list_items(order="id")
     assert len(items) == n
     assert items[2].tags == ["IA"] and items[2].hashtags == ["IA"]

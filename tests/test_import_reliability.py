@@ -403,7 +403,7 @@ def test_the_table_of_export_fields_is_the_schema_the_migrations_make(tmp_path: 
     # review an item is in (review_items).
     not_columns = {"tags", "hashtags", "keys", "items", "review", "review_date"}
     for record, table in tables.items():
-        schema = {r[1]: r[2] for r in store.db.execute(f"PRAGMA table_info({table})")}
+        schema = {r[1]: r[2] for r in store.conn.execute(f"PRAGMA table_info({table})")}
         fields = RECORD_COLUMNS[record]
         for name, column in fields.items():
             if name not in schema:

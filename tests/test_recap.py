@@ -173,5 +173,5 @@ def test_the_star_goes_through_export_and_import(year: dict[str, int], tmp_path:
     # Into a store that has the items already: the stars are kept (merged).
     revue("import", str(dump))
     store = Store.open(tmp_path / "revue.db")
-    assert store.db.execute("SELECT count(*) FROM items WHERE starred").fetchone()[0] == 5
+    assert store.conn.execute("SELECT count(*) FROM items WHERE starred").fetchone()[0] == 5
     store.close()

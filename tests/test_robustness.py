@@ -155,7 +155,7 @@ print("ready", flush=True)
 os.read(int(sys.argv[2]), 1)  # blocks until the test closes the pipe's other end
 store = Store.open(Path(sys.argv[1]))
 store.add("https://same.example/" + sys.argv[3], now="2024-03-19T10:00:00+00:00")
-print(store.db.execute("PRAGMA journal_mode").fetchone()[0], store.count())
+print(store.conn.execute("PRAGMA journal_mode").fetchone()[0], store.count())
 store.close()
 """
 

@@ -233,15 +233,15 @@ def test_every_query_reads_the_range_through_an_index(year: dict[str, int], tmp_
 
     store = Store.open(tmp_path / "revue.db")
     seen: list[str] = []
-    store.db.conn.set_trace_callback(seen.append)
+    store.conn.set_trace_callback(seen.append)
     zone = dt.UTC
     stats(store, dt.date(2025, 1, 1), dt.date(2025, 12, 31), zone=zone, today=dt.date(2026, 1, 10))
     chosen_ids(store, 2025, None)
-    store.db.conn.set_trace_callback(None)
+    store.conn.set_trace_callback(None)
     queries = [sql for sql in seen if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert len(queries) >= 9
     for sql in queries:
-        plan = "\n".join(r[-1] for r in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        plan = "\n".join(r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
         for table in (
             "items",
             "item_tags",

@@ -150,8 +150,8 @@ def test_a_line_is_text_with_its_marks(db: Path) -> None:
         first_published="2023-01-01",
     )
     store.record_fetch(outcome.item.id, status="ok", now="2024-03-14T10:01:00+00:00", meta=meta)
-    store.db.conn.execute("UPDATE items SET paywalled = 1 WHERE id = ?", [outcome.item.id])
-    store.db.conn.commit()
+    store.conn.execute("UPDATE items SET paywalled = 1 WHERE id = ?", [outcome.item.id])
+    store.conn.commit()
     dead = store.add("https://b.example/gone", now="2024-03-14T10:00:00+00:00")
     store.record_fetch(
         dead.item.id,

@@ -71,7 +71,7 @@ def make(target: Path) -> None:
         )
     assert result.review_id is not None and len(result.items) >= 2, result
     assert b.id
-    store.db.execute("VACUUM")
+    store.conn.execute("VACUUM")
     store.close()
 
 

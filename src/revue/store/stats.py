@@ -18,7 +18,7 @@ from typing import Any
 
 from revue import urls
 from revue.models import FailureKind, failure_of
-from revue.store.db import Store
+from revue.store.reads import Reads
 
 # An item a weekly review published (a recap repeats them: it is no publication).
 PUBLISHED = (
@@ -59,13 +59,13 @@ def _site(url: str | None) -> str:
     return urls.domain(url) if url else ""
 
 
-def _rows(store: Store, sql: str, params: dict[str, Any] | Sequence[Any]) -> list[Any]:
-    store.db.conn.create_function("revue_site", 1, _site, deterministic=True)
-    store.db.conn.create_function("revue_failure", 2, _failure, deterministic=True)
-    return [tuple(r) for r in store._q(sql, params)]
+def _rows(store: Reads, sql: str, params: dict[str, Any] | Sequence[Any]) -> list[Any]:
+    store.conn.create_function("revue_site", 1, _site, deterministic=True)
+    store.conn.create_function("revue_failure", 2, _failure, deterministic=True)
+    return [tuple(r) for r in store.query(sql, params)]
 
 
-def totals(store: Store, since: str, before: str, dead: str) -> dict[str, int]:
+def totals(store: Reads, since: str, before: str, dead: str) -> dict[str, int]:
     """Items added in the range: links, text blocks, published, starred, dead, and dead
     after a review published them."""
     row = _rows(
@@ -79,7 +79,7 @@ def totals(store: Store, since: str, before: str, dead: str) -> dict[str, int]:
     return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
-def by_site(store: Store, since: str, before: str, limit: int) -> list[tuple[str, int, int]]:
+def by_site(store: Reads, since: str, before: str, limit: int) -> list[tuple[str, int, int]]:
     """(site, links, published) of the range's links, most first, at most `limit`."""
     return _rows(
         store,
@@ -89,7 +89,7 @@ def by_site(store: Store, since: str, before: str, limit: int) -> list[tuple[str
     )
 
 
-def by_tag(store: Store, since: str, before: str, limit: int) -> list[tuple[str, int, int]]:
+def by_tag(store: Reads, since: str, before: str, limit: int) -> list[tuple[str, int, int]]:
     """(tag, items, published) of the range's items, most first, at most `limit`."""
     return _rows(
         store,
@@ -100,7 +100,7 @@ def by_tag(store: Store, since: str, before: str, limit: int) -> list[tuple[str,
     )
 
 
-def by_column(store: Store, since: str, before: str, expr: str) -> list[tuple[str, int, int]]:
+def by_column(store: Reads, since: str, before: str, expr: str) -> list[tuple[str, int, int]]:
     """(value of `expr`, links, published) of the range's links, most first."""
     return _rows(
         store,
@@ -116,7 +116,7 @@ def _values(bounds: Sequence[Bounds]) -> tuple[str, list[Any]]:
     return f"WITH b(label, since, before, first, last) AS (VALUES {marks})", params
 
 
-def series(store: Store, bounds: Sequence[Bounds]) -> list[tuple[str, int, int, int]]:
+def series(store: Reads, bounds: Sequence[Bounds]) -> list[tuple[str, int, int, int]]:
     """Per bucket: (label, links added, links the weekly reviews ending in it published,
     those reviews). One index range per bucket, correlated: the buckets lead."""
     if not bounds:
@@ -137,7 +137,7 @@ def series(store: Store, bounds: Sequence[Bounds]) -> list[tuple[str, int, int, 
 
 
 def tags_over_time(
-    store: Store, bounds: Sequence[Bounds], tags: Sequence[str]
+    store: Reads, bounds: Sequence[Bounds], tags: Sequence[str]
 ) -> list[tuple[str, str, int]]:
     """(bucket label, tag, items) for the given tags, bucket by bucket."""
     if not bounds or not tags:
@@ -156,7 +156,7 @@ def tags_over_time(
     )
 
 
-def reviews(store: Store, first: str, last: str, dead: str) -> list[tuple[Any, ...]]:
+def reviews(store: Reads, first: str, last: str, dead: str) -> list[tuple[Any, ...]]:
     """The weekly reviews whose last day is in [first, last]: (id, start, end, composed_at,
     links published, of them dead now)."""
     return _rows(
@@ -170,7 +170,7 @@ def reviews(store: Store, first: str, last: str, dead: str) -> list[tuple[Any, .
     )
 
 
-def recap_items(store: Store, first: str, last: str) -> list[tuple[int, int, str]]:
+def recap_items(store: Reads, first: str, last: str) -> list[tuple[int, int, str]]:
     """The items the weekly reviews of [first, last] published: (item id, starred, the
     review's last day), each review it appeared in, starred first, in publication order."""
     return _rows(
@@ -183,7 +183,7 @@ def recap_items(store: Store, first: str, last: str) -> list[tuple[int, int, str
     )
 
 
-def review_days(store: Store, ids: Sequence[int]) -> dict[int, list[str]]:
+def review_days(store: Reads, ids: Sequence[int]) -> dict[int, list[str]]:
     """The last days of the weekly reviews each item appeared in, earliest first."""
     out: dict[int, list[str]] = {}
     for at in range(0, len(ids), 500):
