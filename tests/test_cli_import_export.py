@@ -259,10 +259,11 @@ def test_export_import_round_trip_of_thousands_of_items_streams_back_every_row(
         ("md", "export_markdown"),
     ):
         from revue.formats import exporters
+        from revue.models import ItemQuery
         from revue.store.db import Store
 
         store = Store.open(source)
-        expected = getattr(exporters, whole)(store.list_items(order="id"))
+        expected = getattr(exporters, whole)(store.list_items(ItemQuery(order="id")))
         store.close()
         assert run("export", "--format", fmt).stdout_bytes.decode() == expected, fmt
 

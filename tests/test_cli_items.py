@@ -153,7 +153,7 @@ def test_broken_config_exits_3_naming_the_file(tmp_path: Path) -> None:
 def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch, empty_db: Path) -> None:
     from revue.store.db import Store
 
-    def broken(self: Store, **kwargs: object) -> None:
+    def broken(self: Store, *args: object, **kwargs: object) -> None:
         raise ValueError("boom")
 
     monkeypatch.setattr(Store, "iter_items", broken)

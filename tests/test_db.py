@@ -343,3 +343,23 @@ def test_the_schema_7_database_gains_review_posts(tmp_path: Path) -> None:
     copy.write_bytes((Path(__file__).parent / "dbs" / "schema-7.db").read_bytes())
     Store.open(copy).close()
     assert "post_id" in columns(copy, "review_posts")
+
+
+def test_one_item_query_selects_for_list_and_export_alike(store: Store) -> None:
+    import dataclasses
+    import json
+
+    from revue.models import ItemQuery
+    from revue.store.db import iter_dump
+
+    for n, day in enumerate(("2024-03-01", "2024-03-05", "2024-03-09")):
+        tags = ["IA"] if n != 1 else ["Tech"]
+        store.add(f"https://example.com/{n}", now=NOW, added_at=f"{day}T10:00:00+00:00", tags=tags)
+    query = ItemQuery(since="2024-03-02T00:00:00+00:00", tag="IA", order="id")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        query.tag = "Tech"  # type: ignore[misc]
+    assert [i.id for i in store.iter_items(query)] == [3]
+    dumped = json.loads("".join(iter_dump(store, now=NOW, query=query)))
+    assert [i["id"] for i in dumped["items"]] == [3]
+    assert [i.id for i in store.list_items(ItemQuery(ids=(1, 3), order="position"))] == [1, 3]
+    assert [i.id for i in store.list_items(ItemQuery(limit=2))] == [3, 2]

@@ -14,7 +14,7 @@ import pytest
 
 from revue.clock import day_span
 from revue.formats import exporters
-from revue.models import Item
+from revue.models import Item, ItemQuery
 from revue.store.db import Store, dump
 
 NOW = "2024-03-19T10:00:00+00:00"
@@ -103,9 +103,9 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
     week = ("2024-02-05", "2024-02-11")
     since, before = day_span(dt.date(2024, 2, 5), dt.date(2024, 2, 11), dt.UTC)
     cases = {
-        "list": lambda: store.list_items(since=since, before=before),
+        "list": lambda: store.list_items(ItemQuery(since=since, before=before)),
         "list --tag --unpublished": lambda: store.list_items(
-            since=since, before=before, tag="IA", unpublished=True
+            ItemQuery(since=since, before=before, tag="IA", unpublished=True)
         ),
         "compose": lambda: store.review_candidates(since, before),
         "compose --include-published": lambda: store.review_candidates(
@@ -126,7 +126,7 @@ def test_a_weeks_queries_use_the_added_at_index(tmp_path: Path) -> None:
             week,
         )
     ]
-    assert [i.id for i in store.list_items(since=since, before=before)] == expected
+    assert [i.id for i in store.list_items(ItemQuery(since=since, before=before))] == expected
     assert len(expected) == 7 * 30
     # Full-text search reads the index, never the table.
     for plan in plans(store, lambda: store.search("day40")):
@@ -155,7 +155,7 @@ def test_more_items_than_sqlite_variables_list_and_export(tmp_path: Path) -> Non
     store = Store.open(tmp_path / "r.db")
     # The limit of a default SQLite build (some distributions raise it to 250,000).
     store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
-    items = store.list_items(order="id")
+    items = store.list_items(ItemQuery(order="id"))
     assert len(items) == n
     assert items[2].tags == ["IA"] and items[2].hashtags == ["IA"]
     assert items[1].tags == ["Vélo"] and items[1].hashtags == []
@@ -163,9 +163,9 @@ def test_more_items_than_sqlite_variables_list_and_export(tmp_path: Path) -> Non
     data = dump(store, now=NOW)
     assert len(data["items"]) == n and data["items"][-1]["id"] == n
     assert data["items"][0]["keys"] == ["site1.example/a/1"]
-    csv_text = exporters.export_csv(store.list_items(order="id"))
+    csv_text = exporters.export_csv(store.list_items(ItemQuery(order="id")))
     assert csv_text.count("\r\n") == n + 1
-    assert len(store.list_items(ids=list(range(1, n + 1)))) == n
+    assert len(store.list_items(ItemQuery(ids=tuple(range(1, n + 1))))) == n
     store.remove(list(range(1, n + 1)))
     assert store.count() == 0
 

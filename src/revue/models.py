@@ -306,6 +306,30 @@ class Item:
         return [f.name for f in fields(cls)]
 
 
+# The orders `ItemQuery.order` names: the newest added first, a review's order (its
+# position, then when added), or by id (what an export writes).
+ItemOrder = Literal["newest", "position", "id"]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemQuery:
+    """Which items `list` and `export` read, and in what order: built once by the CLI from
+    its options, read by the store. `since`/`before` bound added_at: stored instants,
+    [since, before) (clock.day_span), either open; `ids` (review N's items) when given."""
+
+    since: str | None = None
+    before: str | None = None
+    tag: str | None = None
+    status: str | None = None
+    unpublished: bool = False
+    ids: tuple[int, ...] | None = None
+    limit: int | None = None
+    order: ItemOrder = "newest"
+
+
+EVERY_ITEM = ItemQuery()  # no filter, newest first
+
+
 @dataclass(slots=True)
 class ReviewDoc:
     """Everything a template needs to render one review. Built by compose, rendered by render."""

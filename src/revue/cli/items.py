@@ -34,7 +34,7 @@ from revue.cli.shell import (
     env_of,
     exit_for,
     handled,
-    item_filters,
+    item_query,
     json_option,
     no_items,
     range_args,
@@ -235,18 +235,17 @@ def list_items(
         raise BadInput(f"--status {status!r}: choose pending, ok, failed or blocked")
     if order not in ("newest", "review"):
         raise BadInput(f"--order {order!r}: choose newest or review")
-    since, before, ids = item_filters(env, asked)
-    # Streamed: listing a million items holds a few hundred at a time.
-    items = env.store.iter_items(
-        since=since,
-        before=before,
+    query = item_query(
+        env,
+        asked,
         tag=tag,
         status=status,
         unpublished=unpublished,
-        ids=ids,
         limit=limit,
         order="newest" if order == "newest" else "position",
     )
+    # Streamed: listing a million items holds a few hundred at a time.
+    items = env.store.iter_items(query)
     if as_json:
         emit_json_items(env.ui, items)
     elif not items_table(env.ui, items, env.cfg.stale_days, env.days):

@@ -19,6 +19,7 @@ from revue.config import Config, db_path, load_config
 from revue.console import NORMAL, QUIET, UI, VERBOSE, make_ui, plain
 from revue.errors import BadInput, ExitCode, RevueError
 from revue.files import read_bounded
+from revue.models import ItemOrder, ItemQuery
 from revue.sanitize import clean_optional, clean_text
 
 if TYPE_CHECKING:
@@ -366,22 +367,45 @@ def range_options(env: Env, span: RangeArgs, *, default_days: int | None = 7) ->
     )
 
 
-def item_filters(env: Env, span: RangeArgs) -> tuple[str | None, str | None, list[int] | None]:
-    """The range options as list/export filters: the stored instants [since, before) of the
-    curator's days the items were added on (either open), or the ids of the items review N
-    shows now."""
+def item_query(
+    env: Env,
+    span: RangeArgs,
+    *,
+    tag: str | None = None,
+    status: str | None = None,
+    unpublished: bool = False,
+    limit: int | None = None,
+    order: ItemOrder = "newest",
+) -> ItemQuery:
+    """The items `list` and `export` read: the range options as the stored instants
+    [since, before) of the curator's days the items were added on (either open), or the
+    ids of the items review N shows now; and the other filters as given."""
+    since: str | None = None
+    before: str | None = None
+    ids: tuple[int, ...] | None = None
     found = range_options(env, span, default_days=None)
     if found is None:
         start = parse_date(span.date_from, "--from")
         end = parse_date(span.date_to, "--to")
-        return (*env.days.span(start, end), None)
-    if found.review is not None:
+        since, before = env.days.span(start, end)
+    elif found.review is not None:
         from revue.app.compose import select
 
         # Review N as it stands now (skips and all), as publish would send it.
         chosen = select(env.store, found.start, found.end, zone=env.cfg.zone, review=found.review)
-        return None, None, [i.id for i in chosen.items]
-    return (*env.days.span(found.start, found.end), None)
+        ids = tuple(i.id for i in chosen.items)
+    else:
+        since, before = env.days.span(found.start, found.end)
+    return ItemQuery(
+        since=since,
+        before=before,
+        tag=tag,
+        status=status,
+        unpublished=unpublished,
+        ids=ids,
+        limit=limit,
+        order=order,
+    )
 
 
 def no_items(env: Env, span: RangeArgs, *, filtered: bool = False) -> str:

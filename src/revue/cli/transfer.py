@@ -20,7 +20,7 @@ from revue.cli.shell import (
     env_of,
     exit_for,
     handled,
-    item_filters,
+    item_query,
     range_args,
     typed_list,
 )
@@ -211,18 +211,16 @@ def export(
     from revue.models import iso
 
     env = env_of(ctx)
-    since, before, ids = item_filters(env, asked)
+    query = item_query(env, asked, tag=tag, order="id")
     pieces: Iterator[str]
     if fmt == "json":
         from revue.store.db import iter_dump
 
-        pieces = iter_dump(
-            env.store, now=iso(env.now()), since=since, before=before, tag=tag, ids=ids
-        )
+        pieces = iter_dump(env.store, now=iso(env.now()), query=query)
     elif fmt in ("csv", "netscape", "md"):
         from revue.formats import exporters
 
-        items = env.store.iter_items(since=since, before=before, tag=tag, ids=ids, order="id")
+        items = env.store.iter_items(query)
         render_export = {
             "csv": exporters.iter_csv,
             "netscape": exporters.iter_netscape,

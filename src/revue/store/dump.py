@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from revue import urls
-from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS
+from revue.models import EVERY_ITEM, EXTRA_PAGE_FIELDS, PAGE_FIELDS, ItemQuery
 from revue.store.reads import item_where
 from revue.store.records import Records, insert_post, insert_skip, record_file
 from revue.store.schema import CHUNK, EXTRA_OK, ITEM_COLUMN_NAMES, POST_COLUMNS
@@ -61,21 +61,18 @@ def iter_dump(
     store: Records,
     *,
     now: str,
-    since: str | None = None,
-    before: str | None = None,
-    tag: str | None = None,
-    ids: Sequence[int] | None = None,
+    query: ItemQuery = EVERY_ITEM,
 ) -> Iterator[str]:
     """Everything in the store, losslessly, as JSON text written piece by piece: items
     (every field, tags, keys), reviews (their items, files and posts), feeds, skips;
-    `since`/`before` (as `iter_items`), `tag` and `ids` filter the items only.
+    `query`'s filters (as `iter_items`) select the items only, in the order of their ids.
 
     The layout is `revue export --format json`'s: the top object indented by two spaces,
     one item (one review, one feed) a line, so a reader can take it a line at a time and
     `grep`/`diff` see one item a line. Memory stays flat whatever the number of items: the
     text goes out `CHUNK` items at a time, read inside one snapshot of the database."""
     header = {"format": DUMP_FORMAT, "version": DUMP_VERSION, "exported_at": now}
-    where, params = item_where(since, before, tag, ids=ids)
+    where, params = item_where(query)
     sql = _DUMP_ITEM_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     conn = store.conn
     own = not conn.in_transaction

@@ -11,7 +11,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound
-from revue.models import Item
+from revue.models import EVERY_ITEM, Item, ItemQuery
 from revue.store.schema import CHUNK, ITEM_COLUMNS, wrap
 
 
@@ -30,34 +30,27 @@ def added_range(since: str | None, before: str | None) -> tuple[list[str], list[
     return where, params
 
 
-def item_where(
-    since: str | None = None,
-    before: str | None = None,
-    tag: str | None = None,
-    status: str | None = None,
-    unpublished: bool = False,
-    ids: Sequence[int] | None = None,
-) -> tuple[list[str], list[Any]]:
-    """The WHERE clauses (and their parameters) of `iter_items`'s filters on `items`."""
+def item_where(query: ItemQuery) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses (and their parameters) of `query`'s filters on `items`."""
     # Ranges on the column itself, never a function of it, so that idx_items_added_at
     # serves them: a week costs the same among a million items as among ten thousand.
-    where, params = added_range(since, before)
-    if tag:
+    where, params = added_range(query.since, query.before)
+    if query.tag:
         # Correlated: checked on the rows the date range selected, not built for them all.
         where.append(
             "EXISTS (SELECT 1 FROM item_tags it JOIN tags t ON t.id = it.tag_id "
             "WHERE it.item_id = items.id AND t.name = ?)"
         )
-        params.append(tag.lstrip("#"))
-    if status:
+        params.append(query.tag.lstrip("#"))
+    if query.status:
         where.append("status = ?")
-        params.append(status)
-    if unpublished:
+        params.append(query.status)
+    if query.unpublished:
         where.append("NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.item_id = items.id)")
-    if ids is not None:
+    if query.ids is not None:
         # One SQL variable whatever the number of ids.
         where.append("id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps([int(i) for i in ids]))
+        params.append(json.dumps([int(i) for i in query.ids]))
     return where, params
 
 
@@ -169,34 +162,24 @@ class Reads:
         rows = self.query("SELECT item_id FROM item_keys WHERE key = ?", [urls.dedup_key(url)])
         return self.get(rows[0]["item_id"]) if rows else None
 
-    def list_items(self, **filters: Any) -> list[Item]:
-        """`iter_items` (its filters, by name) as a list: for callers that want every row at once."""
-        return list(self.iter_items(**filters))
+    def list_items(self, query: ItemQuery = EVERY_ITEM) -> list[Item]:
+        """`iter_items` as a list: for callers that want every row at once."""
+        return list(self.iter_items(query))
 
-    def iter_items(
-        self,
-        *,
-        since: str | None = None,
-        before: str | None = None,
-        tag: str | None = None,
-        status: str | None = None,
-        unpublished: bool = False,
-        ids: Sequence[int] | None = None,
-        limit: int | None = None,
-        order: str = "newest",
-    ) -> Iterator[Item]:
-        """Items filtered, streamed (what `list` and `export` print, whatever their number);
-        `since`/`before` bound added_at: stored instants, [since, before) (clock.day_span)."""
-        where, params = item_where(since, before, tag, status, unpublished, ids)
+    def iter_items(self, query: ItemQuery = EVERY_ITEM) -> Iterator[Item]:
+        """The items `query` selects, in its order, streamed (what `list` and `export`
+        print, whatever their number)."""
+        where, params = item_where(query)
         sql = f"SELECT {ITEM_COLUMNS} FROM items"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += {
             "newest": " ORDER BY added_at DESC, id DESC",
             "id": " ORDER BY id",
-        }.get(order, " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            "position": " ORDER BY coalesce(position, id) ASC, added_at ASC, id ASC",
+        }[query.order]
+        if query.limit is not None:
+            sql += f" LIMIT {int(query.limit)}"
         return self._iter_items(sql, params)
 
     def search(self, query: str, *, limit: int = 100) -> list[Item]:
