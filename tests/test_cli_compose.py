@@ -156,7 +156,7 @@ def test_compose_is_handed_its_clock(tmp_path: Path) -> None:
     opts = ComposeOptions(start=dt.date(2024, 3, 13), end=dt.date(2024, 3, 19), out=str(out))
     compose(store, Config(), opts, now=when)
     [review] = store.reviews()
-    assert review["composed_at"] == "2024-03-19T15:30:00+00:00"
+    assert review.composed_at == "2024-03-19T15:30:00+00:00"
     updated = ET.parse(out / "feed.xml").getroot().find("{http://www.w3.org/2005/Atom}updated")
     assert updated is not None and updated.text == "2024-03-19T15:30:00+00:00"
     store.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from revue.errors import NotFound, StoreError
-from revue.models import PageMeta
+from revue.models import PageMeta, Post
 from revue.store.db import Store
 from revue.store.migrations import NAMES
 
@@ -325,11 +325,9 @@ def test_a_review_remembers_its_post_per_blog_and_a_dump_keeps_it(
     }
     store.record_post(post)
     store.record_post({**post, "post_id": 42, "status": "publish"})  # --new replaces it
-    assert store.review_post(review_id, "https://blog.example.org") == {
-        **post,
-        "post_id": 42,
-        "status": "publish",
-    }
+    recorded = store.review_post(review_id, "https://blog.example.org")
+    assert recorded == Post.from_row({**post, "post_id": 42, "status": "publish"})
+    assert recorded.to_json() == {**post, "post_id": 42, "status": "publish"}
     assert store.review_post(review_id, "https://other.example") is None
     data = dump(store, now=NOW)
     assert [p["post_id"] for p in data["reviews"][0]["posts"]] == [42]
@@ -363,3 +361,22 @@ def test_one_item_query_selects_for_list_and_export_alike(store: Store) -> None:
     assert [i["id"] for i in dumped["items"]] == [3]
     assert [i.id for i in store.list_items(ItemQuery(ids=(1, 3), order="position"))] == [1, 3]
     assert [i.id for i in store.list_items(ItemQuery(limit=2))] == [3, 2]
+
+
+def test_reviews_and_posts_are_read_as_typed_records_printing_their_rows(store: Store) -> None:
+    from revue.models import Review
+
+    item = store.add("https://example.com/a", now=NOW).item
+    review_id = store.record_review(
+        {"title": "R", "start": "2024-03-12", "end": "2024-03-19", "composed_at": NOW}, [item.id]
+    )
+    store.record_post({"review_id": review_id, "site": "https://blog.example.org", "post_id": 7})
+    review = store.get_review(review_id)
+    assert isinstance(review, Review) and (review.start, review.end) == ("2024-03-12", "2024-03-19")
+    assert store.reviews() == [review] == list(store.iter_reviews())
+    row = dict(store.query("SELECT * FROM reviews")[0])
+    assert review.to_json() == row and list(review.to_json()) == list(row)  # keys in order
+    [post] = store.review_posts()[review_id]
+    assert (post.site, post.post_id, post.link) == ("https://blog.example.org", 7, None)
+    assert list(post.to_json()) == list(dict(store.query("SELECT * FROM review_posts")[0]))
+    assert store.remove_review(review_id) == review

@@ -11,7 +11,7 @@ import pytest
 from revue.app.compose import ComposeOptions, DateRange
 from revue.app.week import Workbench, marks_of, parse_tags, workbench_range
 from revue.config import load_config
-from revue.models import PageMeta
+from revue.models import PageMeta, Review
 from revue.store.db import Store
 
 from clihelp import run, run_json
@@ -193,7 +193,7 @@ def test_the_preview_says_when_nothing_is_left_to_publish(db: Path) -> None:
 
 
 def test_since_last_reaching_today_opens_the_latest_review_range() -> None:
-    latest = {"id": 3, "start": "2024-03-12", "end": "2024-03-19"}
+    latest = Review(id=3, start="2024-03-12", end="2024-03-19")
     span = DateRange(dt.date(2024, 3, 20), dt.date(2024, 3, 19), since=latest)
     assert workbench_range(span) == (START, END)
     assert workbench_range(DateRange(START, END)) == (START, END)

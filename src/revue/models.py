@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from revue.clock import local_day
 
@@ -304,6 +304,65 @@ class Item:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+class Row(Protocol):
+    """A row read from the store, by column name: a `sqlite3.Row`, or a dict (models is
+    pure: it does not import sqlite3)."""
+
+    def keys(self) -> Any: ...
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One composed (or imported) review, as the store records it: a row of `reviews`."""
+
+    id: int
+    title: str | None = None
+    start: str | None = None  # its first day, ISO
+    end: str | None = None  # its last day, ISO
+    lang: str | None = None
+    style: str | None = None
+    format: str | None = None
+    path: str | None = None  # the file composed last
+    sha256: str | None = None
+    composed_at: str | None = None
+    item_count: int | None = None
+    imported: int = 0  # 1 for a past review read from a file: never composed again
+    kind: str | None = None  # None for a weekly review, "recap-<by>" for a year's recap
+
+    @classmethod
+    def from_row(cls, row: Row) -> Review:
+        return cls(**dict(row))
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as `--json` and the export print it: every column, in the table's order."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """Where a review was last written on a blog (`site`): a row of `review_posts`."""
+
+    review_id: int
+    site: str
+    post_id: int | None = None
+    link: str | None = None
+    status: str | None = None
+    modified_gmt: str | None = None
+    published_at: str | None = None
+    content_sha256: str | None = None  # of the content last sent
+    ref: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Post:
+        return cls(**dict(row))
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as `--json` and the export print it: every column, in the table's order."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 # The orders `ItemQuery.order` names: the newest added first, a review's order (its

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from revue import urls
 from revue.errors import NotFound
-from revue.models import FetchResult, Item
+from revue.models import FetchResult, Item, Review
 from revue.store.db import Store
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class LinkCheck:
 
 @dataclass
 class CheckReport:
-    review: dict[str, Any]  # the reviews row that was checked
+    review: Review  # the reviews row that was checked
     results: list[LinkCheck] = field(default_factory=list)
     skipped: list[Item] = field(default_factory=list)  # text blocks, non-http(s) addresses
 
@@ -122,7 +122,7 @@ def classify(item: Item, url: str, result: FetchResult) -> LinkCheck:
     return check
 
 
-def choose_review(store: Store, review_id: int | None) -> dict[str, Any]:
+def choose_review(store: Store, review_id: int | None) -> Review:
     """The review `review_id`, else the most recent one composed (else the most recent one
     imported). Raises NotFound (exit 2) for an unknown id or when there is no review yet."""
     if review_id is not None:
@@ -130,7 +130,7 @@ def choose_review(store: Store, review_id: int | None) -> dict[str, Any]:
     rows = store.reviews()  # newest range first
     if not rows:
         raise NotFound("no reviews yet: compose one first (revue compose)")
-    composed = [r for r in rows if not r.get("imported")]
+    composed = [r for r in rows if not r.imported]
     return (composed or rows)[0]
 
 
@@ -190,7 +190,7 @@ def check_review(
     from revue.app.refresh import items_trust
 
     review = choose_review(store, review_id)
-    items = store.review_items(int(review["id"]))
+    items = store.review_items(int(review.id))
     trust = items_trust(store, items)
     results, skipped = check_links(
         items, fetcher_factory, trust=lambda item: trust[item.id], progress=progress

@@ -17,13 +17,12 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, StoreError
 from revue.files import compose_lock, database_files, write_failure
-from revue.models import DEAD_FAILURES, FailureKind, Item, ReviewDoc
+from revue.models import DEAD_FAILURES, FailureKind, Item, Review, ReviewDoc
 from revue.publish.base import Publication
 from revue.review.outputs import OUTPUT_FORMATS
 from revue.store.db import Store
@@ -97,7 +96,7 @@ class Selection:
     items: list[Item]  # in the post, in the review order (render groups the sections)
     skipped: list[Item] = field(default_factory=list)  # skipped in `revue week`
     left_out: list[tuple[Item, str]] = field(default_factory=list)  # dead links and why
-    review: dict[str, Any] | None = None  # the range's recorded review, if composed already
+    review: Review | None = None  # the range's recorded review, if composed already
     rows: list[Item] = field(default_factory=list)  # every candidate, in the review order
 
 
@@ -107,7 +106,7 @@ def select(
     end: dt.date,
     *,
     zone: dt.tzinfo,
-    review: dict[str, Any] | None = None,
+    review: Review | None = None,
     include_published: bool = False,
     include_failed: bool = False,
 ) -> Selection:
@@ -117,12 +116,12 @@ def select(
     already: the curator kept them). `review` (its record, for --review N and publish)
     defaults to the range's recorded review. The days are the curator's, in `zone`. An
     imported review is history: its items as recorded."""
-    if review is not None and (review.get("imported") or review.get("kind")):
+    if review is not None and (review.imported or review.kind):
         # A recap (kind) is its own choice of items, as recorded: none of its range's.
-        items = store.review_items(int(review["id"]))
+        items = store.review_items(int(review.id))
         return Selection(items=items, review=review, rows=list(items))
     existing = review or store.find_review(start.isoformat(), end.isoformat())
-    review_id = int(existing["id"]) if existing else None
+    review_id = int(existing.id) if existing else None
     # The curator's days, as the instants the store holds (clock.py).
     candidates = store.review_candidates(
         *day_span(start, end, zone),
@@ -149,7 +148,7 @@ def why_nothing(
 ) -> str:
     """Why the review of [start, end] has nothing to publish, and which option changes it:
     its items went out in other reviews, were skipped or are dead, or there are none."""
-    own = int(chosen.review["id"]) if chosen.review else None
+    own = int(chosen.review.id) if chosen.review else None
     published = store.published_in_range(*day_span(start, end, zone), exclude_review=own)
     reasons: list[str] = []
     if published:
@@ -180,8 +179,8 @@ class DateRange:
 
     start: dt.date
     end: dt.date
-    review: dict[str, Any] | None = None  # --review N: that review's record
-    since: dict[str, Any] | None = None  # --since-last: the review it follows
+    review: Review | None = None  # --review N: that review's record
+    since: Review | None = None  # --since-last: the review it follows
 
     @property
     def empty(self) -> bool:
@@ -232,17 +231,17 @@ def resolve_range(
             record = store().get_review(review)
         except NotFound:
             raise BadInput(f"--review {review}: no such review (see revue reviews)") from None
-        if not record.get("start") or not record.get("end"):
+        if not record.start or not record.end:
             raise BadInput(f"--review {review}: its dates are unknown")
         first, last = review_span(record)
         return DateRange(first, last, review=record)
     if since_last:
         # A recap is no week: the next review follows the last weekly one.
-        dated = [r for r in store().reviews() if r.get("end") and not r.get("kind")]
+        dated = [r for r in store().reviews() if r.end and not r.kind]
         if not dated:
             first, last = default_range(today, days)
             return DateRange(first, last)
-        latest = max(dated, key=lambda r: (r["end"], r["id"]))
+        latest = max(dated, key=lambda r: (r.end, r.id))
         latest_end = review_span(latest)[1]
         if latest_end >= today:
             return DateRange(today + dt.timedelta(days=1), today, since=latest)
@@ -259,21 +258,20 @@ def resolve_range(
     return DateRange(first, last)
 
 
-def review_span(review: dict[str, Any]) -> tuple[dt.date, dt.date]:
+def review_span(review: Review) -> tuple[dt.date, dt.date]:
     """The first and last days of a stored review. BadInput when they are unknown (a past
     review imported without dates); StoreError when they are not days (a row an older revue
     imported unchecked), naming the command that removes it."""
     days: list[dt.date] = []
-    for name in ("start", "end"):
-        value = review.get(name)
+    for name, value in (("start", review.start), ("end", review.end)):
         if value is None:
-            raise BadInput(f"review #{review['id']}: its dates are unknown")
+            raise BadInput(f"review #{review.id}: its dates are unknown")
         try:
             days.append(dt.date.fromisoformat(str(value)))
         except ValueError:
             raise StoreError(
-                f"review #{review['id']}: its {name} {str(value)[:40]!r} is not a date; "
-                f"remove the review with `revue reviews rm {review['id']}`"
+                f"review #{review.id}: its {name} {str(value)[:40]!r} is not a date; "
+                f"remove the review with `revue reviews rm {review.id}`"
             ) from None
     return days[0], days[1]
 
@@ -328,8 +326,8 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     title: str | None = None
     # Review N (--review) or the range's own: its current state, as publish sends it.
     recorded = store.get_review(opts.review) if opts.review is not None else None
-    if recorded is not None and recorded.get("kind"):
-        year = str(recorded.get("start") or "")[:4]
+    if recorded is not None and recorded.kind:
+        year = str(recorded.start or "")[:4]
         raise BadInput(
             f"--review {opts.review}: a recap, not a week's review (revue recap {year} "
             "composes it again)"
@@ -346,9 +344,9 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     existing = chosen.review
     items, left_out, skipped = chosen.items, chosen.left_out, chosen.skipped
     if recorded is not None:
-        same_lang = opts.lang == (recorded.get("lang") or opts.lang)
-        if opts.suffix is None and same_lang and recorded.get("title"):
-            title = recorded["title"]
+        same_lang = opts.lang == (recorded.lang or opts.lang)
+        if opts.suffix is None and same_lang and recorded.title:
+            title = recorded.title
     doc = build_doc(items, opts, cfg, title=title)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     summaries = cfg.summaries if opts.summaries is None else opts.summaries
@@ -384,7 +382,7 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
     folder = Path(opts.out or cfg.reviews_dir).expanduser()
     protect = database_files(store.path)
     publication = Publication(
-        review_id=existing["id"] if existing else None,
+        review_id=existing.id if existing else None,
         title=doc.title,
         text=text,
         fmt=opts.fmt,
@@ -409,13 +407,13 @@ def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "composed_at": stamp,
         "item_count": len(items),
-        "imported": existing["imported"] if opts.review is not None and existing else 0,
+        "imported": existing.imported if opts.review is not None and existing else 0,
     }
     try:
         result.review_id = store.record_review(
             record,
             [i.id for i in items],
-            review_id=existing["id"] if existing else None,
+            review_id=existing.id if existing else None,
             file={
                 "path": record["path"],
                 "format": opts.fmt,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue.config import Config
 from revue.errors import BadInput, ConfigError, StoreError
-from revue.models import Item
+from revue.models import Item, Review
 from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
 
@@ -300,7 +300,7 @@ class StoreSends:
 
 @dataclass(slots=True)
 class Published:
-    review: dict[str, Any]
+    review: Review
     result: Result
     previous: PostRecord | None
 
@@ -325,7 +325,7 @@ def review_tags(
 def publication(
     store: Store,
     cfg: Config,
-    review: dict[str, Any],
+    review: Review,
     fmt: str = "",
     *,
     today: dt.date | None = None,
@@ -337,7 +337,7 @@ def publication(
     from revue.review.render import STYLES, render
     from revue.templates import user_templates
 
-    review_id = int(review["id"])
+    review_id = int(review.id)
     start, end = review_span(review)
     # Its current state (order, skips, sections, notes), as `revue week` and compose show it.
     items = select(store, start, end, zone=cfg.zone, review=review).items
@@ -346,9 +346,9 @@ def publication(
             f"review #{review_id}: nothing left to publish (every item is skipped or dead; "
             "see revue week)"
         )
-    lang = review.get("lang") or cfg.lang
-    style = str(review["style"]) if review.get("style") in STYLES else cfg.style
-    if review.get("kind"):
+    lang = review.lang or cfg.lang
+    style = str(review.style) if review.style in STYLES else cfg.style
+    if review.kind:
         from revue.app.recap import recorded_doc
 
         # A recap: its items grouped and dated as `revue recap` wrote them.
@@ -357,7 +357,7 @@ def publication(
     else:
         opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
         # The title as composed (its --suffix included).
-        doc = build_doc(items, opts, cfg, title=review.get("title") or None)
+        doc = build_doc(items, opts, cfg, title=review.title or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
     templates = user_templates(dirs=template_dirs)
     options = {"show_summary": cfg.summaries}
@@ -396,16 +396,16 @@ def publish(
     from revue.app.check import choose_review
 
     review = choose_review(store, review_id)
-    recorded = store.review_post(int(review["id"]), target.site)
+    recorded = store.review_post(int(review.id), target.site)
     previous = (
         PostRecord(
             # 0: a target that names what it made by `ref` (a Message-ID, Buttondown's id).
-            post_id=int(recorded["post_id"] or 0),
-            ref=recorded.get("ref"),
-            link=recorded.get("link"),
-            status=recorded.get("status"),
-            modified_gmt=recorded.get("modified_gmt"),
-            content_sha256=recorded.get("content_sha256"),
+            post_id=int(recorded.post_id or 0),
+            ref=recorded.ref,
+            link=recorded.link,
+            status=recorded.status,
+            modified_gmt=recorded.modified_gmt,
+            content_sha256=recorded.content_sha256,
         )
         if recorded
         else None
@@ -413,7 +413,7 @@ def publish(
     made, item_ids = publication(
         store, cfg, review, getattr(target, "fmt", ""), today=now.astimezone(cfg.zone).date()
     )
-    sends = StoreSends(store, int(review["id"]), target.site)
+    sends = StoreSends(store, int(review.id), target.site)
     item = replace(made, previous=previous, sends=sends)
     try:
         result = target.publish(item)

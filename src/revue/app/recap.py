@@ -17,12 +17,11 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from revue.config import Config
 from revue.errors import BadInput, StoreError
 from revue.files import compose_lock, database_files
-from revue.models import Item, ReviewDoc
+from revue.models import Item, Review, ReviewDoc
 from revue.publish.base import Publication
 from revue.review.outputs import OUTPUT_FORMATS
 from revue.store import stats as q
@@ -136,13 +135,13 @@ def recap_doc(
     )
 
 
-def recorded_doc(store: Store, cfg: Config, review: dict[str, Any]) -> ReviewDoc:
+def recorded_doc(store: Store, cfg: Config, review: Review) -> ReviewDoc:
     """A recorded recap as it stands now (publish sends this): its items, its grouping."""
-    year = dt.date.fromisoformat(str(review["start"])).year
-    ids = [i.id for i in store.review_items(int(review["id"]))]
-    by = str(review["kind"]).removeprefix("recap-")
-    lang = review.get("lang") or cfg.lang
-    title = review.get("title") or recap_title(year, lang)
+    year = dt.date.fromisoformat(str(review.start)).year
+    ids = [i.id for i in store.review_items(int(review.id))]
+    by = str(review.kind).removeprefix("recap-")
+    lang = review.lang or cfg.lang
+    title = review.title or recap_title(year, lang)
     return recap_doc(store, cfg, ids, year=year, by=by, lang=lang, title=title)
 
 
@@ -177,7 +176,7 @@ def recap(store: Store, cfg: Config, opts: RecapOptions, *, now: dt.datetime) ->
     )
     folder = Path(opts.out or cfg.reviews_dir).expanduser()
     publication = Publication(
-        review_id=existing["id"] if existing else None,
+        review_id=existing.id if existing else None,
         title=title,
         text=text,
         fmt=opts.fmt,
@@ -211,7 +210,7 @@ def recap(store: Store, cfg: Config, opts: RecapOptions, *, now: dt.datetime) ->
         result.review_id = store.record_review(
             record,
             ids,
-            review_id=existing["id"] if existing else None,
+            review_id=existing.id if existing else None,
             file={"path": written.path, "format": opts.fmt, "sha256": digest, "written_at": stamp},
         )
     except StoreError:

@@ -195,11 +195,11 @@ def week_options(
 
     if fmt is not None and fmt not in PREVIEW_FORMATS:
         raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
-    recorded = span.review or {}
-    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    recorded = span.review
+    chosen_lang = lang or (recorded.lang if recorded else None) or cfg.lang
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
-    chosen_style = style or recorded.get("style") or cfg.style
+    chosen_style = style or (recorded.style if recorded else None) or cfg.style
     if chosen_style not in STYLES:
         raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
     start, end = workbench_range(span)
@@ -274,7 +274,7 @@ class Workbench:
         )
         self.chosen = chosen
         existing = chosen.review
-        self.review_id = int(existing["id"]) if existing else None
+        self.review_id = int(existing.id) if existing else None
         skipped = {item.id for item in chosen.skipped}
         shown = {item.id for item in chosen.items}
         ordered = [

@@ -119,19 +119,19 @@ def compose(
     cfg = env.cfg
     span = range_options(env, asked)
     assert span is not None  # compose has a default range
-    recorded = span.review or {}
-    chosen_lang = lang or recorded.get("lang") or cfg.lang
+    recorded = span.review
+    chosen_lang = lang or (recorded.lang if recorded else None) or cfg.lang
     if chosen_lang not in ("fr", "en"):
         raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
     if template is not None and not template.is_file():
         problem = "not a regular file" if template.exists() else "no such file"
         raise BadInput(f"--template {template}: {problem}")
     if span.empty:
-        last = span.since or {}
+        last_id, last_end = (span.since.id, span.since.end) if span.since else (None, None)
         env.ui.info(
             f"nothing to compose: --since-last starts the day after the last review "
-            f"(#{last.get('id')}), which already reaches {last.get('end')} "
-            f"(--review {last.get('id')} composes that review again; revue week opens it)"
+            f"(#{last_id}), which already reaches {last_end} "
+            f"(--review {last_id} composes that review again; revue week opens it)"
         )
         return
 
@@ -145,7 +145,7 @@ def compose(
         start=span.start,
         end=span.end,
         fmt=fmt or cfg.format,
-        style=style or recorded.get("style") or cfg.style,
+        style=style or (recorded.style if recorded else None) or cfg.style,
         lang=chosen_lang,
         suffix=typed(suffix),
         out=out,
@@ -159,7 +159,7 @@ def compose(
         summaries=summaries,
         include_failed=include_failed,
         allow_empty=allow_empty,
-        review=recorded.get("id"),
+        review=recorded.id if recorded else None,
     )
     if preview:
         opts.fmt = "md"

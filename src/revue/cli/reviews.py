@@ -37,7 +37,13 @@ def reviews(
     rows = env.store.reviews()
     posts = env.store.review_posts()
     if as_json:
-        emit_json(env.ui, [{**row, "posts": posts.get(row["id"], [])} for row in rows])
+        emit_json(
+            env.ui,
+            [
+                {**row.to_json(), "posts": [post.to_json() for post in posts.get(row.id, [])]}
+                for row in rows
+            ],
+        )
         return
     if not rows:
         env.ui.info("no reviews yet")
@@ -47,15 +53,15 @@ def reviews(
             env.ui,
             (
                 (
-                    str(row["id"]),
-                    row["start"] or "?",
-                    row["end"] or "?",
-                    str(row["item_count"]),
-                    row["format"],
-                    row["path"] or ("(imported)" if row["imported"] else ""),
+                    str(row.id),
+                    row.start or "?",
+                    row.end or "?",
+                    str(row.item_count),
+                    row.format,
+                    row.path or ("(imported)" if row.imported else ""),
                     " ".join(
-                        f"{post['status'] or '?'}:{post['link'] or post['site']}"
-                        for post in posts.get(row["id"], [])
+                        f"{post.status or '?'}:{post.link or post.site}"
+                        for post in posts.get(row.id, [])
                     ),
                 )
                 for row in rows
@@ -68,18 +74,17 @@ def reviews(
     for col in ("id", "range", "items", "format", "file", "post"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        span = f"{row['start'] or '?'} → {row['end'] or '?'}"
-        if row.get("kind"):
+        span = f"{row.start or '?'} → {row.end or '?'}"
+        if row.kind:
             span += " (recap)"  # revue recap's best-of, not a week's review
         table.add_row(
-            str(row["id"]),
+            str(row.id),
             cell(span),
-            str(row["item_count"]),
-            cell(row["format"]),
-            cell(row["path"] or ("(imported)" if row["imported"] else "")),
+            str(row.item_count),
+            cell(row.format),
+            cell(row.path or ("(imported)" if row.imported else "")),
             cell_lines(
-                f"{post['status'] or '?'} {post['link'] or post['site']}"
-                for post in posts.get(row["id"], [])
+                f"{post.status or '?'} {post.link or post.site}" for post in posts.get(row.id, [])
             ),
         )
     env.ui.print(table)
@@ -96,13 +101,11 @@ def reviews_rm(
     env = env_of(ctx)
     review = env.store.get_review(review_id)
     posts = env.store.review_posts().get(review_id, [])
-    span = f"{review['start'] or '?'} → {review['end'] or '?'}"
+    span = f"{review.start or '?'} → {review.end or '?'}"
     if not yes:
         if not env.ui.interactive:
             raise BadInput("reviews rm: refusing to remove without --yes when not on a terminal")
-        env.ui.err.print(
-            plain(f"#{review_id} {span} {one_line(review['title'] or '')}"), markup=False
-        )
+        env.ui.err.print(plain(f"#{review_id} {span} {one_line(review.title or '')}"), markup=False)
         if not typer.confirm(f"Remove review #{review_id}?", default=False, err=True):
             env.ui.info("nothing removed")
             return
@@ -110,7 +113,7 @@ def reviews_rm(
     env.ui.info(f"removed review #{review_id} ({span}); its items stay")
     for post in posts:
         # The post itself is the blog's: revue only forgets where it is.
-        env.ui.info(f"its post stays on the blog: {one_line(post['link'] or post['site'])}")
+        env.ui.info(f"its post stays on the blog: {one_line(post.link or post.site)}")
 
 
 def parse_at(value: str, now: dt.datetime, zone: dt.tzinfo) -> str:
@@ -269,7 +272,7 @@ def publish(
             if as_json:
                 done_json.append(
                     {
-                        "review": done.review["id"],
+                        "review": done.review.id,
                         "target": target.name,
                         "site": target.site,
                         **result.to_json(),
@@ -281,7 +284,7 @@ def publish(
                 for note in result.notes:
                     env.ui.warn(note)
                 continue
-            _say_published(env, target, done.review["id"], result)
+            _say_published(env, target, done.review.id, result)
     if as_json:
         emit_json(env.ui, done_json[0] if len(names) == 1 else done_json)
     if failures:
@@ -365,7 +368,7 @@ def check(
     env = env_of(ctx)
     ui = env.ui
     review = choose_review(env.store, review_id)
-    total = len(split_checkable(env.store.review_items(int(review["id"])))[0])
+    total = len(split_checkable(env.store.review_items(int(review.id)))[0])
     with progress_bar(ui, total, "checking", bad="to look at") as advance:
 
         def checked(result: LinkCheck) -> None:
@@ -374,13 +377,13 @@ def check(
             elif result.status != "ok":
                 ui.detail(f"#{result.item.id} {result.status}: {result.item.url}")
 
-        report = check_review(env.store, int(review["id"]), env.fetcher_factory(), progress=checked)
+        report = check_review(env.store, int(review.id), env.fetcher_factory(), progress=checked)
     counts = {s: report.count(s) for s in ("ok", "moved", "blocked", "dead")}
     if as_json:
         emit_json(
             ui,
             {
-                "review": {k: review.get(k) for k in ("id", "title", "start", "end", "path")},
+                "review": {k: review.to_json()[k] for k in ("id", "title", "start", "end", "path")},
                 "counts": counts,
                 "links": [r.to_json() for r in report.results],
             },
@@ -430,9 +433,9 @@ def check(
     for r in report.results:
         if r.status == "dead":
             ui.error(f"#{r.item.id} dead: {r.item.url}: {r.reason}; archived: {r.wayback_url}")
-    span = f"{review.get('start') or '?'} → {review.get('end') or '?'}"
+    span = f"{review.start or '?'} → {review.end or '?'}"
     ui.info(
-        f"review #{review['id']} ({span}): {len(report.results)} link(s), "
+        f"review #{review.id} ({span}): {len(report.results)} link(s), "
         + ", ".join(f"{n} {s}" for s, n in counts.items())
         + (f"; {len(report.skipped)} without a link skipped" if report.skipped else "")
     )

@@ -418,13 +418,13 @@ def no_items(env: Env, span: RangeArgs, *, filtered: bool = False) -> str:
     if found.empty and found.since is not None:
         last = found.since
         return (
-            f"no items: --since-last starts the day after the last review (#{last['id']}), "
-            f"which already reaches {last['end']} (--review {last['id']} lists its items)"
+            f"no items: --since-last starts the day after the last review (#{last.id}), "
+            f"which already reaches {last.end} (--review {last.id} lists its items)"
         )
     if filtered:
         return "no items"
     if found.review is not None:
-        return f"no items: review #{found.review['id']} shows none now"
+        return f"no items: review #{found.review.id} shows none now"
     return f"no items added from {found.start} to {found.end}"
 
 

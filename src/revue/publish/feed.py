@@ -11,10 +11,10 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from revue.clock import local_instant
 from revue.files import atomic_write
+from revue.models import Review
 from revue.publish.base import Publication, Result
 from revue.publish.folder import compose_locked
 from revue.review.outputs import OUTPUT_FORMATS
@@ -37,7 +37,7 @@ class AtomFeed:
         folder: Path,
         *,
         lock: Path,
-        reviews: Callable[[], list[dict[str, Any]]],
+        reviews: Callable[[], list[Review]],
         title: str,
         now: str,
         protect: Sequence[Path] = (),
@@ -67,7 +67,7 @@ class AtomFeed:
 
 def write_feed(
     folder: Path,
-    reviews: list[dict[str, Any]],
+    reviews: list[Review],
     *,
     now: str,
     title: str,
@@ -85,24 +85,24 @@ def write_feed(
     ET.SubElement(root, f"{{{ATOM}}}generator").text = "revue"
     resolved = folder.resolve()
     for review in reviews:
-        path = Path(review["path"]) if review.get("path") else None
+        path = Path(review.path) if review.path else None
         if path is None or path.parent != resolved or not path.is_file():
             continue
         if path.stat().st_size > MAX_FEED_ENTRY_BYTES:
             continue  # not a review revue wrote: left out rather than read into memory
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = clean_text(review["title"] or "")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:revue:review:{review['id']}"
-        updated = local_instant(review["composed_at"], zone)
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = clean_text(review.title or "")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:revue:review:{review.id}"
+        updated = local_instant(review.composed_at, zone)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = updated
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=path.name)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = "revue"
         ET.SubElement(
             entry, f"{{{ATOM}}}summary"
-        ).text = f"{review['item_count']} item(s), {review['start']} → {review['end']}"
+        ).text = f"{review.item_count} item(s), {review.start} → {review.end}"
         text = path.read_text(encoding="utf-8", errors="replace")
-        fmt = OUTPUT_FORMATS.get(str(review.get("format")))
+        fmt = OUTPUT_FORMATS.get(str(review.format))
         is_html = fmt is not None and fmt.html
         content = ET.SubElement(entry, f"{{{ATOM}}}content", type="html" if is_html else "text")
         content.text = clean_text(text)

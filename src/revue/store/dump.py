@@ -119,12 +119,14 @@ def _pieces(elements: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
 def _dump_reviews(store: Records) -> Iterator[dict[str, Any]]:
     all_posts = store.review_posts()  # a few per review at most
     for review in store.iter_reviews():
-        ids = store.review_item_order(review["id"])
-        files = store.review_files(review["id"])
+        ids = store.review_item_order(review.id)
+        files = store.review_files(review.id)
+        # A post without its review's id: it is the review's own.
         posts = [
-            {k: post.get(k) for k in POST_COLUMNS[1:]} for post in all_posts.get(review["id"], [])
+            {k: v for k, v in post.to_json().items() if k != "review_id"}
+            for post in all_posts.get(review.id, [])
         ]
-        yield {**review, "items": ids, "files": files, "posts": posts}
+        yield {**review.to_json(), "items": ids, "files": files, "posts": posts}
 
 
 def dump(store: Records, *, now: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound
-from revue.models import EVERY_ITEM, Item, ItemQuery
+from revue.models import EVERY_ITEM, Item, ItemQuery, Post, Review
 from revue.store.schema import CHUNK, ITEM_COLUMNS, wrap
 
 
@@ -285,9 +285,7 @@ class Reads:
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
-    def find_review(
-        self, start: str, end: str, *, kind: str | None = None
-    ) -> dict[str, Any] | None:
+    def find_review(self, start: str, end: str, *, kind: str | None = None) -> Review | None:
         """The composed review of exactly this range, whatever its formats: a weekly one,
         or the recap of that `kind`."""
         rows = self.query(
@@ -295,7 +293,7 @@ class Reads:
             "AND kind IS ? ORDER BY id DESC LIMIT 1",
             [start, end, kind],
         )
-        return dict(rows[0]) if rows else None
+        return Review.from_row(rows[0]) if rows else None
 
     def file_hash(self, path: str) -> str | None:
         """The hash of the review file revue last wrote at `path`, if any."""
@@ -311,18 +309,18 @@ class Reads:
         )
         return [dict(r) for r in rows]
 
-    def review_post(self, review_id: int, site: str) -> dict[str, Any] | None:
+    def review_post(self, review_id: int, site: str) -> Post | None:
         """Where revue published review `review_id` on the blog `site`, if it did."""
         rows = self.query(
             "SELECT * FROM review_posts WHERE review_id = ? AND site = ?", [review_id, site]
         )
-        return dict(rows[0]) if rows else None
+        return Post.from_row(rows[0]) if rows else None
 
-    def review_posts(self) -> dict[int, list[dict[str, Any]]]:
+    def review_posts(self) -> dict[int, list[Post]]:
         """Every recorded post, by review id (a review may be on several blogs)."""
-        out: dict[int, list[dict[str, Any]]] = {}
+        out: dict[int, list[Post]] = {}
         for row in self.query("SELECT * FROM review_posts ORDER BY review_id, site"):
-            out.setdefault(int(row["review_id"]), []).append(dict(row))
+            out.setdefault(int(row["review_id"]), []).append(Post.from_row(row))
         return out
 
     def sent_to(self, review_id: int, site: str) -> dict[str, str]:
@@ -333,19 +331,20 @@ class Reads:
         )
         return {str(r[0]): str(r[1]) for r in rows}
 
-    def reviews(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.query("SELECT * FROM reviews ORDER BY end DESC, id DESC")]
+    def reviews(self) -> list[Review]:
+        rows = self.query("SELECT * FROM reviews ORDER BY end DESC, id DESC")
+        return [Review.from_row(r) for r in rows]
 
-    def iter_reviews(self) -> Iterator[dict[str, Any]]:
+    def iter_reviews(self) -> Iterator[Review]:
         """Every review, oldest id first, streamed."""
         for rows in self.chunks("SELECT * FROM reviews ORDER BY id"):
-            yield from (dict(r) for r in rows)
+            yield from (Review.from_row(r) for r in rows)
 
-    def get_review(self, review_id: int) -> dict[str, Any]:
+    def get_review(self, review_id: int) -> Review:
         rows = self.query("SELECT * FROM reviews WHERE id = ?", [review_id])
         if not rows:
             raise NotFound(f"no review #{review_id}")
-        return dict(rows[0])
+        return Review.from_row(rows[0])
 
     def review_item_order(self, review_id: int) -> list[int]:
         """The ids of the items review `review_id` published, in its order."""

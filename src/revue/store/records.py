@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from revue.errors import NotFound
+from revue.models import Review
 from revue.store.reads import Reads
 from revue.store.schema import POST_COLUMNS
 from revue.store.writes import AddOutcome, Transaction, transaction
@@ -104,7 +105,7 @@ class Records(Reads):
             for entries, reviews in batches:
                 on_batch(_import_into(tx, entries, reviews, now=now))
 
-    def remove_review(self, review_id: int) -> dict[str, Any]:
+    def remove_review(self, review_id: int) -> Review:
         """Forget a review: its row, the order of its items, its files, its posts and the
         skips it honoured; never an item (they are the curator's, and become unpublished).
         Raises NotFound (and deletes nothing) for an unknown id. Returns the review's row."""
@@ -115,7 +116,7 @@ class Records(Reads):
             for table in ("review_items", "review_files", "review_posts", "review_sends", "skips"):
                 tx.execute(f"DELETE FROM {table} WHERE review_id = ?", [review_id])
             tx.execute("DELETE FROM reviews WHERE id = ?", [review_id])
-            return dict(rows[0])
+            return Review.from_row(rows[0])
 
     # -- stars: the curator's picks for the year's recap ---------------------------------
 
