@@ -380,3 +380,16 @@ def test_reviews_and_posts_are_read_as_typed_records_printing_their_rows(store: 
     assert (post.site, post.post_id, post.link) == ("https://blog.example.org", 7, None)
     assert list(post.to_json()) == list(dict(store.query("SELECT * FROM review_posts")[0]))
     assert store.remove_review(review_id) == review
+
+
+def test_a_feed_is_read_as_a_typed_record_printing_its_row(store: Store) -> None:
+    from revue.models import Feed
+
+    feed, created = store.add_feed(
+        {"url": "https://example.com/feed.xml", "tags": '["IA", "Tech"]', "added_at": NOW}
+    )
+    assert created and isinstance(feed, Feed) and feed.tags == ("IA", "Tech")
+    assert store.feeds() == [feed] == [store.get_feed(feed.id)]
+    row = dict(store.query("SELECT * FROM feeds")[0])
+    assert feed.to_json() == {**row, "tags": ["IA", "Tech"]} and list(feed.to_json()) == list(row)
+    assert store.remove_feed(feed.id) == feed and store.feeds() == []

@@ -7,6 +7,7 @@ Pure: no I/O, no clock. `Item.to_json()` is the SPEC's JSON shape of an item and
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -363,6 +364,37 @@ class Post:
     def to_json(self) -> dict[str, Any]:
         """The row as `--json` and the export print it: every column, in the table's order."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed revue follows (`revue feed`): a row of `feeds`, its tags read from their JSON."""
+
+    id: int
+    url: str
+    title: str | None = None
+    site_url: str | None = None
+    tags: tuple[str, ...] = ()  # given to every item the feed brings
+    match: str | None = None  # only entries whose text matches (see `feed add --match`)
+    etag: str | None = None
+    last_modified: str | None = None
+    added_at: str | None = None
+    pulled_at: str | None = None
+    status: str | None = None  # of the last pull: "ok", "not modified", "failed"
+    error: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Feed:
+        data = dict(row)
+        data["tags"] = tuple(json.loads(data.get("tags") or "[]"))
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as `--json` and the export print it: every column, in the table's order,
+        the tags as a list."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["tags"] = list(self.tags)
+        return out
 
 
 # The orders `ItemQuery.order` names: the newest added first, a review's order (its

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from revue import urls
 from revue.app.refresh import PRIVATE_FEED
 from revue.errors import BadInput, RevueError
-from revue.models import Item, iso
+from revue.models import Feed, Item, iso
 from revue.store.db import Store
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def discover_feed(
 
 @dataclass
 class Followed:
-    feed: dict[str, Any]
+    feed: Feed
     created: bool
     entries: int  # in the feed when it was found
 
@@ -140,7 +140,7 @@ def feeds_opml(store: Store) -> str:
     """The feeds followed, as an OPML document."""
     from revue.formats.feeds import export_opml
 
-    return export_opml(store.feeds())
+    return export_opml([feed.to_json() for feed in store.feeds()])
 
 
 # --- pulling new entries ----------------------------------------------------------------------
@@ -148,7 +148,7 @@ def feeds_opml(store: Store) -> str:
 
 @dataclass
 class FeedOutcome:
-    feed: dict[str, Any]
+    feed: Feed
     status: str  # "ok", "not modified", "failed"
     error: str | None = None
     added: list[Item] = field(default_factory=list)
@@ -164,19 +164,19 @@ def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
 
 
 def _feed_entries_to_add(
-    feed: dict[str, Any], parsed: Any, *, public: bool
+    feed: Feed, parsed: Any, *, public: bool
 ) -> tuple[list[dict[str, Any]], int]:
     """The entries to store; `public`: the feed came from the public web, so its entries'
     links may reach public addresses only (their `source` says so)."""
     from revue.formats.feeds import good_enough, matches
 
-    source = f"feed:{feed['id']}" if public else f"feed:{feed['id']}{PRIVATE_FEED}"
+    source = f"feed:{feed.id}" if public else f"feed:{feed.id}{PRIVATE_FEED}"
     entries: list[dict[str, Any]] = []
     filtered = 0
     for entry in parsed.entries:
         if not urls.is_http_url(entry.url):
             continue
-        if not matches(entry, feed.get("match")):
+        if not matches(entry, feed.match):
             filtered += 1
             continue
         extra: dict[str, Any] = {"author": entry.author, **feed_entry_dates(entry)}
@@ -188,7 +188,7 @@ def _feed_entries_to_add(
         entries.append(
             {
                 "url": entry.url,
-                "tags": list(feed.get("tags") or []),
+                "tags": list(feed.tags),
                 "source": source,
                 "extra": {k: v for k, v in extra.items() if v},
             }
@@ -198,7 +198,7 @@ def _feed_entries_to_add(
 
 def pull_feeds(
     store: Store,
-    feeds: Sequence[dict[str, Any]],
+    feeds: Sequence[Feed],
     fetcher_factory: Callable[[], Fetcher],
     *,
     clock: Callable[[], dt.datetime],
@@ -209,40 +209,40 @@ def pull_feeds(
 
     outcomes: list[FeedOutcome] = []
 
-    async def one(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+    async def one(fetcher: Fetcher, feed: Feed) -> FeedOutcome:
         headers = {}
-        if feed.get("etag"):
-            headers["If-None-Match"] = feed["etag"]
-        if feed.get("last_modified"):
-            headers["If-Modified-Since"] = feed["last_modified"]
+        if feed.etag:
+            headers["If-None-Match"] = feed.etag
+        if feed.last_modified:
+            headers["If-Modified-Since"] = feed.last_modified
         # The feed's address is the curator's, who followed it; its entries may not be.
-        result = await fetcher.fetch(feed["url"], trust=CURATOR, headers=headers)
+        result = await fetcher.fetch(feed.url, trust=CURATOR, headers=headers)
         now = iso(clock())
         if result.status == 304:
-            store.update_feed(feed["id"], {"pulled_at": now, "status": "ok", "error": None})
+            store.update_feed(feed.id, {"pulled_at": now, "status": "ok", "error": None})
             return FeedOutcome(feed, "not modified")
         if not result.ok:
             store.update_feed(
-                feed["id"], {"pulled_at": now, "status": "failed", "error": result.error}
+                feed.id, {"pulled_at": now, "status": "failed", "error": result.error}
             )
             return FeedOutcome(feed, "failed", result.error)
         try:
-            parsed = parse_feed(result.body, result.final_url or feed["url"], result.headers)
+            parsed = parse_feed(result.body, result.final_url or feed.url, result.headers)
         except ValueError as exc:
             reason = f"not a feed ({exc})"
-            store.update_feed(feed["id"], {"pulled_at": now, "status": "failed", "error": reason})
+            store.update_feed(feed.id, {"pulled_at": now, "status": "failed", "error": reason})
             return FeedOutcome(feed, "failed", reason)
         entries, filtered = _feed_entries_to_add(feed, parsed, public=result.public_source)
         added = store.add_many(entries, now=now) if entries else []
         store.update_feed(
-            feed["id"],
+            feed.id,
             {
                 "pulled_at": now,
                 "status": "ok",
                 "error": parsed.bozo and f"malformed but read: {parsed.bozo}",
                 "etag": result.headers.get("etag"),
                 "last_modified": result.headers.get("last-modified"),
-                "title": feed.get("title") or parsed.title,
+                "title": feed.title or parsed.title,
             },
         )
         return FeedOutcome(
@@ -253,7 +253,7 @@ def pull_feeds(
             filtered=filtered,
         )
 
-    async def guarded(fetcher: Fetcher, feed: dict[str, Any]) -> FeedOutcome:
+    async def guarded(fetcher: Fetcher, feed: Feed) -> FeedOutcome:
         try:
             return await one(fetcher, feed)
         except RevueError:
@@ -262,7 +262,7 @@ def pull_feeds(
             # A feed nobody foresaw must not cost the other feeds their entries.
             reason = f"unexpected error: {type(exc).__name__}"
             store.update_feed(
-                feed["id"], {"pulled_at": iso(clock()), "status": "failed", "error": reason}
+                feed.id, {"pulled_at": iso(clock()), "status": "failed", "error": reason}
             )
             return FeedOutcome(feed, "failed", reason)
 

@@ -50,11 +50,9 @@ def feed_add(
     )
     feed = out.feed
     if out.created:
-        env.ui.info(
-            f"feed #{feed['id']} added: {feed['title'] or feed['url']} ({out.entries} entries)"
-        )
+        env.ui.info(f"feed #{feed.id} added: {feed.title or feed.url} ({out.entries} entries)")
     else:
-        env.ui.info(f"feed #{feed['id']} already followed: {feed['url']}")
+        env.ui.info(f"feed #{feed.id} already followed: {feed.url}")
 
 
 @handled
@@ -66,17 +64,17 @@ def feed_list(
     env = env_of(ctx)
     feeds = env.store.feeds()
     if as_json:
-        emit_json(env.ui, feeds)
+        emit_json(env.ui, [feed.to_json() for feed in feeds])
         return
     if not feeds:
         env.ui.info("no feeds")
         return
     for feed in feeds:
-        state = feed["status"] or "never pulled"
-        if feed["error"]:
-            state += f": {feed['error']}"
-        fields = [feed["url"], feed["title"] or "", " ".join(feed["tags"]), feed["match"] or ""]
-        env.ui.raw("\t".join([str(feed["id"]), *map(one_line, fields), one_line(state)]) + "\n")
+        state = feed.status or "never pulled"
+        if feed.error:
+            state += f": {feed.error}"
+        fields = [feed.url, feed.title or "", " ".join(feed.tags), feed.match or ""]
+        env.ui.raw("\t".join([str(feed.id), *map(one_line, fields), one_line(state)]) + "\n")
 
 
 @handled
@@ -87,7 +85,7 @@ def feed_rm(
     """Stop following a feed (its items stay)."""
     env = env_of(ctx)
     feed = env.store.remove_feed(feed_id)
-    env.ui.info(f"feed #{feed_id} removed: {feed['url']}")
+    env.ui.info(f"feed #{feed_id} removed: {feed.url}")
 
 
 @handled
@@ -112,13 +110,13 @@ def feed_pull(
     failed = 0
     fresh: list[Item] = []
     for out in outcomes:
-        name = out.feed["title"] or out.feed["url"]
+        name = out.feed.title or out.feed.url
         if out.status == "failed":
             failed += 1
-            env.ui.error(f"feed #{out.feed['id']} {name}: {out.error}")
+            env.ui.error(f"feed #{out.feed.id} {name}: {out.error}")
         else:
             env.ui.info(
-                f"feed #{out.feed['id']} {name}: {out.status}, {len(out.added)} new, "
+                f"feed #{out.feed.id} {name}: {out.status}, {len(out.added)} new, "
                 f"{out.merged} already here, {out.filtered} filtered out"
             )
             fresh += [i for i in out.added if i.status == "pending"]

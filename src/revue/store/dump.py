@@ -85,7 +85,7 @@ def iter_dump(
         yield ",\n"
         yield from _json_list("reviews", _pieces(_ENCODE(r) for r in _dump_reviews(store)))
         yield ",\n"
-        yield from _json_list("feeds", _pieces(_ENCODE(f) for f in store.feeds()))
+        yield from _json_list("feeds", _pieces(_ENCODE(f.to_json()) for f in store.feeds()))
         yield ",\n"
         yield from _json_list("skips", _pieces(_ENCODE(s) for s in store.iter_skips()))
         yield "\n}\n"

@@ -11,7 +11,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound
-from revue.models import EVERY_ITEM, Item, ItemQuery, Post, Review
+from revue.models import EVERY_ITEM, Feed, Item, ItemQuery, Post, Review
 from revue.store.schema import CHUNK, ITEM_COLUMNS, wrap
 
 
@@ -415,13 +415,11 @@ class Reads:
         )
         return [dict(r) for r in rows]
 
-    def get_feed(self, feed_id: int) -> dict[str, Any]:
+    def get_feed(self, feed_id: int) -> Feed:
         rows = self.query("SELECT * FROM feeds WHERE id = ?", [feed_id])
         if not rows:
             raise NotFound(f"no feed #{feed_id}")
-        feed = dict(rows[0])
-        feed["tags"] = json.loads(feed.get("tags") or "[]")
-        return feed
+        return Feed.from_row(rows[0])
 
-    def feeds(self) -> list[dict[str, Any]]:
+    def feeds(self) -> list[Feed]:
         return [self.get_feed(int(r[0])) for r in self.query("SELECT id FROM feeds ORDER BY id")]

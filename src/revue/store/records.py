@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from revue.errors import NotFound
-from revue.models import Review
+from revue.models import Feed, Review
 from revue.store.reads import Reads
 from revue.store.schema import POST_COLUMNS
 from revue.store.writes import AddOutcome, Transaction, transaction
@@ -243,7 +243,7 @@ class Records(Reads):
 
     # -- feeds ---------------------------------------------------------------------------
 
-    def add_feed(self, record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def add_feed(self, record: dict[str, Any]) -> tuple[Feed, bool]:
         with self.write() as tx:
             row = tx.execute("SELECT id FROM feeds WHERE url = ?", [record["url"]]).fetchone()
             if row:
@@ -254,7 +254,7 @@ class Records(Reads):
         with self.write() as tx:
             tx.update("feeds", feed_id, fields)
 
-    def remove_feed(self, feed_id: int) -> dict[str, Any]:
+    def remove_feed(self, feed_id: int) -> Feed:
         with self.write() as tx:
             feed = self.get_feed(feed_id)
             tx.execute("DELETE FROM feeds WHERE id = ?", [feed_id])
