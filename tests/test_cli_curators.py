@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 from loopback import LoopbackServer
 
@@ -40,7 +42,7 @@ def test_intro_and_outro_files(tmp_path: Path) -> None:
     assert md.index("Bonjour *lecteurs*") < md.index("Un article") < md.index("À la semaine")
     html = run("compose", "--out", "-", "--format", "html-fragment", "--intro", str(intro)).stdout
     assert "<em>lecteurs</em>" in html and 'href="https://blog.example/"' in html
-    run("compose", "--intro", str(tmp_path / "missing.md"), code=2)
+    run("compose", "--intro", str(tmp_path / "missing.md"), code=ExitCode.BAD_INPUT)
 
 
 def test_text_block_is_placed_like_an_item() -> None:

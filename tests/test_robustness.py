@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import revue
+from revue.errors import ExitCode
 from revue.files import compose_lock
 from revue.store.db import SCHEMA_VERSION
 
@@ -133,7 +134,7 @@ def test_several_processes_create_and_fill_a_new_database_at_once(db: Path) -> N
         procs.append((proc, links))
     outs = [proc.communicate(links, timeout=120) for proc, links in procs]
     for (proc, _), (_, err) in zip(procs, outs, strict=True):
-        assert proc.returncode == 0, err
+        assert proc.returncode == ExitCode.OK, err
         assert "locked" not in err and "Traceback" not in err, err
     assert count_items(db) == 160
     assert db_rows(db, "PRAGMA journal_mode")[0][0] == "wal"
@@ -184,7 +185,7 @@ def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db: Pa
         os.close(gate)
     for proc in procs:
         out, err = proc.communicate(timeout=60)
-        assert proc.returncode == 0, err
+        assert proc.returncode == ExitCode.OK, err
         assert out.split()[0] == "wal", out
     assert count_items(db) == 6
     assert db_rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
@@ -235,7 +236,7 @@ def test_cron_fetch_and_feed_pull_run_while_the_curator_adds(
         results.append((proc, *proc.communicate(links, timeout=120)))
     results += [(proc, *proc.communicate(timeout=120)) for proc in cron]
     for proc, _, err in results:
-        assert proc.returncode == 0, err
+        assert proc.returncode == ExitCode.OK, err
         assert "locked" not in err and "Traceback" not in err, err
     assert count_items(db) == 30 + 25 + 60
     statuses = dict(
@@ -292,7 +293,7 @@ def test_kill_9_mid_batch_loses_no_acknowledged_link(db: Path, server: LoopbackS
     assert {r[2] for r in rows} <= {"pending", "ok"}
 
     done = run("fetch", "--pending")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == ExitCode.OK, done.stderr
     assert db_rows(db, "SELECT status, count(*) FROM items GROUP BY 1") == [("ok", 200)]
 
 
@@ -310,12 +311,12 @@ def test_a_second_compose_is_refused_clearly_while_one_writes(db: Path, reviews:
     with open(compose_lock(db), "a+") as held:  # beside the database, not in the folder
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         loser = run("compose")
-        assert loser.returncode == 1
+        assert loser.returncode == ExitCode.PARTIAL
         one_error_line(loser, "another revue compose", str(reviews))
         assert list(reviews.iterdir()) == []
         assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
     winner = run("compose")
-    assert winner.returncode == 0, winner.stderr
+    assert winner.returncode == ExitCode.OK, winner.stderr
     written = sorted(p.name for p in reviews.iterdir())
     assert not [n for n in written if n.endswith(".tmp")], written
     assert "feed.xml" in written and any(n.endswith("-revue-de-presse.md") for n in written)
@@ -328,7 +329,7 @@ def test_a_review_path_taken_by_a_folder_is_a_clean_error(db: Path, reviews: Pat
     target = reviews / "2024-03-19-revue-de-presse.md"
     target.mkdir(parents=True)
     proc = run("compose", "--from", "2024-03-13", "--to", "2024-03-19", "--force", "--allow-empty")
-    assert proc.returncode == 2
+    assert proc.returncode == ExitCode.BAD_INPUT
     one_error_line(proc, str(target))
     assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
 
@@ -346,11 +347,11 @@ def test_backup_while_another_process_writes_is_consistent(db: Path, tmp_path: P
         for k in range(3):
             target = tmp_path / f"backup-{k}.db"
             proc = run("--quiet", "backup", str(target))
-            assert proc.returncode == 0, proc.stderr
+            assert proc.returncode == ExitCode.OK, proc.stderr
             assert "locked" not in proc.stderr and proc.stderr == ""
             copies.append(target)
         err = writer.stderr.read()  # up to the writer's exit
-    assert writer.returncode == 0, err
+    assert writer.returncode == ExitCode.OK, err
     for copy in copies:
         assert db_rows(copy, "PRAGMA integrity_check") == [("ok",)]
         n = count_items(copy)
@@ -367,7 +368,7 @@ def test_backup_while_another_process_writes_is_consistent(db: Path, tmp_path: P
 def test_the_kept_schema_7_database_upgrades_and_reads(db: Path) -> None:
     shutil.copy(SCHEMA_DB, db)
     listed = run("list", "--json")
-    assert listed.returncode == 0, listed.stderr
+    assert listed.returncode == ExitCode.OK, listed.stderr
     assert "OpenAI en vedette" in listed.stdout and "Veille" in listed.stdout
     run_in_process("reviews", "--json")
     assert "example.org/feed.xml" in run_in_process("feed", "list", "--json").stdout
@@ -382,7 +383,7 @@ def test_a_database_from_a_newer_revue_is_refused_untouched(db: Path) -> None:
     before = db.read_bytes()
     for args in (("list",), ("add", "https://new.example/", "--no-fetch")):
         proc = run(*args)
-        assert proc.returncode == 3
+        assert proc.returncode == ExitCode.STORE
         one_error_line(proc, str(db), "newer revue")
     assert db.read_bytes() == before
 
@@ -395,7 +396,7 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(db: Path) -> None:
     before = db.read_bytes()
     for args in (("list",), ("add", "https://new.example/", "--no-fetch")):
         proc = run(*args)
-        assert proc.returncode == 3
+        assert proc.returncode == ExitCode.STORE
         one_error_line(proc, str(db), "not a revue database")
     assert db.read_bytes() == before
 
@@ -406,7 +407,7 @@ def test_a_truncated_database_is_refused_untouched(db: Path) -> None:
     before = db.read_bytes()
     for args in (("list",), ("add", "https://new.example/", "--no-fetch"), ("compose",)):
         proc = run(*args)
-        assert proc.returncode == 3, proc.stderr
+        assert proc.returncode == ExitCode.STORE, proc.stderr
         one_error_line(proc, str(db), "damaged")
     assert db.read_bytes() == before
 
@@ -448,14 +449,14 @@ def test_a_read_only_database_reads_and_refuses_writes_cleanly(
     make_read_only(db if where == "file" else folder)
     before = db.read_bytes()
     proc = run("add", "https://new.example/", "--no-fetch", env=env)
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, str(db), "read-only")
     listed = run("list", "--json", env=env)
     if where == "file":  # reading still works
-        assert listed.returncode == 0, listed.stderr
+        assert listed.returncode == ExitCode.OK, listed.stderr
         assert "OpenAI en vedette" in listed.stdout
     else:  # SQLite cannot make its -wal and -shm files: not even reading
-        assert listed.returncode == 3, listed.stderr
+        assert listed.returncode == ExitCode.STORE, listed.stderr
         one_error_line(listed, str(db), "read-only folder")
     assert db.read_bytes() == before
 
@@ -467,7 +468,7 @@ def test_an_unwritable_reviews_folder_is_a_clean_error(
     reviews.mkdir()
     make_read_only(reviews)
     proc = run("compose")
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     one_error_line(proc, str(reviews))
     assert list(reviews.iterdir()) == []
     assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
@@ -484,7 +485,7 @@ def test_a_review_that_cannot_be_recorded_leaves_no_file_behind(
     make_read_only(db)
     for out in ("new", "old"):  # a new file, and a new version of a known one
         proc = run("compose", "--out", str(reviews / out))
-        assert proc.returncode == 3, proc.stderr
+        assert proc.returncode == ExitCode.STORE, proc.stderr
         one_error_line(proc, str(db), "read-only")
     assert list((reviews / "new").iterdir()) == []
     assert first.read_bytes() == composed
@@ -508,7 +509,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_what_was_stored(db: Path) -> None:
     links = "".join(f"https://full.example/{n}/{'x' * 1500}\n" for n in range(300))
     limit = db.stat().st_size + 64 * 1024
     proc = run("add", "-", "--no-fetch", input=links, preexec=file_size_limit(limit))
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, str(db), "disk")
     after = db_rows(db, "SELECT id, url, status FROM items ORDER BY id")
     assert after[: len(before)] == before
@@ -523,7 +524,7 @@ def test_a_full_disk_while_writing_a_review_is_a_clean_error(db: Path, reviews: 
     run_in_process("add", "-", "--no-fetch", "--note", "x" * 9000, input=links)
     # Room for SQLite's 32 KiB -shm file, not for the 54 KB review.
     proc = run("compose", preexec=file_size_limit(40_000))
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, str(reviews), "cannot write the review")
     assert list(reviews.iterdir()) == []  # no temp file
     assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
@@ -546,7 +547,7 @@ def test_a_bad_config_file_is_one_line_and_writes_nothing(
     config = tmp_path / "config.toml"  # REVUE_CONFIG (conftest)
     config.write_text(text, encoding="latin-1")
     proc = run("add", "https://a.example/", "--title", "T")
-    assert proc.returncode == 3
+    assert proc.returncode == ExitCode.STORE
     one_error_line(proc, str(config), problem)
     assert not db.exists()
 
@@ -556,11 +557,11 @@ def test_a_bad_config_file_is_one_line_and_writes_nothing(
 
 def test_quiet_prints_errors_only_and_logs_are_plain_timestamped_lines(db: Path) -> None:
     quiet = run("--quiet", "add", "https://a.example/1", "https://a.example/2", "--no-fetch")
-    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert quiet.returncode == ExitCode.OK and quiet.stderr == ""
     again = run("--quiet", "add", "https://a.example/1", "--no-fetch")
-    assert again.returncode == 0 and again.stderr == ""
+    assert again.returncode == ExitCode.OK and again.stderr == ""
     bad = run("--quiet", "add", "not a url", "--no-fetch")
-    assert bad.returncode == 2
+    assert bad.returncode == ExitCode.BAD_INPUT
     one_error_line(bad, "not a url")
     loud = run("--verbose", "add", "https://a.example/3", "--no-fetch")
     lines = loud.stderr.splitlines()
@@ -573,12 +574,12 @@ def test_quiet_prints_errors_only_and_logs_are_plain_timestamped_lines(db: Path)
 def test_nothing_waits_for_an_answer_without_a_terminal(db: Path, tmp_path: Path) -> None:
     run_in_process("add", "https://a.example/1", "--no-fetch")
     rm = run("rm", "1", timeout=20)
-    assert rm.returncode == 2
+    assert rm.returncode == ExitCode.BAD_INPUT
     one_error_line(rm, "--yes")
     assert count_items(db) == 1
     marker = tmp_path / "editor-ran"
     editor = f"sh -c 'touch {marker}; sleep 30' --"
     edit = run("edit", "1", env=child_env(EDITOR=editor, VISUAL=editor), timeout=20)
-    assert edit.returncode == 2
+    assert edit.returncode == ExitCode.BAD_INPUT
     one_error_line(edit, "no terminal")
     assert not marker.exists()

@@ -15,6 +15,7 @@ from pages import JSONLD, LAPRESSE
 from revue.app.compose import ComposeOptions
 from revue.app.week import Workbench
 from revue.config import load_config
+from revue.errors import ExitCode
 from revue.store.db import Store
 from revue.workbench import WeekApp
 
@@ -39,7 +40,7 @@ def site(server: LoopbackServer) -> list[str]:
     run("add", links[0], "--note", "À suivre")
     run("add", links[1], "--note", "Comment ça marche")
     run("add", links[2])
-    run("add", server.url("/disparu"), code=1)
+    run("add", server.url("/disparu"), code=ExitCode.PARTIAL)
     return links
 
 
@@ -194,14 +195,14 @@ def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_week_needs_a_terminal() -> None:
-    result = run("week", code=2)
+    result = run("week", code=ExitCode.BAD_INPUT)
     assert "week: needs a terminal" in result.stderr
     assert result.stdout == ""
 
 
 def test_week_refuses_a_bad_format_on_a_terminal(empty_db: Path) -> None:
     code, out = run_on_terminal("week", "--format", "json")
-    assert code == 2, out
+    assert code == ExitCode.BAD_INPUT, out
     assert "--format 'json': choose text, md, html-fragment" in out
 
 
