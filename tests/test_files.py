@@ -87,7 +87,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str], *must_contain: str) -
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def one_item_db(tmp_path: Path) -> Path:
     """The live database (REVUE_DB, conftest) holding one item."""
     run("add", "--no-fetch", "https://a.example/1", "--note", "À garder")
     return tmp_path / "revue.db"
@@ -109,16 +109,16 @@ def assert_intact(db: Path) -> None:
     "name", ["revue.db", "revue.db-wal", "revue.db-shm", "revue.db-journal", "hard", "soft"]
 )
 def test_export_out_refuses_the_live_database_and_its_files(
-    db: Path, tmp_path: Path, name: str
+    one_item_db: Path, tmp_path: Path, name: str
 ) -> None:
     target = tmp_path / name
     if name == "hard":
-        os.link(db, target)
+        os.link(one_item_db, target)
     elif name == "soft":
-        target.symlink_to(db)
+        target.symlink_to(one_item_db)
     result = run("export", "--out", str(target), code=ExitCode.BAD_INPUT)
     assert f"{target}: is revue's database file" in result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -131,7 +131,9 @@ def make_device(path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
-def test_export_out_refuses_what_is_not_a_regular_file(db: Path, tmp_path: Path, kind: str) -> None:
+def test_export_out_refuses_what_is_not_a_regular_file(
+    one_item_db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / kind
     {"fifo": os.mkfifo, "device": make_device, "folder": os.mkdir}[kind](target)
     mode = target.lstat().st_mode
@@ -145,7 +147,9 @@ def test_export_out_refuses_what_is_not_a_regular_file(db: Path, tmp_path: Path,
     assert link.is_symlink() and target.lstat().st_mode == mode
 
 
-def test_export_out_writes_through_a_symlink_and_keeps_the_link(db: Path, tmp_path: Path) -> None:
+def test_export_out_writes_through_a_symlink_and_keeps_the_link(
+    one_item_db: Path, tmp_path: Path
+) -> None:
     (tmp_path / "site").mkdir()
     real = tmp_path / "site" / "links.json"
     real.write_text("old", encoding="utf-8")
@@ -167,7 +171,7 @@ def test_export_out_writes_through_a_symlink_and_keeps_the_link(db: Path, tmp_pa
 
 
 def test_compose_writes_the_feed_through_a_symlink_and_never_over_the_database(
-    db: Path, tmp_path: Path
+    one_item_db: Path, tmp_path: Path
 ) -> None:
     reviews = tmp_path / "reviews"  # REVUE_REVIEWS_DIR (conftest)
     reviews.mkdir()
@@ -179,29 +183,31 @@ def test_compose_writes_the_feed_through_a_symlink_and_never_over_the_database(
     assert "<feed" in published.read_text(encoding="utf-8")
     # A review's name that leads to the database is refused, --force or not.
     review = reviews / "2030-01-08-revue-de-presse.md"
-    review.symlink_to(db)
+    review.symlink_to(one_item_db)
     empty = ["--from", "2030-01-02", "--to", "2030-01-08", "--allow-empty"]
     result = run("compose", *empty, "--force", code=ExitCode.BAD_INPUT)
     assert "is revue's database file" in result.stderr
     assert review.is_symlink()
-    assert_intact(db)
+    assert_intact(one_item_db)
     assert [r["end"] for r in run_json("reviews")] == ["2030-01-01"]
     # Nor is the lock file a way to the database (closing it would drop SQLite's locks).
     review.unlink()
-    compose_lock(db).unlink()
-    compose_lock(db).symlink_to(db)
+    compose_lock(one_item_db).unlink()
+    compose_lock(one_item_db).symlink_to(one_item_db)
     result = run("compose", *empty, code=ExitCode.BAD_INPUT)
     assert "is revue's database file" in result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
 @pytest.mark.parametrize("kind", ["file", "database", "dangling", "fifo"])
-def test_backup_onto_an_existing_path_is_bad_input(db: Path, tmp_path: Path, kind: str) -> None:
+def test_backup_onto_an_existing_path_is_bad_input(
+    one_item_db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / kind
     if kind == "file":
         target.write_bytes(b"precious")
     elif kind == "database":
-        target = db
+        target = one_item_db
     elif kind == "dangling":
         target.symlink_to(tmp_path / "elsewhere.db")
     else:
@@ -213,7 +219,7 @@ def test_backup_onto_an_existing_path_is_bad_input(db: Path, tmp_path: Path, kin
     assert not (tmp_path / "elsewhere.db").exists()
     if kind == "file":
         assert target.read_bytes() == b"precious"
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
 # -- point 3: a killed backup leaves nothing under its final name -------------------------
@@ -247,7 +253,9 @@ main()
 """
 
 
-def test_a_backup_killed_mid_way_leaves_no_file_under_its_name(db: Path, tmp_path: Path) -> None:
+def test_a_backup_killed_mid_way_leaves_no_file_under_its_name(
+    one_item_db: Path, tmp_path: Path
+) -> None:
     backups = tmp_path / "backups"
     backups.mkdir()
     proc = revue_proc(str(backups), code=KILL_ON_CLOSE)
@@ -264,11 +272,15 @@ def test_a_backup_killed_mid_way_leaves_no_file_under_its_name(db: Path, tmp_pat
     assert not [n for n in os.listdir(backups) if n.startswith("copy.db-")]
 
 
-def test_a_backup_on_a_full_disk_is_exit_3_and_leaves_nothing(db: Path, tmp_path: Path) -> None:
+def test_a_backup_on_a_full_disk_is_exit_3_and_leaves_nothing(
+    one_item_db: Path, tmp_path: Path
+) -> None:
     backups = tmp_path / "backups"
     backups.mkdir()
     proc = revue_proc(
-        "backup", str(backups / "copy.db"), preexec=limits(file_size=db.stat().st_size // 2)
+        "backup",
+        str(backups / "copy.db"),
+        preexec=limits(file_size=one_item_db.stat().st_size // 2),
     )
     assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, f"backup {backups / 'copy.db'}")
@@ -335,7 +347,7 @@ def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path, empt
     ],
 )
 def test_the_edit_form_read_back_is_bounded(
-    db: Path, tmp_path: Path, written: str, said: str
+    one_item_db: Path, tmp_path: Path, written: str, said: str
 ) -> None:
     editor = tmp_path / "editor.py"
     editor.write_text(
@@ -371,14 +383,14 @@ HUGE = "99999999999999999999999"
         ["import", "--year", HUGE, "/dev/null"],
     ],
 )
-def test_out_of_range_numbers_are_bad_input_naming_them(db: Path, args: list[str]) -> None:
+def test_out_of_range_numbers_are_bad_input_naming_them(one_item_db: Path, args: list[str]) -> None:
     result = run(*args, code=ExitCode.BAD_INPUT)
     assert "internal error" not in result.stderr
     assert re.search(r"-3|" + HUGE + "|" + str(2**63), result.stderr), result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
-def test_list_limit_zero_lists_nothing(db: Path) -> None:
+def test_list_limit_zero_lists_nothing(one_item_db: Path) -> None:
     assert run_json("list", "--limit", "0") == []
     assert len(run_json("list", "--limit", "1")) == 1
 
@@ -390,12 +402,14 @@ def test_list_limit_zero_lists_nothing(db: Path) -> None:
         ["compose", "--to", "0001-01-06", "--dry-run"],
     ],
 )
-def test_dates_at_the_edge_of_the_calendar_are_bad_input(db: Path, args: list[str]) -> None:
+def test_dates_at_the_edge_of_the_calendar_are_bad_input(
+    one_item_db: Path, args: list[str]
+) -> None:
     result = run(*args, code=ExitCode.BAD_INPUT)
     assert "--to 0001-01-0" in result.stderr and "internal error" not in result.stderr
 
 
-def test_dates_at_the_edge_of_the_calendar_that_make_sense_work(db: Path) -> None:
+def test_dates_at_the_edge_of_the_calendar_that_make_sense_work(one_item_db: Path) -> None:
     run("compose", "--from", "0001-01-01", "--to", "0001-01-01", "--dry-run")
     run("compose", "--from", "9999-12-31", "--to", "9999-12-31")
     run("compose", "--from", "0001-01-01", "--to", "9999-12-31", "--out", "-")
@@ -412,13 +426,13 @@ def test_dates_at_the_edge_of_the_calendar_that_make_sense_work(db: Path) -> Non
     ],
 )
 def test_json_nested_too_deep_is_bad_input_naming_the_file(
-    db: Path, tmp_path: Path, fmt: str, text: str
+    one_item_db: Path, tmp_path: Path, fmt: str, text: str
 ) -> None:
     path = tmp_path / "deep.json"
     path.write_text(text, encoding="utf-8")
     result = run("import", str(path), "--format", fmt, "--no-fetch", code=ExitCode.BAD_INPUT)
     assert f"import {path}: " in result.stderr and "nested too deeply" in result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
 def test_a_config_nested_too_deep_is_a_config_error(tmp_path: Path) -> None:
@@ -444,7 +458,7 @@ def test_a_config_nested_too_deep_is_a_config_error(tmp_path: Path) -> None:
     ],
 )
 def test_a_template_that_fails_is_bad_input_naming_it(
-    db: Path, tmp_path: Path, files: dict[str, str], said: str
+    one_item_db: Path, tmp_path: Path, files: dict[str, str], said: str
 ) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()

@@ -252,7 +252,7 @@ def configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str) -> No
     monkeypatch.setenv("REVUE_IMAP_PASSWORD", Dovecot.password)
 
 
-def db(tmp_path: Path) -> sqlite3.Connection:
+def connect_db(tmp_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(tmp_path / "revue.db")
     conn.row_factory = sqlite3.Row
     return conn
@@ -281,7 +281,7 @@ def test_pull_files_mails_and_newsletters_once_from_a_real_imap_server(
     assert "larger than 2,000,000 bytes" in first.stderr
     assert "left alone «Win a prize»" in first.stderr
 
-    conn = db(tmp_path)
+    conn = connect_db(tmp_path)
     items = {r["url"]: r for r in conn.execute("SELECT * FROM items")}
     shared, fwd1, fwd2 = (web.url(p) for p in ("/shared", "/forwarded-1", "/forwarded-2"))
     assert set(items) == {shared, fwd1, fwd2}
@@ -337,7 +337,7 @@ def test_dry_run_files_and_flags_nothing(
     assert not (tmp_path / "revue.db").exists()  # a dry run creates no database either
     run("add", "--no-fetch", web.url("/elsewhere"))
     assert "would file 3 links" in run("inbox", "pull", "--dry-run").stdout
-    conn = db(tmp_path)
+    conn = connect_db(tmp_path)
     for table in ("candidates", "inbox_messages"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 1
@@ -382,7 +382,7 @@ def test_an_interrupted_pull_loses_nothing_and_files_nothing_twice(
     monkeypatch.setattr(Store, "file_message", interrupted)
     run("inbox", "pull", "--no-fetch", code=130)
     monkeypatch.setattr(Store, "file_message", real)
-    conn = db(tmp_path)
+    conn = connect_db(tmp_path)
     assert conn.execute("SELECT count(*) FROM inbox_messages").fetchone()[0] == 2
     # A message filed but left unflagged (stopped right after its transaction): the next
     # pull flags it and does not file it again.
