@@ -378,3 +378,20 @@ def test_cron_does_not_retry_a_page_that_is_gone_nor_report_one_with_a_typed_tit
     assert "nothing to fetch" in run("fetch", "--failed").stderr
     run("fetch", "2", code=ExitCode.PARTIAL)  # asked by id, it is tried again
     assert server.routes["/gone"].hits == hits + 1
+
+
+def test_hashtags_in_the_comment_become_tags_and_stay_in_the_comment() -> None:
+    run(
+        "add",
+        "--no-fetch",
+        "https://a.example/1",
+        "--title",
+        "T",
+        "--note",
+        "Encore une connerie #TikTok",
+    )
+    [item] = run_json("list")
+    assert item["tags"] == ["TikTok"] and item["note"] == "Encore une connerie #TikTok"
+    assert [i["id"] for i in run_json("list", "--tag", "TikTok")] == [1]
+    md = run("compose", "--out", "-").stdout
+    assert md.count("#TikTok") == 1

@@ -391,3 +391,29 @@ def test_an_empty_since_last_or_published_week_says_why_and_which_option(
     assert run_json("reviews") == [review]
     again = run("compose", "--from", end, "--to", end, "--include-published")
     assert "2 item(s)" in again.stderr and len(run_json("reviews")) == 2
+
+
+def test_intro_and_outro_files(tmp_path: Path) -> None:
+    run("add", "--no-fetch", "https://a.example/1", "--title", "Un article")
+    intro = tmp_path / "intro.md"
+    intro.write_text(
+        "Bonjour *lecteurs*, voici [ma revue](https://blog.example/).\n", encoding="utf-8"
+    )
+    outro = tmp_path / "outro.md"
+    outro.write_text("À la semaine prochaine!\n", encoding="utf-8")
+    md = run("compose", "--out", "-", "--intro", str(intro), "--outro", str(outro)).stdout
+    assert md.index("Bonjour *lecteurs*") < md.index("Un article") < md.index("À la semaine")
+    html = run("compose", "--out", "-", "--format", "html-fragment", "--intro", str(intro)).stdout
+    assert "<em>lecteurs</em>" in html and 'href="https://blog.example/"' in html
+    run("compose", "--intro", str(tmp_path / "missing.md"), code=ExitCode.BAD_INPUT)
+
+
+def test_text_block_is_placed_like_an_item() -> None:
+    run("add", "--no-fetch", "https://a.example/1", "--title", "Premier")
+    run("add", "--text", "Un mot entre deux liens.")
+    run("add", "--no-fetch", "https://a.example/3", "--title", "Troisième")
+    md = run("compose", "--out", "-").stdout
+    assert md.index("Premier") < md.index("Un mot entre deux liens.") < md.index("Troisième")
+    run("move", "2", "--after", "3")
+    md = run("compose", "--out", "-").stdout
+    assert md.index("Troisième") < md.index("Un mot entre deux liens.")

@@ -1,7 +1,7 @@
 """publish without a real WordPress: the config, bad input, dry runs, blogs that are not one,
 and a fake blog (tests/fakewp.py) for the hostile answers a real one never gives.
 
-(The end-to-end tests against a real WordPress are in test_wordpress_publish.py.)
+(The end-to-end tests against a real WordPress are in test_publish_wordpress.py.)
 """
 
 from __future__ import annotations

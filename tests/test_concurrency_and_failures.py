@@ -1,4 +1,4 @@
-"""Issue 4, "cron-safe and lossless", through the real command in separate processes.
+"""Cron-safe and lossless: the real command in separate processes, at once or failing.
 
 Concurrent writers, `kill -9` mid-batch, the compose lock, backups while writing, newer and
 damaged databases, bad config files, a full disk, and no prompt without a terminal. Every
