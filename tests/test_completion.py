@@ -364,6 +364,13 @@ def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
     def got(shown: str) -> list[str]:
         return [line for line in shown.splitlines() if line.startswith("GOT ")]
 
+    def answered(shown: str, n: int) -> bool:
+        # The n-th GOT line is whole once the next prompt follows it (the shell function
+        # prints its words in pieces, which a capture can catch half-way).
+        lines = shown.splitlines()
+        gots = [i for i, line in enumerate(lines) if line.startswith("GOT ")]
+        return len(gots) >= n and any("ready$" in line for line in lines[gots[n - 1] + 1 :])
+
     try:
         tmux(
             "new-session",
@@ -399,7 +406,7 @@ def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
             before = _last_line(typed_in)
             wait_until(lambda s, before=before: _last_line(s) != before, f"completing {typed!r}")
             tmux("send-keys", "-t", "tab", "Enter")
-            shown = wait_until(lambda s, n=n: len(got(s)) >= n, f"the completion of {tag!r}")
+            shown = wait_until(lambda s, n=n: answered(s, n), f"the completion of {tag!r}")
             assert got(shown)[n - 1] == f"GOT 3 <list> <--tag> <{tag}>"
         assert sorted(p.name for p in work.iterdir()) == []
     finally:
