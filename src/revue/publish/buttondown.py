@@ -81,7 +81,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(clean_text(text, bidi=False).split())
+    text = " ".join(clean_text(text, keep_bidi=False).split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 

@@ -172,7 +172,7 @@ def _show_origin(origin: tuple[str, str, int | None]) -> str:
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(clean_text(html.unescape(_TAG.sub("", text)), bidi=False).split())
+    text = " ".join(clean_text(html.unescape(_TAG.sub("", text)), keep_bidi=False).split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -184,7 +184,7 @@ def _id(value: Any) -> int | None:
 def _text(value: Any, limit: int) -> str | None:
     if not isinstance(value, str):
         return None
-    text = clean_text(value, bidi=False).strip()
+    text = clean_text(value, keep_bidi=False).strip()
     return text if text and len(text) <= limit else None
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from revue.formats.imports.records import (
     _tags,
 )
 from revue.monthnames import WIDE
+from revue.sanitize import unaccented
 from revue.urls import date_in_url
 
 
@@ -30,13 +30,8 @@ def _names(lang: str) -> dict[str, int]:
     names = [name.lower() for name in WIDE[lang]]
     return {
         **{name: n for n, name in enumerate(names, start=1)},
-        **{_unaccented(name): n for n, name in enumerate(names, start=1)},
+        **{unaccented(name): n for n, name in enumerate(names, start=1)},
     }
-
-
-def _unaccented(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _MONTHS_FR = _names("fr")
