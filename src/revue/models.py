@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from revue.clock import local_day
 
@@ -34,6 +34,8 @@ EXTRA_PAGE_FIELDS = ("first_published", "canonical")
 CURATOR_FIELDS = ("note", "lead", "quote", "section")
 
 Status = Literal["pending", "ok", "failed", "blocked"]
+# An item's fetch statuses, in order (what an import accepts in a `status` field).
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 # Fetch failures that say the page will not come back: not retried on their own.
 GONE_STATUSES = frozenset({404, 410})

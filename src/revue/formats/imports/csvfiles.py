@@ -21,6 +21,7 @@ from revue.formats.imports.records import (
     _url_problem,
     _why,
 )
+from revue.models import STATUSES
 
 _URL_COLUMNS = ("url", "link", "href", "uri", "address", "bookmark")
 
@@ -271,9 +272,6 @@ _STORED_COLUMNS = {  # column: longest value kept
 }
 
 
-_STATUSES = ("pending", "ok", "failed", "blocked")
-
-
 def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
     """The page fields and fetch status a revue CSV export carries, as they were stored."""
     out: dict[str, str] = {}
@@ -282,7 +280,7 @@ def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
         if value:
             out[name] = value
     status = (row.get("status") or "").strip().lower()
-    if status in _STATUSES:  # other tools' "unread" or "archive" are not a fetch status
+    if status in STATUSES:  # other tools' "unread" or "archive" are not a fetch status
         out["status"] = status
     return out
 

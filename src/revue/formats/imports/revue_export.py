@@ -22,9 +22,8 @@ from revue.formats.imports.records import (
     _why,
     check_fields,
 )
+from revue.models import STATUSES
 from revue.sanitize import clean_json
-
-_ITEM_STATUSES = ("pending", "ok", "failed", "blocked")
 
 
 def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any]:
@@ -48,8 +47,8 @@ def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any
     checked["kind"] = kind
     check_fields(item, "item")
     status = item.get("status")
-    if status is not None and status not in _ITEM_STATUSES:
-        raise ValueError(f"status is {status[:20]!r}, not one of {', '.join(_ITEM_STATUSES)}")
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status is {status[:20]!r}, not one of {', '.join(STATUSES)}")
     if text_is_clean:
         return checked
     result: dict[str, Any] = clean_json(checked, max_depth=None)
