@@ -30,3 +30,23 @@ def test_a_meaning_is_written_in_one_module(written: str, home: str | None) -> N
 def test_the_item_statuses_and_curator_fields() -> None:
     assert STATUSES == ("pending", "ok", "failed", "blocked")
     assert CURATOR_FIELDS == ("note", "lead", "quote", "section")
+
+
+@pytest.mark.parametrize(
+    ("module", "gone"),
+    [
+        ("revue.publish.atom", "revue.publish.feed"),  # the Atom feed revue writes
+        ("revue.formats.feedparse", "revue.formats.feeds"),  # the RSS/Atom/OPML it reads
+        ("revue.cli.frame", "revue.cli.shell"),  # the frame every command runs in
+    ],
+)
+def test_modules_are_named_for_what_they_are(module: str, gone: str) -> None:
+    import importlib
+
+    importlib.import_module(module)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(gone)
+
+
+def test_opml_is_read_in_one_place() -> None:
+    assert where("parse_opml(") == ["formats/feedparse.py", "formats/imports/opml.py"]

@@ -6,7 +6,7 @@ Invariants:
   time are its own, not "already published").
 - Compose writes no file itself: the targets do (publish/folder.py: written whole, under
   the compose lock beside the database, never over a hand edit without `force`;
-  publish/feed.py).
+  publish/atom.py).
 - What a review published is recorded only after its file is in place.
 """
 
@@ -314,7 +314,7 @@ def build_doc(
 def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime) -> ComposeResult:
     """Render the review of opts' range; write and record it (composed at `now`) unless
     dry-run or stdout."""
-    from revue.publish.feed import FEED_NAME, AtomFeed
+    from revue.publish.atom import FEED_NAME, AtomFeed
     from revue.publish.folder import ReviewFolder
     from revue.review.render import FORMATS, STYLES, render, stand_in_title
     from revue.templates import user_templates

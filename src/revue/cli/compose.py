@@ -13,8 +13,7 @@ from revue.cli.completion import (
     complete_style,
     complete_week_format,
 )
-from revue.cli.output import copy_to_clipboard
-from revue.cli.shell import (
+from revue.cli.frame import (
     MAX_TEXT_FILE_BYTES,
     NO_RANGE,
     RangeArgs,
@@ -24,6 +23,7 @@ from revue.cli.shell import (
     range_options,
     typed,
 )
+from revue.cli.output import copy_to_clipboard
 from revue.errors import BadInput, ExitCode
 from revue.files import read_bounded_text
 from revue.review.outputs import FORMATS, OUTPUT_FORMATS  # the --format help: a light table
@@ -31,7 +31,7 @@ from revue.sanitize import clean_text
 
 if TYPE_CHECKING:
     from revue.app.compose import ComposeResult
-    from revue.cli.shell import Env
+    from revue.cli.frame import Env
 
 
 @handled

@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from revue.cli.completion import complete_tag
-from revue.cli.output import emit_json, one_line, run_fetch
-from revue.cli.shell import (
+from revue.cli.frame import (
     FEED_ID,
     JsonFlag,
     creates_data,
@@ -17,6 +16,7 @@ from revue.cli.shell import (
     typed,
     typed_list,
 )
+from revue.cli.output import emit_json, one_line, run_fetch
 from revue.models import Item
 
 if TYPE_CHECKING:

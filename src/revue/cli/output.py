@@ -15,7 +15,7 @@ from revue.models import Item
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from revue.cli.shell import Env
+    from revue.cli.frame import Env
 
 
 def one_line(text: str) -> str:

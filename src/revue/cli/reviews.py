@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from revue.cli.completion import complete_platform, complete_post_status
+from revue.cli.frame import REVIEW_ID, Env, JsonFlag, env_of, exit_for, handled
 from revue.cli.output import (
     cell,
     cell_lines,
@@ -17,7 +18,6 @@ from revue.cli.output import (
     short,
     to_pipe,
 )
-from revue.cli.shell import REVIEW_ID, Env, JsonFlag, env_of, exit_for, handled
 from revue.console import QUIET, plain
 from revue.errors import BadInput
 
