@@ -50,3 +50,13 @@ def test_modules_are_named_for_what_they_are(module: str, gone: str) -> None:
 
 def test_opml_is_read_in_one_place() -> None:
     assert where("parse_opml(") == ["formats/feedparse.py", "formats/imports/opml.py"]
+
+
+def test_one_line_means_one_thing() -> None:
+    # The others say what they do: terminal_line, _message_line, _header_text, _collapsed...
+    assert where("def one_line(") == ["review/markup.py"]
+    assert where("def _one_line(") == []
+
+
+def test_comments_point_at_modules_that_exist() -> None:
+    assert "cli.py" not in (SRC / "errors.py").read_text(encoding="utf-8")

@@ -35,10 +35,10 @@ from revue.cli.output import (
     emit_json,
     emit_json_items,
     items_table,
-    one_line,
     plain_rows,
     review_phrase,
     run_fetch,
+    terminal_line,
     to_pipe,
 )
 from revue.console import plain
@@ -143,7 +143,7 @@ def add(
             continue
         added = f"; added {', '.join(outcome.merged_fields)}" if outcome.merged_fields else ""
         if outcome.replaced_note is not None:
-            added += f"; note replaced (was: {one_line(outcome.replaced_note)})"
+            added += f"; note replaced (was: {terminal_line(outcome.replaced_note)})"
         ui.info(f"already here: #{item.id}, added {env.days.day_text(item.added_at)}{added}")
         if item.review:
             ui.warn(f"#{item.id} is already in the review of {review_phrase(item, env.cfg.lang)}")

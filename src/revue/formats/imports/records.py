@@ -128,7 +128,8 @@ def _clip(text: str | None, limit: int) -> str | None:
     return text[:limit] if len(text) > limit else text
 
 
-def _one_line(text: str | None, limit: int = MAX_TITLE) -> str | None:
+def _collapsed(text: str | None, limit: int = MAX_TITLE) -> str | None:
+    """`text` single-spaced and clipped to `limit` (None stays None)."""
     if text is None:
         return None
     return _clip(" ".join(text.split()), limit)
