@@ -1,4 +1,4 @@
-"""Which module may import which (DESIGN.md): the packages are levels, each importing only
+"""Which module may import which (docs/design.md, "Development"): the packages are levels, each importing only
 from its own package or from a level below; no import runs back up and there is no cycle."""
 
 import ast

@@ -60,3 +60,11 @@ def test_one_line_means_one_thing() -> None:
 
 def test_comments_point_at_modules_that_exist() -> None:
     assert "cli.py" not in (SRC / "errors.py").read_text(encoding="utf-8")
+    # No SPEC or DESIGN.md is in the repository: what they said is said in place.
+    tests = Path(__file__).parent
+    for path in [
+        *SRC.rglob("*.py"),
+        *(p for p in tests.glob("*.py") if p.name != Path(__file__).name),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        assert "SPEC" not in text and "DESIGN.md" not in text, path
