@@ -68,3 +68,31 @@ def test_comments_point_at_modules_that_exist() -> None:
     ]:
         text = path.read_text(encoding="utf-8")
         assert "SPEC" not in text and "DESIGN.md" not in text, path
+
+
+def test_compose_options_are_chosen_once_for_compose_week_and_publish() -> None:
+    import datetime as dt
+
+    from revue.app.compose import compose_options
+    from revue.config import Config
+    from revue.errors import BadInput
+
+    cfg = Config(lang="en", style="linked")
+    day = dt.date(2026, 3, 2)
+    # The language and style asked, else the review's, else the config's.
+    assert (compose_options(cfg, day, day).lang, compose_options(cfg, day, day).style) == (
+        "en",
+        "linked",
+    )
+    again = compose_options(cfg, day, day, recorded={"lang": "fr", "style": "classic"})
+    assert (again.lang, again.style) == ("fr", "classic")
+    asked = compose_options(cfg, day, day, recorded={"lang": "fr"}, lang="en", style="classic")
+    assert (asked.lang, asked.style) == ("en", "classic")
+    # A recorded value revue does not know (an imported review) gives way to the config's.
+    odd = compose_options(cfg, day, day, recorded={"lang": "xx", "style": "fancy"})
+    assert (odd.lang, odd.style) == ("en", "linked")
+    with pytest.raises(BadInput, match="--lang 'de': choose fr or en"):
+        compose_options(cfg, day, day, lang="de")
+    for module in ("cli/compose.py", "app/week.py", "app/publish.py"):
+        assert "compose_options(" in (SRC / module).read_text(encoding="utf-8")
+        assert "or cfg.lang" not in (SRC / module).read_text(encoding="utf-8")

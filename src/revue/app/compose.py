@@ -61,6 +61,37 @@ class ComposeOptions:
     review: int | None = None  # recompose this review: its items, its title unless suffix
 
 
+LANGS = ("fr", "en")
+
+
+def compose_options(
+    cfg: Config,
+    start: dt.date,
+    end: dt.date,
+    *,
+    recorded: Mapping[str, Any] | None = None,
+    lang: str | None = None,
+    style: str | None = None,
+    **more: Any,
+) -> ComposeOptions:
+    """What `compose`, `revue week` and `publish` compose [start, end] with: the language and
+    style asked, else those of the review composed again (when revue knows them), else the
+    config's; `more` as ComposeOptions takes it. Raises BadInput naming a --lang that is
+    neither fr nor en (the style is checked where it is rendered)."""
+    from revue.review.render import STYLES
+
+    recorded = recorded or {}
+    chosen_lang = lang or _known(recorded.get("lang"), LANGS) or cfg.lang
+    if chosen_lang not in LANGS:
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    chosen_style = style or _known(recorded.get("style"), STYLES) or cfg.style
+    return ComposeOptions(start=start, end=end, lang=chosen_lang, style=chosen_style, **more)
+
+
+def _known(value: Any, known: tuple[str, ...]) -> str | None:
+    return value if value in known else None
+
+
 @dataclass
 class ComposeResult:
     text: str

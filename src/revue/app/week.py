@@ -31,6 +31,7 @@ from revue.app.compose import (
     DateRange,
     Selection,
     compose,
+    compose_options,
     dead_reason,
     review_span,
     select,
@@ -195,22 +196,20 @@ def week_options(
 
     if fmt is not None and fmt not in PREVIEW_FORMATS:
         raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
-    recorded = span.review or {}
-    chosen_lang = lang or recorded.get("lang") or cfg.lang
-    if chosen_lang not in ("fr", "en"):
-        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
-    chosen_style = style or recorded.get("style") or cfg.style
-    if chosen_style not in STYLES:
-        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
     start, end = workbench_range(span)
-    return ComposeOptions(
-        start=start,
-        end=end,
+    opts = compose_options(
+        cfg,
+        start,
+        end,
+        recorded=span.review,
+        lang=lang,
+        style=style,
         fmt=fmt or "text",
-        style=chosen_style,
-        lang=chosen_lang,
         include_published=include_published,
     )
+    if opts.style not in STYLES:
+        raise BadInput(f"--style {opts.style!r}: choose {' or '.join(STYLES)}")
+    return opts
 
 
 def parse_tags(typed: str) -> list[str]:
