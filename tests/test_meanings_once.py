@@ -96,3 +96,12 @@ def test_compose_options_are_chosen_once_for_compose_week_and_publish() -> None:
     for module in ("cli/compose.py", "app/week.py", "app/publish.py"):
         assert "compose_options(" in (SRC / module).read_text(encoding="utf-8")
         assert "or cfg.lang" not in (SRC / module).read_text(encoding="utf-8")
+
+
+def test_tags_are_cleaned_and_made_unique_in_one_place() -> None:
+    from revue.models import tag_name, unique_tags
+
+    assert tag_name("  #Veille web ") == "Veille web"
+    assert list(unique_tags(["Web", "", "web", "Été", "ÉTÉ", "SEO"])) == ["Web", "Été", "SEO"]
+    assert where('.strip().lstrip("#").strip()') == ["models.py"]
+    assert where("seen.setdefault(") == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Literal, get_args
@@ -116,6 +117,22 @@ def note_body(note: str | None) -> str:
     """A curator's note without the "= " a line starts with: what is stored and shown after
     the review's own "= "."""
     return _NOTE_MARK.sub("", note or "").strip()
+
+
+def tag_name(text: str) -> str:
+    """A tag as it is stored: without its `#` and the spaces around it ("  #Web " -> "Web")."""
+    return text.strip().lstrip("#").strip()
+
+
+def unique_tags(names: Iterable[str]) -> Iterator[str]:
+    """Each tag once, in order, its first spelling kept (tags compare case-insensitively);
+    empty names are left out."""
+    seen: set[str] = set()
+    for name in names:
+        key = name.casefold()
+        if name and key not in seen:
+            seen.add(key)
+            yield name
 
 
 def only_hashtags(note: str | None) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue.config import Config
 from revue.errors import BadInput, ConfigError, StoreError
-from revue.models import Item
+from revue.models import Item, unique_tags
 from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
 
@@ -311,15 +311,9 @@ def review_tags(
     """The hashtags the post shows (the config's in the classic style, then each link's), in
     order, each once (case-insensitively), without '#'. A link's other tags (`--tag Veille`)
     are the curator's own filing: they go too only with `every` ([wordpress] tags = "all")."""
-    seen: set[str] = set()
-    out: list[str] = []
     shown = default_hashtags if style == "classic" else []
-    for tag in [*shown, *(t for item in items for t in (item.tags if every else item.hashtags))]:
-        name = " ".join(tag.lstrip("#").split())
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            out.append(name)
-    return tuple(out)
+    tags = [*shown, *(t for item in items for t in (item.tags if every else item.hashtags))]
+    return tuple(unique_tags(" ".join(tag.lstrip("#").split()) for tag in tags))
 
 
 def publication(

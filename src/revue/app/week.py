@@ -41,7 +41,7 @@ from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, NotFound
 from revue.files import atomic_write, read_capped
-from revue.models import Item, iso, note_body, only_hashtags
+from revue.models import Item, iso, note_body, only_hashtags, tag_name, unique_tags
 from revue.store.db import Store
 
 # What the preview shows, in the order `m` cycles through them.
@@ -215,12 +215,7 @@ def week_options(
 def parse_tags(typed: str) -> list[str]:
     """Tags typed in the workbench: comma-separated (a tag may hold spaces), `#` optional,
     each once (case-insensitively, as the store compares them)."""
-    seen: dict[str, str] = {}
-    for part in typed.split(","):
-        name = flat(part).lstrip("#").strip()
-        if name:
-            seen.setdefault(name.casefold(), name)
-    return list(seen.values())
+    return list(unique_tags(tag_name(flat(part)) for part in typed.split(",")))
 
 
 class Workbench:

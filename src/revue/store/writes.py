@@ -17,7 +17,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound, StoreError
-from revue.models import CURATOR_FIELDS, Item
+from revue.models import CURATOR_FIELDS, Item, tag_name
 from revue.store.reads import Reads
 from revue.store.schema import (
     CHUNK,
@@ -133,8 +133,7 @@ class Transaction:
         `rows`, when given, receives each tag attached (id -> hashtag flag), in order."""
         added: list[str] = []
         hashset = {h.lower() for h in hashtags}
-        for name in [*tags, *hashtags]:
-            name = name.strip().lstrip("#").strip()
+        for name in map(tag_name, [*tags, *hashtags]):
             if not name:
                 continue
             tag_id = self.tag_id(name)
@@ -159,7 +158,7 @@ class Transaction:
             self.conn.execute(
                 "DELETE FROM item_tags WHERE item_id = ? AND tag_id = "
                 "(SELECT id FROM tags WHERE name = ?)",
-                [item_id, name.lstrip("#")],
+                [item_id, tag_name(name)],
             )
 
     def tag_rows(self, tags: Iterable[str], hashtags: Iterable[str]) -> dict[int, int]:
@@ -167,8 +166,7 @@ class Transaction:
         attached: dict[int, int] = {}
         hashtags = list(hashtags)
         hashset = {h.lower() for h in hashtags}
-        for name in [*tags, *hashtags]:
-            name = name.strip().lstrip("#").strip()
+        for name in map(tag_name, [*tags, *hashtags]):
             if name:
                 tag_id = self.tag_id(name)
                 attached[tag_id] = attached.get(tag_id, 0) | (name.lower() in hashset)

@@ -10,10 +10,12 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
 from revue import urls
+from revue.models import unique_tags
 from revue.sanitize import clean_json, clean_text
 
 MAX_TITLE = 1_000
@@ -137,16 +139,7 @@ def _collapsed(text: str | None, limit: int = MAX_TITLE) -> str | None:
 
 def _tags(values: Iterable[str]) -> list[str]:
     """Clean tags: stripped, bounded, no empties, first spelling of duplicates kept."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for value in values:
-        tag = " ".join(value.split())[:MAX_TAG]
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            out.append(tag)
-        if len(out) >= MAX_TAGS:
-            break
-    return out
+    return list(islice(unique_tags(" ".join(v.split())[:MAX_TAG] for v in values), MAX_TAGS))
 
 
 _SPACE = re.compile(r"\s")  # what str.isspace() calls a blank
