@@ -22,7 +22,7 @@ from browser import find_chromium, screenshot  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from revue.cli import app  # noqa: E402
-from revue.cli.shell import Env  # noqa: E402
+from revue.cli.frame import Env  # noqa: E402
 
 OUT = HERE.parent / "docs"
 PAGE = OUT / "stats-2025.html"

@@ -155,7 +155,7 @@ def test_extract_prints_page_fields_and_stores_nothing(
 ) -> None:
     url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
     data = json.loads(run("extract", url, "--json").stdout)
-    # The SPEC's keys in its order, then revue's own.
+    # The page's fixed keys in their order, then revue's own (docs/reference/json.md).
     assert list(data) == [
         "url", "title", "summary", "site_name", "via", "author", "published", "lang", "image",
         "first_published", "canonical",

@@ -11,7 +11,7 @@ import pytest
 
 from revue.errors import ExitCode
 from revue.formats.exporters import export_netscape
-from revue.formats.feeds import discover_feeds, parse_opml
+from revue.formats.feedparse import discover_feeds, parse_opml
 from revue.formats.imports import check_revue_item, parse_import
 from revue.models import Item
 from revue.web.extract import extract

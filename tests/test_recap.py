@@ -18,7 +18,7 @@ import yeardata
 from typer.testing import CliRunner
 
 from revue.cli import app
-from revue.cli.shell import Env
+from revue.cli.frame import Env
 from revue.errors import ExitCode
 from revue.review.outputs import FORMATS
 from revue.store.db import Store

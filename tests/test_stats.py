@@ -20,7 +20,7 @@ from browser import find_chromium, load, screenshot
 from typer.testing import CliRunner
 
 from revue.cli import app
-from revue.cli.shell import Env
+from revue.cli.frame import Env
 from revue.errors import ExitCode
 
 from clihelp import run_on_terminal

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from revue.app.compose import ComposeOptions
 from revue.app.week import Workbench
 from revue.cli import app
-from revue.cli.shell import Env
+from revue.cli.frame import Env
 from revue.clock import day_span, local_day
 from revue.config import load_config, system_zone
 from revue.errors import ExitCode

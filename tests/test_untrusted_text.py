@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 
 from revue.app.refresh import fetch_items
 from revue.errors import ExitCode
-from revue.formats.feeds import parse_feed
+from revue.formats.feedparse import parse_feed
 from revue.models import FetchResult
 from revue.review.markup import markdown_to_html
 from revue.store.db import Store
@@ -271,7 +271,7 @@ def test_control_characters_never_reach_the_review_or_its_feed(
 
 
 def test_the_feed_is_checked_before_it_is_written() -> None:
-    from revue.publish.feed import check_xml
+    from revue.publish.atom import check_xml
 
     check_xml('<?xml version="1.0"?>\n<feed>ok</feed>')
     with pytest.raises(ValueError, match="well-formed"):
