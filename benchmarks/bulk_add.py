@@ -5,7 +5,9 @@ Usage (from the repository root):
     python benchmarks/bulk_add.py [--n 50 200 1000] [--sites 1 16] [--latency-ms 200]
                                   [--skip-buku] [--buku /work/venv-bench/bin/buku]
 
-For each (sites, N) it starts `../shared/bench/pageserver.py` (port 0, realistic 150-400 KB
+For each (sites, N) it starts a page server that is not part of this repository (the
+benchmark machines keep it at `../shared/bench/pageserver.py`, beside the checkout; it serves
+synthetic articles from 127.0.0.1) (port 0, realistic 150-400 KB
 pages, `--latency-ms` before each answer, pages spread over `--sites` origins), then times:
 
 - revue: `python -m revue add -` as a real subprocess (this worktree's `src` first on

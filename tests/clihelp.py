@@ -8,11 +8,12 @@ from typing import Any
 from typer.testing import CliRunner
 
 from revue.cli import app
+from revue.errors import ExitCode
 
 runner = CliRunner()
 
 
-def run(*args: str, input: str | None = None, code: int | None = 0) -> Any:
+def run(*args: str, input: str | None = None, code: int | None = ExitCode.OK) -> Any:
     result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
     if code is not None:
         assert result.exit_code == code, (
@@ -21,7 +22,7 @@ def run(*args: str, input: str | None = None, code: int | None = 0) -> Any:
     return result
 
 
-def run_json(*args: str, code: int | None = 0) -> Any:
+def run_json(*args: str, code: int | None = ExitCode.OK) -> Any:
     result = run(*args, "--json", code=code)
     return json.loads(result.stdout)
 

@@ -4,7 +4,7 @@ It keeps posts, tags and categories in memory and answers the routes `revue publ
 (pretty permalinks: /wp-json/...). `blog.hook = fn` runs first on every request:
 `fn(handler, method, path, query, body)` may answer itself (and return True) to misbehave —
 a redirect, a slow drip, a huge body, malformed JSON, an answer that never comes in time.
-The real WordPress is in tests/wordpress.py (test_wordpress_publish.py).
+The real WordPress is in tests/wordpress.py (test_publish_wordpress.py).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from revue.errors import ExitCode
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -20,7 +22,7 @@ from browser import find_chromium, screenshot  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from revue.cli import app  # noqa: E402
-from revue.cli.shell import Env  # noqa: E402
+from revue.cli.frame import Env  # noqa: E402
 
 OUT = HERE.parent / "docs"
 PAGE = OUT / "stats-2025.html"
@@ -37,7 +39,7 @@ def main() -> None:
         yeardata.make_year(folder / "revue.db")
         args = ["stats", "--from", "2025-01-01", "--to", "2025-12-31", "--html", str(PAGE)]
         result = CliRunner().invoke(app, args, obj=Env(clock=lambda: yeardata.TODAY))
-        if result.exit_code != 0:
+        if result.exit_code != ExitCode.OK:
             raise SystemExit(result.stderr)
     chromium = find_chromium()
     if chromium is None:

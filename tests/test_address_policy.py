@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
 from revue.models import FailureKind
 from revue.web import addresses, fetch
 from revue.web.fetch import CURATOR, FROM_PUBLIC_FEED, Fetcher, FetchSettings, Trust
@@ -78,7 +79,7 @@ def test_a_public_feeds_link_to_loopback_is_refused_not_retried_and_not_publishe
     admin = server.route("/admin", SECRET)
     story = internet.route("/story", STORY)
     run("feed", "add", feed_route(internet, admin, story))
-    pulled = run("feed", "pull", code=1)  # one item failed
+    pulled = run("feed", "pull", code=ExitCode.PARTIAL)  # one item failed
     assert server.routes["/admin"].hits == 0  # not a byte asked of the loopback server
     items = by_url(run_json("list"))
     assert items[admin]["status"] == "failed"
@@ -104,7 +105,7 @@ def test_the_curator_typing_the_same_loopback_link_fetches_it(
     fetched when the curator types it."""
     admin = server.route("/admin", SECRET)
     run("feed", "add", feed_route(internet, admin))
-    run("feed", "pull", code=1)
+    run("feed", "pull", code=ExitCode.PARTIAL)
     assert server.routes["/admin"].hits == 0
     [item] = run_json("add", admin)
     assert item["status"] == "ok" and item["title"] == "Admin secrets"
@@ -129,7 +130,7 @@ def test_a_feed_a_public_page_advertises_on_loopback_is_not_fetched(
     home = internet.route(
         "/", f'<html><head><link rel="alternate" type="application/rss+xml" href="{hidden}">'
     )
-    out = run("feed", "add", home, code=2)
+    out = run("feed", "add", home, code=ExitCode.BAD_INPUT)
     assert "links to no working feed" in out.stderr
     assert server.routes["/feed.xml"].hits == 0
 
@@ -143,7 +144,7 @@ def test_a_public_pages_redirect_to_loopback_is_refused_even_from_the_curators_l
     """The curator typed a public address; where it redirects is the public host's word."""
     server.route("/admin", SECRET)
     go = internet.route("/go", status=302, headers={"Location": server.url("/admin")})
-    [item] = run_json("add", go, code=1)
+    [item] = run_json("add", go, code=ExitCode.PARTIAL)
     assert item["status"] == "failed"
     assert item["error"] == (
         "refused: 127.0.0.1 is a loopback address (redirected by a public address)"
@@ -319,7 +320,7 @@ def test_check_refuses_a_public_link_that_now_redirects_to_loopback(
     run("feed", "pull")
     run("compose")  # written and recorded
     internet.route("/story", status=302, headers={"Location": server.url("/admin")})
-    [checked] = run_json("check", code=1)["links"]
+    [checked] = run_json("check", code=ExitCode.PARTIAL)["links"]
     assert checked["status"] == "dead"
     assert checked["reason"] == (
         "refused: 127.0.0.1 is a loopback address (redirected by a public address)"

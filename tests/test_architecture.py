@@ -1,4 +1,4 @@
-"""Which module may import which (DESIGN.md): the packages are levels, each importing only
+"""Which module may import which (docs/design.md, "Development"): the packages are levels, each importing only
 from its own package or from a level below; no import runs back up and there is no cycle."""
 
 import ast
@@ -30,7 +30,7 @@ LEVELS: list[tuple[str, set[str]]] = [
             "templates",
             "publish.wordpress",
             "publish.folder",
-            "publish.feed",
+            "publish.atom",
             # A static site's page, written by publish.folder's writer.
             "publish.static",
             "publish.hugo",
@@ -102,7 +102,7 @@ def imports(module: str) -> set[str]:
 
 @cache
 def revue_imports(module: str) -> frozenset[str]:
-    """The revue modules `module` imports (`from revue.formats import feeds` is formats.feeds)."""
+    """The revue modules `module` imports (`from revue.formats import feeds` is formats.feedparse)."""
     known = all_modules()
     names = {
         m.removeprefix("revue").lstrip(".") for m in imports(module) if m.split(".")[0] == "revue"
@@ -184,7 +184,7 @@ def test_use_cases_never_print_or_parse_arguments() -> None:
 
 def test_publish_targets_import_only_the_pure_levels_and_the_seam() -> None:
     modules = {m for m in all_modules() if package(m) == "publish"}
-    assert {"publish.base", "publish.folder", "publish.feed", "publish.wordpress"} <= modules
+    assert {"publish.base", "publish.folder", "publish.atom", "publish.wordpress"} <= modules
     for module in modules:
         for other in revue_imports(module):
             # files: the rules every file written follows (the review's file, the feed).

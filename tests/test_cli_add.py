@@ -9,6 +9,8 @@ from pathlib import Path
 import html5lib
 from pages import CLOUDFLARE, HOSTILE, JSONLD, LAPRESSE, RADIO_CANADA_1252
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json, run_on_terminal
 from loopback import LoopbackServer
 
@@ -50,7 +52,7 @@ def test_json_ld_graph(server: LoopbackServer) -> None:
 
 def test_404_is_kept_with_its_reason_and_retried(server: LoopbackServer) -> None:
     url = server.url("/later")
-    result = run("add", url, "--note", "important", code=1)
+    result = run("add", url, "--note", "important", code=ExitCode.PARTIAL)
     assert "HTTP 404" in result.stderr and result.stdout == ""  # a failure, on stderr
     [item] = run_json("list")
     assert item["status"] == "failed" and item["error"] == "HTTP 404"
@@ -114,7 +116,7 @@ def test_bot_wall_is_blocked_not_a_title(server: LoopbackServer) -> None:
         status=403,
         headers={"Server": "cloudflare", "cf-mitigated": "challenge"},
     )
-    run("add", url, code=1)
+    run("add", url, code=ExitCode.PARTIAL)
     [item] = run_json("list")
     assert item["status"] == "blocked" and "HTTP 403" in item["error"]
     assert item["title"] is None
@@ -123,7 +125,7 @@ def test_bot_wall_is_blocked_not_a_title(server: LoopbackServer) -> None:
 
 
 def test_bot_wall_with_200_status_is_blocked(server: LoopbackServer) -> None:
-    run("add", server.route("/art/le-titre-reel", CLOUDFLARE), code=1)
+    run("add", server.route("/art/le-titre-reel", CLOUDFLARE), code=ExitCode.PARTIAL)
     [item] = run_json("list")
     assert item["status"] == "blocked" and item["error"].startswith("blocked")
     assert item["title"] is None
@@ -137,7 +139,7 @@ def test_many_urls_from_stdin_fetch_concurrently(server: LoopbackServer) -> None
         )
         lines.append(server.route(f"/a/{n}", page.replace("pour tous", f"n°{n}")))
     lines.append(server.url("/gone"))
-    result = run("add", "-", input="\n".join(lines) + "\n", code=1)
+    result = run("add", "-", input="\n".join(lines) + "\n", code=ExitCode.PARTIAL)
     assert "12 ok, 1 failed" in result.stderr
     assert len(run_json("list", "--status", "ok")) == 12
 
@@ -153,7 +155,7 @@ def test_extract_prints_page_fields_and_stores_nothing(
 ) -> None:
     url = server.route("/lapresse", LAPRESSE.replace("{base}", server.base))
     data = json.loads(run("extract", url, "--json").stdout)
-    # The SPEC's keys in its order, then revue's own.
+    # The page's fixed keys in their order, then revue's own (docs/reference/json.md).
     assert list(data) == [
         "url", "title", "summary", "site_name", "via", "author", "published", "lang", "image",
         "first_published", "canonical",
@@ -176,7 +178,7 @@ def test_cron_process_logs_plain_timestamped_lines(server: LoopbackServer, tmp_p
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     assert "\x1b[" not in proc.stderr
     line = proc.stderr.strip().splitlines()[-1]
     assert line[:4].isdigit() and line[10] == "T" and "revue:" in line
@@ -202,7 +204,7 @@ def test_slow_page_keeps_the_item_pending_then_failed(
     (tmp_path / "config.toml").write_text("[fetch]\ntotal_timeout = 1.0\nretries = 0\n")
     url = server.route("/drip", handler=drip)
     started = time.monotonic()
-    result = run("add", url, code=1)
+    result = run("add", url, code=ExitCode.PARTIAL)
     assert time.monotonic() - started < 10
     assert "timeout" in result.stderr
     [item] = run_json("list")
@@ -279,7 +281,7 @@ def test_failed_links_back_off_and_stop_after_max_attempts(
 
     (tmp_path / "config.toml").write_text("max_attempts = 2\n", encoding="utf-8")
     url = server.route("/never", status=400)  # a refusal that may pass: retried, backing off
-    run("add", url, code=1)
+    run("add", url, code=ExitCode.PARTIAL)
     [item] = run_json("list")
     assert item["attempts"] == 1 and item["next_attempt_at"] > item["fetched_at"]
     db = tmp_path / "revue.db"
@@ -291,7 +293,7 @@ def test_failed_links_back_off_and_stop_after_max_attempts(
         conn.close()
 
     make_due()
-    run("fetch", "--failed", code=1)
+    run("fetch", "--failed", code=ExitCode.PARTIAL)
     second = run_json("show", "1")
     assert second["attempts"] == 2
     from datetime import datetime
@@ -303,7 +305,7 @@ def test_failed_links_back_off_and_stop_after_max_attempts(
     assert wait(second) == 2 * wait(item)  # the wait doubles
     make_due()
     assert "nothing to fetch" in run("fetch", "--failed").stderr  # gave up after 2
-    run("fetch", "--failed", "--force", code=1)  # unless asked
+    run("fetch", "--failed", "--force", code=ExitCode.PARTIAL)  # unless asked
     assert run_json("show", "1")["attempts"] == 3
 
 
@@ -320,7 +322,7 @@ def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path) -> N
         encoding="utf-8",
     )
     code, screen = run_on_terminal("add", "--file", str(links))
-    assert code == 1  # one link failed
+    assert code == ExitCode.PARTIAL  # one link failed
     assert "fetching" in screen and "━" in screen  # the bar was drawn
     assert "6 ok, 1 failed" in screen
 
@@ -335,7 +337,7 @@ def test_a_batch_on_a_terminal_prints_each_link_after_the_bar(server: LoopbackSe
         for n in range(3)
     ]
     code, screen = run_on_terminal("add", links[0], server.url("/missing"), *links[1:])
-    assert code == 1 and "━" in screen  # the bar was drawn
+    assert code == ExitCode.PARTIAL and "━" in screen  # the bar was drawn
     after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen[screen.rindex("━") :])
     lines = [line.strip() for line in after.splitlines() if line.strip()]
     missing = server.url("/missing")
@@ -358,7 +360,7 @@ def test_cron_does_not_retry_a_page_that_is_gone_nor_report_one_with_a_typed_tit
     import sqlite3
 
     gone = server.route("/gone", status=410)
-    run("add", server.url("/missing"), gone, code=1)
+    run("add", server.url("/missing"), gone, code=ExitCode.PARTIAL)
     titled = server.route("/busy", status=400)
     result = run("add", titled, "--title", "Titre à la main")  # exit 0: not an error
     assert "shown with your title" in result.stderr and "error" not in result.stderr
@@ -374,5 +376,22 @@ def test_cron_does_not_retry_a_page_that_is_gone_nor_report_one_with_a_typed_tit
     assert [items[n]["attempts"] for n in (1, 2, 3)] == [1, 1, 2]
     assert items[1]["next_attempt_at"] is None and items[2]["next_attempt_at"] is None
     assert "nothing to fetch" in run("fetch", "--failed").stderr
-    run("fetch", "2", code=1)  # asked by id, it is tried again
+    run("fetch", "2", code=ExitCode.PARTIAL)  # asked by id, it is tried again
     assert server.routes["/gone"].hits == hits + 1
+
+
+def test_hashtags_in_the_comment_become_tags_and_stay_in_the_comment() -> None:
+    run(
+        "add",
+        "--no-fetch",
+        "https://a.example/1",
+        "--title",
+        "T",
+        "--note",
+        "Encore une connerie #TikTok",
+    )
+    [item] = run_json("list")
+    assert item["tags"] == ["TikTok"] and item["note"] == "Encore une connerie #TikTok"
+    assert [i["id"] for i in run_json("list", "--tag", "TikTok")] == [1]
+    md = run("compose", "--out", "-").stdout
+    assert md.count("#TikTok") == 1

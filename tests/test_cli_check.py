@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from revue.app.check import classify, wayback_url
+from revue.errors import ExitCode
 from revue.models import FetchResult, Item
 
 from clihelp import run, run_json, run_on_terminal
@@ -75,7 +76,7 @@ def review(server: LoopbackServer, tmp_path: Path) -> LoopbackServer:
 
 
 def test_check_json_flags_dead_and_moved_links(review: LoopbackServer) -> None:
-    data = run_json("check", code=1)
+    data = run_json("check", code=ExitCode.PARTIAL)
     assert data["review"]["id"] == 1
     by_path = {link["url"].removeprefix(review.base): link for link in data["links"]}
     assert [link["id"] for link in data["links"]] == [1, 2, 3, 4, 5, 6, 7]
@@ -113,7 +114,7 @@ def test_check_json_flags_dead_and_moved_links(review: LoopbackServer) -> None:
 
 
 def test_check_plain_lines_and_summary(review: LoopbackServer) -> None:
-    result = run("check", "1", code=1)
+    result = run("check", "1", code=ExitCode.PARTIAL)
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert len(lines) == 7 and all(len(fields) == 7 for fields in lines)
     dead = [f for f in lines if f[1] == "dead"]
@@ -126,7 +127,7 @@ def test_check_plain_lines_and_summary(review: LoopbackServer) -> None:
 
 def test_check_shows_a_progress_bar_on_a_terminal(review: LoopbackServer) -> None:
     code, screen = run_on_terminal("check")
-    assert code == 1
+    assert code == ExitCode.PARTIAL
     assert "checking" in screen and "━" in screen
     assert "7/7" in screen and "3 ok, 4 to look at" in screen
     assert "dead: " in screen and "archived: https://web.archive.org/web/20240312100405/" in screen
@@ -144,11 +145,11 @@ def test_check_all_alive_exits_zero(server: LoopbackServer) -> None:
 
 
 def test_check_unknown_review_and_no_review(empty_db: Path) -> None:
-    result = run("check", code=2)
+    result = run("check", code=ExitCode.BAD_INPUT)
     assert "no reviews yet" in result.stderr and "revue compose" in result.stderr
     add("https://a.example/1", "Premier")
     run("compose")
-    result = run("check", "9", code=2)
+    result = run("check", "9", code=ExitCode.BAD_INPUT)
     assert "no review #9" in result.stderr
 
 

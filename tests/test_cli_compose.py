@@ -9,6 +9,8 @@ import pytest
 from markdown_it import MarkdownIt
 from pages import CLOUDFLARE
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 from loopback import LoopbackServer
 
@@ -18,7 +20,7 @@ def reviews_dir(tmp_path: Path) -> Path:
     return tmp_path / "reviews"  # REVUE_REVIEWS_DIR (conftest)
 
 
-def add(url: str, *args: str, code: int = 0) -> None:
+def add(url: str, *args: str, code: int = ExitCode.OK) -> None:
     run("add", "--no-fetch", url, *args, code=code)
 
 
@@ -77,7 +79,7 @@ def test_hand_edited_review_is_not_overwritten_without_force(reviews_dir: Path) 
     run("compose")
     [path] = reviews_dir.glob("*.md")
     path.write_text(path.read_text(encoding="utf-8") + "\nMon ajout\n", encoding="utf-8")
-    result = run("compose", code=1)
+    result = run("compose", code=ExitCode.PARTIAL)
     assert "--force" in result.stderr
     assert "Mon ajout" in path.read_text(encoding="utf-8")
     run("compose", "--force")
@@ -107,11 +109,11 @@ def test_feed_of_reviews_is_valid_atom(reviews_dir: Path) -> None:
 
 
 def test_bad_compose_input_exits_2(tmp_path: Path, empty_db: Path) -> None:
-    run("compose", "--from", "2024-03-19", "--to", "2024-03-12", code=2)
-    run("compose", "--format", "pdf", code=2)
-    run("compose", "--lang", "de", code=2)
-    run("compose", "--to", "19/03/2024", code=2)
-    run("compose", "--template", str(tmp_path / "missing.j2"), code=2)
+    run("compose", "--from", "2024-03-19", "--to", "2024-03-12", code=ExitCode.BAD_INPUT)
+    run("compose", "--format", "pdf", code=ExitCode.BAD_INPUT)
+    run("compose", "--lang", "de", code=ExitCode.BAD_INPUT)
+    run("compose", "--to", "19/03/2024", code=ExitCode.BAD_INPUT)
+    run("compose", "--template", str(tmp_path / "missing.j2"), code=ExitCode.BAD_INPUT)
 
 
 def test_config_prefix_hashtags_and_sections(tmp_path: Path) -> None:
@@ -136,8 +138,8 @@ def test_json_format_and_move(tmp_path: Path) -> None:
     run("move", "3", "--after", "2")
     data = json.loads(run("compose", "--format", "json", "--out", "-").stdout)
     assert [i["title"] for i in data["items"]] == ["T1", "T2", "T3"]
-    run("move", "3", code=2)
-    run("move", "3", "--before", "99", code=2)
+    run("move", "3", code=ExitCode.BAD_INPUT)
+    run("move", "3", "--before", "99", code=ExitCode.BAD_INPUT)
 
 
 def test_compose_is_handed_its_clock(tmp_path: Path) -> None:
@@ -176,7 +178,7 @@ def test_summaries_are_opt_in_by_option_or_config(tmp_path: Path) -> None:
     assert "agent conversationnel." in run("compose", "--out", "-").stdout
     assert "agent" not in run("compose", "--out", "-", "--no-summaries").stdout
     (tmp_path / "config.toml").write_text('summaries = "yes"\n', encoding="utf-8")
-    assert 'summaries = "yes"' in run("compose", "--out", "-", code=3).stderr
+    assert 'summaries = "yes"' in run("compose", "--out", "-", code=ExitCode.STORE).stderr
 
 
 def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: Path) -> None:
@@ -192,7 +194,7 @@ def test_dead_links_are_left_out_and_said_so(server: LoopbackServer, tmp_path: P
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/x"
     links = [server.url(p) for p in ("/ok", "/missing", "/gone", "/wall", "/busy")]
-    run("add", *links, closed, code=1)
+    run("add", *links, closed, code=ExitCode.PARTIAL)
     # No name lookup leaves the machine in a test: the store gets what fetch records then.
     from revue.store.db import Store
 
@@ -231,7 +233,9 @@ def test_an_empty_range_writes_nothing(reviews_dir: Path, empty_db: Path) -> Non
     broken = reviews_dir.parent / "broken.md.j2"
     broken.write_text("{{ nope }}", encoding="utf-8")
     empty = ["--from", "2020-01-01", "--to", "2020-01-07"]
-    assert "nope" in run("compose", *empty, "--template", str(broken), code=2).stderr
+    assert (
+        "nope" in run("compose", *empty, "--template", str(broken), code=ExitCode.BAD_INPUT).stderr
+    )
     run("compose", "--from", "2020-01-01", "--to", "2020-01-07", "--allow-empty")
     path = reviews_dir / "2020-01-07-revue-de-presse.md"
     assert (
@@ -259,14 +263,14 @@ def test_english_review_has_the_english_suffix_and_prefix(tmp_path: Path) -> Non
     en = run("compose", *text, "--lang", "en").stdout.splitlines()[0]
     assert en == "Marketing/tech press review, March 12 to March 19"
     (tmp_path / "config.toml").write_text('[compose.de]\nsuffix = "x"\n', encoding="utf-8")
-    assert "compose" in run("compose", *text, code=3).stderr
+    assert "compose" in run("compose", *text, code=ExitCode.STORE).stderr
     (tmp_path / "config.toml").write_text('[compose.en]\nsufix = "x"\n', encoding="utf-8")
-    assert "unknown key 'compose.en.sufix'" in run("compose", *text, code=3).stderr
+    assert "unknown key 'compose.en.sufix'" in run("compose", *text, code=ExitCode.STORE).stderr
 
 
 def test_text_format_writes_a_txt_file_without_escapes(reviews_dir: Path, tmp_path: Path) -> None:
     add("https://a.example/x?a=1&b=2", "--title", "AT&T | 127.0.0.1 *vite* <b>", "--note", "Oui")
-    add("javascript:alert(1)", code=2)
+    add("javascript:alert(1)", code=ExitCode.BAD_INPUT)
     run("compose", "--format", "text")
     [path] = reviews_dir.glob("*.txt")
     assert path.name.endswith("-revue-de-presse.txt")
@@ -303,15 +307,15 @@ def test_week_since_last_and_review_ranges(tmp_path: Path, reviews_dir: Path) ->
         (["--week", "2024-W11", "--from", "2024-03-01"], "--week 2024-W11"),
         (["--since-last", "--review", "1"], "--since-last"),
     ):
-        assert named in run("compose", *bad, code=2).stderr, bad
+        assert named in run("compose", *bad, code=ExitCode.BAD_INPUT).stderr, bad
     # The range options are shared: list and export read them the same way.
     listed = run("list", "--week", "2024-W11").stdout
     assert "T2" in listed and "T3" in listed and "T1" not in listed
     assert [i["title"] for i in run_json("list", "--review", "1")] == ["T3", "T2"]
     exported = json.loads(run("export", "--review", "1").stdout)
     assert sorted(i["title"] for i in exported["items"]) == ["T2", "T3"]
-    assert "2024-W99" in run("list", "--week", "2024-W99", code=2).stderr
-    assert "9999-W52" in run("list", "--week", "9999-W52", code=2).stderr
+    assert "2024-W99" in run("list", "--week", "2024-W99", code=ExitCode.BAD_INPUT).stderr
+    assert "9999-W52" in run("list", "--week", "9999-W52", code=ExitCode.BAD_INPUT).stderr
 
 
 def test_since_last_when_the_last_review_reaches_today(reviews_dir: Path) -> None:
@@ -330,7 +334,12 @@ def test_every_compose_names_the_links_shown_with_a_stand_in_title(
     server.route("/ok", "<html><head><title>Vivant</title></head></html>")
     server.route("/wall/l%27%C3%A9t%C3%A9-qu%C3%A9b%C3%A9cois", CLOUDFLARE, status=403)
     server.route("/untitled/une-page-sans-titre", "<html><body><p>x</p></body></html>")
-    run("add", server.url("/ok"), server.url("/wall/l%27%C3%A9t%C3%A9-qu%C3%A9b%C3%A9cois"), code=1)
+    run(
+        "add",
+        server.url("/ok"),
+        server.url("/wall/l%27%C3%A9t%C3%A9-qu%C3%A9b%C3%A9cois"),
+        code=ExitCode.PARTIAL,
+    )
     run("add", server.url("/untitled/une-page-sans-titre"))
     add("https://social.example/pas-encore-lu", "--note", "À lire")
     add("https://titre.example/donne", "--title", "Un titre donné")
@@ -351,7 +360,7 @@ def test_every_compose_names_the_links_shown_with_a_stand_in_title(
         assert any("#3 shown as" in line and "une page sans titre" in line for line in lines)
         assert any("#4 shown as" in line and "(not fetched yet)" in line for line in lines)
         assert "Vivant" not in "".join(lines) and "#5" not in "".join(lines)
-    strict = run("compose", "--strict", code=1)
+    strict = run("compose", "--strict", code=ExitCode.PARTIAL)
     assert strict.stderr.count("error: #") == 4
     run("edit", "6", "--quote", "Le texte du fil")
     run("edit", "2", "--title", "L'été")
@@ -382,3 +391,29 @@ def test_an_empty_since_last_or_published_week_says_why_and_which_option(
     assert run_json("reviews") == [review]
     again = run("compose", "--from", end, "--to", end, "--include-published")
     assert "2 item(s)" in again.stderr and len(run_json("reviews")) == 2
+
+
+def test_intro_and_outro_files(tmp_path: Path) -> None:
+    run("add", "--no-fetch", "https://a.example/1", "--title", "Un article")
+    intro = tmp_path / "intro.md"
+    intro.write_text(
+        "Bonjour *lecteurs*, voici [ma revue](https://blog.example/).\n", encoding="utf-8"
+    )
+    outro = tmp_path / "outro.md"
+    outro.write_text("À la semaine prochaine!\n", encoding="utf-8")
+    md = run("compose", "--out", "-", "--intro", str(intro), "--outro", str(outro)).stdout
+    assert md.index("Bonjour *lecteurs*") < md.index("Un article") < md.index("À la semaine")
+    html = run("compose", "--out", "-", "--format", "html-fragment", "--intro", str(intro)).stdout
+    assert "<em>lecteurs</em>" in html and 'href="https://blog.example/"' in html
+    run("compose", "--intro", str(tmp_path / "missing.md"), code=ExitCode.BAD_INPUT)
+
+
+def test_text_block_is_placed_like_an_item() -> None:
+    run("add", "--no-fetch", "https://a.example/1", "--title", "Premier")
+    run("add", "--text", "Un mot entre deux liens.")
+    run("add", "--no-fetch", "https://a.example/3", "--title", "Troisième")
+    md = run("compose", "--out", "-").stdout
+    assert md.index("Premier") < md.index("Un mot entre deux liens.") < md.index("Troisième")
+    run("move", "2", "--after", "3")
+    md = run("compose", "--out", "-").stdout
+    assert md.index("Troisième") < md.index("Un mot entre deux liens.")

@@ -3,6 +3,8 @@
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 from loopback import LoopbackServer
 
@@ -91,7 +93,7 @@ def test_broken_feed_is_reported_and_the_others_go_on(
     run("feed", "add", good)
     run("feed", "add", bad)
     server.route("/bad.xml", status=410)
-    result = run("feed", "pull", code=1)
+    result = run("feed", "pull", code=ExitCode.PARTIAL)
     assert "HTTP 410" in result.stderr
     assert len(run_json("list")) == 3  # the good feed's entries (and the bad one's: same links)
     feeds = {f["url"]: f for f in run_json("feed", "list")}
@@ -100,9 +102,9 @@ def test_broken_feed_is_reported_and_the_others_go_on(
 
 def test_feed_add_rejects_what_is_not_a_feed(server: LoopbackServer) -> None:
     page = server.route("/page", "<html><head><title>Pas de fil</title></head></html>")
-    result = run("feed", "add", page, code=2)
+    result = run("feed", "add", page, code=ExitCode.BAD_INPUT)
     assert "not a feed" in result.stderr
-    run("feed", "add", "ftp://example.com/feed", code=2)
+    run("feed", "add", "ftp://example.com/feed", code=ExitCode.BAD_INPUT)
     assert run_json("feed", "list") == []
 
 
@@ -119,7 +121,7 @@ def test_opml_round_trip_and_rm(server: LoopbackServer, tmp_path: Path) -> None:
     path.write_text(opml, encoding="utf-8")
     run("feed", "import", str(path))
     assert [f["url"] for f in run_json("feed", "list")] == [url]
-    run("feed", "rm", "99", code=2)
+    run("feed", "rm", "99", code=ExitCode.BAD_INPUT)
 
 
 def test_a_feed_entry_first_published_long_ago_is_stale(server: LoopbackServer) -> None:

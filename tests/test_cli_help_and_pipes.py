@@ -12,6 +12,7 @@ import pytest
 import typer
 
 from revue.cli import app
+from revue.errors import ExitCode
 
 from clihelp import run, run_on_terminal
 from loopback import LoopbackServer
@@ -55,7 +56,7 @@ def test_help_shows_no_number_ranges_and_no_default_of_a_flag(command: list[str]
     ],
 )
 def test_a_bad_number_is_named_for_what_it_is(args: list[str], said: str, empty_db: Path) -> None:
-    result = run(*args, code=2)
+    result = run(*args, code=ExitCode.BAD_INPUT)
     assert said in result.stderr, result.stderr
     assert "int range" not in result.stderr and "integer" not in result.stderr
 
@@ -98,7 +99,7 @@ def test_show_and_reviews_print_plain_lines_into_a_pipe() -> None:
 def test_show_and_reviews_still_draw_tables_on_a_terminal() -> None:
     add_and_compose()
     code, screen = run_on_terminal("reviews")
-    assert code == 0 and BOX.search(screen), screen
+    assert code == ExitCode.OK and BOX.search(screen), screen
     code, screen = run_on_terminal("show", "1")
-    assert code == 0 and "(no title; shown as: example.org)" in screen, screen
+    assert code == ExitCode.OK and "(no title; shown as: example.org)" in screen, screen
     assert "\t" not in screen

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -158,14 +160,14 @@ def test_netscape_and_csv_exports_read_back(tmp_path: Path) -> None:
 
 
 def test_bad_import_file_exits_2_and_writes_nothing(tmp_path: Path) -> None:
-    run("import", str(tmp_path / "missing.txt"), code=2)
+    run("import", str(tmp_path / "missing.txt"), code=ExitCode.BAD_INPUT)
     binary = tmp_path / "x.bin"
     binary.write_bytes(b"\x00\x01\x02" * 100)
-    result = run("import", str(binary), code=2)
+    result = run("import", str(binary), code=ExitCode.BAD_INPUT)
     assert "x.bin" in result.stderr
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "revue-export", "items": [', encoding="utf-8")
-    run("import", str(broken), "--format", "revue-json", code=2)
+    run("import", str(broken), "--format", "revue-json", code=ExitCode.BAD_INPUT)
     assert run_json("list") == []
 
 
@@ -178,7 +180,7 @@ def test_import_gives_the_cycle_collector_back_whatever_the_file(tmp_path: Path)
     assert gc.isenabled()
     binary = tmp_path / "x.bin"
     binary.write_bytes(b"\x00\x01\x02" * 100)
-    run("import", str(binary), code=2)
+    run("import", str(binary), code=ExitCode.BAD_INPUT)
     assert gc.isenabled()
     assert sorted(i["original_url"] for i in run_json("list")) == [
         "https://a.example/1",
@@ -204,7 +206,7 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     run("backup", str(target))
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT url FROM items").fetchall() == [("https://a.example/1",)]
-    run("backup", str(target), code=2)  # never overwrites
+    run("backup", str(target), code=ExitCode.BAD_INPUT)  # never overwrites
 
 
 def test_opml_through_import_adds_feeds_not_items() -> None:
@@ -316,7 +318,7 @@ def test_revue_json_import_skips_bad_items_and_stores_none_of_them(tmp_path: Pat
     path.write_text(text, encoding="utf-8")
     other = tmp_path / "other.db"
     # Records of the wrong type are parts that could not be read: exit 1, like a whole read.
-    result = run("--db", str(other), "import", str(path), "--no-fetch", code=1)
+    result = run("--db", str(other), "import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "2 added, 0 merged, 6 skipped" in result.stderr
     for reason in ("javascript:alert(1)", "data:text/html", "record 4: title is a number",
                    "tags is text", "javascript:x", "id is true/false"):  # fmt: skip
@@ -330,7 +332,7 @@ def test_revue_json_import_skips_bad_items_and_stores_none_of_them(tmp_path: Pat
     assert conn.execute("SELECT review_id, item_id FROM review_items").fetchall() == [(1, 1)]
     # Into a store that has items already (the merge path) they are not stored either.
     run("add", "--no-fetch", "https://b.example/")
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "2 added, 0 merged, 6 skipped" in result.stderr
     urls = {i["url"] for i in run_json("list")}
     assert urls == {"https://b.example/", "https://a.example/1", "https://a.example/9"}
@@ -353,12 +355,14 @@ def test_revue_json_import_has_no_size_cap_but_other_formats_do(
     other = tmp_path / "other.db"
     result = run("--db", str(other), "import", str(dump_file), "--no-fetch")
     assert "200 added" in result.stderr
-    result = run("--db", str(tmp_path / "third.db"), "import", str(csv_file), code=2)
+    result = run(
+        "--db", str(tmp_path / "third.db"), "import", str(csv_file), code=ExitCode.BAD_INPUT
+    )
     assert "larger than" in result.stderr
     # A damaged export stops the import with nothing stored, however far it got.
     cut = tmp_path / "cut.json"
     cut.write_bytes(dump_file.read_bytes()[: dump_file.stat().st_size // 2])
-    result = run("--db", str(tmp_path / "fourth.db"), "import", str(cut), code=2)
+    result = run("--db", str(tmp_path / "fourth.db"), "import", str(cut), code=ExitCode.BAD_INPUT)
     assert "not valid JSON" in result.stderr
     assert sqlite3.connect(tmp_path / "fourth.db").execute(
         "SELECT count(*) FROM items"

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json, run_on_terminal
 
 
@@ -31,7 +33,7 @@ def test_add_no_fetch_stores_pending_with_curator_fields() -> None:
 
 
 def test_bad_url_exits_2_and_stores_nothing(empty_db: Path) -> None:
-    result = run("add", "--no-fetch", "https://ok.example/a", "not a url", code=2)
+    result = run("add", "--no-fetch", "https://ok.example/a", "not a url", code=ExitCode.BAD_INPUT)
     assert "not a url" in result.stderr
     assert run_json("list") == []
 
@@ -43,7 +45,7 @@ def test_bad_line_on_stdin_is_reported_and_skipped_the_others_stored() -> None:
         "https://a.example/1 Le titre du lien\n# c\n\nftp://b/\n"
         "www.ledevoir.com/societe/2026-12-13/article\npas une url\n"
     )
-    result = run("add", "--no-fetch", "-", input=lines, code=1)
+    result = run("add", "--no-fetch", "-", input=lines, code=ExitCode.PARTIAL)
     assert "standard input, line 4: not an http(s) URL: ftp://b/" in result.stderr
     assert "standard input, line 6: not a link: 'pas une url'" in result.stderr
     items = sorted(run_json("list"), key=lambda i: i["id"])
@@ -52,7 +54,7 @@ def test_bad_line_on_stdin_is_reported_and_skipped_the_others_stored() -> None:
         ("https://www.ledevoir.com/societe/2026-12-13/article", None),
     ]
     # Only bad lines: nothing to add, exit 2.
-    result = run("add", "--no-fetch", "-", input="pas une url\n", code=2)
+    result = run("add", "--no-fetch", "-", input="pas une url\n", code=ExitCode.BAD_INPUT)
     assert "line 1: not a link: 'pas une url'" in result.stderr
 
 
@@ -99,11 +101,11 @@ def test_show_edit_and_user_fields() -> None:
 
 def test_rm_needs_yes_without_a_terminal() -> None:
     run("add", "--no-fetch", "https://a.example/1")
-    run("rm", "1", code=2)
+    run("rm", "1", code=ExitCode.BAD_INPUT)
     assert len(run_json("list")) == 1
     run("rm", "1", "--yes")
     assert run_json("list") == []
-    run("rm", "1", "--yes", code=2)  # unknown id: bad input
+    run("rm", "1", "--yes", code=ExitCode.BAD_INPUT)  # unknown id: bad input
 
 
 def test_search_finds_notes_and_lists_filters() -> None:
@@ -120,7 +122,7 @@ def test_search_finds_notes_and_lists_filters() -> None:
     assert [i["id"] for i in run_json("search", "artificielle")] == [1]
     assert [i["id"] for i in run_json("list", "--tag", "IA")] == [1]
     assert [i["id"] for i in run_json("list", "--status", "pending")] == [2, 1]
-    run("list", "--from", "yesterday", code=2)
+    run("list", "--from", "yesterday", code=ExitCode.BAD_INPUT)
 
 
 def test_text_block_is_an_item_without_url() -> None:
@@ -132,7 +134,7 @@ def test_text_block_is_an_item_without_url() -> None:
 def test_db_option_and_not_a_database(tmp_path: Path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"garbage" * 1000)
-    result = run("--db", str(bad), "list", code=3)
+    result = run("--db", str(bad), "list", code=ExitCode.STORE)
     assert "bad.db" in result.stderr
     assert bad.read_bytes() == b"garbage" * 1000
     good = tmp_path / "other.db"
@@ -143,10 +145,10 @@ def test_db_option_and_not_a_database(tmp_path: Path) -> None:
 def test_broken_config_exits_3_naming_the_file(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"  # REVUE_CONFIG points here (conftest)
     cfg.write_text("hashtags = [\n")
-    result = run("list", code=3)
+    result = run("list", code=ExitCode.STORE)
     assert "config.toml" in result.stderr
     cfg.write_text('stale_days = "thirty"\n')
-    result = run("list", code=3)
+    result = run("list", code=ExitCode.STORE)
     assert "stale_days" in result.stderr
 
 
@@ -157,10 +159,10 @@ def test_a_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch, empt
         raise ValueError("boom")
 
     monkeypatch.setattr(Store, "iter_items", broken)
-    result = run("list", code=1)
+    result = run("list", code=ExitCode.PARTIAL)
     assert "internal error: ValueError: boom" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "Traceback" in run("-v", "list", code=1).stderr
+    assert "Traceback" in run("-v", "list", code=ExitCode.PARTIAL).stderr
 
 
 def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
@@ -189,7 +191,7 @@ def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
         proc = subprocess.run(
             [sys.executable, "-m", "revue", *args], capture_output=True, text=True, timeout=60
         )
-        assert proc.returncode == 0, proc.stderr
+        assert proc.returncode == ExitCode.OK, proc.stderr
     assert [i["url"] for i in json.loads(proc.stdout)] == ["https://a.example/1"]
 
 
@@ -211,7 +213,7 @@ def test_edit_without_options_opens_the_editor_on_a_terminal(tmp_path: Path) -> 
     code, _ = run_on_terminal(
         "edit", "1", env={"EDITOR": f"{sys.executable} {editor}", "TERM": "dumb"}
     )
-    assert code == 0
+    assert code == ExitCode.OK
     item = run_json("show", "1")
     assert item["note"] == "après #Veille"
     assert item["tags"] == ["Tech", "Veille"]

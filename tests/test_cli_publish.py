@@ -1,7 +1,7 @@
 """publish without a real WordPress: the config, bad input, dry runs, blogs that are not one,
 and a fake blog (tests/fakewp.py) for the hostile answers a real one never gives.
 
-(The end-to-end tests against a real WordPress are in test_wordpress_publish.py.)
+(The end-to-end tests against a real WordPress are in test_publish_wordpress.py.)
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from revue.errors import ExitCode
 
 from clihelp import run, run_json
 from fakewp import FakeWordPress, send
@@ -67,12 +69,12 @@ def test_dry_run_prints_the_request_without_the_password(
 def test_missing_blog_settings_are_config_errors(
     review: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    err = run("publish", code=3).stderr
+    err = run("publish", code=ExitCode.STORE).stderr
     assert "REVUE_WORDPRESS_URL" in err and "[wordpress]" in err
     monkeypatch.setenv("REVUE_WORDPRESS_URL", "https://blog.example.org")
-    assert "REVUE_WORDPRESS_USER" in run("publish", code=3).stderr
+    assert "REVUE_WORDPRESS_USER" in run("publish", code=ExitCode.STORE).stderr
     monkeypatch.setenv("REVUE_WORDPRESS_USER", "marie")
-    err = run("publish", code=3).stderr
+    err = run("publish", code=ExitCode.STORE).stderr
     # No keyring package in the test environment: the message says so, and what to do.
     assert "REVUE_WORDPRESS_PASSWORD" in err and "keyring set revue-wordpress marie" in err
     assert len(err.strip().splitlines()) == 1
@@ -86,7 +88,7 @@ def test_a_password_in_the_config_file_is_refused(
         encoding="utf-8",
     )
     monkeypatch.setenv("REVUE_WORDPRESS_PASSWORD", SECRET)
-    err = run("publish", "--dry-run", code=3).stderr
+    err = run("publish", "--dry-run", code=ExitCode.STORE).stderr
     assert "password in clear" in err and "REVUE_WORDPRESS_PASSWORD" in err
 
 
@@ -107,14 +109,14 @@ def test_bad_wordpress_settings_name_the_key(
     settings = {"url": '"https://blog.example.org"', "user": '"marie"', **given}
     lines = "\n".join(f"{key} = {value}" for key, value in settings.items())
     review.write_text(f"[wordpress]\n{lines}\n", encoding="utf-8")
-    assert words in run("publish", "--dry-run", code=3).stderr
+    assert words in run("publish", "--dry-run", code=ExitCode.STORE).stderr
 
 
 def test_the_password_never_goes_over_plain_http_to_another_host(
     review: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blog_env(monkeypatch, "http://blog.example.org")
-    assert "only over https" in run("publish", code=3).stderr
+    assert "only over https" in run("publish", code=ExitCode.STORE).stderr
 
 
 @pytest.mark.parametrize(
@@ -132,12 +134,12 @@ def test_bad_input_is_exit_2(
     review: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], words: str
 ) -> None:
     blog_env(monkeypatch, "https://blog.example.org")
-    assert words in run("publish", *args, "--dry-run", code=2).stderr
+    assert words in run("publish", *args, "--dry-run", code=ExitCode.BAD_INPUT).stderr
 
 
 def test_no_review_yet(monkeypatch: pytest.MonkeyPatch, empty_db: Path) -> None:
     blog_env(monkeypatch, "https://blog.example.org")
-    assert "no reviews yet" in run("publish", code=2).stderr
+    assert "no reviews yet" in run("publish", code=ExitCode.BAD_INPUT).stderr
 
 
 def test_a_site_that_is_not_wordpress(
@@ -145,7 +147,7 @@ def test_a_site_that_is_not_wordpress(
 ) -> None:
     server.route("/", body=b"<html><title>A shop</title></html>")
     blog_env(monkeypatch, server.base)
-    err = run("publish", code=1).stderr
+    err = run("publish", code=ExitCode.PARTIAL).stderr
     assert "not a WordPress site" in err and "/wp-json/: HTTP 404" in err
     assert run_json("reviews")[0]["posts"] == []
 
@@ -164,7 +166,7 @@ def test_a_blog_whose_rest_api_is_turned_off_says_so_in_its_words(
     for path in ("/wp-json/", "/"):
         server.route(path, status=401, body=refusal, headers={"Content-Type": "application/json"})
     blog_env(monkeypatch, server.base)
-    err = run("publish", code=1).stderr
+    err = run("publish", code=ExitCode.PARTIAL).stderr
     assert "The REST API has been disabled on this site. (HTTP 401, rest_disabled)" in err
 
 
@@ -173,11 +175,11 @@ def test_tls_and_connection_errors_are_one_line(
 ) -> None:
     # https to a plain-http server: the TLS handshake fails.
     blog_env(monkeypatch, f"https://127.0.0.1:{server.port}")
-    err = run("publish", code=1).stderr
+    err = run("publish", code=ExitCode.PARTIAL).stderr
     assert "TLS error" in err and len(err.strip().splitlines()) == 1
     server.stop()
     blog_env(monkeypatch, server.base)
-    err = run("publish", code=1).stderr
+    err = run("publish", code=ExitCode.PARTIAL).stderr
     assert "cannot connect" in err and len(err.strip().splitlines()) == 1
 
 
@@ -268,7 +270,7 @@ def test_the_password_never_follows_a_redirect_to_another_host(
             return False
 
         blog.hook = redirect
-        err = one_line_error(run("publish", code=1).stderr)
+        err = one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
         assert f"redirects to {other.base}" in err and "only to " + blog.base in err
         assert other.signed() == [] and blog.signed() == [] and other.posts == {}
         assert run_json("reviews")[0]["posts"] == []
@@ -316,7 +318,7 @@ def test_a_blog_that_drips_its_answer_is_cut_at_the_total_deadline(
         return True
 
     blog.hook = drip
-    err = one_line_error(run("publish", code=1).stderr)
+    err = one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     assert "timeout after 1 s" in err
 
 
@@ -336,7 +338,7 @@ def test_a_huge_answer_is_cut_at_max_bytes(blog: FakeWordPress, review: Path) ->
         return True
 
     blog.hook = huge
-    err = one_line_error(run("publish", code=1).stderr)
+    err = one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     assert "larger than 100,000 bytes" in err
 
 
@@ -364,7 +366,7 @@ def test_a_malformed_answer_is_one_line_and_exit_1(
     blog: FakeWordPress, route: str, method: str, data: bytes
 ) -> None:
     blog.hook = answer_on(route, data, method=method, status=201 if method == "POST" else 200)
-    one_line_error(run("publish", code=1).stderr)
+    one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     assert run_json("reviews")[0]["posts"] == []
 
 
@@ -383,7 +385,7 @@ def test_a_bad_post_id_after_a_create_never_leads_to_a_second_post(
         return False
 
     blog.hook = bad_id
-    err = one_line_error(run("publish", code=1).stderr)
+    err = one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     assert "no valid post id" in err
     assert run_json("reviews")[0]["posts"] == []  # `true` is not post #1
     blog.hook = None
@@ -406,7 +408,7 @@ def test_a_lost_answer_never_duplicates_the_post(blog: FakeWordPress, review: Pa
         return False
 
     blog.hook = late
-    err = one_line_error(run("publish", "--status", "publish", code=1).stderr)
+    err = one_line_error(run("publish", "--status", "publish", code=ExitCode.PARTIAL).stderr)
     assert "timeout after 0.5 s" in err and "publishing again finds the post" in err
     assert run_json("reviews")[0]["posts"] == []
     blog.hook = None
@@ -421,7 +423,7 @@ def test_an_edit_on_the_blog_within_the_second_is_seen(blog: FakeWordPress) -> N
     run("publish")
     # The blog's modified_gmt is left as revue last saw it: an edit in the same second.
     blog.posts[1]["content"] = "Edited on the blog"
-    err = one_line_error(run("publish", code=1).stderr)
+    err = one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     assert "edited on the blog" in err and "--force" in err
     assert blog.posts[1]["content"] == "Edited on the blog"
     run("publish", "--force")
@@ -490,7 +492,7 @@ def test_bad_blog_settings_are_config_errors(
     blog: FakeWordPress, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, words: str
 ) -> None:
     monkeypatch.setenv(variable, value)
-    err = one_line_error(run("publish", code=3).stderr)
+    err = one_line_error(run("publish", code=ExitCode.STORE).stderr)
     assert words in err
 
 
@@ -499,7 +501,9 @@ def test_at_year_one_is_bad_input(review: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("TZ", "Asia/Tokyo")  # east of UTC: year 1 at midnight is year 0 in UTC
     time.tzset()
     try:
-        err = run("publish", "--at", "0001-01-01T00:00", "--dry-run", code=2).stderr
+        err = run(
+            "publish", "--at", "0001-01-01T00:00", "--dry-run", code=ExitCode.BAD_INPUT
+        ).stderr
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -520,12 +524,12 @@ def test_a_create_is_retried_only_when_the_blog_surely_did_not_take_it(
 
     blog.hook = failing
     # A 503 (not handled) is sent again; the 500 after it may have made the post: not resent.
-    err = one_line_error(run("publish", code=1).stderr)
+    err = one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     assert "Not now. (HTTP 500, oops)" in err
     assert sum(1 for m, path, _ in blog.requests if m == "POST" and path.endswith("/posts")) == 2
     # An idempotent request (a GET) is retried on a 500.
     blog.hook = answer_on("/wp/v2/users/me", b'{"code": "x", "message": "Down."}', status=500)
     before = len(blog.requests)
-    one_line_error(run("publish", code=1).stderr)
+    one_line_error(run("publish", code=ExitCode.PARTIAL).stderr)
     asked = [path for _, path, _ in blog.requests[before:] if "/users/me" in path]
     assert len(asked) == 3

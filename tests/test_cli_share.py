@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from revue.clipboard import osc52, terminal_supports_osc52
+from revue.errors import ExitCode
 from revue.review.social import PLATFORMS, graphemes, x_length
 
 from clihelp import run, run_on_terminal
@@ -59,15 +60,17 @@ def test_share_for_a_platform_fits_its_limit(platform: str) -> None:
 
 def test_share_refuses_what_it_cannot_share() -> None:
     run("add", "--text", "Un mot")
-    assert "text block" in run("share", "1", code=2).stderr
-    assert "#9" in run("share", "9", code=2).stderr
+    assert "text block" in run("share", "1", code=ExitCode.BAD_INPUT).stderr
+    assert "#9" in run("share", "9", code=ExitCode.BAD_INPUT).stderr
     run("add", "--no-fetch", URL)
-    assert "--for 'threads'" in run("share", "2", "--for", "threads", code=2).stderr
+    assert (
+        "--for 'threads'" in run("share", "2", "--for", "threads", code=ExitCode.BAD_INPUT).stderr
+    )
 
 
 def test_share_copy_on_a_terminal_sends_osc52(item: int) -> None:
     code, screen = run_on_terminal("share", str(item), "--copy", env={"TERM": "xterm-256color"})
-    assert code == 0, screen
+    assert code == ExitCode.OK, screen
     text = f"OpenAI promet des superpouvoirs {URL} via @lapresse = À suivre de près #IA #Analyweb"
     payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     assert f"\x1b]52;c;{payload}\x07" in screen
@@ -76,7 +79,7 @@ def test_share_copy_on_a_terminal_sends_osc52(item: int) -> None:
 
 def test_compose_copy_on_a_terminal_sends_the_review(item: int, tmp_path: Path) -> None:
     code, screen = run_on_terminal("compose", "--copy")
-    assert code == 0, screen
+    assert code == ExitCode.OK, screen
     written = next((tmp_path / "reviews").glob("*.md")).read_text(encoding="utf-8")
     assert osc52(written) in screen
     assert "copied the review to the clipboard" in screen
@@ -109,7 +112,7 @@ def test_with_nothing_to_copy_with_it_says_so_and_exits_1(
 ) -> None:
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
-    result = run("share", str(item), "--copy", code=1)
+    result = run("share", str(item), "--copy", code=ExitCode.PARTIAL)
     assert result.stdout.startswith("OpenAI promet")  # the post was printed all the same
     assert "could not copy to the clipboard" in result.stderr
 

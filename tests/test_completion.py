@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 import revue
 from revue.cli import app
 from revue.cli.completion import EXPORT_FORMATS, bash_word, zsh_string
+from revue.errors import ExitCode
 
 from clihelp import run
 
@@ -63,7 +64,7 @@ def complete(line: str, shell: str = "bash", **env: str) -> list[str]:
 def complete_here(line: str) -> list[str]:
     """The same, in this process."""
     result = CliRunner().invoke(app, [], env=bash_env(line), prog_name="revue")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     return [line for line in result.stdout.splitlines() if line]
 
 
@@ -154,7 +155,7 @@ def test_install_completion_in_bash_then_tab(tagged: Path, tmp_path: Path) -> No
         )  # fmt: skip
 
     installed = bash("revue --install-completion")
-    assert installed.returncode == 0, installed.stderr
+    assert installed.returncode == ExitCode.OK, installed.stderr
     assert "bash completion installed" in installed.stdout
     tab = 'COMP_WORDS=({words}); COMP_CWORD={cword}; _revue_completion revue; printf "%s\\n" "${{COMPREPLY[@]}}"'  # fmt: skip
     shown = bash(
@@ -175,7 +176,7 @@ def test_show_completion_gives_each_shell_its_script(
     # read when the command is built).
     monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="revue")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert f"_REVUE_COMPLETE=complete_{shell}" in result.stdout
 
 
@@ -314,7 +315,7 @@ def shell_with_completion(shell: str, tmp_path: Path) -> tuple[list[str], Path]:
         [shell, "-c", f"revue --install-completion; exit {status}"],
         env=env, cwd=work, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert installed.returncode == 0, installed.stderr
+    assert installed.returncode == ExitCode.OK, installed.stderr
     assert f"{shell} completion installed" in installed.stdout
     with (home / rc).open("a", encoding="utf-8") as rc_file:
         rc_file.write("\n" + echo)
@@ -363,6 +364,13 @@ def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
     def got(shown: str) -> list[str]:
         return [line for line in shown.splitlines() if line.startswith("GOT ")]
 
+    def answered(shown: str, n: int) -> bool:
+        # The n-th GOT line is whole once the next prompt follows it (the shell function
+        # prints its words in pieces, which a capture can catch half-way).
+        lines = shown.splitlines()
+        gots = [i for i, line in enumerate(lines) if line.startswith("GOT ")]
+        return len(gots) >= n and any("ready$" in line for line in lines[gots[n - 1] + 1 :])
+
     try:
         tmux(
             "new-session",
@@ -398,7 +406,7 @@ def test_a_tab_in_a_real_shell_runs_no_tag_and_inserts_each_as_written(
             before = _last_line(typed_in)
             wait_until(lambda s, before=before: _last_line(s) != before, f"completing {typed!r}")
             tmux("send-keys", "-t", "tab", "Enter")
-            shown = wait_until(lambda s, n=n: len(got(s)) >= n, f"the completion of {tag!r}")
+            shown = wait_until(lambda s, n=n: answered(s, n), f"the completion of {tag!r}")
             assert got(shown)[n - 1] == f"GOT 3 <list> <--tag> <{tag}>"
         assert sorted(p.name for p in work.iterdir()) == []
     finally:

@@ -18,6 +18,7 @@ import pytest
 
 import revue
 from revue.config import FETCH_KEYS, KEYS, Config, load_config
+from revue.errors import ExitCode
 from revue.web.fetch import FetchSettings
 
 from clihelp import run
@@ -86,7 +87,7 @@ def test_a_bad_value_is_exit_3_naming_the_file_the_key_and_the_value(
 ) -> None:
     config = tmp_path / "config.toml"  # REVUE_CONFIG (conftest)
     config.write_text(text, encoding="utf-8")
-    result = run("add", "https://a.example/1", "--no-fetch", code=3)
+    result = run("add", "https://a.example/1", "--no-fetch", code=ExitCode.STORE)
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
     assert str(config) in line and shown in line, line
@@ -104,10 +105,10 @@ def test_every_command_checks_the_config_first(tmp_path: Path) -> None:
         ["backup", str(tmp_path / "copy.db")],
         ["compose", "--dry-run"],
     ):
-        result = run(*args, code=3)
+        result = run(*args, code=ExitCode.STORE)
         assert "fetch.connect_timeout = -5" in result.stderr, args
     assert not (tmp_path / "copy.db").exists()
-    assert run("add", "--help").exit_code == 0  # help still works, to fix the file with
+    assert run("add", "--help").exit_code == ExitCode.OK  # help still works, to fix the file with
 
 
 def test_good_values_are_read_as_the_program_uses_them(tmp_path: Path) -> None:
@@ -176,7 +177,7 @@ def test_a_bad_fetch_value_fails_every_cron_run_before_any_request(
             [sys.executable, "-m", "revue", *args],
             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60,
         )  # fmt: skip
-        assert proc.returncode == 3, (args, proc.stdout, proc.stderr)
+        assert proc.returncode == ExitCode.STORE, (args, proc.stdout, proc.stderr)
         assert proc.stdout == ""
         assert 'fetch.connect_timeout = "fast"' in proc.stderr and "TypeError" not in proc.stderr
     assert server.requests == []

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import revue
+from revue.errors import ExitCode
 from revue.web.fetch import CURATOR, Fetcher, FetchSettings, RequestEvent
 
 from clihelp import run as run_in_process
@@ -115,36 +116,38 @@ def test_quiet_prints_nothing_at_all_when_every_command_goes_well(
     assert len(list((tmp_path / "reviews").glob("*.md"))) == 1
     # What a command is for is still printed: --quiet silences reports, not answers.
     listed = revue_run("--quiet", "list", "--json")
-    assert listed.returncode == 0 and listed.stderr == "" and '"Page 0"' in listed.stdout
+    assert listed.returncode == ExitCode.OK and listed.stderr == "" and '"Page 0"' in listed.stdout
     exported = revue_run("--quiet", "export", "--format", "md")
-    assert exported.returncode == 0 and "Page 1" in exported.stdout
+    assert exported.returncode == ExitCode.OK and "Page 1" in exported.stdout
 
 
 def test_a_failure_is_on_stderr_with_or_without_quiet(site: LoopbackServer) -> None:
     gone = site.url("/gone")
     for flags in (["--quiet"], []):
         proc = revue_run(*flags, "add", gone, "--note", "à revoir")
-        assert proc.returncode == 1, proc.stderr
+        assert proc.returncode == ExitCode.PARTIAL, proc.stderr
         assert proc.stdout == ""  # it was on stdout, and under --quiet nowhere else
         [line] = [x for x in proc.stderr.splitlines() if " error: " in x]
         assert gone in line and "HTTP 404" in line and "revue fetch 1" in line
     proc = revue_run("--quiet", "add", site.url("/p0"), site.url("/gone?b"), site.url("/p1"))
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == ExitCode.PARTIAL and proc.stdout == ""
     [line] = error_lines(proc)  # one line for the one that failed, none for the others
     assert "#3 failed" in line and "/gone?b" in line and "HTTP 404" in line
     proc = revue_run("--quiet", "fetch", "--all")  # it exited 1 in silence
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == ExitCode.PARTIAL and proc.stdout == ""
     assert len(error_lines(proc)) == 2 and "HTTP 404" in proc.stderr
     run_in_process("feed", "add", site.url("/flux"))
     site.route("/flux", "<html>no longer a feed</html>")
     proc = revue_run("--quiet", "feed", "pull", "--no-fetch")
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == ExitCode.PARTIAL and proc.stdout == ""
     [line] = error_lines(proc)
     assert "feed #1" in line
     # Dead links are left out of a review unless asked: these are there to be checked.
     run_in_process("compose", "--from", "2000-01-01", "--include-failed")
     proc = revue_run("--quiet", "check")
-    assert proc.returncode == 1 and proc.stdout == ""  # it printed its table, and no error
+    assert (
+        proc.returncode == ExitCode.PARTIAL and proc.stdout == ""
+    )  # it printed its table, and no error
     lines = error_lines(proc)
     assert len(lines) == 2 and all("dead" in x and "web.archive.org" in x for x in lines)
 
@@ -153,7 +156,7 @@ def test_verbose_says_each_request_its_status_and_time(site: LoopbackServer) -> 
     urls = [site.url("/moved"), site.url("/gone"), site.url("/p1")]
     default = revue_run("add", *urls)
     verbose = revue_run("--verbose", "add", site.url("/moved?again"), site.url("/p2"))
-    assert default.returncode == 1 and verbose.returncode == 0
+    assert default.returncode == ExitCode.PARTIAL and verbose.returncode == ExitCode.OK
     request = re.compile(STAMP + r"(GET|HEAD) (\S+) (\d{3}|[a-z][^\n]*?) in \d+\.\d{3} s$", re.M)
     assert not request.search(default.stderr)
     seen = {(m[1], m[2], m[3]) for m in request.finditer(verbose.stderr)}
@@ -235,7 +238,7 @@ def test_the_readme_crontab_runs_under_cron_silently(site: LoopbackServer, tmp_p
         f"{revue} feed add {site.url('/flux')}",
     ):
         done = cron(setup)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == ExitCode.OK, done.stderr
     db = home / ".local" / "share" / "revue" / "revue.db"
     assert db.exists()
 

@@ -10,7 +10,7 @@ D = dt.date
 PREFIX = "Revue de presse marketing/techno"
 
 
-# The SPEC's table, row by row.
+# How a review's span is written in its title, one rule a row (review/datephrase.py lists them).
 @pytest.mark.parametrize(
     ("start", "end", "title"),
     [

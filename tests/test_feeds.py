@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from revue.formats.feeds import (
+from revue.formats.feedparse import (
     FeedEntry,
     discover_feeds,
     export_opml,

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import revue
+from revue.errors import ExitCode
 from revue.files import compose_lock
 
 from clihelp import run, run_json, run_on_terminal
@@ -86,7 +87,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str], *must_contain: str) -
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def one_item_db(tmp_path: Path) -> Path:
     """The live database (REVUE_DB, conftest) holding one item."""
     run("add", "--no-fetch", "https://a.example/1", "--note", "À garder")
     return tmp_path / "revue.db"
@@ -108,16 +109,16 @@ def assert_intact(db: Path) -> None:
     "name", ["revue.db", "revue.db-wal", "revue.db-shm", "revue.db-journal", "hard", "soft"]
 )
 def test_export_out_refuses_the_live_database_and_its_files(
-    db: Path, tmp_path: Path, name: str
+    one_item_db: Path, tmp_path: Path, name: str
 ) -> None:
     target = tmp_path / name
     if name == "hard":
-        os.link(db, target)
+        os.link(one_item_db, target)
     elif name == "soft":
-        target.symlink_to(db)
-    result = run("export", "--out", str(target), code=2)
+        target.symlink_to(one_item_db)
+    result = run("export", "--out", str(target), code=ExitCode.BAD_INPUT)
     assert f"{target}: is revue's database file" in result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -130,21 +131,25 @@ def make_device(path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
-def test_export_out_refuses_what_is_not_a_regular_file(db: Path, tmp_path: Path, kind: str) -> None:
+def test_export_out_refuses_what_is_not_a_regular_file(
+    one_item_db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / kind
     {"fifo": os.mkfifo, "device": make_device, "folder": os.mkdir}[kind](target)
     mode = target.lstat().st_mode
-    result = run("export", "--out", str(target), code=2)
+    result = run("export", "--out", str(target), code=ExitCode.BAD_INPUT)
     assert str(target) in result.stderr and "not a regular file" in result.stderr
     assert target.lstat().st_mode == mode  # still a FIFO, a device, a folder
     # Through a symlink too.
     link = tmp_path / "link"
     link.symlink_to(target)
-    run("export", "--out", str(link), code=2)
+    run("export", "--out", str(link), code=ExitCode.BAD_INPUT)
     assert link.is_symlink() and target.lstat().st_mode == mode
 
 
-def test_export_out_writes_through_a_symlink_and_keeps_the_link(db: Path, tmp_path: Path) -> None:
+def test_export_out_writes_through_a_symlink_and_keeps_the_link(
+    one_item_db: Path, tmp_path: Path
+) -> None:
     (tmp_path / "site").mkdir()
     real = tmp_path / "site" / "links.json"
     real.write_text("old", encoding="utf-8")
@@ -166,7 +171,7 @@ def test_export_out_writes_through_a_symlink_and_keeps_the_link(db: Path, tmp_pa
 
 
 def test_compose_writes_the_feed_through_a_symlink_and_never_over_the_database(
-    db: Path, tmp_path: Path
+    one_item_db: Path, tmp_path: Path
 ) -> None:
     reviews = tmp_path / "reviews"  # REVUE_REVIEWS_DIR (conftest)
     reviews.mkdir()
@@ -178,41 +183,43 @@ def test_compose_writes_the_feed_through_a_symlink_and_never_over_the_database(
     assert "<feed" in published.read_text(encoding="utf-8")
     # A review's name that leads to the database is refused, --force or not.
     review = reviews / "2030-01-08-revue-de-presse.md"
-    review.symlink_to(db)
+    review.symlink_to(one_item_db)
     empty = ["--from", "2030-01-02", "--to", "2030-01-08", "--allow-empty"]
-    result = run("compose", *empty, "--force", code=2)
+    result = run("compose", *empty, "--force", code=ExitCode.BAD_INPUT)
     assert "is revue's database file" in result.stderr
     assert review.is_symlink()
-    assert_intact(db)
+    assert_intact(one_item_db)
     assert [r["end"] for r in run_json("reviews")] == ["2030-01-01"]
     # Nor is the lock file a way to the database (closing it would drop SQLite's locks).
     review.unlink()
-    compose_lock(db).unlink()
-    compose_lock(db).symlink_to(db)
-    result = run("compose", *empty, code=2)
+    compose_lock(one_item_db).unlink()
+    compose_lock(one_item_db).symlink_to(one_item_db)
+    result = run("compose", *empty, code=ExitCode.BAD_INPUT)
     assert "is revue's database file" in result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
 @pytest.mark.parametrize("kind", ["file", "database", "dangling", "fifo"])
-def test_backup_onto_an_existing_path_is_bad_input(db: Path, tmp_path: Path, kind: str) -> None:
+def test_backup_onto_an_existing_path_is_bad_input(
+    one_item_db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / kind
     if kind == "file":
         target.write_bytes(b"precious")
     elif kind == "database":
-        target = db
+        target = one_item_db
     elif kind == "dangling":
         target.symlink_to(tmp_path / "elsewhere.db")
     else:
         os.mkfifo(target)
     before = target.lstat()
-    result = run("backup", str(target), code=2)
+    result = run("backup", str(target), code=ExitCode.BAD_INPUT)
     assert f"backup {target}: already exists" in result.stderr
     assert target.lstat().st_mode == before.st_mode
     assert not (tmp_path / "elsewhere.db").exists()
     if kind == "file":
         assert target.read_bytes() == b"precious"
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
 # -- point 3: a killed backup leaves nothing under its final name -------------------------
@@ -246,7 +253,9 @@ main()
 """
 
 
-def test_a_backup_killed_mid_way_leaves_no_file_under_its_name(db: Path, tmp_path: Path) -> None:
+def test_a_backup_killed_mid_way_leaves_no_file_under_its_name(
+    one_item_db: Path, tmp_path: Path
+) -> None:
     backups = tmp_path / "backups"
     backups.mkdir()
     proc = revue_proc(str(backups), code=KILL_ON_CLOSE)
@@ -263,13 +272,17 @@ def test_a_backup_killed_mid_way_leaves_no_file_under_its_name(db: Path, tmp_pat
     assert not [n for n in os.listdir(backups) if n.startswith("copy.db-")]
 
 
-def test_a_backup_on_a_full_disk_is_exit_3_and_leaves_nothing(db: Path, tmp_path: Path) -> None:
+def test_a_backup_on_a_full_disk_is_exit_3_and_leaves_nothing(
+    one_item_db: Path, tmp_path: Path
+) -> None:
     backups = tmp_path / "backups"
     backups.mkdir()
     proc = revue_proc(
-        "backup", str(backups / "copy.db"), preexec=limits(file_size=db.stat().st_size // 2)
+        "backup",
+        str(backups / "copy.db"),
+        preexec=limits(file_size=one_item_db.stat().st_size // 2),
     )
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, f"backup {backups / 'copy.db'}")
     assert list(backups.iterdir()) == []
 
@@ -290,7 +303,7 @@ def test_an_endless_input_stops_at_a_cap_with_a_clear_error(
     tmp_path: Path, args: list[str], stdin: Path | None, named: str
 ) -> None:
     proc = revue_proc(*args, stdin=stdin)
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     one_error_line(proc, named, "larger than")
     assert not (tmp_path / "revue.db").exists() or run_json("list") == []
 
@@ -307,7 +320,7 @@ def test_an_intro_or_outro_that_is_not_a_regular_file_is_refused_not_waited_for(
     if kind == "fifo":
         os.mkfifo(target)
     proc = revue_proc("compose", option, str(target), "--dry-run")
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     one_error_line(proc, f"{option} {target}", "not a regular file")
 
 
@@ -316,13 +329,13 @@ def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path, empt
     with open(big, "wb") as handle:
         handle.truncate(3 * 2**30)  # sparse: 3 GB that take no room on disk
     proc = revue_proc("compose", "--template", str(big), "--dry-run")
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     one_error_line(proc, str(big), "larger than")
     proc = revue_proc("compose", "--template", "/dev/zero", "--dry-run")
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     one_error_line(proc, "--template /dev/zero", "not a regular file")
     proc = revue_proc("list", env=child_env(REVUE_CONFIG="/dev/zero"))
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, "config /dev/zero", "larger than")
 
 
@@ -334,7 +347,7 @@ def test_a_huge_template_or_config_file_is_refused_not_read(tmp_path: Path, empt
     ],
 )
 def test_the_edit_form_read_back_is_bounded(
-    db: Path, tmp_path: Path, written: str, said: str
+    one_item_db: Path, tmp_path: Path, written: str, said: str
 ) -> None:
     editor = tmp_path / "editor.py"
     editor.write_text(
@@ -342,7 +355,7 @@ def test_the_edit_form_read_back_is_bounded(
         encoding="utf-8",
     )
     code, screen = run_on_terminal("edit", "1", env={"EDITOR": f"{sys.executable} {editor}"})
-    assert code == 2, screen
+    assert code == ExitCode.BAD_INPUT, screen
     assert "edit: the form" in screen and said in screen, screen
     assert run_json("show", "1")["note"] == "À garder"
 
@@ -370,14 +383,14 @@ HUGE = "99999999999999999999999"
         ["import", "--year", HUGE, "/dev/null"],
     ],
 )
-def test_out_of_range_numbers_are_bad_input_naming_them(db: Path, args: list[str]) -> None:
-    result = run(*args, code=2)
+def test_out_of_range_numbers_are_bad_input_naming_them(one_item_db: Path, args: list[str]) -> None:
+    result = run(*args, code=ExitCode.BAD_INPUT)
     assert "internal error" not in result.stderr
     assert re.search(r"-3|" + HUGE + "|" + str(2**63), result.stderr), result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
-def test_list_limit_zero_lists_nothing(db: Path) -> None:
+def test_list_limit_zero_lists_nothing(one_item_db: Path) -> None:
     assert run_json("list", "--limit", "0") == []
     assert len(run_json("list", "--limit", "1")) == 1
 
@@ -389,12 +402,14 @@ def test_list_limit_zero_lists_nothing(db: Path) -> None:
         ["compose", "--to", "0001-01-06", "--dry-run"],
     ],
 )
-def test_dates_at_the_edge_of_the_calendar_are_bad_input(db: Path, args: list[str]) -> None:
-    result = run(*args, code=2)
+def test_dates_at_the_edge_of_the_calendar_are_bad_input(
+    one_item_db: Path, args: list[str]
+) -> None:
+    result = run(*args, code=ExitCode.BAD_INPUT)
     assert "--to 0001-01-0" in result.stderr and "internal error" not in result.stderr
 
 
-def test_dates_at_the_edge_of_the_calendar_that_make_sense_work(db: Path) -> None:
+def test_dates_at_the_edge_of_the_calendar_that_make_sense_work(one_item_db: Path) -> None:
     run("compose", "--from", "0001-01-01", "--to", "0001-01-01", "--dry-run")
     run("compose", "--from", "9999-12-31", "--to", "9999-12-31")
     run("compose", "--from", "0001-01-01", "--to", "9999-12-31", "--out", "-")
@@ -411,18 +426,18 @@ def test_dates_at_the_edge_of_the_calendar_that_make_sense_work(db: Path) -> Non
     ],
 )
 def test_json_nested_too_deep_is_bad_input_naming_the_file(
-    db: Path, tmp_path: Path, fmt: str, text: str
+    one_item_db: Path, tmp_path: Path, fmt: str, text: str
 ) -> None:
     path = tmp_path / "deep.json"
     path.write_text(text, encoding="utf-8")
-    result = run("import", str(path), "--format", fmt, "--no-fetch", code=2)
+    result = run("import", str(path), "--format", fmt, "--no-fetch", code=ExitCode.BAD_INPUT)
     assert f"import {path}: " in result.stderr and "nested too deeply" in result.stderr
-    assert_intact(db)
+    assert_intact(one_item_db)
 
 
 def test_a_config_nested_too_deep_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("a = " + "[" * DEEP + "]" * DEEP + "\n")
-    result = run("list", code=3)
+    result = run("list", code=ExitCode.STORE)
     assert f"config {tmp_path / 'config.toml'}" in result.stderr
     assert "internal error" not in result.stderr
 
@@ -443,13 +458,15 @@ def test_a_config_nested_too_deep_is_a_config_error(tmp_path: Path) -> None:
     ],
 )
 def test_a_template_that_fails_is_bad_input_naming_it(
-    db: Path, tmp_path: Path, files: dict[str, str], said: str
+    one_item_db: Path, tmp_path: Path, files: dict[str, str], said: str
 ) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-    result = run("compose", "--template", str(folder / "t.md.j2"), "--dry-run", code=2)
+    result = run(
+        "compose", "--template", str(folder / "t.md.j2"), "--dry-run", code=ExitCode.BAD_INPUT
+    )
     assert said in result.stderr and "internal error" not in result.stderr
     assert len(result.stderr.splitlines()) == 1, result.stderr
 
@@ -460,7 +477,7 @@ def test_a_full_disk_during_export_out_is_exit_3_and_keeps_the_old_file(tmp_path
     out.write_text("the previous export", encoding="utf-8")
     # Room for SQLite's 32 KiB -shm file, not for the 200 KB export.
     proc = revue_proc("export", "--out", str(out), preexec=limits(file_size=100_000))
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, str(out), "File too large")
     assert out.read_text(encoding="utf-8") == "the previous export"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []

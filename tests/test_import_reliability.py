@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
 from revue.formats.exporters import export_netscape
-from revue.formats.feeds import discover_feeds, parse_opml
+from revue.formats.feedparse import discover_feeds, parse_opml
 from revue.formats.imports import check_revue_item, parse_import
 from revue.models import Item
 from revue.web.extract import extract
@@ -85,7 +86,7 @@ def test_bookmarks_a_parser_could_not_reach_are_said_and_exit_1(tmp_path: Path) 
         '<DT><A HREF="https://a.example/3">Trois</A>\n</DL><p>\n',
         encoding="utf-8",
     )
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "line 5: 2 bookmark(s) from here on could not be read" in result.stderr
     assert "could not be read" in result.stderr
     assert len(run_json("list")) == 1
@@ -201,7 +202,7 @@ def test_revue_json_wrong_typed_item_is_reported_with_its_position_and_skipped(
     dump = {"format": "revue-export", "version": 1, "items": [good, item]}
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(dump), encoding="utf-8")
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert f"record 2: {reason}" in result.stderr
     assert "internal error" not in result.stderr and "datatype" not in result.stderr
     assert "1 added, 0 merged, 1 skipped" in result.stderr
@@ -226,7 +227,7 @@ def test_pinboard_wrong_typed_bookmark_is_reported_and_skipped(
     path = tmp_path / "pinboard.json"
     good = {"href": "https://ok.example/", "description": None, "tags": "a b"}
     path.write_text(json.dumps([good, entry]), encoding="utf-8")
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert f"record 2: {reason}" in result.stderr
     assert "1 added, 0 merged, 1 skipped" in result.stderr
     assert [(i["url"], i["tags"]) for i in run_json("list")] == [
@@ -247,7 +248,7 @@ def test_revue_json_unusable_shape_is_refused_with_exit_2_naming_the_field(
 ) -> None:
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(dump), encoding="utf-8")
-    result = run("import", str(path), "--no-fetch", code=2)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.BAD_INPUT)
     assert field in result.stderr
     assert run_json("list") == []
 
@@ -255,7 +256,7 @@ def test_revue_json_unusable_shape_is_refused_with_exit_2_naming_the_field(
 def test_json_nested_200000_deep_is_refused_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
-    result = run("import", str(path), code=2)
+    result = run("import", str(path), code=ExitCode.BAD_INPUT)
     assert "nested too deep" in result.stderr
 
 
@@ -269,7 +270,7 @@ def test_revue_json_bad_review_and_feed_are_skipped_the_items_kept(tmp_path: Pat
     }
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(dump), encoding="utf-8")
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "review 1 of the file: items holds text, not an item id" in result.stderr
     assert "feed 1 of the file: not an http(s) URL: javascript:alert(1)" in result.stderr
     assert len(run_json("list")) == 1
@@ -332,7 +333,7 @@ def test_lone_surrogates_in_pinboard_are_repaired_in_text_and_skipped_in_urls(
         ' {"href": "https://a.example/3", "description": "emoji \\ud83d\\ude00"}]',
         encoding="utf-8",
     )
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "record 2: href is not valid Unicode (a lone surrogate)" in result.stderr
     assert "codec" not in result.stderr
     items = {i["url"]: i for i in run_json("list")}
@@ -353,7 +354,7 @@ def test_lone_surrogate_in_revue_json_is_repaired_everywhere_it_is_text(tmp_path
         '"reviews": [{"id": 1, "title": "Revue \\ud800", "items": [1]}]}',
         encoding="utf-8",
     )
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "record 2: url is not valid Unicode" in result.stderr
     items = run_json("list")
     assert {i["title"] for i in items if i["url"]} == {"\ufffd"}
@@ -476,7 +477,7 @@ def test_revue_json_field_out_of_its_column_is_reported_by_number_and_skipped(
     lists[kind].append(bad)
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(_dump(**lists)), encoding="utf-8")
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert reason in result.stderr
     # Bad input, not a database error ("created database" is the one line an empty store adds).
     said = result.stderr.replace("created database", "")
@@ -514,9 +515,12 @@ def test_reviews_rm_forgets_a_review_its_order_files_posts_and_skips_never_items
 ) -> None:
     _import_review_with_everything(tmp_path)
     assert [r["id"] for r in run_json("reviews")] == [1]
-    refused = run("reviews", "rm", "1", code=2)  # not on a terminal, no --yes
+    refused = run("reviews", "rm", "1", code=ExitCode.BAD_INPUT)  # not on a terminal, no --yes
     assert "--yes" in refused.stderr
-    assert run("reviews", "rm", "99", "--yes", code=2).stderr.count("no review #99") == 1
+    assert (
+        run("reviews", "rm", "99", "--yes", code=ExitCode.BAD_INPUT).stderr.count("no review #99")
+        == 1
+    )
     done = run("reviews", "rm", "1", "--yes")
     assert "removed review #1" in done.stderr and "https://blog.example/p" in done.stderr
     assert run_json("reviews") == []
@@ -550,7 +554,7 @@ def test_a_review_row_with_dates_that_are_not_dates_is_reported_not_a_crash(
         ("publish", "7", "--dry-run"),
         ("publish", "--dry-run"),
     ):
-        result = run(*args, code=3)
+        result = run(*args, code=ExitCode.STORE)
         assert "review #7: its start 'soon' is not a date" in result.stderr, args
         assert "revue reviews rm 7" in result.stderr and "internal error" not in result.stderr
     run("reviews", "rm", "7", "--yes")
@@ -566,7 +570,7 @@ def test_week_says_which_review_row_is_bad(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     code, screen = run_on_terminal("week")
-    assert code == 3, screen
+    assert code == ExitCode.STORE, screen
     assert "review #3: its end 'later' is not a date" in screen
     assert "revue reviews rm 3" in screen
 
@@ -607,7 +611,7 @@ def test_a_number_of_thousands_of_digits_costs_its_record_not_the_file(tmp_path:
         f'{{"id": 2, "url": "https://b.example/", "attempts": {huge}}}]}}',
         encoding="utf-8",
     )
-    result = run("import", str(path), "--no-fetch", code=1)
+    result = run("import", str(path), "--no-fetch", code=ExitCode.PARTIAL)
     assert "record 2: attempts is a number too large" in result.stderr
     assert [i["url"] for i in run_json("list")] == ["https://ok.example/"]
 

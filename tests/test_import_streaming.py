@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
 from revue.formats.imports import open_import
 
 from clihelp import run, run_json
@@ -72,7 +73,7 @@ def peak_rss_mb(db: Path, path: Path) -> float:
     proc.stderr.close()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, stderr
+    assert proc.returncode == ExitCode.OK, stderr
     return usage.ru_maxrss / 1024  # KB on Linux
 
 
@@ -110,7 +111,7 @@ def test_a_failure_in_a_later_batch_stores_nothing(tmp_path: Path, empty_db: Pat
     conn.commit()
     conn.close()
     result = run("import", str(path), "--no-fetch", code=None)
-    assert result.exit_code != 0
+    assert result.exit_code != ExitCode.OK
     conn = sqlite3.connect(empty_db)
     assert conn.execute("SELECT count(*) FROM items").fetchone() == (0,)
     conn.close()
@@ -128,7 +129,7 @@ def test_an_import_piped_on_standard_input_is_read_the_same(tmp_path: Path) -> N
         timeout=120,
         check=False,
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == ExitCode.OK, proc.stderr
     assert b"300 added, 0 merged, 0 skipped (netscape)" in proc.stderr
     notes = {i["url"]: i["note"] for i in run_json("list")}
     assert notes["https://site8.example/article/299"] == "Une note, 299"

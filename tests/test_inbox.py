@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from dovecot import PACKAGE, Dovecot, missing
 
+from revue.errors import ExitCode
 from revue.formats.mail import BadMail, is_footer, parse_mail, target_in_url, unwrap
 from revue.web import addresses
 
@@ -251,7 +252,7 @@ def configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str) -> No
     monkeypatch.setenv("REVUE_IMAP_PASSWORD", Dovecot.password)
 
 
-def db(tmp_path: Path) -> sqlite3.Connection:
+def connect_db(tmp_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(tmp_path / "revue.db")
     conn.row_factory = sqlite3.Row
     return conn
@@ -266,7 +267,7 @@ def test_pull_files_mails_and_newsletters_once_from_a_real_imap_server(
     imap.deliver("revue", *messages(web))
     configure(tmp_path, monkeypatch, f'url = "{imap.url()}"\nuser = "{imap.user}"')
 
-    first = run("inbox", "pull", code=1)
+    first = run("inbox", "pull", code=ExitCode.PARTIAL)
     assert "3 links from 2 mails, 5 candidates from 3 newsletters" in first.stdout
     # Each bad message named on stderr by its subject and Message-ID, the rest filed.
     for subject, msgid in zip(
@@ -280,7 +281,7 @@ def test_pull_files_mails_and_newsletters_once_from_a_real_imap_server(
     assert "larger than 2,000,000 bytes" in first.stderr
     assert "left alone «Win a prize»" in first.stderr
 
-    conn = db(tmp_path)
+    conn = connect_db(tmp_path)
     items = {r["url"]: r for r in conn.execute("SELECT * FROM items")}
     shared, fwd1, fwd2 = (web.url(p) for p in ("/shared", "/forwarded-1", "/forwarded-2"))
     assert set(items) == {shared, fwd1, fwd2}
@@ -312,7 +313,7 @@ def test_pull_files_mails_and_newsletters_once_from_a_real_imap_server(
     for msgid, flagged in flags.items():
         assert ("\\Seen" in flagged) == (msgid not in (*BAD, "<spam@x>")), (msgid, flagged)
 
-    second = run("inbox", "pull", code=0)
+    second = run("inbox", "pull", code=ExitCode.OK)
     assert "0 links from 0 mails, 0 candidates from 0 newsletters" in second.stdout
     assert second.stderr == ""
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 3
@@ -336,7 +337,7 @@ def test_dry_run_files_and_flags_nothing(
     assert not (tmp_path / "revue.db").exists()  # a dry run creates no database either
     run("add", "--no-fetch", web.url("/elsewhere"))
     assert "would file 3 links" in run("inbox", "pull", "--dry-run").stdout
-    conn = db(tmp_path)
+    conn = connect_db(tmp_path)
     for table in ("candidates", "inbox_messages"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 1
@@ -353,10 +354,10 @@ def test_done_folder_moves_filed_messages(
     imap.deliver("revue", *messages(web)[:1], messages(web)[5])
     table = f'url = "{imap.url()}"\nuser = "{imap.user}"\ndone_folder = "revue-done"'
     configure(tmp_path, monkeypatch, table)
-    run("inbox", "pull", "--no-fetch", code=1)
+    run("inbox", "pull", "--no-fetch", code=ExitCode.PARTIAL)
     assert set(imap.flags("revue")) == {"<broken@me>"}  # the bad one stays
     assert imap.flags("revue-done") == {"<share@phone>": {"\\Seen"}}
-    run("inbox", "pull", code=0)
+    run("inbox", "pull", code=ExitCode.OK)
 
 
 def test_an_interrupted_pull_loses_nothing_and_files_nothing_twice(
@@ -381,7 +382,7 @@ def test_an_interrupted_pull_loses_nothing_and_files_nothing_twice(
     monkeypatch.setattr(Store, "file_message", interrupted)
     run("inbox", "pull", "--no-fetch", code=130)
     monkeypatch.setattr(Store, "file_message", real)
-    conn = db(tmp_path)
+    conn = connect_db(tmp_path)
     assert conn.execute("SELECT count(*) FROM inbox_messages").fetchone()[0] == 2
     # A message filed but left unflagged (stopped right after its transaction): the next
     # pull flags it and does not file it again.
@@ -407,14 +408,14 @@ def test_maildir_pull(web: LoopbackServer, tmp_path: Path, monkeypatch: pytest.M
     for raw in messages(web):
         maildir.add(raw)
     configure(tmp_path, monkeypatch, 'maildir = "' + str(box) + '"')
-    first = run("inbox", "pull", code=1)
+    first = run("inbox", "pull", code=ExitCode.PARTIAL)
     assert "3 links from 2 mails, 5 candidates from 3 newsletters" in first.stdout
     assert "skipped «Broken one» <broken@me>" in first.stderr
     seen = [n for n in os.listdir(box / "cur") if n.endswith(":2,S")]
     assert len(seen) == 5 + 1 - 1  # the 5 newsletters and mails, not the spam nor the bad
     # The same mail again (same Message-ID, another file): flagged, not filed twice.
     maildir.add(messages(web)[0])
-    second = run("inbox", "pull", code=0)
+    second = run("inbox", "pull", code=ExitCode.OK)
     assert "0 links from 0 mails" in second.stdout and second.stderr == ""
     assert len(os.listdir(box / "new")) == len(BAD) + 1  # the bad ones and the spam, unread
     assert len([n for n in os.listdir(box / "cur") if n.endswith(":2,S")]) == 6
@@ -425,18 +426,18 @@ def test_the_config_keeps_passwords_off_the_network_and_out_of_the_file(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[inbox]\nurl = "imap://mail.example.org/revue"\nuser = "me"\n')
-    result = run("inbox", "pull", code=3)
+    result = run("inbox", "pull", code=ExitCode.STORE)
     assert "imap:// sends the password in clear" in result.stderr
     config.write_text('[inbox]\nurl = "imaps://mail.example.org/revue"\npassword = "x"\n')
-    assert "holds a password in clear" in run("inbox", "pull", code=3).stderr
+    assert "holds a password in clear" in run("inbox", "pull", code=ExitCode.STORE).stderr
     config.write_text('[inbox]\nurl = "imaps://mail.example.org/revue"\nuser = "me"\n')
-    result = run("inbox", "pull", code=2)
+    result = run("inbox", "pull", code=ExitCode.BAD_INPUT)
     assert "REVUE_IMAP_PASSWORD" in result.stderr
     assert not (tmp_path / "revue.db").exists()
     config.write_text('[inbox]\nurl = "imaps://mail.example.org/revue"\ndone_folder = "Archivé"\n')
-    assert "inbox.done_folder" in run("inbox", "pull", code=3).stderr
+    assert "inbox.done_folder" in run("inbox", "pull", code=ExitCode.STORE).stderr
     config.write_text("")
-    assert "no mailbox to read" in run("inbox", "pull", code=2).stderr
+    assert "no mailbox to read" in run("inbox", "pull", code=ExitCode.BAD_INPUT).stderr
 
 
 def test_tracking_links_name_their_targets() -> None:
@@ -539,7 +540,7 @@ def test_a_mailed_link_reaches_public_addresses_only(
         mail(f"Me <{ME}>", "Look", "<forged@x>", text=server.url("/admin"))
     )
     configure(tmp_path, monkeypatch, f'maildir = "{box}"')
-    result = run("inbox", "pull", code=1)
+    result = run("inbox", "pull", code=ExitCode.PARTIAL)
     assert "1 link from 1 mail" in result.stdout
     assert server.routes["/admin"].hits == 0
     item = run_json("list")[0]
@@ -569,7 +570,7 @@ def test_a_maildir_done_folder_gets_the_filed_mails(
     monkeypatch.setattr(MaildirFolder, "done", real)
     for name in os.listdir(box / "new"):  # read on the phone meanwhile
         os.rename(box / "new" / name, box / "cur" / f"{name}:2,S")
-    assert "2 links from 1 mail" in run("inbox", "pull", "--no-fetch", code=1).stdout
+    assert "2 links from 1 mail" in run("inbox", "pull", "--no-fetch", code=ExitCode.PARTIAL).stdout
     assert len(maildir) == 1
     done = maildir.get_folder("filed")
     assert sorted(str(m["Message-ID"]) for m in done) == ["<fwd@me>", "<share@phone>"]

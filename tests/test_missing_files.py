@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from test_completion import complete
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 from loopback import LoopbackServer
 
@@ -48,7 +50,7 @@ def test_a_reading_command_refuses_a_database_that_does_not_exist(
     monkeypatch.setenv("REVUE_WORDPRESS_USER", "marie")
     monkeypatch.setenv("REVUE_WORDPRESS_PASSWORD", "abcd")
     typo = tmp_path / "wrong" / "path" / "revue.db"
-    result = run("--db", str(typo), *args, code=3)
+    result = run("--db", str(typo), *args, code=ExitCode.STORE)
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"database {typo} does not exist" in lines[0], result.stderr
@@ -58,7 +60,7 @@ def test_a_reading_command_refuses_a_database_that_does_not_exist(
 def test_a_mistyped_revue_db_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("add", "--no-fetch", "https://a.example/1")
     monkeypatch.setenv("REVUE_DB", str(tmp_path / "revu.db"))
-    assert "revu.db does not exist" in run("list", code=3).stderr
+    assert "revu.db does not exist" in run("list", code=ExitCode.STORE).stderr
     assert not (tmp_path / "revu.db").exists()
 
 
@@ -101,7 +103,7 @@ def test_the_commands_that_store_data_create_the_database_and_say_so_once(
 
 
 def test_a_bad_add_creates_no_database(tmp_path: Path) -> None:
-    run("add", "--no-fetch", "not a url", code=2)
+    run("add", "--no-fetch", "not a url", code=ExitCode.BAD_INPUT)
     assert not (tmp_path / "revue.db").exists()
 
 
@@ -111,7 +113,7 @@ def test_a_missing_revue_config_is_an_error(
     missing = tmp_path / "confg.toml"
     monkeypatch.setenv("REVUE_CONFIG", str(missing))
     for args in (["list"], ["add", "--no-fetch", "https://a.example/1"]):
-        result = run(*args, code=3)
+        result = run(*args, code=ExitCode.STORE)
         assert f"config {missing} (named by REVUE_CONFIG): no such file" in result.stderr
 
 
@@ -125,7 +127,7 @@ def test_no_config_file_at_the_default_place_is_fine(
 
 @pytest.mark.parametrize("command", ["list", "export", "compose"])
 def test_a_reversed_range_is_bad_input(command: str, empty_db: Path) -> None:
-    result = run(command, "--from", "2024-03-19", "--to", "2024-03-12", code=2)
+    result = run(command, "--from", "2024-03-19", "--to", "2024-03-12", code=ExitCode.BAD_INPUT)
     assert "--from 2024-03-19 is after --to 2024-03-12" in result.stderr
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 from fakebuttondown import TOKEN, FakeButtondown
 
@@ -77,7 +79,7 @@ def test_an_email_sent_or_deleted_on_buttondown_is_left_alone(
     run("publish", "--to", "buttondown")
     email_id = next(iter(api.emails))
     api.emails[email_id]["status"] = "sent"
-    err = run("publish", "--to", "buttondown", code=1).stderr
+    err = run("publish", "--to", "buttondown", code=ExitCode.PARTIAL).stderr
     assert f"email {email_id} is sent, not a draft" in err and "--new" in err
     assert api.emails[email_id]["status"] == "sent"
     assert not any(m == "PATCH" for m, _, _ in posted(api))
@@ -85,7 +87,7 @@ def test_an_email_sent_or_deleted_on_buttondown_is_left_alone(
     assert len(api.emails) == 2 and f"{email_id} left as it is (--new)" in out.stderr
     new_id = run_json("reviews")[0]["posts"][0]["ref"]
     del api.emails[new_id]
-    err = run("publish", "--to", "buttondown", code=1).stderr
+    err = run("publish", "--to", "buttondown", code=ExitCode.PARTIAL).stderr
     assert f"email {new_id} was deleted" in err
 
 
@@ -93,7 +95,7 @@ def test_a_wrong_token_is_one_line_and_never_shown(
     review: Path, api: FakeButtondown, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REVUE_BUTTONDOWN_TOKEN", "not-the-token")
-    err = run("-v", "publish", "--to", "buttondown", code=1).stderr
+    err = run("-v", "publish", "--to", "buttondown", code=ExitCode.PARTIAL).stderr
     assert "Unauthorized (HTTP 401): wrong token?" in err
     assert "not-the-token" not in err
     assert api.emails == {}
@@ -107,7 +109,7 @@ def test_a_refused_field_says_buttondowns_detail(review: Path, api: FakeButtondo
         return True
 
     api.hook = refuse
-    err = run("publish", "--to", "buttondown", code=1).stderr
+    err = run("publish", "--to", "buttondown", code=ExitCode.PARTIAL).stderr
     assert "Subject is too long. (HTTP 400, subject_invalid)" in err
 
 
@@ -121,7 +123,7 @@ def test_rate_limiting_is_retried_after_its_wait_or_reported(
     assert [m for m, _, _, _ in api.requests] == ["POST", "POST"]
     review.write_text(review.read_text().replace("retries = 2", "retries = 0"))
     api.throttle = [120]
-    err = run("publish", "--to", "buttondown", code=1).stderr
+    err = run("publish", "--to", "buttondown", code=ExitCode.PARTIAL).stderr
     assert "(HTTP 429): rate limited; try again in 120 s" in err
 
 
@@ -136,7 +138,9 @@ def test_dry_run_sends_nothing_and_needs_no_token(
     assert body["status"] == "draft"
     monkeypatch.delenv("REVUE_BUTTONDOWN_TOKEN")
     assert run("publish", "--to", "buttondown", "--dry-run").stdout == out
-    assert "REVUE_BUTTONDOWN_TOKEN" in run("publish", "--to", "buttondown", code=3).stderr
+    assert (
+        "REVUE_BUTTONDOWN_TOKEN" in run("publish", "--to", "buttondown", code=ExitCode.STORE).stderr
+    )
 
 
 def test_the_token_stays_out_of_the_logs_and_the_database(
@@ -164,7 +168,7 @@ def test_bad_buttondown_settings_are_config_errors(
     review: Path, api: FakeButtondown, table: str, words: str
 ) -> None:
     review.write_text(f"[publish.buttondown]\n{table}\n", encoding="utf-8")
-    err = run("publish", "--to", "buttondown", code=3).stderr
+    err = run("publish", "--to", "buttondown", code=ExitCode.STORE).stderr
     assert words in err and TOKEN not in err
     assert api.requests == []
 
@@ -176,7 +180,7 @@ def test_several_targets_at_once(review: Path, api: FakeButtondown) -> None:
     data = run_json("publish", "--to", "buttondown", "--to", "buttondown,")
     assert data["target"] == "buttondown" and data["action"] == "updated"
     review.write_text(review.read_text().replace('["buttondown"]', '["buttondown", "fax"]'))
-    assert "[publish] to: unknown target 'fax'" in run("publish", code=3).stderr
+    assert "[publish] to: unknown target 'fax'" in run("publish", code=ExitCode.STORE).stderr
 
 
 def test_a_failing_target_does_not_stop_the_others(review: Path, api: FakeButtondown) -> None:
@@ -185,7 +189,7 @@ def test_a_failing_target_does_not_stop_the_others(review: Path, api: FakeButton
         + '\n[publish.email]\nsmtp = "smtp://127.0.0.1:9"\nfrom = "revue@example.org"\n'
         + 'to = ["reader@example.net"]\ntimeout = 5.0\n'
     )
-    result = run("publish", "--to", "email,buttondown", code=1)
+    result = run("publish", "--to", "email,buttondown", code=ExitCode.PARTIAL)
     assert "email: smtp://127.0.0.1:9: cannot connect" in result.stderr
     assert len(api.emails) == 1  # the draft was made all the same
     posts = run_json("reviews")[0]["posts"]

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -176,7 +178,7 @@ def test_sent_once_unless_resend(review: None, smtp: tuple[Inbox, int], tmp_path
     configure(tmp_path, port)
     run("publish", "--to", "email")
     first = inbox.messages[0][2]["Message-ID"]
-    err = run("publish", "--to", "email", code=1).stderr
+    err = run("publish", "--to", "email", code=ExitCode.PARTIAL).stderr
     assert "was sent to lecteurs@example.org" in err and "--resend" in err
     assert len(inbox.messages) == 3
     run("publish", "--to", "email", "--resend")
@@ -194,7 +196,7 @@ def test_an_interrupted_send_resumes_without_sending_anyone_twice(
     configure(tmp_path, port)
     # The server refuses the 2nd batch's recipients once (a greylisting 451).
     inbox.refuse_once = {"c@readers.example.net", "d@readers.example.net"}
-    err = run("publish", "--to", "email", code=1).stderr
+    err = run("publish", "--to", "email", code=ExitCode.PARTIAL).stderr
     assert "2 address(es) refused (c@readers.example.net: 451" in err
     assert "sent to 2 of 5" in err and "publish again" in err
     assert inbox.received() == ["a@readers.example.net", "b@readers.example.net"]
@@ -203,7 +205,7 @@ def test_an_interrupted_send_resumes_without_sending_anyone_twice(
     assert "resuming an interrupted send: 2 address(es)" in out.stderr
     assert inbox.received() == sorted(READERS)  # each reader exactly once
     assert len({m["Message-ID"] for _, _, m in inbox.messages}) == 1
-    assert "was sent to" in run("publish", "--to", "email", code=1).stderr
+    assert "was sent to" in run("publish", "--to", "email", code=ExitCode.PARTIAL).stderr
 
 
 def test_a_partly_refused_batch_records_who_got_it(
@@ -212,7 +214,7 @@ def test_a_partly_refused_batch_records_who_got_it(
     inbox, port = smtp
     configure(tmp_path, port)
     inbox.refuse_once = {"c@readers.example.net"}
-    run("publish", "--to", "email", code=1)
+    run("publish", "--to", "email", code=ExitCode.PARTIAL)
     assert inbox.received() == [
         "a@readers.example.net",
         "b@readers.example.net",
@@ -284,7 +286,7 @@ def test_bad_email_settings_are_config_errors(
         config.write_text(text)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    err = run("publish", "--to", "email", code=3).stderr
+    err = run("publish", "--to", "email", code=ExitCode.STORE).stderr
     assert words in err
     assert SECRET not in err
 
@@ -301,7 +303,7 @@ def test_readers_from_a_file_and_bad_addresses(
     run("publish", "--to", "email")
     assert inbox.received() == ["Y@example.org", "x@example.org"]
     (tmp_path / "readers.txt").write_text("ok@example.org\nnot an address\n", encoding="utf-8")
-    err = run("publish", "--to", "email", "--resend", code=3).stderr
+    err = run("publish", "--to", "email", "--resend", code=ExitCode.STORE).stderr
     assert "readers.txt:2: 'not an address' is not an email address" in err
 
 
@@ -317,9 +319,9 @@ def test_a_large_review_warns_about_gmail_clipping(smtp: tuple[Inbox, int], tmp_
 
 
 def test_unknown_targets_and_stray_options_are_bad_input(review: None) -> None:
-    err = run("publish", "--to", "email,carrier-pigeon", code=2).stderr
+    err = run("publish", "--to", "email,carrier-pigeon", code=ExitCode.BAD_INPUT).stderr
     assert "unknown target 'carrier-pigeon'" in err
     assert "wordpress, email, buttondown" in err
-    assert "add --to email" in run("publish", "--resend", code=2).stderr
-    err = run("publish", "--to", "email", "--status", "publish", code=2).stderr
+    assert "add --to email" in run("publish", "--resend", code=ExitCode.BAD_INPUT).stderr
+    err = run("publish", "--to", "email", "--status", "publish", code=ExitCode.BAD_INPUT).stderr
     assert "add --to wordpress" in err

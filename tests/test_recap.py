@@ -18,7 +18,8 @@ import yeardata
 from typer.testing import CliRunner
 
 from revue.cli import app
-from revue.cli.shell import Env
+from revue.cli.frame import Env
+from revue.errors import ExitCode
 from revue.review.outputs import FORMATS
 from revue.store.db import Store
 
@@ -31,7 +32,7 @@ def year(tmp_path: Path) -> dict[str, int]:
     return yeardata.make_year(tmp_path / "revue.db")
 
 
-def revue(*args: str, code: int = 0) -> Any:
+def revue(*args: str, code: int = ExitCode.OK) -> Any:
     result = CliRunner().invoke(
         app, list(args), obj=Env(clock=lambda: yeardata.TODAY), catch_exceptions=False
     )
@@ -47,7 +48,7 @@ def test_star_and_unstar_are_stored_and_shown(year: dict[str, int]) -> None:
     assert f"#{a10} unstarred" in revue("unstar", a10).stderr
     assert json.loads(revue("show", a10, "--json").stdout)["starred"] is False
     # An unknown id changes nothing, the known ones included: exit 2, one line.
-    err = revue("star", a10, "999999", code=2).stderr
+    err = revue("star", a10, "999999", code=ExitCode.BAD_INPUT).stderr
     assert "no item #999999" in err
     assert json.loads(revue("show", a10, "--json").stdout)["starred"] is False
 
@@ -105,7 +106,7 @@ def test_the_recap_is_a_review_that_leaves_the_weekly_ones_alone(
     assert path.read_text(encoding="utf-8").startswith("# Le meilleur de 2025")
     again = revue("recap", "2025", "--by", "section").stderr
     assert "(review #48)" in again  # the same recap, composed again
-    err = revue("compose", "--review", "48", code=2).stderr
+    err = revue("compose", "--review", "48", code=ExitCode.BAD_INPUT).stderr
     assert "a recap, not a week's review (revue recap 2025 composes it again)" in err
     listed = json.loads(revue("reviews", "--json").stdout)
     assert [r["id"] for r in listed].count(48) == 1
@@ -125,11 +126,11 @@ def test_nothing_starred_or_published_is_said(year: dict[str, int], tmp_path: Pa
     store = Store.open(tmp_path / "revue.db")
     store.set_starred([year[k] for k in ("a10", "a100", "a200", "a300")], False)
     store.close()
-    err = revue("recap", "2025", code=2).stderr
+    err = revue("recap", "2025", code=ExitCode.BAD_INPUT).stderr
     assert "none of the 654 item(s) published in 2025 is starred" in err
     assert "revue star ID" in err
-    assert "no weekly review of 2024" in revue("recap", "2024", code=2).stderr
-    assert "--by 'week'" in revue("recap", "2025", "--by", "week", code=2).stderr
+    assert "no weekly review of 2024" in revue("recap", "2024", code=ExitCode.BAD_INPUT).stderr
+    assert "--by 'week'" in revue("recap", "2025", "--by", "week", code=ExitCode.BAD_INPUT).stderr
     assert not (tmp_path / "reviews").exists()
 
 

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from revue.errors import ExitCode
 from revue.publish import hugo, jekyll
 from revue.publish import pelican as pelican_site
 from revue.publish.base import PostRecord, Publication
@@ -222,7 +223,9 @@ def test_a_page_edited_by_hand_is_kept_without_force(
     site = a_site(tmp_path, name)
     path = Path(run_json("publish", "--to", name, "--site", str(site))["path"])
     path.write_text(path.read_text(encoding="utf-8") + "\nMy own words.\n", encoding="utf-8")
-    err = run("publish", "--to", name, "--site", str(site), "--status", "publish", code=1)
+    err = run(
+        "publish", "--to", name, "--site", str(site), "--status", "publish", code=ExitCode.PARTIAL
+    )
     assert "edited since revue wrote it" in err.stderr and "--force" in err.stderr
     assert path.read_text(encoding="utf-8").endswith("My own words.\n")
     assert run_json("reviews")[0]["posts"][0]["status"] == "draft"
@@ -234,7 +237,10 @@ def test_a_page_edited_by_hand_is_kept_without_force(
     stranger = page_path(name, other, slugify(review["title"]), the_day(review))
     stranger.parent.mkdir(parents=True, exist_ok=True)
     stranger.write_text("mine\n", encoding="utf-8")
-    assert "--force" in run("publish", "--to", name, "--site", str(other), code=1).stderr
+    assert (
+        "--force"
+        in run("publish", "--to", name, "--site", str(other), code=ExitCode.PARTIAL).stderr
+    )
     assert stranger.read_text(encoding="utf-8") == "mine\n"
 
 
@@ -262,15 +268,22 @@ def test_several_targets_at_once(tmp_path: Path, review: dict[str, Any]) -> None
 
 
 def test_bad_targets_and_sites_are_named(tmp_path: Path, review: dict[str, Any]) -> None:
-    err = run("publish", "--to", "hugo,blogger", code=2).stderr
+    err = run("publish", "--to", "hugo,blogger", code=ExitCode.BAD_INPUT).stderr
     assert "'blogger'" in err and "wordpress, email, buttondown, hugo, jekyll, pelican" in err
-    err = run("publish", "--to", "hugo", code=3).stderr
+    err = run("publish", "--to", "hugo", code=ExitCode.STORE).stderr
     assert "--site" in err and "[publish.hugo]" in err
-    err = run("publish", "--to", "pelican", "--site", str(tmp_path / "nowhere"), code=2).stderr
+    err = run(
+        "publish", "--to", "pelican", "--site", str(tmp_path / "nowhere"), code=ExitCode.BAD_INPUT
+    ).stderr
     assert "nowhere: no such folder" in err
     site = str(a_site(tmp_path, "hugo"))
-    assert "one at a time" in run("publish", "--to", "hugo,jekyll", "--site", site, code=2).stderr
-    err = run("publish", "--to", "hugo", "--site", site, "--status", "private", code=2).stderr
+    assert (
+        "one at a time"
+        in run("publish", "--to", "hugo,jekyll", "--site", site, code=ExitCode.BAD_INPUT).stderr
+    )
+    err = run(
+        "publish", "--to", "hugo", "--site", site, "--status", "private", code=ExitCode.BAD_INPUT
+    ).stderr
     assert "draft or publish" in err
     assert not (Path(site) / "content" / "posts").exists()
     config = tmp_path / "config.toml"
@@ -280,7 +293,7 @@ def test_bad_targets_and_sites_are_named(tmp_path: Path, review: dict[str, Any])
         ('[publish.blogger]\nsite = "x"\n', "unknown key 'publish.blogger'"),
     ]:
         config.write_text(table, encoding="utf-8")
-        assert words in run("publish", "--to", "hugo", code=3).stderr
+        assert words in run("publish", "--to", "hugo", code=ExitCode.STORE).stderr
 
 
 def test_a_title_changed_since_keeps_the_page_where_it_was(tmp_path: Path) -> None:
@@ -415,7 +428,16 @@ def test_a_page_that_cannot_be_recorded_is_put_back(
 
     with monkeypatch.context() as patch:
         patch.setattr(Store, "record_post", disk_full)
-        run("publish", "--to", "hugo", "--site", str(site), "--status", "publish", code=3)
+        run(
+            "publish",
+            "--to",
+            "hugo",
+            "--site",
+            str(site),
+            "--status",
+            "publish",
+            code=ExitCode.STORE,
+        )
     assert path.read_bytes() == before
     again = run_json("publish", "--to", "hugo", "--site", str(site), "--status", "publish")
     assert again["action"] == "updated" and again["status"] == "publish"

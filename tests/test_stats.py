@@ -20,7 +20,8 @@ from browser import find_chromium, load, screenshot
 from typer.testing import CliRunner
 
 from revue.cli import app
-from revue.cli.shell import Env
+from revue.cli.frame import Env
+from revue.errors import ExitCode
 
 from clihelp import run_on_terminal
 
@@ -33,7 +34,7 @@ def year(tmp_path: Path) -> dict[str, int]:
     return yeardata.make_year(tmp_path / "revue.db")
 
 
-def revue(*args: str, code: int = 0) -> Any:
+def revue(*args: str, code: int = ExitCode.OK) -> Any:
     result = CliRunner().invoke(
         app, list(args), obj=Env(clock=lambda: yeardata.TODAY), catch_exceptions=False
     )
@@ -149,22 +150,27 @@ def test_one_view_with_by_and_the_numbers_in_a_pipe(year: dict[str, int]) -> Non
 
 
 def test_bad_options_are_named(year: dict[str, int]) -> None:
-    assert "--by 'month'" in revue("stats", "--by", "month", code=2).stderr
+    assert "--by 'month'" in revue("stats", "--by", "month", code=ExitCode.BAD_INPUT).stderr
     assert (
         "--from 2025-02-01 is after --to 2025-01-01"
-        in revue("stats", "--from", "2025-02-01", "--to", "2025-01-01", code=2).stderr
+        in revue(
+            "stats", "--from", "2025-02-01", "--to", "2025-01-01", code=ExitCode.BAD_INPUT
+        ).stderr
     )
-    assert "leave out --by" in revue("stats", "--html", "x.html", "--by", "tag", code=2).stderr
+    assert (
+        "leave out --by"
+        in revue("stats", "--html", "x.html", "--by", "tag", code=ExitCode.BAD_INPUT).stderr
+    )
 
 
 def test_no_database_is_refused(tmp_path: Path) -> None:
-    assert "does not exist" in revue("stats", code=3).stderr
+    assert "does not exist" in revue("stats", code=ExitCode.STORE).stderr
     assert not (tmp_path / "revue.db").exists()
 
 
 def test_the_terminal_charts_read_at_80_columns_without_colour(year: dict[str, int]) -> None:
     code, screen = run_on_terminal("stats", *YEAR, env={"COLUMNS": "80", "NO_COLOR": "1"})
-    assert code == 0, screen
+    assert code == ExitCode.OK, screen
     text = re.sub(r"\x1b\[[0-9;]*m", "", screen)
     assert not re.search(r"\x1b\[3[0-9]", screen), "NO_COLOR: no colour"
     lines = text.replace("\r", "").splitlines()

@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 from revue.app.compose import ComposeOptions
 from revue.app.week import Workbench
 from revue.cli import app
-from revue.cli.shell import Env
+from revue.cli.frame import Env
 from revue.clock import day_span, local_day
 from revue.config import load_config, system_zone
+from revue.errors import ExitCode
 from revue.store.db import Store
 
 runner = CliRunner()
@@ -34,7 +35,7 @@ def utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
 
 
-def revue(*args: str, now: dt.datetime, code: int = 0) -> Any:
+def revue(*args: str, now: dt.datetime, code: int = ExitCode.OK) -> Any:
     """The real CLI at the instant `now` (the clock every command is handed)."""
     result = runner.invoke(app, list(args), obj=Env(clock=lambda: now), catch_exceptions=False)
     assert result.exit_code == code, (
@@ -233,7 +234,7 @@ def test_an_unknown_zone_is_a_config_error(tmp_path: Path) -> None:
     revue("add", "--no-fetch", "https://a.example/x", now=utc("2026-12-14T02:05"))
     for bad in ("Mars/Olympus_Mons", "../../etc/passwd", "America"):
         config.write_text(f'timezone = "{bad}"\n', encoding="utf-8")
-        result = revue("list", now=utc("2026-12-14T02:05"), code=3)
+        result = revue("list", now=utc("2026-12-14T02:05"), code=ExitCode.STORE)
         assert f"config {config}: timezone = " in result.stderr
         assert bad in result.stderr and "time zone" in result.stderr
         assert "Traceback" not in result.stderr

@@ -32,7 +32,7 @@ def date_items(db: Path, day: str = "2024-03-14") -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def four_items_db(tmp_path: Path) -> Path:
     add("https://a.example/un", "--title", "Un", "--note", "Premier")
     add("https://a.example/deux", "--title", "Deux")
     add("https://a.example/trois", "--title", "Trois")
@@ -53,9 +53,9 @@ def ids(bench: Workbench) -> list[int]:
 
 
 def test_a_skipped_item_is_left_out_of_that_review_and_stays_unpublished(
-    db: Path, tmp_path: Path
+    four_items_db: Path, tmp_path: Path
 ) -> None:
-    bench = bench_for(db)
+    bench = bench_for(four_items_db)
     assert bench.toggle(2).kept is False
     assert "Deux" not in bench.preview()
     # The mark is stored at once: compose (the command) honours it, the item is not deleted.
@@ -68,33 +68,35 @@ def test_a_skipped_item_is_left_out_of_that_review_and_stays_unpublished(
     # Composing the same range again still leaves it out (the skip is that review's now).
     run("compose", "--from", "2024-03-12", "--to", "2024-03-19", "--format", "text")
     assert "Deux" not in (tmp_path / "reviews" / "2024-03-19-revue-de-presse.txt").read_text()
-    assert bench_for(db).row(2).kept is False
+    assert bench_for(four_items_db).row(2).kept is False
     # A later review of another range takes it: kept for later, not lost.
     later = run("compose", "--from", "2024-03-13", "--to", "2024-03-20", "--dry-run")
     assert "Deux" in later.stdout and "Un" not in later.stdout
 
 
-def test_keeping_a_skipped_item_again_puts_it_back(db: Path) -> None:
-    bench = bench_for(db)
+def test_keeping_a_skipped_item_again_puts_it_back(four_items_db: Path) -> None:
+    bench = bench_for(four_items_db)
     bench.toggle(2)
     assert bench.toggle(2).kept is True
     assert "Deux" in bench.preview()
-    assert Store.open(db).skipped_ids() == set()
+    assert Store.open(four_items_db).skipped_ids() == set()
 
 
-def test_a_skip_made_after_composing_is_that_reviews_own(db: Path, tmp_path: Path) -> None:
-    bench = bench_for(db)
+def test_a_skip_made_after_composing_is_that_reviews_own(
+    four_items_db: Path, tmp_path: Path
+) -> None:
+    bench = bench_for(four_items_db)
     result = bench.compose()
     assert result.review_id == 1 and bench.review_id == 1
     bench.toggle(3)
     again = bench.compose()
     assert [i.id for i in again.items] == [1, 2, 4]
     assert [i["id"] for i in run_json("list", "--unpublished")] == [3]
-    assert bench_for(db).row(3).kept is False
+    assert bench_for(four_items_db).row(3).kept is False
 
 
-def test_rows_follow_the_post_order_and_moves_stay_inside_a_section(db: Path) -> None:
-    bench = bench_for(db)
+def test_rows_follow_the_post_order_and_moves_stay_inside_a_section(four_items_db: Path) -> None:
+    bench = bench_for(four_items_db)
     # The section "Mes entrevues" comes after the items without a section, as in the post.
     assert ids(bench) == [1, 2, 3, 4]
     assert bench.move(3, -1) is None
@@ -112,8 +114,8 @@ def test_rows_follow_the_post_order_and_moves_stay_inside_a_section(db: Path) ->
     assert ids(bench) == [3, 2, 1, 4]
 
 
-def test_notes_sections_and_tags_are_stored_as_revue_edit_stores_them(db: Path) -> None:
-    bench = bench_for(db)
+def test_notes_sections_and_tags_are_stored_as_revue_edit_stores_them(four_items_db: Path) -> None:
+    bench = bench_for(four_items_db)
     assert bench.set_note(2, "  Encore une connerie #TikTok ")
     item = run_json("show", "2")
     assert item["note"] == "Encore une connerie #TikTok"
@@ -130,16 +132,16 @@ def test_notes_sections_and_tags_are_stored_as_revue_edit_stores_them(db: Path) 
     assert bench.set_tags(2, "ia, réseaux sociaux") is False
 
 
-def test_a_note_of_several_paragraphs_left_untouched_is_kept_as_it_is(db: Path) -> None:
+def test_a_note_of_several_paragraphs_left_untouched_is_kept_as_it_is(four_items_db: Path) -> None:
     run("edit", "1", "--note", "Premier paragraphe.\n\nSecond paragraphe.")
-    bench = bench_for(db)
+    bench = bench_for(four_items_db)
     assert "= Premier paragraphe. Second paragraphe." in bench.row(1).line()
     assert bench.set_note(1, "Premier paragraphe. Second paragraphe.") is False
     assert run_json("show", "1")["note"] == "Premier paragraphe.\n\nSecond paragraphe."
 
 
-def test_a_line_is_text_with_its_marks(db: Path) -> None:
-    store = Store.open(db)
+def test_a_line_is_text_with_its_marks(four_items_db: Path) -> None:
+    store = Store.open(four_items_db)
     outcome = store.add(
         "https://b.example/live", now="2024-03-14T10:00:00+00:00", note="À [b]voir[/b]"
     )
@@ -160,7 +162,7 @@ def test_a_line_is_text_with_its_marks(db: Path) -> None:
         error="HTTP 404",
         http_status=404,
     )
-    bench = bench_for(db)
+    bench = bench_for(four_items_db)
     live = bench.row(outcome.item.id)
     assert live.line() == "✓ !stale !paywall [EN DIRECT] x [/y] via @lp_lapresse = À [b]voir[/b]"
     gone = bench.row(dead.item.id)
@@ -174,8 +176,8 @@ def test_a_line_is_text_with_its_marks(db: Path) -> None:
     assert bench.row(4).line() == "✓ !unfetched ‹Mes entrevues› Entrevue"
 
 
-def test_the_preview_is_what_compose_writes_in_each_format(db: Path) -> None:
-    bench = bench_for(db)
+def test_the_preview_is_what_compose_writes_in_each_format(four_items_db: Path) -> None:
+    bench = bench_for(four_items_db)
     for fmt in ("md", "html-fragment", "text"):
         assert bench.cycle_format() == fmt
         dry = run("compose", "--from", "2024-03-12", "--to", "2024-03-19", "--format", fmt)
@@ -183,8 +185,8 @@ def test_the_preview_is_what_compose_writes_in_each_format(db: Path) -> None:
         assert bench.preview() == written
 
 
-def test_the_preview_says_when_nothing_is_left_to_publish(db: Path) -> None:
-    bench = bench_for(db)
+def test_the_preview_says_when_nothing_is_left_to_publish(four_items_db: Path) -> None:
+    bench = bench_for(four_items_db)
     for item_id in ids(bench):
         bench.toggle(item_id)
     assert bench.preview() == "(nothing to publish: every item is skipped or dead)"
@@ -204,8 +206,8 @@ def test_tags_are_typed_comma_separated() -> None:
     assert parse_tags("") == []
 
 
-def test_skips_survive_export_and_import(db: Path, tmp_path: Path) -> None:
-    bench = bench_for(db)
+def test_skips_survive_export_and_import(four_items_db: Path, tmp_path: Path) -> None:
+    bench = bench_for(four_items_db)
     bench.toggle(2)
     bench.compose()
     bench.toggle(3)  # after composing: review #1's own skip
@@ -218,20 +220,22 @@ def test_skips_survive_export_and_import(db: Path, tmp_path: Path) -> None:
     assert rows.fetchall() == [(2, 1), (3, 1), (4, None)]
 
 
-def test_removing_or_merging_an_item_takes_its_skip_along(db: Path) -> None:
-    bench = bench_for(db)
+def test_removing_or_merging_an_item_takes_its_skip_along(four_items_db: Path) -> None:
+    bench = bench_for(four_items_db)
     bench.toggle(2)
     run("rm", "2", "--yes")
-    assert Store.open(db).skipped_ids() == set()
+    assert Store.open(four_items_db).skipped_ids() == set()
 
 
-def test_a_line_shows_one_equals_before_a_note_and_none_before_hashtags(db: Path) -> None:
-    store = Store.open(db)
+def test_a_line_shows_one_equals_before_a_note_and_none_before_hashtags(
+    four_items_db: Path,
+) -> None:
+    store = Store.open(four_items_db)
     day = "2024-03-14T10:00:00+00:00"
     # Stored by an older revue, "=" and all: the line shows one "=", not "= = …".
     old = store.add("https://b.example/ancienne-note", now=day, note="= À suivre #IA").item
     tags = store.add("https://b.example/seulement-tags", now=day, note="#IA #TikTok").item
     store.close()
-    bench = bench_for(db)
+    bench = bench_for(four_items_db)
     assert bench.row(old.id).line() == "✓ !unfetched b.example: ancienne note = À suivre #IA"
     assert bench.row(tags.id).line() == "✓ !unfetched b.example: seulement tags #IA #TikTok"

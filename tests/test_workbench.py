@@ -15,6 +15,7 @@ from pages import JSONLD, LAPRESSE
 from revue.app.compose import ComposeOptions
 from revue.app.week import Workbench
 from revue.config import load_config
+from revue.errors import ExitCode
 from revue.store.db import Store
 from revue.workbench import WeekApp
 
@@ -29,7 +30,7 @@ LIVE = """<html lang="fr"><head><meta charset="utf-8">
 
 
 @pytest.fixture
-def site(server: LoopbackServer) -> list[str]:
+def fetched_links(server: LoopbackServer) -> list[str]:
     """Four items fetched from the loopback site, the last one a dead link (404)."""
     links = [
         server.route("/affaires/techno/2023-11-06/openai.php", LAPRESSE.format(base=server.base)),
@@ -39,7 +40,7 @@ def site(server: LoopbackServer) -> list[str]:
     run("add", links[0], "--note", "À suivre")
     run("add", links[1], "--note", "Comment ça marche")
     run("add", links[2])
-    run("add", server.url("/disparu"), code=1)
+    run("add", server.url("/disparu"), code=ExitCode.PARTIAL)
     return links
 
 
@@ -74,7 +75,7 @@ def order() -> list[int]:
 
 
 def test_keep_skip_reorder_edit_and_compose_from_the_keyboard(
-    site: list[str], tmp_path: Path
+    fetched_links: list[str], tmp_path: Path
 ) -> None:
     copied: list[str] = []
     opened: list[str] = []
@@ -123,7 +124,7 @@ def test_keep_skip_reorder_edit_and_compose_from_the_keyboard(
     item = run_json("show", "2")
     assert item["note"] == "Comment ça marche #IA" and "IA" in item["tags"]
     assert item["section"] == "Mes entrevues"
-    assert opened == [site[2]]
+    assert opened == [fetched_links[2]]
     # `c` wrote the file compose writes, and said where.
     path = tmp_path / "reviews" / f"{dt.datetime.now(dt.UTC).date()}-revue-de-presse.txt"
     text = path.read_text(encoding="utf-8")
@@ -139,7 +140,7 @@ def test_keep_skip_reorder_edit_and_compose_from_the_keyboard(
     assert app.return_code == 0
 
 
-def test_a_move_across_a_section_says_why_and_changes_nothing(site: list[str]) -> None:
+def test_a_move_across_a_section_says_why_and_changes_nothing(fetched_links: list[str]) -> None:
     run("edit", "2", "--section", "Mes entrevues")  # rows: 1, 3, 4, then 2 in its section
     app = WeekApp(workbench())
     shown: dict[str, str] = {}
@@ -155,7 +156,7 @@ def test_a_move_across_a_section_says_why_and_changes_nothing(site: list[str]) -
 
 
 def test_y_copies_the_post_through_the_terminal_as_compose_copy_does(
-    site: list[str], monkeypatch: pytest.MonkeyPatch
+    fetched_links: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.delenv("TMUX", raising=False)
@@ -194,18 +195,18 @@ def test_no_color_and_an_empty_week(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_week_needs_a_terminal() -> None:
-    result = run("week", code=2)
+    result = run("week", code=ExitCode.BAD_INPUT)
     assert "week: needs a terminal" in result.stderr
     assert result.stdout == ""
 
 
 def test_week_refuses_a_bad_format_on_a_terminal(empty_db: Path) -> None:
     code, out = run_on_terminal("week", "--format", "json")
-    assert code == 2, out
+    assert code == ExitCode.BAD_INPUT, out
     assert "--format 'json': choose text, md, html-fragment" in out
 
 
-def test_the_cursor_stops_at_the_ends(site: list[str]) -> None:
+def test_the_cursor_stops_at_the_ends(fetched_links: list[str]) -> None:
     """Holding ↓ past the last item, then K, moves the last item: not one at the top."""
     app = WeekApp(workbench())
 
@@ -242,7 +243,7 @@ def copy_says(app: WeekApp) -> str:
 
 
 def test_y_in_tmux_uses_a_clipboard_tool_else_says_osc52_may_not_arrive(
-    site: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    fetched_links: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """tmux as it comes drops a program's OSC 52: `y` never claims a copy it cannot know."""
     monkeypatch.setenv("TERM", "tmux-256color")
@@ -262,7 +263,9 @@ def test_y_in_tmux_uses_a_clipboard_tool_else_says_osc52_may_not_arrive(
     assert got.read_text(encoding="utf-8") == bench.post() and app.clipboard == ""
 
 
-def test_the_split_changes_with_less_and_greater_and_is_remembered(site: list[str]) -> None:
+def test_the_split_changes_with_less_and_greater_and_is_remembered(
+    fetched_links: list[str],
+) -> None:
     from revue.app.week import state_path
 
     widths: dict[str, tuple[int, int]] = {}
@@ -297,7 +300,7 @@ def test_the_split_changes_with_less_and_greater_and_is_remembered(site: list[st
     assert workbench().split == 80
 
 
-def test_star_marks_the_item_for_the_recap(site: list[str]) -> None:
+def test_star_marks_the_item_for_the_recap(fetched_links: list[str]) -> None:
     bench = workbench()
     app = WeekApp(bench)
     shown: dict[str, str] = {}

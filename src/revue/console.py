@@ -126,7 +126,7 @@ def plain(text: object) -> str:
     """`text` fit for a terminal or a log line: valid Unicode, no control characters (an ESC
     sequence from a page could rewrite the screen) and no bidi overrides. Tabs and newlines
     are kept."""
-    return clean_text(str(text), bidi=False)
+    return clean_text(str(text), keep_bidi=False)
 
 
 def make_ui(

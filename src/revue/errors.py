@@ -1,7 +1,8 @@
 """Exit codes and the domain errors that carry them.
 
-Invariant: every error a user can cause is a `RevueError` with an exit code; cli.py turns
-it into one line on stderr. Nothing outside cli.py exits the process.
+Invariant: every error a user can cause is a `RevueError` with an exit code; the command
+line (`cli/frame.py`, its one error boundary) turns it into one line on stderr. Nothing
+outside `cli/` exits the process.
 """
 
 from __future__ import annotations

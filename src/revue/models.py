@@ -1,7 +1,8 @@
 """Plain data: what a page says, what a fetch returned, what an item and a review are.
 
-Pure: no I/O, no clock. `Item.to_json()` is the SPEC's JSON shape of an item and
-`PageMeta.to_json()` the page part of it (what `revue extract --json` prints).
+Pure: no I/O, no clock. `Item.to_json()` is the JSON shape of an item (its first keys, in a fixed order, are those
+scripts read; revue's own follow: docs/reference/json.md) and `PageMeta.to_json()` the page
+part of it (what `revue extract --json` prints).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from revue.clock import local_day
 
-# The page part of an item, in the SPEC's order.
+# The page part of an item, in the fixed order of an item's JSON keys.
 PAGE_FIELDS = (
     "url",
     "title",
@@ -27,14 +29,16 @@ PAGE_FIELDS = (
     "lang",
     "image",
 )
-# Page fields stored on an item that are not among the SPEC's keys; in JSON they come right
-# after the SPEC's keys.
+# Page fields stored on an item that are not among those fixed keys; in JSON they come right
+# after them.
 EXTRA_PAGE_FIELDS = ("first_published", "canonical")
 
 # Fields the curator owns; a fetch never overwrites them once set by hand.
 CURATOR_FIELDS = ("note", "lead", "quote", "section")
 
 Status = Literal["pending", "ok", "failed", "blocked"]
+# An item's fetch statuses, in order (what an import accepts in a `status` field).
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 # Fetch failures that say the page will not come back: not retried on their own.
 GONE_STATUSES = frozenset({404, 410})
@@ -116,6 +120,22 @@ def note_body(note: str | None) -> str:
     return _NOTE_MARK.sub("", note or "").strip()
 
 
+def tag_name(text: str) -> str:
+    """A tag as it is stored: without its `#` and the spaces around it ("  #Web " -> "Web")."""
+    return text.strip().lstrip("#").strip()
+
+
+def unique_tags(names: Iterable[str]) -> Iterator[str]:
+    """Each tag once, in order, its first spelling kept (tags compare case-insensitively);
+    empty names are left out."""
+    seen: set[str] = set()
+    for name in names:
+        key = name.casefold()
+        if name and key not in seen:
+            seen.add(key)
+            yield name
+
+
 def only_hashtags(note: str | None) -> bool:
     """True for a note that is hashtags and nothing else ("#IA #TikTok"): a review shows it
     as tags, without the "= " that introduces a comment."""
@@ -147,13 +167,13 @@ class PageMeta:
     published: str | None = None  # ISO 8601 date or datetime
     lang: str | None = None  # BCP 47 tag
     image: str | None = None
-    # After the SPEC's keys in JSON: when the page was first published, if it says so (the
+    # After the fixed keys in JSON: when the page was first published, if it says so (the
     # stale-news flag looks at this one, an update does not make old news new).
     first_published: str | None = None
     # The address a syndicated copy declares for its original, on another site (the item
     # keeps the address it was added with).
     canonical: str | None = None
-    # Not part of the SPEC's JSON, but used by the curator's loop:
+    # Not part of the page's JSON, but used by the curator's loop:
     paywalled: bool = False
     blocked: str | None = None  # why the page is a bot wall / consent / login page, if it is
     oembed_url: str | None = None  # <link rel=alternate type=application/json+oembed> (fetch)
@@ -247,7 +267,7 @@ class Item:
         return failure_of(self.error, self.http_status)
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC's shape, plus a few extra keys after it."""
+        """The fixed keys in their order, then revue's own after them (docs/reference/json.md)."""
         out: dict[str, Any] = {
             "id": self.id,
             "url": self.url,

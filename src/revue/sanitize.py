@@ -11,7 +11,7 @@ stored and everything printed from it holds these invariants:
   sequence or a form feed would corrupt a terminal, a Markdown review and make an Atom feed
   ill-formed XML), except tab and newline; CR and CRLF become newline. The noncharacters
   U+FFFE and U+FFFF, which XML cannot hold, are dropped too.
-- With `bidi=False` (what pages, feeds and imports say), the bidirectional embedding,
+- With `keep_bidi=False` (what pages, feeds and imports say), the bidirectional embedding,
   override and isolate controls (U+202A-U+202E, U+2066-U+2069) are dropped: a title could
   otherwise reverse the text printed after it in a terminal or a review.
 """
@@ -19,9 +19,10 @@ stored and everything printed from it holds these invariants:
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
-__all__ = ["BIDI_CONTROLS", "clean_json", "clean_optional", "clean_text"]
+__all__ = ["BIDI_CONTROLS", "clean_json", "clean_optional", "clean_text", "unaccented"]
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -32,10 +33,10 @@ _CONTROLS_AND_BIDI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uff
 _ANY = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{BIDI_CONTROLS}]")
 
 
-def clean_text(text: str, *, bidi: bool = True) -> str:
+def clean_text(text: str, *, keep_bidi: bool = True) -> str:
     """`text` as valid Unicode without control characters (see the module's invariants).
 
-    `bidi=False` also drops bidirectional embedding, override and isolate controls: pass it
+    `keep_bidi=False` also drops bidirectional embedding, override and isolate controls: pass it
     for text from outside (pages, feeds, imports); the curator's own text keeps them.
     """
     if not _ANY.search(text):
@@ -43,28 +44,53 @@ def clean_text(text: str, *, bidi: bool = True) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SURROGATE.sub("\ufffd", text)
-    return (_CONTROLS if bidi else _CONTROLS_AND_BIDI).sub("", text)
+    return (_CONTROLS if keep_bidi else _CONTROLS_AND_BIDI).sub("", text)
 
 
-def clean_optional(text: str | None, *, bidi: bool = True) -> str | None:
+def clean_optional(text: str | None, *, keep_bidi: bool = True) -> str | None:
     """`clean_text` for a value that may be None (None stays None)."""
-    return None if text is None else clean_text(text, bidi=bidi)
+    return None if text is None else clean_text(text, keep_bidi=keep_bidi)
 
 
-def clean_json(value: Any, *, bidi: bool = False, _depth: int = 0) -> Any:
+def clean_json(value: Any, *, keep_bidi: bool = False, max_depth: int | None = 100) -> Any:
     """A parsed JSON value with every string in it (keys too) passed through `clean_text`.
 
-    Containers nested deeper than 100 levels are dropped (None): no real answer needs them.
+    Containers nested deeper than `max_depth` levels are dropped (None): no real answer needs
+    them; `max_depth=None` keeps them all. The walk is iterative: a document json.loads
+    accepted may still be too deep for a recursive one.
     """
+
+    def clean(text: str) -> str:
+        return clean_text(text, keep_bidi=keep_bidi)
+
     if isinstance(value, str):
-        return clean_text(value, bidi=bidi)
-    if _depth > 100:
-        return None
-    if isinstance(value, dict):
-        return {
-            clean_text(str(k), bidi=bidi): clean_json(v, bidi=bidi, _depth=_depth + 1)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [clean_json(v, bidi=bidi, _depth=_depth + 1) for v in value]
-    return value
+        return clean(value)
+    if not isinstance(value, dict | list):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any, int]] = [(value, root, 0)]
+    while stack:
+        source, copy, depth = stack.pop()
+        pairs = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, child in pairs:
+            if max_depth is not None and depth + 1 > max_depth and not isinstance(child, str):
+                out: Any = None
+            elif isinstance(child, str):
+                out = clean(child)
+            elif isinstance(child, dict | list):
+                out = {} if isinstance(child, dict) else []
+                stack.append((child, out, depth + 1))
+            else:
+                out = child
+            if isinstance(copy, dict):
+                copy[clean(str(key))] = out
+            else:
+                copy.append(out)
+    return root
+
+
+def unaccented(text: str) -> str:
+    """`text` without its accents ("Éric" -> "Eric", "ﬁ" -> "fi"): decomposed (NFKD) and its
+    combining marks dropped. Case is left to the caller (lower() or casefold())."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

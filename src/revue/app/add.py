@@ -14,7 +14,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import BadInput
-from revue.models import Item, iso, note_body
+from revue.models import Item, iso, note_body, unique_tags
 from revue.store.db import AddOutcome, Store
 
 HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w-]*)", re.UNICODE)
@@ -64,10 +64,7 @@ def checked_links(sources: Iterable[tuple[str, bytes | None, str]]) -> GivenLink
 
 def hashtags_in(text: str | None) -> list[str]:
     """Hashtags written in a comment (`#TikTok`), in order, each once."""
-    seen: dict[str, str] = {}
-    for tag in HASHTAG.findall(text or ""):
-        seen.setdefault(tag.lower(), tag)
-    return list(seen.values())
+    return list(unique_tags(HASHTAG.findall(text or "")))
 
 
 def edit_item(

@@ -6,7 +6,7 @@ Invariants:
   time are its own, not "already published").
 - Compose writes no file itself: the targets do (publish/folder.py: written whole, under
   the compose lock beside the database, never over a hand edit without `force`;
-  publish/feed.py).
+  publish/atom.py).
 - What a review published is recorded only after its file is in place.
 """
 
@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from revue.clock import day_span
 from revue.config import Config
@@ -58,6 +59,36 @@ class ComposeOptions:
     include_failed: bool = False
     allow_empty: bool = False
     review: int | None = None  # recompose this review: its items, its title unless suffix
+
+
+LANGS = ("fr", "en")
+
+
+def compose_options(
+    cfg: Config,
+    start: dt.date,
+    end: dt.date,
+    *,
+    recorded: Review | None = None,
+    lang: str | None = None,
+    style: str | None = None,
+    **more: Any,
+) -> ComposeOptions:
+    """What `compose`, `revue week` and `publish` compose [start, end] with: the language and
+    style asked, else those of the review composed again (when revue knows them), else the
+    config's; `more` as ComposeOptions takes it. Raises BadInput naming a --lang that is
+    neither fr nor en (the style is checked where it is rendered)."""
+    from revue.review.render import STYLES
+
+    chosen_lang = lang or _known(recorded.lang if recorded else None, LANGS) or cfg.lang
+    if chosen_lang not in LANGS:
+        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    chosen_style = style or _known(recorded.style if recorded else None, STYLES) or cfg.style
+    return ComposeOptions(start=start, end=end, lang=chosen_lang, style=chosen_style, **more)
+
+
+def _known(value: str | None, known: tuple[str, ...]) -> str | None:
+    return value if value in known else None
 
 
 @dataclass
@@ -312,7 +343,7 @@ def build_doc(
 def compose(store: Store, cfg: Config, opts: ComposeOptions, *, now: dt.datetime) -> ComposeResult:
     """Render the review of opts' range; write and record it (composed at `now`) unless
     dry-run or stdout."""
-    from revue.publish.feed import FEED_NAME, AtomFeed
+    from revue.publish.atom import FEED_NAME, AtomFeed
     from revue.publish.folder import ReviewFolder
     from revue.review.render import FORMATS, STYLES, render, stand_in_title
     from revue.templates import user_templates

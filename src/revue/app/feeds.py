@@ -20,7 +20,8 @@ from revue.models import Feed, Item, iso
 from revue.store.db import Store
 
 if TYPE_CHECKING:
-    from revue.formats.feeds import FeedEntry, ParsedFeed
+    from revue.formats.feedparse import FeedEntry, ParsedFeed
+    from revue.formats.imports.records import ImportRecord
     from revue.web.fetch import Fetcher, FetchSettings, RequestCallback
 
 # How many of the feeds a home page advertises are tried before giving up.
@@ -33,7 +34,7 @@ def discover_feed(
     """The feed at `url` (its address after redirects, and the feed), or the first working
     one of those a home page advertises; raises BadInput. `url` is the curator's; a feed a
     public page advertises may reach public addresses only."""
-    from revue.formats.feeds import discover_feeds, parse_feed
+    from revue.formats.feedparse import discover_feeds, parse_feed
     from revue.web.fetch import CURATOR, FROM_PUBLIC_PAGE, fetch_one
 
     result = fetch_one(url, settings, trust=CURATOR, on_request=on_request)
@@ -110,6 +111,12 @@ def follow_all(
     return added
 
 
+def follow_records(store: Store, records: Iterable[ImportRecord], *, added_at: str) -> int:
+    """Follow the feeds an OPML file's records list; returns how many are new."""
+    listed = [(r.url, r.title, r.extra.get("site_url")) for r in records]
+    return follow_all(store, listed, added_at=added_at)
+
+
 @dataclass
 class OpmlImport:
     listed: int  # feeds the file lists
@@ -125,20 +132,19 @@ class OpmlImport:
 def import_opml(store: Store, data: bytes, *, name: str, now: dt.datetime) -> OpmlImport:
     """Follow every feed of the OPML document `data` (read from `name`); raises BadInput
     when it is not one."""
-    from revue.formats.feeds import parse_opml
+    from revue.formats.imports.opml import read_opml
 
-    problems: list[tuple[int, str]] = []
     try:
-        entries = parse_opml(data, problems)
+        parsed = read_opml(data)
     except ValueError as exc:
         raise BadInput(f"OPML {name}: {exc}") from None
-    listed = [(e.get("url"), e.get("title"), e.get("site_url")) for e in entries]
-    return OpmlImport(len(entries), follow_all(store, listed, added_at=iso(now)), problems)
+    followed = follow_records(store, parsed.records, added_at=iso(now))
+    return OpmlImport(len(parsed.records), followed, parsed.errors)
 
 
 def feeds_opml(store: Store) -> str:
     """The feeds followed, as an OPML document."""
-    from revue.formats.feeds import export_opml
+    from revue.formats.feedparse import export_opml
 
     return export_opml([feed.to_json() for feed in store.feeds()])
 
@@ -168,7 +174,7 @@ def _feed_entries_to_add(
 ) -> tuple[list[dict[str, Any]], int]:
     """The entries to store; `public`: the feed came from the public web, so its entries'
     links may reach public addresses only (their `source` says so)."""
-    from revue.formats.feeds import good_enough, matches
+    from revue.formats.feedparse import good_enough, matches
 
     source = f"feed:{feed.id}" if public else f"feed:{feed.id}{PRIVATE_FEED}"
     entries: list[dict[str, Any]] = []
@@ -204,7 +210,7 @@ def pull_feeds(
     clock: Callable[[], dt.datetime],
 ) -> list[FeedOutcome]:
     """Fetch each feed (conditional GET), store its new entries; a broken feed spoils nothing."""
-    from revue.formats.feeds import parse_feed
+    from revue.formats.feedparse import parse_feed
     from revue.web.fetch import CURATOR
 
     outcomes: list[FeedOutcome] = []

@@ -75,10 +75,9 @@ def import_parsed(
     stamp = iso(now)
     report = ImportReport(parsed.format)
     if parsed.format == "opml":
-        from revue.app.feeds import follow_all
+        from revue.app.feeds import follow_records
 
-        listed = [(r.url, r.title, r.extra.get("site_url")) for r in parsed.records]
-        report.feeds += follow_all(store, listed, added_at=stamp)
+        report.feeds += follow_records(store, parsed.records, added_at=stamp)
         report.warnings = list(parsed.errors)
         report.skipped = len(parsed.errors)
         return report

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from revue.config import Config
 from revue.errors import BadInput, ConfigError, StoreError
-from revue.models import Item, Review
+from revue.models import Item, Review, unique_tags
 from revue.publish.base import BadAnswer, PostRecord, Publication, Result, Target
 from revue.store.db import Store
 
@@ -311,15 +311,9 @@ def review_tags(
     """The hashtags the post shows (the config's in the classic style, then each link's), in
     order, each once (case-insensitively), without '#'. A link's other tags (`--tag Veille`)
     are the curator's own filing: they go too only with `every` ([wordpress] tags = "all")."""
-    seen: set[str] = set()
-    out: list[str] = []
     shown = default_hashtags if style == "classic" else []
-    for tag in [*shown, *(t for item in items for t in (item.tags if every else item.hashtags))]:
-        name = " ".join(tag.lstrip("#").split())
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            out.append(name)
-    return tuple(out)
+    tags = [*shown, *(t for item in items for t in (item.tags if every else item.hashtags))]
+    return tuple(unique_tags(" ".join(tag.lstrip("#").split()) for tag in tags))
 
 
 def publication(
@@ -333,8 +327,8 @@ def publication(
     """The review as a target receives it (title, HTML fragment and Markdown in its style,
     tags, its text in `fmt` when given, its day: its last, or `today` when that is still to
     come), and the items it shows. Raises BadInput when it would show none."""
-    from revue.app.compose import ComposeOptions, build_doc, review_span, select
-    from revue.review.render import STYLES, render
+    from revue.app.compose import build_doc, compose_options, review_span, select
+    from revue.review.render import render
     from revue.templates import user_templates
 
     review_id = int(review.id)
@@ -346,8 +340,8 @@ def publication(
             f"review #{review_id}: nothing left to publish (every item is skipped or dead; "
             "see revue week)"
         )
-    lang = review.lang or cfg.lang
-    style = str(review.style) if review.style in STYLES else cfg.style
+    opts = compose_options(cfg, start, end, recorded=review)
+    style = opts.style
     if review.kind:
         from revue.app.recap import recorded_doc
 
@@ -355,7 +349,6 @@ def publication(
         doc = recorded_doc(store, cfg, review)
         items = doc.items
     else:
-        opts = ComposeOptions(start=start, end=end, lang=lang, style=style)
         # The title as composed (its --suffix included).
         doc = build_doc(items, opts, cfg, title=review.title or None)
     template_dirs = [Path(cfg.templates_dir).expanduser()] if cfg.templates_dir else []
@@ -379,7 +372,7 @@ def publication(
         ),
         text=text,
         fmt=fmt,
-        lang=str(lang),
+        lang=opts.lang,
     )
     return sent, [i.id for i in items]
 

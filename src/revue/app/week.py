@@ -31,6 +31,7 @@ from revue.app.compose import (
     DateRange,
     Selection,
     compose,
+    compose_options,
     dead_reason,
     review_span,
     select,
@@ -40,7 +41,7 @@ from revue.clock import day_span
 from revue.config import Config
 from revue.errors import BadInput, NotFound
 from revue.files import atomic_write, read_capped
-from revue.models import Item, iso, note_body, only_hashtags
+from revue.models import Item, iso, note_body, only_hashtags, tag_name, unique_tags
 from revue.store.db import Store
 
 # What the preview shows, in the order `m` cycles through them.
@@ -195,33 +196,26 @@ def week_options(
 
     if fmt is not None and fmt not in PREVIEW_FORMATS:
         raise BadInput(f"--format {fmt!r}: choose {', '.join(PREVIEW_FORMATS)}")
-    recorded = span.review
-    chosen_lang = lang or (recorded.lang if recorded else None) or cfg.lang
-    if chosen_lang not in ("fr", "en"):
-        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
-    chosen_style = style or (recorded.style if recorded else None) or cfg.style
-    if chosen_style not in STYLES:
-        raise BadInput(f"--style {chosen_style!r}: choose {' or '.join(STYLES)}")
     start, end = workbench_range(span)
-    return ComposeOptions(
-        start=start,
-        end=end,
+    opts = compose_options(
+        cfg,
+        start,
+        end,
+        recorded=span.review,
+        lang=lang,
+        style=style,
         fmt=fmt or "text",
-        style=chosen_style,
-        lang=chosen_lang,
         include_published=include_published,
     )
+    if opts.style not in STYLES:
+        raise BadInput(f"--style {opts.style!r}: choose {' or '.join(STYLES)}")
+    return opts
 
 
 def parse_tags(typed: str) -> list[str]:
     """Tags typed in the workbench: comma-separated (a tag may hold spaces), `#` optional,
     each once (case-insensitively, as the store compares them)."""
-    seen: dict[str, str] = {}
-    for part in typed.split(","):
-        name = flat(part).lstrip("#").strip()
-        if name:
-            seen.setdefault(name.casefold(), name)
-    return list(seen.values())
+    return list(unique_tags(tag_name(flat(part)) for part in typed.split(",")))
 
 
 class Workbench:

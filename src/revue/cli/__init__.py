@@ -1,5 +1,5 @@
 """The command line: opens the store, calls the use cases, prints, and turns errors into exit
-codes. One module per command group; `shell` holds the frame every command runs in (the
+codes. One module per command group; `frame` holds the frame every command runs in (the
 environment, the one error boundary, the shared options), `output` what they print.
 
 The only package that imports typer and the only one that exits. Heavy libraries (httpx,
@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from revue.cli import compose, feeds, inbox, items, reviews, shell, stats, transfer
+from revue.cli import compose, feeds, frame, inbox, items, reviews, stats, transfer
 from revue.cli.completion import RevueGroup
 from revue.console import plain
 from revue.errors import ConfigError, StoreError
@@ -52,7 +52,7 @@ app.info.epilog = DOCS
 
 
 # The commands, in the order `revue --help` lists them, each with one example of its use.
-app.callback()(shell.main_callback)
+app.callback()(frame.main_callback)
 for group, name, function, use in (
     (app, "add", items.add, "revue add https://example.org/article --note '= À lire #IA'"),
     (app, "fetch", items.fetch, "revue fetch --failed"),

@@ -159,7 +159,8 @@ def zsh_string(value: str) -> str:
     return "$'" + "".join(c if _plain(c) else _hex_bytes(c) for c in value) + "'"
 
 
-def _one_line(text: str) -> str:
+def _single_spaced(text: str) -> str:
+    """A candidate's description on one line: whitespace runs become one space."""
     return " ".join(text.split())
 
 
@@ -176,7 +177,7 @@ class ZshCandidates(ZshComplete):
     def format_completion(self, item: CompletionItem) -> str:
         spec = re.sub(r"([\\:])", r"\\\1", str(item.value))
         if item.help:
-            spec += ":" + _one_line(str(item.help))
+            spec += ":" + _single_spaced(str(item.help))
         return zsh_string(spec)
 
     def complete(self) -> str:

@@ -13,8 +13,7 @@ from revue.cli.completion import (
     complete_style,
     complete_week_format,
 )
-from revue.cli.output import copy_to_clipboard
-from revue.cli.shell import (
+from revue.cli.frame import (
     MAX_TEXT_FILE_BYTES,
     NO_RANGE,
     RangeArgs,
@@ -24,6 +23,7 @@ from revue.cli.shell import (
     range_options,
     typed,
 )
+from revue.cli.output import copy_to_clipboard
 from revue.errors import BadInput, ExitCode
 from revue.files import read_bounded_text
 from revue.review.outputs import FORMATS, OUTPUT_FORMATS  # the --format help: a light table
@@ -31,7 +31,7 @@ from revue.sanitize import clean_text
 
 if TYPE_CHECKING:
     from revue.app.compose import ComposeResult
-    from revue.cli.shell import Env
+    from revue.cli.frame import Env
 
 
 @handled
@@ -112,17 +112,34 @@ def compose(
     Without --from, --to, --week, --since-last or --review, the range is the last 7 days
     ending today; --to alone: the 7 days ending on that day; --from alone: from that day to
     today."""
-    from revue.app.compose import ComposeOptions
     from revue.app.compose import compose as run_compose
+    from revue.app.compose import compose_options
 
     env = env_of(ctx)
     cfg = env.cfg
     span = range_options(env, asked)
     assert span is not None  # compose has a default range
     recorded = span.review
-    chosen_lang = lang or (recorded.lang if recorded else None) or cfg.lang
-    if chosen_lang not in ("fr", "en"):
-        raise BadInput(f"--lang {chosen_lang!r}: choose fr or en")
+    opts = compose_options(
+        cfg,
+        span.start,
+        span.end,
+        recorded=recorded,
+        lang=lang,
+        style=style,
+        fmt=fmt or cfg.format,
+        suffix=typed(suffix),
+        out=out,
+        dry_run=dry_run or preview,
+        include_published=include_published,
+        force=force,
+        template=template,
+        show_dates=show_dates,
+        summaries=summaries,
+        include_failed=include_failed,
+        allow_empty=allow_empty,
+        review=recorded.id if recorded else None,
+    )
     if template is not None and not template.is_file():
         problem = "not a regular file" if template.exists() else "no such file"
         raise BadInput(f"--template {template}: {problem}")
@@ -141,26 +158,8 @@ def compose(
         # As --template: a file, not a FIFO or a device to wait on.
         return clean_text(read_bounded_text(path, MAX_TEXT_FILE_BYTES, option, regular=True))
 
-    opts = ComposeOptions(
-        start=span.start,
-        end=span.end,
-        fmt=fmt or cfg.format,
-        style=style or (recorded.style if recorded else None) or cfg.style,
-        lang=chosen_lang,
-        suffix=typed(suffix),
-        out=out,
-        dry_run=dry_run or preview,
-        include_published=include_published,
-        force=force,
-        template=template,
-        intro=read_text(intro, "--intro"),
-        outro=read_text(outro, "--outro"),
-        show_dates=show_dates,
-        summaries=summaries,
-        include_failed=include_failed,
-        allow_empty=allow_empty,
-        review=recorded.id if recorded else None,
-    )
+    opts.intro = read_text(intro, "--intro")
+    opts.outro = read_text(outro, "--outro")
     if preview:
         opts.fmt = "md"
     result = run_compose(env.store, cfg, opts, now=env.now())

@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from revue.cli.completion import complete_tag
-from revue.cli.output import emit_json, one_line, run_fetch
-from revue.cli.shell import (
+from revue.cli.frame import (
     FEED_ID,
     JsonFlag,
     creates_data,
@@ -17,6 +16,7 @@ from revue.cli.shell import (
     typed,
     typed_list,
 )
+from revue.cli.output import emit_json, run_fetch, terminal_line
 from revue.models import Item
 
 if TYPE_CHECKING:
@@ -74,7 +74,9 @@ def feed_list(
         if feed.error:
             state += f": {feed.error}"
         fields = [feed.url, feed.title or "", " ".join(feed.tags), feed.match or ""]
-        env.ui.raw("\t".join([str(feed.id), *map(one_line, fields), one_line(state)]) + "\n")
+        env.ui.raw(
+            "\t".join([str(feed.id), *map(terminal_line, fields), terminal_line(state)]) + "\n"
+        )
 
 
 @handled

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from revue.cli.frame import creates_data, env_of, exit_for, printable
 from revue.cli.output import run_fetch
-from revue.cli.shell import creates_data, env_of, exit_for, printable
 from revue.config import InboxAccount, inbox_account
 from revue.errors import BadInput
 

@@ -10,18 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from revue.cli.completion import STATUSES, complete_status, complete_tag, complete_tag_change
-from revue.cli.output import (
-    describe,
-    emit_json,
-    emit_json_items,
-    items_table,
-    one_line,
-    plain_rows,
-    review_phrase,
-    run_fetch,
-    to_pipe,
-)
-from revue.cli.shell import (
+from revue.cli.frame import (
     COUNT,
     ITEM_ID,
     MAX_PAGE_FILE_BYTES,
@@ -40,6 +29,17 @@ from revue.cli.shell import (
     range_args,
     typed,
     typed_list,
+)
+from revue.cli.output import (
+    describe,
+    emit_json,
+    emit_json_items,
+    items_table,
+    plain_rows,
+    review_phrase,
+    run_fetch,
+    terminal_line,
+    to_pipe,
 )
 from revue.console import plain
 from revue.errors import BadInput, ExitCode
@@ -143,7 +143,7 @@ def add(
             continue
         added = f"; added {', '.join(outcome.merged_fields)}" if outcome.merged_fields else ""
         if outcome.replaced_note is not None:
-            added += f"; note replaced (was: {one_line(outcome.replaced_note)})"
+            added += f"; note replaced (was: {terminal_line(outcome.replaced_note)})"
         ui.info(f"already here: #{item.id}, added {env.days.day_text(item.added_at)}{added}")
         if item.review:
             ui.warn(f"#{item.id} is already in the review of {review_phrase(item, env.cfg.lang)}")

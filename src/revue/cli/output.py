@@ -15,10 +15,10 @@ from revue.models import Item
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from revue.cli.shell import Env
+    from revue.cli.frame import Env
 
 
-def one_line(text: str) -> str:
+def terminal_line(text: str) -> str:
     """`text` on one line, fit for a terminal or a pipe (console.plain)."""
     return " ".join(plain(text).split())
 
@@ -27,14 +27,14 @@ def cell(text: str | None) -> Text:
     """A table cell holding `text` as text: never read as rich markup, on one line."""
     from rich.text import Text
 
-    return Text(one_line(text or ""))
+    return Text(terminal_line(text or ""))
 
 
 def cell_lines(lines: Iterable[str]) -> Text:
     """A table cell of several lines, each as `cell` holds it."""
     from rich.text import Text
 
-    return Text("\n".join(one_line(line) for line in lines))
+    return Text("\n".join(terminal_line(line) for line in lines))
 
 
 def to_pipe(ui: UI) -> bool:
@@ -44,8 +44,8 @@ def to_pipe(ui: UI) -> bool:
 
 
 def plain_rows(ui: UI, rows: Iterable[Sequence[str | None]]) -> None:
-    """Each row as one line of tab-separated cells, each cell on one line (`one_line`)."""
-    ui.raw("".join("\t".join(one_line(c or "") for c in row) + "\n" for row in rows))
+    """Each row as one line of tab-separated cells, each cell on one line (`terminal_line`)."""
+    ui.raw("".join("\t".join(terminal_line(c or "") for c in row) + "\n" for row in rows))
 
 
 def emit_json(ui: UI, data: Any) -> None:
@@ -70,7 +70,7 @@ def emit_json_items(ui: UI, items: Iterable[Item], piece: int = 200) -> None:
 
 
 def short(text: str | None, width: int = 160) -> str:
-    text = one_line(text or "")
+    text = terminal_line(text or "")
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
@@ -137,9 +137,9 @@ def items_table(ui: UI, items: Iterable[Item], stale_days: int, days: Clock) -> 
                         str(item.id),
                         days.day_text(item.added_at),
                         status_text(item, stale_days, days.zone),
-                        one_line(item.display_title()),
-                        one_line(" ".join(item.tags)),
-                        one_line(item.via or ""),
+                        terminal_line(item.display_title()),
+                        terminal_line(" ".join(item.tags)),
+                        terminal_line(item.via or ""),
                     ]
                 )
                 + "\n"

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from revue.cli.completion import complete_platform, complete_post_status
+from revue.cli.frame import REVIEW_ID, Env, JsonFlag, env_of, exit_for, handled
 from revue.cli.output import (
     cell,
     cell_lines,
     copy_to_clipboard,
     emit_json,
-    one_line,
     plain_rows,
     progress_bar,
     short,
+    terminal_line,
     to_pipe,
 )
-from revue.cli.shell import REVIEW_ID, Env, JsonFlag, env_of, exit_for, handled
 from revue.console import QUIET, plain
 from revue.errors import BadInput
 
@@ -105,7 +105,9 @@ def reviews_rm(
     if not yes:
         if not env.ui.interactive:
             raise BadInput("reviews rm: refusing to remove without --yes when not on a terminal")
-        env.ui.err.print(plain(f"#{review_id} {span} {one_line(review.title or '')}"), markup=False)
+        env.ui.err.print(
+            plain(f"#{review_id} {span} {terminal_line(review.title or '')}"), markup=False
+        )
         if not typer.confirm(f"Remove review #{review_id}?", default=False, err=True):
             env.ui.info("nothing removed")
             return
@@ -113,7 +115,7 @@ def reviews_rm(
     env.ui.info(f"removed review #{review_id} ({span}); its items stay")
     for post in posts:
         # The post itself is the blog's: revue only forgets where it is.
-        env.ui.info(f"its post stays on the blog: {one_line(post.link or post.site)}")
+        env.ui.info(f"its post stays on the blog: {terminal_line(post.link or post.site)}")
 
 
 def parse_at(value: str, now: dt.datetime, zone: dt.tzinfo) -> str:
@@ -402,7 +404,7 @@ def check(
                 r.reason or "",
                 r.wayback_url or "",
             ]
-            ui.raw("\t".join(one_line(f) for f in fields) + "\n")
+            ui.raw("\t".join(terminal_line(f) for f in fields) + "\n")
     elif report.results:
         from rich.table import Table
         from rich.text import Text
@@ -421,7 +423,7 @@ def check(
                 str(r.item.id),
                 Text(r.status, style=colours[r.status]),
                 str(r.http_status or ""),
-                Text(f"{short(r.item.display_title(), 70)}\n{one_line(r.item.url or '')}"),
+                Text(f"{short(r.item.display_title(), 70)}\n{terminal_line(r.item.url or '')}"),
                 cell(detail),
             )
         ui.print(table)

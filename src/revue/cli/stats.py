@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from revue.cli.output import emit_json, one_line, plain_rows, to_pipe
-from revue.cli.shell import (
+from revue.cli.frame import (
     COUNT,
     ITEM_ID,
     NO_RANGE,
@@ -29,13 +28,14 @@ from revue.cli.shell import (
     range_args,
     range_options,
 )
+from revue.cli.output import emit_json, plain_rows, terminal_line, to_pipe
 from revue.errors import BadInput
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from revue.app.stats import Count, Stats
-    from revue.cli.shell import Env
+    from revue.cli.frame import Env
 
 BAR_WIDTH = 30
 NAME_WIDTH = 26
@@ -140,7 +140,7 @@ def _bars(title: str, counts: "list[Count]", whole: int) -> "RenderableType":
     most = max((c.count for c in counts), default=0) or 1
     for c in counts:
         table.add_row(
-            Text(one_line(c.name)),
+            Text(terminal_line(c.name)),
             Bar(most, 0, c.count, width=BAR_WIDTH, color="cyan"),
             Text(f"{c.count} {c.share:.0%}"),
         )

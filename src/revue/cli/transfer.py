@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 import typer
 
 from revue.cli.completion import complete_export_format, complete_import_format, complete_tag
-from revue.cli.output import run_fetch
-from revue.cli.shell import (
+from revue.cli.frame import (
     NO_RANGE,
     YEAR,
     RangeArgs,
@@ -24,6 +23,7 @@ from revue.cli.shell import (
     range_args,
     typed_list,
 )
+from revue.cli.output import run_fetch
 from revue.errors import BadInput
 from revue.models import Item
 

@@ -80,7 +80,7 @@ class MailLink:
 
 
 def _clean(text: str, limit: int) -> str:
-    return " ".join(clean_text(text, bidi=False).split())[:limit]
+    return " ".join(clean_text(text, keep_bidi=False).split())[:limit]
 
 
 def header_text(message: Message, name: str) -> str:
@@ -132,7 +132,7 @@ def parse_mail(raw: bytes, *, max_bytes: int) -> Mail:
         _check_defects(part)  # decoding a body records its own defects
         if not isinstance(content, str):
             continue
-        content = clean_text(content[:MAX_TEXT], bidi=False)
+        content = clean_text(content[:MAX_TEXT], keep_bidi=False)
         if ctype == "text/html":
             _check_html(content)
             html = html if html is not None else content
@@ -367,7 +367,7 @@ def curator_links(mail: Mail, unsubscribe: list[str] | None = None) -> list[Mail
 def _note(parts: list[str]) -> str:
     # What punctuation is left beside a link ("…/c)." less the link) is not a note.
     text = "\n".join(p for p in parts if any(c.isalnum() for c in p))
-    return clean_text(text, bidi=False).strip()[:MAX_NOTE]
+    return clean_text(text, keep_bidi=False).strip()[:MAX_NOTE]
 
 
 def _unique(links: list[MailLink]) -> list[MailLink]:

@@ -80,8 +80,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _one_line(text: str) -> str:
-    text = " ".join(clean_text(text, bidi=False).split())
+def _message_line(text: str) -> str:
+    """The server's message as one line of an error: cleaned, single-spaced, bounded."""
+    text = " ".join(clean_text(text, keep_bidi=False).split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -132,7 +133,7 @@ class Buttondown:
                 )
             status = current.get("status") if isinstance(current, dict) else None
             if status != "draft":
-                shown = _one_line(status) if isinstance(status, str) else "not a draft"
+                shown = _message_line(status) if isinstance(status, str) else "not a draft"
                 raise Conflict(
                     f"Buttondown email {recorded} is {shown}, not a draft: revue leaves it "
                     "alone; use --new to make a new draft"
@@ -242,8 +243,8 @@ class Buttondown:
                 str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail[:3]
             )
         code = data.get("code") if isinstance(data, dict) else None
-        said = f"{_one_line(detail)} " if isinstance(detail, str) and detail.strip() else ""
-        code_text = f", {_one_line(code)[:80]}" if isinstance(code, str) and code else ""
+        said = f"{_message_line(detail)} " if isinstance(detail, str) and detail.strip() else ""
+        code_text = f", {_message_line(code)[:80]}" if isinstance(code, str) and code else ""
         hint = _HINTS.get(status, "")
         if status == 429 and response.retry_after is not None:
             hint += f"; try again in {response.retry_after:.0f} s"

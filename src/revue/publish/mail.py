@@ -230,23 +230,24 @@ def preheader_of(text: str, title: str, limit: int = 140) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
-def _one_line(text: str) -> str:
+def _header_text(text: str) -> str:
+    """`text` fit for a mail header: unprintable characters are spaces, single-spaced."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _list_id(settings: MailSettings) -> str:
     local, _, domain = settings.to.partition("@")
     name = settings.list_name or settings.to
-    return f"{_one_line(name)} <{local}.{domain}>"
+    return f"{_header_text(name)} <{local}.{domain}>"
 
 
 def build_message(
     review: Publication, settings: MailSettings, html: str, message_id: str
 ) -> EmailMessage:
     msg = EmailMessage(policy=SMTP_POLICY)
-    msg["Subject"] = _one_line(review.title)
+    msg["Subject"] = _header_text(review.title)
     msg["From"] = settings.sender
-    msg["To"] = formataddr((_one_line(settings.list_name or ""), settings.to))
+    msg["To"] = formataddr((_header_text(settings.list_name or ""), settings.to))
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message_id
     msg["List-Id"] = _list_id(settings)
@@ -269,15 +270,15 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         message = exc.smtp_error
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-        reason = f"{exc.smtp_code} {_one_line(text)}"
+        reason = f"{exc.smtp_code} {_header_text(text)}"
     elif isinstance(exc, TimeoutError):
         reason = "timeout"
     elif isinstance(exc, ConnectionRefusedError):
         reason = "connection refused"
     elif isinstance(exc, ssl.SSLError):
-        reason = f"TLS: {_one_line(exc.reason or str(exc))}"
+        reason = f"TLS: {_header_text(exc.reason or str(exc))}"
     else:
-        reason = _one_line(str(exc)) or type(exc).__name__
+        reason = _header_text(str(exc)) or type(exc).__name__
     return reason[:MAX_REASON]
 
 
@@ -404,7 +405,7 @@ class Newsletter:
                     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else ""
                     raise Refused(
                         f"{s.smtp}: {len(refused)} address(es) refused ({first}: {code} "
-                        f"{_one_line(text)[:MAX_REASON]}); sent to {done} of {total}" + rest
+                        f"{_header_text(text)[:MAX_REASON]}); sent to {done} of {total}" + rest
                     )
         finally:
             try:

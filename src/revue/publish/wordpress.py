@@ -171,8 +171,9 @@ def _show_origin(origin: tuple[str, str, int | None]) -> str:
     return f"{scheme}://{host}" + (f":{port}" if port != default else "")
 
 
-def _one_line(text: str) -> str:
-    text = " ".join(clean_text(html.unescape(_TAG.sub("", text)), bidi=False).split())
+def _message_line(text: str) -> str:
+    """The blog's (HTML) message as one plain line of an error: tags gone, bounded."""
+    text = " ".join(clean_text(html.unescape(_TAG.sub("", text)), keep_bidi=False).split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -184,7 +185,7 @@ def _id(value: Any) -> int | None:
 def _text(value: Any, limit: int) -> str | None:
     if not isinstance(value, str):
         return None
-    text = clean_text(value, bidi=False).strip()
+    text = clean_text(value, keep_bidi=False).strip()
     return text if text and len(text) <= limit else None
 
 
@@ -586,9 +587,11 @@ class WordPress:
         status = response.status
         if isinstance(data, dict) and isinstance(data.get("message"), str) and data["message"]:
             code = data.get("code")
-            code = f", {_one_line(code)[:80]}" if isinstance(code, str) and code else ""
+            code = f", {_message_line(code)[:80]}" if isinstance(code, str) and code else ""
             hint = _HINTS.get(status or 0, "")
-            return Refused(f"{self.site}: {_one_line(data['message'])} (HTTP {status}{code}){hint}")
+            return Refused(
+                f"{self.site}: {_message_line(data['message'])} (HTTP {status}{code}){hint}"
+            )
         return Refused(f"{self.site}: HTTP {status} (not a WordPress answer)")
 
     def _send(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from revue import urls
-from revue.models import EVERY_ITEM, EXTRA_PAGE_FIELDS, PAGE_FIELDS, ItemQuery
+from revue.models import CURATOR_FIELDS, EVERY_ITEM, EXTRA_PAGE_FIELDS, PAGE_FIELDS, ItemQuery
 from revue.store.reads import item_where
 from revue.store.records import Records, insert_post, insert_skip, record_file
 from revue.store.schema import CHUNK, EXTRA_OK, ITEM_COLUMN_NAMES, POST_COLUMNS
@@ -34,7 +34,7 @@ _TAGS_OF = (
 )
 _DUMP_ITEM_FIELDS: tuple[tuple[str, str], ...] = (
     *((c, c) for c in ("id", "url", "original_url", *PAGE_FIELDS[1:])),
-    *((c, c) for c in ("note", "lead", "quote", "section")),
+    *((c, c) for c in CURATOR_FIELDS),
     ("tags", _TAGS_OF.format(only="")),
     *((c, c) for c in ("status", "error", "added_at", "fetched_at", *EXTRA_PAGE_FIELDS, "kind")),
     ("hashtags", _TAGS_OF.format(only=" AND it.hashtag")),

@@ -17,7 +17,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound, StoreError
-from revue.models import Item
+from revue.models import CURATOR_FIELDS, Item, tag_name
 from revue.store.reads import Reads
 from revue.store.schema import (
     CHUNK,
@@ -133,8 +133,7 @@ class Transaction:
         `rows`, when given, receives each tag attached (id -> hashtag flag), in order."""
         added: list[str] = []
         hashset = {h.lower() for h in hashtags}
-        for name in [*tags, *hashtags]:
-            name = name.strip().lstrip("#").strip()
+        for name in map(tag_name, [*tags, *hashtags]):
             if not name:
                 continue
             tag_id = self.tag_id(name)
@@ -159,7 +158,7 @@ class Transaction:
             self.conn.execute(
                 "DELETE FROM item_tags WHERE item_id = ? AND tag_id = "
                 "(SELECT id FROM tags WHERE name = ?)",
-                [item_id, name.lstrip("#")],
+                [item_id, tag_name(name)],
             )
 
     def tag_rows(self, tags: Iterable[str], hashtags: Iterable[str]) -> dict[int, int]:
@@ -167,8 +166,7 @@ class Transaction:
         attached: dict[int, int] = {}
         hashtags = list(hashtags)
         hashset = {h.lower() for h in hashtags}
-        for name in [*tags, *hashtags]:
-            name = name.strip().lstrip("#").strip()
+        for name in map(tag_name, [*tags, *hashtags]):
             if name:
                 tag_id = self.tag_id(name)
                 attached[tag_id] = attached.get(tag_id, 0) | (name.lower() in hashset)
@@ -341,13 +339,13 @@ class Transaction:
         """`add` of a story stored already as item `item_id`: the curator's text merged in."""
         merged: list[str] = []
         current = self.conn.execute(
-            "SELECT note, lead, quote, section, title, summary, user_fields FROM items "
+            f"SELECT {', '.join(CURATOR_FIELDS)}, title, summary, user_fields FROM items "
             "WHERE id = ?",
             [item_id],
         ).fetchone()
         updates: dict[str, Any] = {}
         replaced: str | None = None
-        for i, name in enumerate(("note", "lead", "quote", "section")):
+        for i, name in enumerate(CURATOR_FIELDS):
             new = curator[name]
             old = current[i]
             if name == "note" and new and old and replace_note:
@@ -396,11 +394,11 @@ class Transaction:
     def merge(self, item_id: int, *, into: int) -> None:
         """Fold item `item_id` into the earlier item `into`: curator text, tags, keys, and
         the first publication date it lacks."""
-        columns = "note, lead, quote, section, first_published"
+        columns = ", ".join((*CURATOR_FIELDS, "first_published"))
         src = self.conn.execute(f"SELECT {columns} FROM items WHERE id = ?", [item_id]).fetchone()
         dst = self.conn.execute(f"SELECT {columns} FROM items WHERE id = ?", [into]).fetchone()
         updates: dict[str, Any] = {}
-        for i, name in enumerate(("note", "lead", "quote", "section")):
+        for i, name in enumerate(CURATOR_FIELDS):
             if src[i] and not dst[i]:
                 updates[name] = src[i]
             elif src[i] and dst[i] and src[i] not in dst[i] and name != "section":

@@ -28,7 +28,7 @@ from typing import BinaryIO
 from revue.formats.imports.bookmarks import read_bookmarks
 from revue.formats.imports.csvfiles import read_csv, read_pocket_csv
 from revue.formats.imports.links import read_links
-from revue.formats.imports.opml import _parse_opml_records
+from revue.formats.imports.opml import read_opml
 from revue.formats.imports.pinboard import _parse_pinboard
 from revue.formats.imports.records import (
     RECORD_COLUMNS,
@@ -132,7 +132,7 @@ def open_import(
     if format != "auto" and format not in FORMATS:
         raise ValueError(f"unknown import format {format!r} (known: {', '.join(FORMATS)})")
     if format == "opml":
-        return _whole(_parse_opml_records(handle.read()))
+        return _whole(read_opml(handle.read()))
     start = handle.tell()
     encoding = encoding_of(handle)
     handle.seek(start)
@@ -148,7 +148,7 @@ def open_import(
         format = format_of(head, filename, read_whole)
     if format == "opml":
         handle.seek(start)
-        return _whole(_parse_opml_records(handle.read()))
+        return _whole(read_opml(handle.read()))
     if format == "revue-json":
         # revue's own export is read as it is stored, a record at a time, and restored as
         # it is read: `read_revue_export`, not a list of records.

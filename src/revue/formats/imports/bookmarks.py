@@ -13,7 +13,7 @@ from revue.formats.imports.records import (
     MAX_TEXT,
     ImportRecord,
     _clip,
-    _one_line,
+    _collapsed,
     _tags,
     _to_iso,
     _url_problem,
@@ -37,8 +37,8 @@ def _anchor_title(parsed: str, source: str) -> str | None:
     if "<" in source.split(">", 2)[-1]:
         match = _ANCHOR_RE.search(source)
         if match and "<" in match.group(1):
-            return _one_line(html.unescape(match.group(1)))
-    return _one_line(parsed)
+            return _collapsed(html.unescape(match.group(1)))
+    return _collapsed(parsed)
 
 
 # A start tag as bookmark files write it: a name, then name="value" attributes. Read by one
@@ -170,7 +170,7 @@ class _BookmarkReader(HTMLParser):
         if tag == "h1":
             self.pocket_status = "archive" if "archive" in text.lower() else "unread"
         else:
-            self.next_folder = _one_line(text, MAX_TAG)
+            self.next_folder = _collapsed(text, MAX_TAG)
 
     def _end_anchor(self) -> None:
         if self.anchor is None:

@@ -15,12 +15,13 @@ from revue.formats.imports.records import (
     MAX_TITLE,
     ImportRecord,
     _clip,
-    _one_line,
+    _collapsed,
     _tags,
     _to_iso,
     _url_problem,
     _why,
 )
+from revue.models import STATUSES
 
 _URL_COLUMNS = ("url", "link", "href", "uri", "address", "bookmark")
 
@@ -249,7 +250,7 @@ def _split_tags(cell: str | None) -> list[str]:
 def read_pocket_csv(lines: Iterable[str], errors: list[tuple[int, str]]) -> Iterator[ImportRecord]:
     """Pocket's CSV export, a row at a time (`lines`: the file's physical lines)."""
     for line, row, url in _csv_links(lines, errors, lambda row: row.get("url")):
-        title = _one_line(row.get("title"))
+        title = _collapsed(row.get("title"))
         record = ImportRecord(
             url=url,
             title=None if title == url else title,  # Pocket writes the URL when untitled
@@ -271,18 +272,15 @@ _STORED_COLUMNS = {  # column: longest value kept
 }
 
 
-_STATUSES = ("pending", "ok", "failed", "blocked")
-
-
 def _stored_fields(row: Mapping[str, str]) -> dict[str, str]:
     """The page fields and fetch status a revue CSV export carries, as they were stored."""
     out: dict[str, str] = {}
     for name, limit in _STORED_COLUMNS.items():
-        value = _one_line(row.get(name), limit)
+        value = _collapsed(row.get(name), limit)
         if value:
             out[name] = value
     status = (row.get("status") or "").strip().lower()
-    if status in _STATUSES:  # other tools' "unread" or "archive" are not a fetch status
+    if status in STATUSES:  # other tools' "unread" or "archive" are not a fetch status
         out["status"] = status
     return out
 
@@ -322,15 +320,15 @@ def read_csv(lines: Iterable[str], errors: list[tuple[int, str]]) -> Iterator[Im
         hashtags = _split_tags(cell("hashtag"))
         record = ImportRecord(
             url=url,
-            title=_one_line(cell("title")),
+            title=_collapsed(cell("title")),
             note=_clip(cell("note"), MAX_TEXT),
             summary=_clip(cell("summary"), MAX_TEXT),
             tags=_split_tags(cell("tag")),
             hashtags=hashtags,
             added_at=_to_iso(cell("date")),
-            via=_one_line(cell("via"), MAX_TAG),
-            section=_one_line(cell("section"), MAX_TAG),
-            lead=_one_line(cell("lead")),
+            via=_collapsed(cell("via"), MAX_TAG),
+            section=_collapsed(cell("section"), MAX_TAG),
+            lead=_collapsed(cell("lead")),
             quote=_clip(cell("quote"), MAX_TEXT),
             stored=_stored_fields(row),
             line=line,
@@ -339,7 +337,7 @@ def read_csv(lines: Iterable[str], errors: list[tuple[int, str]]) -> Iterator[Im
         if record.note is None and record.summary is not None and lone_description:
             # A lone "description" column is the curator's text more often than the page's.
             record.note, record.summary = record.summary, None
-        folder = _one_line(cell("folder"), MAX_TITLE)
+        folder = _collapsed(cell("folder"), MAX_TITLE)
         if folder:
             record.extra["folder"] = folder
         yield record

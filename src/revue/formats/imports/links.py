@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from revue import urls
-from revue.formats.imports.records import ImportRecord, _one_line, _url_problem
+from revue.formats.imports.records import ImportRecord, _collapsed, _url_problem
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"“”«»]+", re.IGNORECASE)
 
@@ -35,4 +35,4 @@ def read_links(lines: Iterable[str], errors: list[tuple[int, str]]) -> Iterator[
             if problem:
                 errors.append((number, f"{problem}: {line[:80]}"))
                 continue
-            yield ImportRecord(url=url, title=_one_line(rest), line=number)
+            yield ImportRecord(url=url, title=_collapsed(rest), line=number)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from revue.formats.imports.records import ImportRecord, ImportResult
 
 
-def _parse_opml_records(data: bytes) -> ImportResult:
-    from revue.formats.feeds import parse_opml  # feeds pulls feedparser in; only OPML needs it here
+def read_opml(data: bytes) -> ImportResult:
+    """The feeds an OPML document lists, as records (`revue import` and `revue feed import`
+    both read OPML here); raises ValueError when it is not OPML."""
+    from revue.formats.feedparse import (
+        parse_opml,
+    )  # feedparse pulls feedparser in; only OPML needs it
 
     errors: list[tuple[int, str]] = []
     records = [

@@ -9,10 +9,10 @@ from revue.formats.imports.records import (
     ImportRecord,
     ImportResult,
     _clip,
+    _collapsed,
     _json,
     _kind_of,
     _link_field,
-    _one_line,
     _tags,
     _text_field,
     _text_list_field,
@@ -34,7 +34,7 @@ def _pinboard_record(entry: Any, index: int) -> ImportRecord:
         raise ValueError(f"time is {_kind_of(time)}, not a date")
     record = ImportRecord(
         url=url,
-        title=_one_line(valid_text(_text_field(entry, "description") or "")),
+        title=_collapsed(valid_text(_text_field(entry, "description") or "")),
         note=_clip(valid_text(_text_field(entry, "extended") or ""), MAX_TEXT),
         tags=_tags(valid_text(t) for t in tag_list),
         added_at=_to_iso(time),

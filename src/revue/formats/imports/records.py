@@ -10,11 +10,13 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
 from revue import urls
-from revue.sanitize import clean_text
+from revue.models import unique_tags
+from revue.sanitize import clean_json, clean_text
 
 MAX_TITLE = 1_000
 
@@ -128,7 +130,8 @@ def _clip(text: str | None, limit: int) -> str | None:
     return text[:limit] if len(text) > limit else text
 
 
-def _one_line(text: str | None, limit: int = MAX_TITLE) -> str | None:
+def _collapsed(text: str | None, limit: int = MAX_TITLE) -> str | None:
+    """`text` single-spaced and clipped to `limit` (None stays None)."""
     if text is None:
         return None
     return _clip(" ".join(text.split()), limit)
@@ -136,16 +139,7 @@ def _one_line(text: str | None, limit: int = MAX_TITLE) -> str | None:
 
 def _tags(values: Iterable[str]) -> list[str]:
     """Clean tags: stripped, bounded, no empties, first spelling of duplicates kept."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for value in values:
-        tag = " ".join(value.split())[:MAX_TAG]
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            out.append(tag)
-        if len(out) >= MAX_TAGS:
-            break
-    return out
+    return list(islice(unique_tags(" ".join(v.split())[:MAX_TAG] for v in values), MAX_TAGS))
 
 
 _SPACE = re.compile(r"\s")  # what str.isspace() calls a blank
@@ -246,7 +240,7 @@ def valid_text(text: str) -> str:
     record refused: one bad character in a title should not cost the bookmark. Control
     characters and bidi overrides go too (`sanitize.clean_text`, the one gate of outside
     text): a NUL or an ESC in a note would reach the review and make its feed ill-formed."""
-    return clean_text(text, bidi=False)
+    return clean_text(text, keep_bidi=False)
 
 
 def _decode(data: bytes) -> str:
@@ -548,29 +542,6 @@ def _link_field(record: Mapping[str, Any], name: str) -> str:
     return urls.strip_credentials(url)
 
 
-def _valid_json_text(value: Any) -> Any:
-    """A JSON value with every string made valid Unicode (see `valid_text`), iteratively:
-    a document json.loads accepted may still be too deep for a recursive walk."""
-    if isinstance(value, str):
-        return valid_text(value)
-    if not isinstance(value, list | dict):
-        return value
-    stack: list[Any] = [value]
-    while stack:
-        node = stack.pop()
-        keys: Iterable[Any] = node.keys() if isinstance(node, dict) else range(len(node))
-        for key in list(keys):
-            child = node[key]
-            if isinstance(child, str):
-                node[key] = valid_text(child)
-            elif isinstance(child, list | dict):
-                stack.append(child)
-        if isinstance(node, dict) and any(valid_text(k) != k for k in node):
-            for key in [k for k in node if valid_text(k) != k]:
-                node[valid_text(key)] = node.pop(key)
-    return value
-
-
 _RECORD_TEXT = ("title", "note", "via", "quote", "lead", "section", "summary")
 
 
@@ -592,7 +563,7 @@ def valid_records(
         record.tags = [valid_text(t) for t in record.tags]
         record.hashtags = [valid_text(t) for t in record.hashtags]
         if record.extra:
-            record.extra = _valid_json_text(record.extra)
+            record.extra = clean_json(record.extra, max_depth=None)
         if record.review is not None:
             record.review.title = valid_text(record.review.title)
         yield record

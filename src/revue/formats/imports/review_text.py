@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,10 +17,11 @@ from revue.formats.imports.records import (
     ImportResult,
     ReviewRef,
     _clip,
-    _one_line,
+    _collapsed,
     _tags,
 )
 from revue.monthnames import WIDE
+from revue.sanitize import unaccented
 from revue.urls import date_in_url
 
 
@@ -30,13 +30,8 @@ def _names(lang: str) -> dict[str, int]:
     names = [name.lower() for name in WIDE[lang]]
     return {
         **{name: n for n, name in enumerate(names, start=1)},
-        **{_unaccented(name): n for n, name in enumerate(names, start=1)},
+        **{unaccented(name): n for n, name in enumerate(names, start=1)},
     }
-
-
-def _unaccented(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _MONTHS_FR = _names("fr")
@@ -236,9 +231,9 @@ def _parse_item_line(line: str, number: int) -> ImportRecord | None:
     # "Lead-in: Title": only a sentence-long prefix glued to its colon, so that titles like
     # "Chine: Tencent…" or French-spaced "DuProprio : 100 000…" stay whole.
     if lead and len(lead.group(1).split()) >= 4 and not before.startswith(_QUOTE_OPENERS):
-        record.lead = _one_line(lead.group(1) + ":")  # as written: the review shows it so
+        record.lead = _collapsed(lead.group(1) + ":")  # as written: the review shows it so
         before = lead.group(2)
-    record.title = _one_line(before)
+    record.title = _collapsed(before)
     if record.title:
         # The post as published: its title, and its via or the lack of one.
         record.own = ("title", "via")
@@ -260,7 +255,7 @@ def _parse_review_text(text: str, year: int | None, zone: dt.tzinfo) -> ImportRe
             continue
         if _HEADER_LINE.match(line) and (days := _header_days(line)) is not None:
             lang = "fr" if _FR_RANGE.search(line) else "en"
-            ref = ReviewRef(_one_line(line) or "", None, None, lang=lang, style="classic")
+            ref = ReviewRef(_collapsed(line) or "", None, None, lang=lang, style="classic")
             current = _PendingReview(ref, days, line=number)
             reviews.append(current)
             last_item, pending_lead, run = None, None, []
@@ -291,7 +286,7 @@ def _parse_review_text(text: str, year: int | None, zone: dt.tzinfo) -> ImportRe
             continue
         run = []
         if pending_lead and record.lead is None:
-            record.lead = _one_line(pending_lead)
+            record.lead = _collapsed(pending_lead)
         pending_lead = None
         record.review = current.ref
         current.records.append(record)

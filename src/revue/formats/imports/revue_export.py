@@ -19,12 +19,11 @@ from revue.formats.imports.records import (
     _link_field,
     _text_field,
     _url_problem,
-    _valid_json_text,
     _why,
     check_fields,
 )
-
-_ITEM_STATUSES = ("pending", "ok", "failed", "blocked")
+from revue.models import STATUSES
+from revue.sanitize import clean_json
 
 
 def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any]:
@@ -48,11 +47,11 @@ def check_revue_item(item: Any, *, text_is_clean: bool = False) -> dict[str, Any
     checked["kind"] = kind
     check_fields(item, "item")
     status = item.get("status")
-    if status is not None and status not in _ITEM_STATUSES:
-        raise ValueError(f"status is {status[:20]!r}, not one of {', '.join(_ITEM_STATUSES)}")
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status is {status[:20]!r}, not one of {', '.join(STATUSES)}")
     if text_is_clean:
         return checked
-    result: dict[str, Any] = _valid_json_text(checked)
+    result: dict[str, Any] = clean_json(checked, max_depth=None)
     return result
 
 
@@ -65,7 +64,7 @@ def _check_review(review: Any) -> dict[str, Any]:
         raise ValueError(f"start {review['start']} is after end {review['end']}")
     _check_entries(review, "files", "file")
     _check_entries(review, "posts", "post")
-    result: dict[str, Any] = _valid_json_text(dict(review))
+    result: dict[str, Any] = clean_json(dict(review), max_depth=None)
     return result
 
 
@@ -78,7 +77,7 @@ def _check_feed(feed: Any) -> dict[str, Any]:
     if url is None or _SURROGATE.search(url) or _url_problem(url.strip()):
         raise ValueError(_why("not an http(s) URL", str(url or "")))
     check_fields(feed, "feed")
-    result: dict[str, Any] = _valid_json_text(dict(feed))
+    result: dict[str, Any] = clean_json(dict(feed), max_depth=None)
     return result
 
 
@@ -89,7 +88,7 @@ def _check_skip(skip: Any) -> dict[str, Any]:
     check_fields(skip, "skip")
     if skip["start"] > skip["end"]:
         raise ValueError(f"start {skip['start']} is after end {skip['end']}")
-    result: dict[str, Any] = _valid_json_text(dict(skip))
+    result: dict[str, Any] = clean_json(dict(skip), max_depth=None)
     return result
 
 

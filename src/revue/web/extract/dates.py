@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-import unicodedata
 from typing import Any
 
 from revue.monthnames import MONTHS
+from revue.sanitize import unaccented
 from revue.urls import date_in_url
 
 _ISO_RE = re.compile(
@@ -35,8 +35,7 @@ _CJK_DATE_RE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2}
 
 
 def _month_number(word: str) -> int | None:
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    key = "".join(c for c in decomposed if not unicodedata.combining(c))
+    key = unaccented(word.lower())
     return MONTHS.get(key) or (MONTHS.get(key[:3]) if len(key) > 3 else None)
 
 

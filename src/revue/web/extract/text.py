@@ -131,7 +131,7 @@ def finish_meta(meta: PageMeta) -> PageMeta:
     for name in PageMeta.__slots__:
         value = getattr(meta, name)
         if isinstance(value, str):
-            value = clean_text(value, bidi=False)
+            value = clean_text(value, keep_bidi=False)
             if name in _ONE_LINE_FIELDS:
                 value = " ".join(value.split())
             setattr(meta, name, value or None)

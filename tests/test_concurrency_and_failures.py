@@ -1,4 +1,4 @@
-"""Issue 4, "cron-safe and lossless", through the real command in separate processes.
+"""Cron-safe and lossless: the real command in separate processes, at once or failing.
 
 Concurrent writers, `kill -9` mid-batch, the compose lock, backups while writing, newer and
 damaged databases, bad config files, a full disk, and no prompt without a terminal. Every
@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import revue
+from revue.errors import ExitCode
 from revue.files import compose_lock
 from revue.store.db import SCHEMA_VERSION
 
@@ -118,14 +119,14 @@ def page(title: str) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db_path(tmp_path: Path) -> Path:
     return tmp_path / "revue.db"  # REVUE_DB (conftest)
 
 
 # -- two writers at once -------------------------------------------------------------------
 
 
-def test_several_processes_create_and_fill_a_new_database_at_once(db: Path) -> None:
+def test_several_processes_create_and_fill_a_new_database_at_once(db_path: Path) -> None:
     procs = []
     for p in range(4):
         links = "".join(f"https://p{p}.example/{n}\n" for n in range(40))
@@ -133,13 +134,13 @@ def test_several_processes_create_and_fill_a_new_database_at_once(db: Path) -> N
         procs.append((proc, links))
     outs = [proc.communicate(links, timeout=120) for proc, links in procs]
     for (proc, _), (_, err) in zip(procs, outs, strict=True):
-        assert proc.returncode == 0, err
+        assert proc.returncode == ExitCode.OK, err
         assert "locked" not in err and "Traceback" not in err, err
-    assert count_items(db) == 160
-    assert db_rows(db, "PRAGMA journal_mode")[0][0] == "wal"
+    assert count_items(db_path) == 160
+    assert db_rows(db_path, "PRAGMA journal_mode")[0][0] == "wal"
     per_tag = dict(
         db_rows(
-            db,
+            db_path,
             "SELECT t.name, count(*) FROM item_tags it JOIN tags t ON t.id = it.tag_id "
             "GROUP BY t.name",
         )
@@ -160,14 +161,14 @@ store.close()
 """
 
 
-def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db: Path) -> None:
+def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db_path: Path) -> None:
     # A start line: each process, revue imported, waits on one pipe; closing its only
     # writer wakes them all at once.
     gate, release = os.pipe()
     try:
         procs = [
             subprocess.Popen(
-                [sys.executable, "-c", OPEN_AT_ONCE, str(db), str(gate), str(k)],
+                [sys.executable, "-c", OPEN_AT_ONCE, str(db_path), str(gate), str(k)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -184,11 +185,11 @@ def test_processes_opening_a_new_database_at_the_same_instant_all_succeed(db: Pa
         os.close(gate)
     for proc in procs:
         out, err = proc.communicate(timeout=60)
-        assert proc.returncode == 0, err
+        assert proc.returncode == ExitCode.OK, err
         assert out.split()[0] == "wal", out
-    assert count_items(db) == 6
-    assert db_rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
-    assert db_rows(db, "SELECT count(*) FROM _sqlite_migrations")[0][0] == SCHEMA_VERSION
+    assert count_items(db_path) == 6
+    assert db_rows(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert db_rows(db_path, "SELECT count(*) FROM _sqlite_migrations")[0][0] == SCHEMA_VERSION
 
 
 def rss(base: str, n: int) -> str:
@@ -201,7 +202,7 @@ def rss(base: str, n: int) -> str:
 
 
 def test_cron_fetch_and_feed_pull_run_while_the_curator_adds(
-    db: Path, server: LoopbackServer
+    db_path: Path, server: LoopbackServer
 ) -> None:
     def slowish(handler: BaseHTTPRequestHandler) -> None:
         time.sleep(0.02)  # keeps the fetch's writes spread over the adds' writes
@@ -235,11 +236,11 @@ def test_cron_fetch_and_feed_pull_run_while_the_curator_adds(
         results.append((proc, *proc.communicate(links, timeout=120)))
     results += [(proc, *proc.communicate(timeout=120)) for proc in cron]
     for proc, _, err in results:
-        assert proc.returncode == 0, err
+        assert proc.returncode == ExitCode.OK, err
         assert "locked" not in err and "Traceback" not in err, err
-    assert count_items(db) == 30 + 25 + 60
+    assert count_items(db_path) == 30 + 25 + 60
     statuses = dict(
-        db_rows(db, "SELECT status, count(*) FROM items WHERE url LIKE '%/cron/%' GROUP BY 1")
+        db_rows(db_path, "SELECT status, count(*) FROM items WHERE url LIKE '%/cron/%' GROUP BY 1")
     )
     assert statuses == {"ok": 30}
 
@@ -247,7 +248,7 @@ def test_cron_fetch_and_feed_pull_run_while_the_curator_adds(
 # -- killed mid-batch ----------------------------------------------------------------------
 
 
-def test_kill_9_mid_batch_loses_no_acknowledged_link(db: Path, server: LoopbackServer) -> None:
+def test_kill_9_mid_batch_loses_no_acknowledged_link(db_path: Path, server: LoopbackServer) -> None:
     release = threading.Event()
 
     def held(handler: BaseHTTPRequestHandler) -> None:
@@ -270,7 +271,7 @@ def test_kill_9_mid_batch_loses_no_acknowledged_link(db: Path, server: LoopbackS
     try:
         deadline = time.monotonic() + 60
         # Mid-fetch: every link stored and at least one page requested.
-        while count_items(db) < 200 or not server.requests:
+        while count_items(db_path) < 200 or not server.requests:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "add never stored its 200 links"
             time.sleep(0.05)
@@ -285,15 +286,15 @@ def test_kill_9_mid_batch_loses_no_acknowledged_link(db: Path, server: LoopbackS
     proc.stdout.close()
     proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
-    rows = db_rows(db, "SELECT id, original_url, status FROM items ORDER BY id")
+    rows = db_rows(db_path, "SELECT id, original_url, status FROM items ORDER BY id")
     assert len(rows) == 200
     assert {int(a) for a in acknowledged} <= {r[0] for r in rows}
     assert {r[1] for r in rows} == set(links)
     assert {r[2] for r in rows} <= {"pending", "ok"}
 
     done = run("fetch", "--pending")
-    assert done.returncode == 0, done.stderr
-    assert db_rows(db, "SELECT status, count(*) FROM items GROUP BY 1") == [("ok", 200)]
+    assert done.returncode == ExitCode.OK, done.stderr
+    assert db_rows(db_path, "SELECT status, count(*) FROM items GROUP BY 1") == [("ok", 200)]
 
 
 # -- compose is exclusive and atomic -------------------------------------------------------
@@ -304,39 +305,39 @@ def reviews(tmp_path: Path) -> Path:
     return tmp_path / "reviews"  # REVUE_REVIEWS_DIR (conftest)
 
 
-def test_a_second_compose_is_refused_clearly_while_one_writes(db: Path, reviews: Path) -> None:
+def test_a_second_compose_is_refused_clearly_while_one_writes(db_path: Path, reviews: Path) -> None:
     run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
     reviews.mkdir()
-    with open(compose_lock(db), "a+") as held:  # beside the database, not in the folder
+    with open(compose_lock(db_path), "a+") as held:  # beside the database, not in the folder
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         loser = run("compose")
-        assert loser.returncode == 1
+        assert loser.returncode == ExitCode.PARTIAL
         one_error_line(loser, "another revue compose", str(reviews))
         assert list(reviews.iterdir()) == []
-        assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
+        assert db_rows(db_path, "SELECT count(*) FROM reviews") == [(0,)]
     winner = run("compose")
-    assert winner.returncode == 0, winner.stderr
+    assert winner.returncode == ExitCode.OK, winner.stderr
     written = sorted(p.name for p in reviews.iterdir())
     assert not [n for n in written if n.endswith(".tmp")], written
     assert "feed.xml" in written and any(n.endswith("-revue-de-presse.md") for n in written)
     assert len(written) == 2  # the lock is not the blog's: it stays beside the database
-    assert compose_lock(db).is_file()
+    assert compose_lock(db_path).is_file()
 
 
-def test_a_review_path_taken_by_a_folder_is_a_clean_error(db: Path, reviews: Path) -> None:
+def test_a_review_path_taken_by_a_folder_is_a_clean_error(db_path: Path, reviews: Path) -> None:
     run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
     target = reviews / "2024-03-19-revue-de-presse.md"
     target.mkdir(parents=True)
     proc = run("compose", "--from", "2024-03-13", "--to", "2024-03-19", "--force", "--allow-empty")
-    assert proc.returncode == 2
+    assert proc.returncode == ExitCode.BAD_INPUT
     one_error_line(proc, str(target))
-    assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
+    assert db_rows(db_path, "SELECT count(*) FROM reviews") == [(0,)]
 
 
 # -- backup while another process writes ---------------------------------------------------
 
 
-def test_backup_while_another_process_writes_is_consistent(db: Path, tmp_path: Path) -> None:
+def test_backup_while_another_process_writes_is_consistent(db_path: Path, tmp_path: Path) -> None:
     run_in_process("add", "https://seed.example/", "--no-fetch")
     copies = []
     with spawn("add", "-", "--no-fetch") as writer:
@@ -346,11 +347,11 @@ def test_backup_while_another_process_writes_is_consistent(db: Path, tmp_path: P
         for k in range(3):
             target = tmp_path / f"backup-{k}.db"
             proc = run("--quiet", "backup", str(target))
-            assert proc.returncode == 0, proc.stderr
+            assert proc.returncode == ExitCode.OK, proc.stderr
             assert "locked" not in proc.stderr and proc.stderr == ""
             copies.append(target)
         err = writer.stderr.read()  # up to the writer's exit
-    assert writer.returncode == 0, err
+    assert writer.returncode == ExitCode.OK, err
     for copy in copies:
         assert db_rows(copy, "PRAGMA integrity_check") == [("ok",)]
         n = count_items(copy)
@@ -358,57 +359,57 @@ def test_backup_while_another_process_writes_is_consistent(db: Path, tmp_path: P
         # Every item of the copy is whole: its key row is there too.
         assert db_rows(copy, "SELECT count(DISTINCT item_id) FROM item_keys")[0][0] == n
         run_in_process("--db", str(copy), "list", "--json")
-    assert count_items(db) == 151
+    assert count_items(db_path) == 151
 
 
 # -- upgrades and newer databases ----------------------------------------------------------
 
 
-def test_the_kept_schema_7_database_upgrades_and_reads(db: Path) -> None:
-    shutil.copy(SCHEMA_DB, db)
+def test_the_kept_schema_7_database_upgrades_and_reads(db_path: Path) -> None:
+    shutil.copy(SCHEMA_DB, db_path)
     listed = run("list", "--json")
-    assert listed.returncode == 0, listed.stderr
+    assert listed.returncode == ExitCode.OK, listed.stderr
     assert "OpenAI en vedette" in listed.stdout and "Veille" in listed.stdout
     run_in_process("reviews", "--json")
     assert "example.org/feed.xml" in run_in_process("feed", "list", "--json").stdout
 
 
-def test_a_database_from_a_newer_revue_is_refused_untouched(db: Path) -> None:
-    shutil.copy(SCHEMA_DB, db)
-    conn = sqlite3.connect(db)
+def test_a_database_from_a_newer_revue_is_refused_untouched(db_path: Path) -> None:
+    shutil.copy(SCHEMA_DB, db_path)
+    conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA user_version = 99")
     conn.commit()
     conn.close()
-    before = db.read_bytes()
+    before = db_path.read_bytes()
     for args in (("list",), ("add", "https://new.example/", "--no-fetch")):
         proc = run(*args)
-        assert proc.returncode == 3
-        one_error_line(proc, str(db), "newer revue")
-    assert db.read_bytes() == before
+        assert proc.returncode == ExitCode.STORE
+        one_error_line(proc, str(db_path), "newer revue")
+    assert db_path.read_bytes() == before
 
 
 # -- damage --------------------------------------------------------------------------------
 
 
-def test_a_file_that_is_not_sqlite_is_refused_untouched(db: Path) -> None:
-    db.write_text("title,url\nUn,https://a.example/\n", encoding="utf-8")
-    before = db.read_bytes()
+def test_a_file_that_is_not_sqlite_is_refused_untouched(db_path: Path) -> None:
+    db_path.write_text("title,url\nUn,https://a.example/\n", encoding="utf-8")
+    before = db_path.read_bytes()
     for args in (("list",), ("add", "https://new.example/", "--no-fetch")):
         proc = run(*args)
-        assert proc.returncode == 3
-        one_error_line(proc, str(db), "not a revue database")
-    assert db.read_bytes() == before
+        assert proc.returncode == ExitCode.STORE
+        one_error_line(proc, str(db_path), "not a revue database")
+    assert db_path.read_bytes() == before
 
 
-def test_a_truncated_database_is_refused_untouched(db: Path) -> None:
+def test_a_truncated_database_is_refused_untouched(db_path: Path) -> None:
     data = SCHEMA_DB.read_bytes()
-    db.write_bytes(data[: len(data) // 2])
-    before = db.read_bytes()
+    db_path.write_bytes(data[: len(data) // 2])
+    before = db_path.read_bytes()
     for args in (("list",), ("add", "https://new.example/", "--no-fetch"), ("compose",)):
         proc = run(*args)
-        assert proc.returncode == 3, proc.stderr
-        one_error_line(proc, str(db), "damaged")
-    assert db.read_bytes() == before
+        assert proc.returncode == ExitCode.STORE, proc.stderr
+        one_error_line(proc, str(db_path), "damaged")
+    assert db_path.read_bytes() == before
 
 
 @pytest.fixture
@@ -448,44 +449,44 @@ def test_a_read_only_database_reads_and_refuses_writes_cleanly(
     make_read_only(db if where == "file" else folder)
     before = db.read_bytes()
     proc = run("add", "https://new.example/", "--no-fetch", env=env)
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, str(db), "read-only")
     listed = run("list", "--json", env=env)
     if where == "file":  # reading still works
-        assert listed.returncode == 0, listed.stderr
+        assert listed.returncode == ExitCode.OK, listed.stderr
         assert "OpenAI en vedette" in listed.stdout
     else:  # SQLite cannot make its -wal and -shm files: not even reading
-        assert listed.returncode == 3, listed.stderr
+        assert listed.returncode == ExitCode.STORE, listed.stderr
         one_error_line(listed, str(db), "read-only folder")
     assert db.read_bytes() == before
 
 
 def test_an_unwritable_reviews_folder_is_a_clean_error(
-    db: Path, reviews: Path, make_read_only: Callable[[Path], None]
+    db_path: Path, reviews: Path, make_read_only: Callable[[Path], None]
 ) -> None:
     run_in_process("add", "https://a.example/", "--no-fetch")
     reviews.mkdir()
     make_read_only(reviews)
     proc = run("compose")
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     one_error_line(proc, str(reviews))
     assert list(reviews.iterdir()) == []
-    assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
+    assert db_rows(db_path, "SELECT count(*) FROM reviews") == [(0,)]
 
 
 def test_a_review_that_cannot_be_recorded_leaves_no_file_behind(
-    db: Path, reviews: Path, make_read_only: Callable[[Path], None]
+    db_path: Path, reviews: Path, make_read_only: Callable[[Path], None]
 ) -> None:
     run_in_process("add", "https://a.example/1", "--no-fetch", "--title", "Un")
     run_in_process("compose", "--out", str(reviews / "old"))
     first = next((reviews / "old").glob("*.md"))
     composed = first.read_bytes()
     run_in_process("add", "https://a.example/2", "--no-fetch", "--title", "Deux")
-    make_read_only(db)
+    make_read_only(db_path)
     for out in ("new", "old"):  # a new file, and a new version of a known one
         proc = run("compose", "--out", str(reviews / out))
-        assert proc.returncode == 3, proc.stderr
-        one_error_line(proc, str(db), "read-only")
+        assert proc.returncode == ExitCode.STORE, proc.stderr
+        one_error_line(proc, str(db_path), "read-only")
     assert list((reviews / "new").iterdir()) == []
     assert first.read_bytes() == composed
     assert not [p for p in (reviews / "old").iterdir() if p.name.endswith(".tmp")]
@@ -501,32 +502,32 @@ def file_size_limit(limit: int) -> Callable[[], None]:
     return apply
 
 
-def test_a_full_disk_fails_cleanly_and_keeps_what_was_stored(db: Path) -> None:
-    shutil.copy(SCHEMA_DB, db)
+def test_a_full_disk_fails_cleanly_and_keeps_what_was_stored(db_path: Path) -> None:
+    shutil.copy(SCHEMA_DB, db_path)
     run_in_process("list")
-    before = db_rows(db, "SELECT id, url, status FROM items ORDER BY id")
+    before = db_rows(db_path, "SELECT id, url, status FROM items ORDER BY id")
     links = "".join(f"https://full.example/{n}/{'x' * 1500}\n" for n in range(300))
-    limit = db.stat().st_size + 64 * 1024
+    limit = db_path.stat().st_size + 64 * 1024
     proc = run("add", "-", "--no-fetch", input=links, preexec=file_size_limit(limit))
-    assert proc.returncode == 3, proc.stderr
-    one_error_line(proc, str(db), "disk")
-    after = db_rows(db, "SELECT id, url, status FROM items ORDER BY id")
+    assert proc.returncode == ExitCode.STORE, proc.stderr
+    one_error_line(proc, str(db_path), "disk")
+    after = db_rows(db_path, "SELECT id, url, status FROM items ORDER BY id")
     assert after[: len(before)] == before
     assert len(after) < len(before) + 300  # the disk did fill up mid-batch
-    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert db_rows(db_path, "PRAGMA integrity_check") == [("ok",)]
     # Each link stored before the disk filled up is whole and listed.
     run_in_process("list", "--json")
 
 
-def test_a_full_disk_while_writing_a_review_is_a_clean_error(db: Path, reviews: Path) -> None:
+def test_a_full_disk_while_writing_a_review_is_a_clean_error(db_path: Path, reviews: Path) -> None:
     links = "".join(f"https://a.example/{n}\n" for n in range(6))
     run_in_process("add", "-", "--no-fetch", "--note", "x" * 9000, input=links)
     # Room for SQLite's 32 KiB -shm file, not for the 54 KB review.
     proc = run("compose", preexec=file_size_limit(40_000))
-    assert proc.returncode == 3, proc.stderr
+    assert proc.returncode == ExitCode.STORE, proc.stderr
     one_error_line(proc, str(reviews), "cannot write the review")
     assert list(reviews.iterdir()) == []  # no temp file
-    assert db_rows(db, "SELECT count(*) FROM reviews") == [(0,)]
+    assert db_rows(db_path, "SELECT count(*) FROM reviews") == [(0,)]
     run_in_process("compose")  # room again: it works
 
 
@@ -541,26 +542,26 @@ def test_a_full_disk_while_writing_a_review_is_a_clean_error(db: Path, reviews: 
     ],
 )
 def test_a_bad_config_file_is_one_line_and_writes_nothing(
-    tmp_path: Path, db: Path, text: str, problem: str
+    tmp_path: Path, db_path: Path, text: str, problem: str
 ) -> None:
     config = tmp_path / "config.toml"  # REVUE_CONFIG (conftest)
     config.write_text(text, encoding="latin-1")
     proc = run("add", "https://a.example/", "--title", "T")
-    assert proc.returncode == 3
+    assert proc.returncode == ExitCode.STORE
     one_error_line(proc, str(config), problem)
-    assert not db.exists()
+    assert not db_path.exists()
 
 
 # -- cron ergonomics -----------------------------------------------------------------------
 
 
-def test_quiet_prints_errors_only_and_logs_are_plain_timestamped_lines(db: Path) -> None:
+def test_quiet_prints_errors_only_and_logs_are_plain_timestamped_lines(db_path: Path) -> None:
     quiet = run("--quiet", "add", "https://a.example/1", "https://a.example/2", "--no-fetch")
-    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert quiet.returncode == ExitCode.OK and quiet.stderr == ""
     again = run("--quiet", "add", "https://a.example/1", "--no-fetch")
-    assert again.returncode == 0 and again.stderr == ""
+    assert again.returncode == ExitCode.OK and again.stderr == ""
     bad = run("--quiet", "add", "not a url", "--no-fetch")
-    assert bad.returncode == 2
+    assert bad.returncode == ExitCode.BAD_INPUT
     one_error_line(bad, "not a url")
     loud = run("--verbose", "add", "https://a.example/3", "--no-fetch")
     lines = loud.stderr.splitlines()
@@ -570,15 +571,15 @@ def test_quiet_prints_errors_only_and_logs_are_plain_timestamped_lines(db: Path)
     assert "\x1b[" not in colourless.stderr + colourless.stdout
 
 
-def test_nothing_waits_for_an_answer_without_a_terminal(db: Path, tmp_path: Path) -> None:
+def test_nothing_waits_for_an_answer_without_a_terminal(db_path: Path, tmp_path: Path) -> None:
     run_in_process("add", "https://a.example/1", "--no-fetch")
     rm = run("rm", "1", timeout=20)
-    assert rm.returncode == 2
+    assert rm.returncode == ExitCode.BAD_INPUT
     one_error_line(rm, "--yes")
-    assert count_items(db) == 1
+    assert count_items(db_path) == 1
     marker = tmp_path / "editor-ran"
     editor = f"sh -c 'touch {marker}; sleep 30' --"
     edit = run("edit", "1", env=child_env(EDITOR=editor, VISUAL=editor), timeout=20)
-    assert edit.returncode == 2
+    assert edit.returncode == ExitCode.BAD_INPUT
     one_error_line(edit, "no terminal")
     assert not marker.exists()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from revue.errors import ExitCode
+
 from clihelp import run, run_json
 from wordpress import WordPressSite
 
@@ -60,7 +62,7 @@ def compose_review(name: str) -> dict[str, str]:
     return urls
 
 
-def publish(*args: str, code: int = 0) -> tuple[str, str]:
+def publish(*args: str, code: int = ExitCode.OK) -> tuple[str, str]:
     result = run("publish", *args, code=code)
     return result.stdout, result.stderr
 
@@ -124,7 +126,7 @@ def test_a_post_edited_on_the_blog_is_overwritten_only_with_force(blog: WordPres
         f"'post_modified_gmt' => '2001-02-03 04:05:06'), array('ID' => {post_id}));"
         f"clean_post_cache({post_id});"
     )
-    _, err = publish(code=1)
+    _, err = publish(code=ExitCode.PARTIAL)
     assert "edited on the blog" in err and "--force" in err
     assert blog.get(f"/wp/v2/posts/{post_id}")["content"]["raw"] == "Edited on the blog"
     _, err = publish("--force")
@@ -143,7 +145,7 @@ def test_an_edit_within_the_second_of_revues_write_is_seen(blog: WordPressSite) 
         "global $wpdb; $wpdb->update($wpdb->posts, array('post_content' => 'Edited at once'), "
         f"array('ID' => {post_id})); clean_post_cache({post_id});"
     )
-    _, err = publish(code=1)
+    _, err = publish(code=ExitCode.PARTIAL)
     assert "edited on the blog" in err and "--force" in err
     assert blog.get(f"/wp/v2/posts/{post_id}")["content"]["raw"] == "Edited at once"
 
@@ -166,7 +168,7 @@ def test_a_deleted_post_is_recreated_only_with_new(blog: WordPressSite) -> None:
     _, err = publish()
     first = post_id_of(err)
     blog.php_code(f"wp_delete_post({first}, true);")
-    _, err = publish(code=1)
+    _, err = publish(code=ExitCode.PARTIAL)
     assert f"post #{first} was deleted" in err and "--new" in err
     assert run_json("reviews")[0]["posts"][0]["post_id"] == first  # nothing changed
     _, err = publish("--new")
@@ -175,7 +177,7 @@ def test_a_deleted_post_is_recreated_only_with_new(blog: WordPressSite) -> None:
     assert run_json("reviews")[0]["posts"][0]["post_id"] == second
     # A post moved to the trash is deleted as far as the curator is concerned.
     blog.php_code(f"wp_trash_post({second});")
-    _, err = publish(code=1)
+    _, err = publish(code=ExitCode.PARTIAL)
     assert "trash" in err and "--new" in err
 
 
@@ -184,7 +186,7 @@ def test_a_wrong_password_is_refused_with_401_and_nothing_is_recorded(
 ) -> None:
     compose_review("wrongpw")
     monkeypatch.setenv("REVUE_WORDPRESS_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
-    _, err = publish(code=1)
+    _, err = publish(code=ExitCode.PARTIAL)
     assert "HTTP 401" in err and "wrong user or application password" in err
     assert len(err.strip().splitlines()) == 1
     assert run_json("reviews")[0]["posts"] == []
@@ -196,7 +198,7 @@ def test_a_contributor_may_not_publish_403(
     compose_review("contrib")
     monkeypatch.setenv("REVUE_WORDPRESS_USER", "contrib")
     monkeypatch.setenv("REVUE_WORDPRESS_PASSWORD", blog.add_user("contrib", "contributor"))
-    _, err = publish("--status", "publish", code=1)
+    _, err = publish("--status", "publish", code=ExitCode.PARTIAL)
     assert "HTTP 403" in err and "may not" in err
     assert run_json("reviews")[0]["posts"] == []
 
@@ -213,7 +215,7 @@ def test_publish_now_or_schedule(blog: WordPressSite) -> None:
 
 def test_schedule_a_post(blog: WordPressSite) -> None:
     compose_review("scheduled")
-    out, _ = publish("--at", "2099-01-02T03:04:05+00:00", "--json", code=0)
+    out, _ = publish("--at", "2099-01-02T03:04:05+00:00", "--json", code=ExitCode.OK)
     data = json.loads(out)
     assert data["status"] == "future" and data["action"] == "created"
     post = blog.get(f"/wp/v2/posts/{data['post_id']}")

@@ -20,7 +20,6 @@ import datetime as dt
 import html as _html
 import io
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ import feedparser
 import lxml.etree as _lxml_etree
 import lxml.html as _lxml_html
 
-from revue.sanitize import clean_text
+from revue.sanitize import clean_text, unaccented
 
 __all__ = [
     "FeedEntry",
@@ -89,7 +88,7 @@ def _plain(value: str | None, limit: int, *, is_html: bool = True) -> str | None
     """
     if not value:
         return None
-    text = clean_text(value, bidi=False)
+    text = clean_text(value, keep_bidi=False)
     if is_html and ("<" in text or "&" in text):
         try:
             text = _lxml_html.fragment_fromstring(
@@ -109,7 +108,7 @@ def _plain(value: str | None, limit: int, *, is_html: bool = True) -> str | None
 def _collapse(text: str | None, limit: int) -> str | None:
     if not text:
         return None
-    return " ".join(clean_text(text, bidi=False).split())[:limit] or None
+    return " ".join(clean_text(text, keep_bidi=False).split())[:limit] or None
 
 
 def _author(value: Any) -> str | None:
@@ -303,8 +302,7 @@ def good_enough(entry: FeedEntry) -> bool:
 
 def _fold(text: str) -> str:
     """Case- and accent-insensitive form: "Éric" and "eric" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unaccented(text.casefold())
 
 
 _TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
