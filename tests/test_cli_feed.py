@@ -141,3 +141,25 @@ def test_a_feed_entry_first_published_long_ago_is_stale(server: LoopbackServer) 
     assert item["first_published"] == "2015-03-02T08:00:00+00:00"
     assert item["published"] == "2015-03-05T08:00:00+00:00"
     assert "stale" in run("list").stdout
+
+
+def test_feed_import_exits_partial_only_for_outlines_it_could_not_read(tmp_path: Path) -> None:
+    skipped = tmp_path / "skipped.opml"
+    skipped.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline xmlUrl="ftp://a.example/feed" text="a"/>'
+        '<outline xmlUrl="https://b.example/feed.xml" text="b"/></body></opml>',
+        encoding="utf-8",
+    )
+    result = run("feed", "import", str(skipped))  # a link revue does not follow: skipped
+    assert "not an http(s) URL: ftp://a.example/feed (skipped)" in result.stderr
+    lost = tmp_path / "lost.opml"
+    lost.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        + '<outline text="f">' * 3000
+        + "</outline>" * 3000
+        + '<outline xmlUrl="https://c.example/feed.xml" text="c"/></body></opml>',
+        encoding="utf-8",
+    )
+    result = run("feed", "import", str(lost), code=ExitCode.PARTIAL)
+    assert "could not be read (skipped)" in result.stderr

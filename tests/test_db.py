@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from revue.errors import NotFound, StoreError
-from revue.models import PageMeta, Post
+from revue.models import FailureKind, PageMeta, Post, failure_of
 from revue.store.db import Store
 from revue.store.migrations import NAMES
 
@@ -393,3 +393,22 @@ def test_a_feed_is_read_as_a_typed_record_printing_its_row(store: Store) -> None
     row = dict(store.query("SELECT * FROM feeds")[0])
     assert feed.to_json() == {**row, "tags": ["IA", "Tech"]} and list(feed.to_json()) == list(row)
     assert store.remove_feed(feed.id) == feed and store.feeds() == []
+
+
+def test_a_link_is_retried_unless_its_failure_is_of_the_refused_kind(store: Store) -> None:
+    # The store reads the failure's kind (`models.failure_of`), not the sentence's spelling.
+    sentences = [
+        "refused: 10.0.0.5 is a private address (found in a public feed)",
+        "refused by the address policy",
+        "connection refused",
+        "timeout after 20 s",
+    ]
+    ids = {}
+    for n, error in enumerate(sentences):
+        item = store.add(f"https://example.com/{n}", now=NOW).item
+        store.record_fetch(item.id, status="failed", now=NOW, error=error, next_attempt_at=NOW)
+        ids[item.id] = error
+    due = [ids[i.id] for i in store.due_for_fetch(now=NOW, failed=True)]
+    assert due == [e for e in sentences if failure_of(e) is not FailureKind.REFUSED]
+    assert due == ["connection refused", "timeout after 20 s"]
+    assert len(store.due_for_fetch(now=NOW, failed=True, force=True)) == len(sentences)

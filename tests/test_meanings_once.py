@@ -108,3 +108,9 @@ def test_tags_are_cleaned_and_made_unique_in_one_place() -> None:
     assert list(unique_tags(["Web", "", "web", "Été", "ÉTÉ", "SEO"])) == ["Web", "Été", "SEO"]
     assert where('.strip().lstrip("#").strip()') == ["models.py"]
     assert where("seen.setdefault(") == []
+
+
+def test_no_layer_reads_another_layers_failure_sentences() -> None:
+    # Failures are read by kind (`models.failure_of`, `ImportResult.unreadable`).
+    assert where('startswith("not an http(s) URL")') == []
+    assert where("LIKE 'refused") == []

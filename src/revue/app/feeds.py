@@ -122,11 +122,9 @@ class OpmlImport:
     listed: int  # feeds the file lists
     added: int  # of them, followed now
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): skipped
-
-    @property
-    def failures(self) -> int:
-        """Problems worth a non-zero exit: an entry that is not http(s) is only skipped."""
-        return sum(1 for _, reason in self.problems if not reason.startswith("not an http(s) URL"))
+    # Problems worth a non-zero exit: outlines the reader lost, as the reader classes them
+    # (`ImportResult.unreadable`); an entry that is not http(s) is only skipped.
+    failures: int = 0
 
 
 def import_opml(store: Store, data: bytes, *, name: str, now: dt.datetime) -> OpmlImport:
@@ -139,7 +137,7 @@ def import_opml(store: Store, data: bytes, *, name: str, now: dt.datetime) -> Op
     except ValueError as exc:
         raise BadInput(f"OPML {name}: {exc}") from None
     followed = follow_records(store, parsed.records, added_at=iso(now))
-    return OpmlImport(len(parsed.records), followed, parsed.errors)
+    return OpmlImport(len(parsed.records), followed, parsed.errors, len(parsed.unreadable))
 
 
 def feeds_opml(store: Store) -> str:

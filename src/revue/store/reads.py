@@ -11,7 +11,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound
-from revue.models import EVERY_ITEM, Feed, Item, ItemQuery, Post, Review
+from revue.models import EVERY_ITEM, FailureKind, Feed, Item, ItemQuery, Post, Review
 from revue.store.schema import CHUNK, ITEM_COLUMNS, wrap
 
 
@@ -225,7 +225,7 @@ class Reads:
             clauses.append("kind = 'link'")
             if not force:
                 # A link refused by the address policy would be refused again: not retried.
-                clauses.append("(error IS NULL OR error NOT LIKE 'refused:%')")
+                clauses.append(f"revue_failure(error, http_status) IS NOT '{FailureKind.REFUSED}'")
                 # A failed item without a next attempt is gone for good (a 404): not retried.
                 clauses.append(
                     "(next_attempt_at <= ? OR (next_attempt_at IS NULL AND status = 'pending'))"

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from revue.errors import StoreError
-from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS
+from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, failure_of
 
 BUSY_TIMEOUT_S = 30.0
 SCHEMA_VERSION = 16  # == len(migrations.NAMES); tests/test_db.py keeps the two equal
@@ -84,6 +84,8 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
+        # The kind of a stored failure, for queries: `models.failure_of` is its one reader.
+        conn.create_function("revue_failure", 2, failure_kind, deterministic=True)
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
             with contextlib.suppress(sqlite3.OperationalError):
@@ -93,6 +95,12 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise opening_error(path, exc) from None
     return conn
+
+
+def failure_kind(error: str | None, http_status: int | None) -> str | None:
+    """`models.failure_of` as SQL's `revue_failure(error, http_status)`: the kind's name."""
+    kind = failure_of(error, http_status)
+    return None if kind is None else kind.value
 
 
 def opening_error(path: Path, exc: sqlite3.Error) -> StoreError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from revue import urls
-from revue.models import FailureKind, failure_of
+from revue.models import FailureKind
 from revue.store.reads import Reads
 
 # An item a weekly review published (a recap repeats them: it is no publication).
@@ -50,18 +50,12 @@ def dead_sql(kinds: Iterable[FailureKind]) -> str:
     )
 
 
-def _failure(error: str | None, http_status: int | None) -> str | None:
-    kind = failure_of(error, http_status)
-    return None if kind is None else kind.value
-
-
 def _site(url: str | None) -> str:
     return urls.domain(url) if url else ""
 
 
 def _rows(store: Reads, sql: str, params: dict[str, Any] | Sequence[Any]) -> list[Any]:
     store.conn.create_function("revue_site", 1, _site, deterministic=True)
-    store.conn.create_function("revue_failure", 2, _failure, deterministic=True)
     return [tuple(r) for r in store.query(sql, params)]
 
 
