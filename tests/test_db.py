@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from revue.errors import NotFound, StoreError
-from revue.models import FailureKind, PageMeta, Post, failure_of
+from revue.models import FailureKind, PageMeta, Post, failure_of, new_item
 from revue.store.db import Store
 from revue.store.migrations import NAMES
 
@@ -279,7 +279,7 @@ def test_add_many_stores_what_adds_one_by_one_would(tmp_path: Path) -> None:
     for store in (one, bulk):
         store.add("https://old.example/", now=NOW, tags=["ia"])
     singles = [one.add(now=NOW, **e) for e in entries]  # type: ignore[arg-type]
-    outcomes = bulk.add_many(entries, now=NOW)
+    outcomes = bulk.add_many([new_item(**e) for e in entries], now=NOW)  # type: ignore[arg-type]
     assert state(bulk) == state(one)
     assert [(o.item, o.created) for o in outcomes] == [(o.item, o.created) for o in singles]
     assert [o.created for o in outcomes] == [True, False, True, False, True, False, True]

@@ -114,3 +114,22 @@ def test_no_layer_reads_another_layers_failure_sentences() -> None:
     # Failures are read by kind (`models.failure_of`, `ImportResult.unreadable`).
     assert where('startswith("not an http(s) URL")') == []
     assert where("LIKE 'refused") == []
+
+
+def test_a_new_item_is_one_frozen_record_built_by_one_function() -> None:
+    import dataclasses
+
+    from revue.app.add import link_entry
+    from revue.models import NewItem, new_item
+
+    # The CLI's, the mail's, the feeds' and the imports' new items: no dict spelled anew.
+    assert where("def new_item(") == ["models.py"]
+    assert where('"replace_note":') == []
+    entry = link_entry("https://a.example/", {"note": "= À suivre #IA", "tags": ["Veille"]})
+    assert entry == new_item(
+        "https://a.example/", note="À suivre #IA", tags=["Veille"], hashtags=["IA"],
+        replace_note=True,
+    )  # fmt: skip
+    assert isinstance(entry, NewItem)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.note = "x"  # type: ignore[misc]

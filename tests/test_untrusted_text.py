@@ -32,7 +32,7 @@ from markdown_it import MarkdownIt
 from revue.app.refresh import fetch_items
 from revue.errors import ExitCode
 from revue.formats.feedparse import parse_feed
-from revue.models import FetchResult
+from revue.models import FetchResult, new_item
 from revue.review.markup import markdown_to_html
 from revue.store.db import Store
 from revue.web.extract import extract
@@ -137,7 +137,7 @@ def test_an_unexpected_error_on_one_item_fails_that_item_alone(tmp_path: Path) -
     store = Store.open(tmp_path / "batch.db")
     now = dt.datetime(2024, 3, 19, 12, tzinfo=dt.UTC)
     links = ["https://example.org/a", "https://example.org/bad", "https://example.org/c"]
-    outcomes = store.add_many([{"url": link} for link in links], now=now.isoformat())
+    outcomes = store.add_many([new_item(link) for link in links], now=now.isoformat())
     html = b"<html><head><title>Fine</title></head></html>"
     results = {
         link: FetchResult(url=link, final_url=link, status=200, content_type="text/html", body=html)

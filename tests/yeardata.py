@@ -25,6 +25,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from revue.models import new_item
 from revue.store.db import Store
 
 ZONE = "America/Montreal"
@@ -82,7 +83,9 @@ def make_year(path: Path) -> dict[str, int]:
     """Fill the store at `path` with the year; returns the ids of a few items by name."""
     store = Store.open(path)
     try:
-        outcomes = store.add_many(_entries(), now="2026-01-01T00:00:00+00:00")
+        outcomes = store.add_many(
+            [new_item(**e) for e in _entries()], now="2026-01-01T00:00:00+00:00"
+        )
         ids = [o.item.id for o in outcomes]
         a = {n: ids[2 * n] for n in range(365)}
         b = {n: ids[2 * n + 1] for n in range(365)}

@@ -423,6 +423,50 @@ ItemOrder = Literal["newest", "position", "id"]
 
 
 @dataclass(frozen=True, slots=True)
+class NewItem:
+    """A link to store, as `Store.add` and `add_many` are given it (`new_item` builds it):
+    the curator's fields, and in `extra` page fields from elsewhere (a feed's title, an
+    export's stored columns). `own`: those of `extra` that are the curator's (a past
+    review's via); `replace_note`: on a link already here, the note replaces the item's
+    rather than being added after it."""
+
+    url: str
+    note: str | None = None
+    tags: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    section: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    lead: str | None = None
+    quote: str | None = None
+    added_at: str | None = None
+    source: str = "cli"
+    extra: dict[str, Any] | None = None
+    own: tuple[str, ...] = ()
+    replace_note: bool = False
+
+
+def new_item(
+    url: str,
+    *,
+    tags: Iterable[str] = (),
+    hashtags: Iterable[str] = (),
+    own: Iterable[str] = (),
+    source: str | None = None,
+    **fields: Any,
+) -> NewItem:
+    """A `NewItem`: its lists as tuples, a missing source the CLI's."""
+    return NewItem(
+        url,
+        tags=tuple(tags),
+        hashtags=tuple(hashtags),
+        own=tuple(own),
+        source=source or "cli",
+        **fields,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ItemQuery:
     """Which items `list` and `export` read, and in what order: built once by the CLI from
     its options, read by the store. `since`/`before` bound added_at: stored instants,

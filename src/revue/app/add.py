@@ -14,7 +14,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import BadInput
-from revue.models import Item, iso, note_body, unique_tags
+from revue.models import Item, NewItem, iso, new_item, note_body, unique_tags
 from revue.store.db import AddOutcome, Store
 
 HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w-]*)", re.UNICODE)
@@ -117,7 +117,7 @@ def link_entry(
     append_note: bool = False,
     title: str | None = None,
     source: str | None = None,
-) -> dict[str, Any]:
+) -> NewItem:
     """What `Store.add_many` is given for one link the curator adds: their fields (a note
     typed as the review writes it, "= À suivre", without its "="; its hashtags as tags),
     and `title`, a title from elsewhere (a list's line, a mail's subject): the page's title
@@ -126,18 +126,16 @@ def link_entry(
     tags = list(curator.pop("tags", ()) or ())
     if curator.get("note") is not None:
         curator["note"] = note_body(curator["note"]) or None
-    entry: dict[str, Any] = {
-        "url": link,
-        "tags": tags,
-        "hashtags": hashtags_in(curator.get("note")),
-        "replace_note": not append_note,
+    if title and not curator.get("title"):
+        curator["extra"] = {"title": title}
+    return new_item(
+        link,
+        tags=tags,
+        hashtags=hashtags_in(curator.get("note")),
+        replace_note=not append_note,
+        source=source,
         **curator,
-    }
-    if source is not None:
-        entry["source"] = source
-    if title and not entry.get("title"):
-        entry["extra"] = {"title": title}
-    return entry
+    )
 
 
 def store_links(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from revue import urls
 from revue.app.refresh import PRIVATE_FEED
 from revue.errors import BadInput, RevueError
-from revue.models import Feed, Item, iso
+from revue.models import Feed, Item, NewItem, iso, new_item
 from revue.store.db import Store
 
 if TYPE_CHECKING:
@@ -167,15 +167,13 @@ def feed_entry_dates(entry: FeedEntry) -> dict[str, str | None]:
     return {"first_published": entry.published, "published": entry.updated or entry.published}
 
 
-def _feed_entries_to_add(
-    feed: Feed, parsed: Any, *, public: bool
-) -> tuple[list[dict[str, Any]], int]:
+def _feed_entries_to_add(feed: Feed, parsed: Any, *, public: bool) -> tuple[list[NewItem], int]:
     """The entries to store; `public`: the feed came from the public web, so its entries'
     links may reach public addresses only (their `source` says so)."""
     from revue.formats.feedparse import good_enough, matches
 
     source = f"feed:{feed.id}" if public else f"feed:{feed.id}{PRIVATE_FEED}"
-    entries: list[dict[str, Any]] = []
+    entries: list[NewItem] = []
     filtered = 0
     for entry in parsed.entries:
         if not urls.is_http_url(entry.url):
@@ -190,12 +188,12 @@ def _feed_entries_to_add(
         elif entry.title:
             extra["title"] = entry.title
         entries.append(
-            {
-                "url": entry.url,
-                "tags": list(feed.tags),
-                "source": source,
-                "extra": {k: v for k, v in extra.items() if v},
-            }
+            new_item(
+                entry.url,
+                tags=feed.tags,
+                source=source,
+                extra={k: v for k, v in extra.items() if v},
+            )
         )
     return entries, filtered
 

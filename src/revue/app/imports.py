@@ -10,7 +10,7 @@ from typing import Any
 
 from revue import urls
 from revue.app.add import hashtags_in
-from revue.models import Item, iso
+from revue.models import Item, NewItem, iso, new_item
 from revue.store.db import AddOutcome, Store
 
 
@@ -105,7 +105,7 @@ def _import_batches(
     stamp: str,
     refused: list[tuple[int | None, str]],
     report: ImportReport,
-) -> Iterator[tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[int]]]]]:
+) -> Iterator[tuple[list[NewItem], list[tuple[dict[str, Any], list[int]]]]]:
     """The records of `parsed` as `Store.import_batches` takes them: (new items, past reviews
     with the positions of their items in the batch). Once a record names a past review, the
     rest of the file goes in one batch: a review is made of all its items."""
@@ -126,8 +126,8 @@ def _import_batches(
 
 def _import_batch(
     records: list[Any], fmt: str, extra_tags: Sequence[str], stamp: str, report: ImportReport
-) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[int]]]]:
-    entries: list[dict[str, Any]] = []
+) -> tuple[list[NewItem], list[tuple[dict[str, Any], list[int]]]]:
+    entries: list[NewItem] = []
     for record in records:
         page = {
             **record.stored,
@@ -136,20 +136,20 @@ def _import_batch(
             "via": record.via,
         }
         entries.append(
-            {
-                "url": record.url.strip(),
-                "title": record.title if "title" in record.own else None,
-                "own": record.own,
-                "note": record.note,
-                "tags": [*record.tags, *extra_tags],
-                "hashtags": list(dict.fromkeys([*record.hashtags, *hashtags_in(record.note)])),
-                "section": record.section,
-                "lead": record.lead,
-                "quote": record.quote,
-                "added_at": record.added_at,
-                "source": f"import:{fmt}",
-                "extra": {k: v for k, v in page.items() if v},
-            }
+            new_item(
+                record.url.strip(),
+                title=record.title if "title" in record.own else None,
+                own=record.own,
+                note=record.note,
+                tags=[*record.tags, *extra_tags],
+                hashtags=dict.fromkeys([*record.hashtags, *hashtags_in(record.note)]),
+                section=record.section,
+                lead=record.lead,
+                quote=record.quote,
+                added_at=record.added_at,
+                source=f"import:{fmt}",
+                extra={k: v for k, v in page.items() if v},
+            )
         )
     # Past reviews: the items they published are marked, so compose never repeats them.
     reviews: dict[tuple[str, str], tuple[Any, list[int]]] = {}

@@ -46,7 +46,7 @@ from revue.formats.mail import (
     title_of_subject,
     unwrap,
 )
-from revue.models import Item, iso
+from revue.models import Item, NewItem, iso
 from revue.store.db import Store
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def _read_one(
     uid: str,
     rules: InboxRules,
     fetcher_factory: Callable[[], Fetcher],
-) -> tuple[Filed, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[Filed, list[NewItem], list[dict[str, Any]]]:
     """What one message is, and the items or candidates it gives (nothing stored yet)."""
     size = folder.size(uid)
     if size is not None and size > rules.max_bytes:
@@ -182,7 +182,7 @@ def _read_one(
     kind = kind_of(mail, rules.me, rules.newsletters)
     if kind == "mine":
         entries = _items_of(mail)
-        filed = Filed("mine", mail.subject, mail.message_id, [e["url"] for e in entries])
+        filed = Filed("mine", mail.subject, mail.message_id, [e.url for e in entries])
         return filed, entries, []
     if kind == "newsletter":
         name = newsletter_name(mail)
@@ -195,7 +195,7 @@ def _read_one(
     return Filed("ignored", mail.subject, mail.message_id, reason=reason), [], []
 
 
-def _items_of(mail: Mail) -> list[dict[str, Any]]:
+def _items_of(mail: Mail) -> list[NewItem]:
     """The curator's links as `add` stores them: the note typed around each, the subject
     as the title until the page gives its own (when the mail holds one link)."""
     links: list[tuple[str, str]] = []

@@ -30,7 +30,7 @@ from typing import Any
 from revue import urls
 from revue.errors import BadInput, NotFound, StoreError
 from revue.files import new_file_mode, sync_folder, write_failure
-from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, PageMeta
+from revue.models import EXTRA_PAGE_FIELDS, PAGE_FIELDS, Item, NewItem, PageMeta, new_item
 from revue.store import dump as _dump
 from revue.store.dump import DUMP_FORMAT, DUMP_VERSION, dump, iter_dump
 from revue.store.records import Records
@@ -91,12 +91,13 @@ class Store(Records):
     def add(self, url: str, *, now: str, **fields: Any) -> AddOutcome:
         """Store a link (pending) or, if the story is already here, merge the curator's text.
 
-        `fields` are `Transaction.add`'s: note, tags, hashtags, section, title, summary,
+        `fields` are `models.NewItem`'s: note, tags, hashtags, section, title, summary,
         lead, quote, added_at, source, extra, own, replace_note."""
+        entry = new_item(url, **fields)
         with self.write() as tx:
-            return tx.add(url, now=now, **fields)
+            return tx.add(entry, now=now)
 
-    def add_many(self, entries: Sequence[dict[str, Any]], *, now: str) -> list[AddOutcome]:
+    def add_many(self, entries: Sequence[NewItem], *, now: str) -> list[AddOutcome]:
         """Several `add`s in one transaction (imports): all stored, or none."""
         with self.write() as tx:
             return tx.add_many(entries, now=now)

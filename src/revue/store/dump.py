@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from revue import urls
-from revue.models import CURATOR_FIELDS, EVERY_ITEM, EXTRA_PAGE_FIELDS, PAGE_FIELDS, ItemQuery
+from revue.models import (
+    CURATOR_FIELDS,
+    EVERY_ITEM,
+    EXTRA_PAGE_FIELDS,
+    PAGE_FIELDS,
+    ItemQuery,
+    new_item,
+)
 from revue.store.reads import item_where
 from revue.store.records import Records, insert_post, insert_skip, record_file
 from revue.store.schema import CHUNK, EXTRA_OK, ITEM_COLUMN_NAMES, POST_COLUMNS
@@ -243,9 +250,8 @@ class _Restorer:
             extra["user_fields"] = json.dumps(raw.get("user_fields") or [])
             extra["paywalled"] = int(bool(raw.get("paywalled")))
             hashtags = raw.get("hashtags") or []
-            outcome = self.tx.add(
+            entry = new_item(
                 raw.get("original_url") or raw["url"],
-                now=self.now,
                 note=raw.get("note"),
                 tags=[t for t in raw.get("tags") or [] if t not in hashtags],
                 hashtags=hashtags,
@@ -258,6 +264,7 @@ class _Restorer:
                 summary=raw.get("summary"),
                 extra=extra,
             )
+            outcome = self.tx.add(entry, now=self.now)
             new_id = outcome.item.id
             self.counts["added" if outcome.created else "merged"] += 1
         if raw.get("starred"):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from revue.errors import NotFound
-from revue.models import Feed, Review
+from revue.models import Feed, NewItem, Review, new_item
 from revue.store.reads import Reads
 from revue.store.schema import POST_COLUMNS
 from revue.store.writes import AddOutcome, Transaction, transaction
@@ -79,7 +79,7 @@ class Records(Reads):
 
     def import_batch(
         self,
-        entries: Sequence[dict[str, Any]],
+        entries: Sequence[NewItem],
         reviews: Sequence[tuple[dict[str, Any], Sequence[int]]],
         *,
         now: str,
@@ -91,9 +91,7 @@ class Records(Reads):
 
     def import_batches(
         self,
-        batches: Iterable[
-            tuple[Sequence[dict[str, Any]], Sequence[tuple[dict[str, Any], Sequence[int]]]]
-        ],
+        batches: Iterable[tuple[Sequence[NewItem], Sequence[tuple[dict[str, Any], Sequence[int]]]]],
         *,
         now: str,
         on_batch: Callable[[list[AddOutcome]], None],
@@ -166,7 +164,7 @@ class Records(Reads):
         self,
         record: dict[str, Any],
         *,
-        items: Sequence[dict[str, Any]] = (),
+        items: Sequence[NewItem] = (),
         candidates: Sequence[dict[str, Any]] = (),
         now: str,
     ) -> tuple[list[AddOutcome], int]:
@@ -229,12 +227,14 @@ class Records(Reads):
                 extra["title"] = title  # the page's own title replaces it when fetched
             # Dated when the newsletter came: it stays in the range it was found for.
             outcome = tx.add(
-                url,
+                new_item(
+                    url,
+                    added_at=found_at,
+                    source="inbox",
+                    extra=extra,
+                    own=("via",),  # curate.MAILED
+                ),
                 now=now,
-                added_at=found_at,
-                source="inbox",
-                extra=extra,
-                own=("via",),  # curate.MAILED
             )
             tx.execute(
                 "UPDATE candidates SET item_id = ? WHERE id = ?", [outcome.item.id, candidate_id]
@@ -292,7 +292,7 @@ def insert_skip(tx: Transaction, values: Sequence[Any]) -> None:
 
 def _import_into(
     tx: Transaction,
-    entries: Sequence[dict[str, Any]],
+    entries: Sequence[NewItem],
     reviews: Sequence[tuple[dict[str, Any], Sequence[int]]],
     *,
     now: str,

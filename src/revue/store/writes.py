@@ -17,7 +17,7 @@ from typing import Any
 
 from revue import urls
 from revue.errors import NotFound, StoreError
-from revue.models import CURATOR_FIELDS, Item, tag_name
+from revue.models import CURATOR_FIELDS, Item, NewItem, tag_name
 from revue.store.reads import Reads
 from revue.store.schema import (
     CHUNK,
@@ -194,14 +194,14 @@ class Transaction:
 
     # -- items ---------------------------------------------------------------------------
 
-    def add_many(self, entries: Sequence[dict[str, Any]], *, now: str) -> list[AddOutcome]:
+    def add_many(self, entries: Sequence[NewItem], *, now: str) -> list[AddOutcome]:
         """`add` of each entry, in order, with the same outcome; the new items go in with
         one executemany a table (an import brings thousands), the merges one by one.
 
         Merges are done after the new items are stored: a merge only changes the item it
         merges into, so the order of the two does not change what is stored."""
         outcomes: list[AddOutcome | None] = [None] * len(entries)
-        prepared = [urls.stored_keys(entry["url"]) for entry in entries]
+        prepared = [urls.stored_keys(entry.url) for entry in entries]
         known: set[str] = set()
         for start in range(0, len(entries), CHUNK):
             wanted = json.dumps([keys[0] for _, keys in prepared[start : start + CHUNK]])
@@ -222,22 +222,17 @@ class Transaction:
             if keys[0] in known:
                 merges.append(index)
                 continue
-            fields = {
-                k: v
-                for k, v in entry.items()
-                if k not in ("url", "tags", "hashtags", "replace_note")
-            }
-            record = new_record(entry["url"], cleaned, now=now, **fields)
+            record = new_record(entry, cleaned, now=now)
             item_id = next_id
             next_id += 1
             row = [item_id, *map(record.get, NEW_COLUMNS)]
             if "paywalled" not in record:
                 row[PAYWALLED_AT] = 0  # the column's default, as an insert without it gives
             rows.append(row)
-            if urls.is_http_url(entry["url"]):
+            if urls.is_http_url(entry.url):
                 key_rows.extend((k, item_id) for k in keys)
             known.update(keys)
-            attached = self.tag_rows(entry.get("tags") or (), entry.get("hashtags") or ())
+            attached = self.tag_rows(entry.tags, entry.hashtags)
             tag_rows.extend((item_id, t, flag) for t, flag in attached.items())
             outcomes[index] = AddOutcome(self._stored_item(item_id, record, attached), True, [])
         conn = self.conn
@@ -252,7 +247,7 @@ class Transaction:
             tag_rows,
         )
         for index in merges:
-            outcomes[index] = self.add(now=now, **entries[index])
+            outcomes[index] = self.add(entries[index], now=now)
         return [o for o in outcomes if o is not None]
 
     def _stored_item(self, item_id: int, record: dict[str, Any], attached: dict[int, int]) -> Item:
@@ -267,61 +262,36 @@ class Transaction:
         item.hashtags = [self._tag_names[t] for t, flag in attached.items() if flag]
         return item
 
-    def add(
-        self,
-        url: str,
-        *,
-        now: str,
-        note: str | None = None,
-        tags: Sequence[str] = (),
-        hashtags: Sequence[str] = (),
-        section: str | None = None,
-        title: str | None = None,
-        summary: str | None = None,
-        lead: str | None = None,
-        quote: str | None = None,
-        added_at: str | None = None,
-        source: str = "cli",
-        extra: dict[str, Any] | None = None,
-        own: Sequence[str] = (),
-        replace_note: bool = False,
-    ) -> AddOutcome:
+    def add(self, entry: NewItem, *, now: str) -> AddOutcome:
         """Store a link (pending) or, if the story is already here, merge the curator's text.
 
-        `own`: page fields given in `extra` that are the curator's (a past review's via):
-        a new item lists them in `user_fields`, even empty, so a fetch leaves them as given.
+        `entry.own`: page fields given in `extra` that are the curator's (a past review's
+        via): a new item lists them in `user_fields`, even empty, so a fetch leaves them as
+        given.
 
         On a link already here, a note is added after the item's (an import merges what it
         brings), or with `replace_note` takes its place (the curator re-adding the link says
         what it is now: the outcome's `replaced_note` is the one it replaced)."""
-        cleaned, keys = urls.stored_keys(url)
+        cleaned, keys = urls.stored_keys(entry.url)
         known = self.item_of_key(keys[0])
-        curator = {"note": note, "lead": lead, "quote": quote, "section": section}
         if known is not None:
+            curator = {
+                "note": entry.note, "lead": entry.lead, "quote": entry.quote,
+                "section": entry.section,
+            }  # fmt: skip
             return self._merge_add(
-                known, curator, title=title, summary=summary, tags=tags, hashtags=hashtags,
-                replace_note=replace_note,
+                known, curator, title=entry.title, summary=entry.summary, tags=entry.tags,
+                hashtags=entry.hashtags, replace_note=entry.replace_note,
             )  # fmt: skip
-        record = new_record(
-            url,
-            cleaned,
-            now=now,
-            title=title,
-            summary=summary,
-            added_at=added_at,
-            source=source,
-            extra=extra,
-            own=own,
-            **curator,
-        )
+        record = new_record(entry, cleaned, now=now)
         item_id = self.insert("items", record)
-        if urls.is_http_url(url):
+        if urls.is_http_url(entry.url):
             self.conn.executemany(
                 "INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)",
                 [(k, item_id) for k in keys],
             )
         attached: dict[int, int] = {}
-        self.add_tags(item_id, tags, hashtags, rows=attached)
+        self.add_tags(item_id, entry.tags, entry.hashtags, rows=attached)
         # The new item as it was stored, without reading it back.
         return AddOutcome(self._stored_item(item_id, record, attached), True, [])
 
@@ -442,39 +412,30 @@ class Transaction:
             raise NotFound(f"no item #{item_id}")
 
 
-def new_record(
-    url: str,
-    cleaned: str,
-    *,
-    now: str,
-    note: str | None = None,
-    section: str | None = None,
-    title: str | None = None,
-    summary: str | None = None,
-    lead: str | None = None,
-    quote: str | None = None,
-    added_at: str | None = None,
-    source: str = "cli",
-    extra: dict[str, Any] | None = None,
-    own: Sequence[str] = (),
-) -> dict[str, Any]:
-    """The row of a new link item (its columns; the others keep their defaults)."""
-    curator = {"note": note, "lead": lead, "quote": quote, "section": section}
-    user_fields = [n for n, v in (("title", title), ("summary", summary)) if v]
-    user_fields += [n for n in own if n in PAGE_COLUMNS and n not in user_fields]
+def new_record(entry: NewItem, cleaned: str, *, now: str) -> dict[str, Any]:
+    """The row of a new link item (its columns; the others keep their defaults); `cleaned`
+    is its URL as stored (`urls.stored_keys`)."""
+    curator = {
+        "note": entry.note,
+        "lead": entry.lead,
+        "quote": entry.quote,
+        "section": entry.section,
+    }
+    user_fields = [n for n, v in (("title", entry.title), ("summary", entry.summary)) if v]
+    user_fields += [n for n in entry.own if n in PAGE_COLUMNS and n not in user_fields]
     record: dict[str, Any] = {
         "kind": "link",
         "url": cleaned,
-        "original_url": urls.strip_credentials(url),
-        "title": title,
-        "summary": summary,
+        "original_url": urls.strip_credentials(entry.url),
+        "title": entry.title,
+        "summary": entry.summary,
         "status": "pending",
-        "added_at": added_at or now,
+        "added_at": entry.added_at or now,
         "attempts": 0,
         "user_fields": json.dumps(user_fields) if user_fields else "[]",
-        "source": source,
+        "source": entry.source,
         **{k: v for k, v in curator.items() if v},
     }
-    if extra:
-        record.update({k: v for k, v in extra.items() if k in EXTRA_OK})
+    if entry.extra:
+        record.update({k: v for k, v in entry.extra.items() if k in EXTRA_OK})
     return record
