@@ -8,6 +8,8 @@ a blog) is one module of this package implementing `Target`; the use case (`revu
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -115,3 +117,10 @@ class BadAnswer(Refused):
     def __init__(self, message: str, result: Result | None = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+def slug_words(title: str) -> str:
+    """A title as an address's words: ASCII letters and digits, lower case, joined by '-'
+    (accents folded away, every other character a separator). Each target bounds its length."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")

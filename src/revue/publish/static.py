@@ -19,13 +19,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from revue.errors import BadInput
-from revue.publish.base import Publication, Result
+from revue.publish.base import Publication, Result, slug_words
 from revue.publish.folder import ReviewFolder
 from revue.review.markup import one_line
 
@@ -55,8 +54,7 @@ class Generator:
 
 def slugify(title: str) -> str:
     """The title as an address's last part: ASCII letters and digits joined by '-'."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    slug = slug_words(title)
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0] or slug[:MAX_SLUG]
     return slug or "review"

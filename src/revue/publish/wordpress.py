@@ -42,7 +42,6 @@ import html
 import ipaddress
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -50,7 +49,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from revue.errors import BadInput, ConfigError, Conflict, Refused
 from revue.models import FetchResult
-from revue.publish.base import Action, BadAnswer, Publication, Result
+from revue.publish.base import Action, BadAnswer, Publication, Result, slug_words
 from revue.sanitize import clean_json, clean_text
 from revue.urls import strip_credentials
 
@@ -129,8 +128,7 @@ def check_url(url: str, where: str) -> str:
 def marker_slug(title: str, review_id: int) -> str:
     """The slug of a review's new post: its title's, then `-r<id>`, the mark revue looks
     for before creating (so a create whose answer was lost is found, not made twice)."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:150].rstrip("-")
+    words = slug_words(title)[:150].rstrip("-")
     return f"{words or 'revue'}-r{review_id}"
 
 
