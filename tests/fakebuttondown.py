@@ -13,12 +13,13 @@ github.com/buttondown/docs): `Authorization: Token <key>` else 401; `POST /v1/em
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import ThreadedServer, quiet_handler
 
 TOKEN = "bd-0123456789abcdef0123456789abcdef"
 STATUSES = (
@@ -55,57 +56,25 @@ def send(
     handler.wfile.write(body)
 
 
-class FakeButtondown:
+class FakeButtondown(ThreadedServer):
     def __init__(self) -> None:
         self.emails: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.throttle: list[float] = []
         self.hook: Hook | None = None
-        self.errors: list[BaseException] = []
         self.lock = threading.Lock()
-        outer = self
+        super().__init__(quiet_handler(self._serve), name="the fake Buttondown")
 
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = ValueError
-                with outer.lock:
-                    outer.requests.append((self.command, self.path, dict(self.headers), body))
-                    outer.answer(self, self.command, self.path, body)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _serve
-
-        class _Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                error = sys.exc_info()[1]
-                if error is not None and not isinstance(error, ConnectionError):
-                    outer.errors.append(error)
-
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def start(self) -> FakeButtondown:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        if self.errors:
-            raise AssertionError(f"the fake Buttondown failed: {self.errors!r}")
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = ValueError
+        with self.lock:
+            self.requests.append((handler.command, handler.path, dict(handler.headers), body))
+            self.answer(handler, handler.command, handler.path, body)
 
     def answer(self, handler: BaseHTTPRequestHandler, method: str, path: str, body: Any) -> None:
         if self.hook is not None and self.hook(handler, method, path, body):

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback import ThreadedServer, quiet_handler
 
 Hook = Callable[[BaseHTTPRequestHandler, str, str, dict[str, str], Any], bool]
 
@@ -43,62 +44,26 @@ def send(
     handler.wfile.write(body)
 
 
-class FakeWordPress:
+class FakeWordPress(ThreadedServer):
     def __init__(self) -> None:
         self.posts: dict[int, dict[str, Any]] = {}
         self.terms: dict[str, dict[int, str]] = {"tags": {}, "categories": {}}
         self.next_id = 1
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.hook: Hook | None = None
-        self.errors: list[BaseException] = []
         self.lock = threading.Lock()
-        outer = self
+        super().__init__(quiet_handler(self._serve, ("GET", "POST")), name="the fake blog")
 
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
-                parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                outer.requests.append((self.command, self.path, dict(self.headers)))
-                if outer.hook is not None and outer.hook(
-                    self, self.command, parts.path, query, body
-                ):
-                    return
-                outer.answer(self, self.command, parts.path, query, body)
-
-            do_GET = _serve
-            do_POST = _serve
-
-        class _Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                error = sys.exc_info()[1]
-                if error is not None and not isinstance(error, ConnectionError):
-                    outer.errors.append(error)
-
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def start(self) -> FakeWordPress:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        if self.errors:
-            raise AssertionError(f"the fake blog failed: {self.errors!r}") from self.errors[0]
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        parts = urlsplit(handler.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        self.requests.append((handler.command, handler.path, dict(handler.headers)))
+        if self.hook is not None and self.hook(handler, handler.command, parts.path, query, body):
+            return
+        self.answer(handler, handler.command, parts.path, query, body)
 
     def signed(self) -> list[tuple[str, str]]:
         """The requests that carried an Authorization header."""

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -26,7 +26,69 @@ class Route:
     hits: int = 0
 
 
-class LoopbackServer:
+class ThreadedServer:
+    """An HTTP server on a loopback address, in a thread of its own. socketserver prints a
+    handler's exception and carries on: it is kept instead and raised by `stop()`, so that a
+    test's own server failing fails the test (a client hanging up, as a timeout under test
+    does, is not the server failing)."""
+
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "the test server",
+    ) -> None:
+        self.errors: list[BaseException] = []
+        self.name = name
+        errors = self.errors
+
+        class _Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                error = sys.exc_info()[1]
+                if error is not None and not isinstance(error, ConnectionError):
+                    errors.append(error)
+
+        self.httpd = _Server((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = f"http://{host}:{self.port}"
+        # A short poll interval: shutting down then takes 20 ms, not 0.5 s, per test.
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self.errors:
+            raise AssertionError(f"{self.name} failed: {self.errors!r}") from self.errors[0]
+
+
+def quiet_handler(
+    serve: Callable[[BaseHTTPRequestHandler], None],
+    methods: tuple[str, ...] = ("GET", "POST", "PATCH", "DELETE"),
+) -> type[BaseHTTPRequestHandler]:
+    """A request handler (HTTP/1.1, no log lines) that gives every request of `methods` to
+    `serve`."""
+
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    for method in methods:
+        setattr(_Handler, f"do_{method}", lambda handler: serve(handler))
+    return _Handler
+
+
+class LoopbackServer(ThreadedServer):
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -66,35 +128,7 @@ class LoopbackServer:
             do_GET = _serve
             do_HEAD = _serve
 
-        self.errors: list[BaseException] = []
-
-        class _Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                # socketserver prints a handler's exception and carries on: kept instead, and
-                # raised by stop(), so that a test's own server failing fails the test. A
-                # client hanging up (a timeout under test) is not the server failing.
-                error = sys.exc_info()[1]
-                if error is not None and not isinstance(error, ConnectionError):
-                    outer.errors.append(error)
-
-        self.httpd = _Server((host, port), _Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.base = f"http://{host}:{self.port}"
-        # A short poll interval: shutting down then takes 20 ms, not 0.5 s, per test.
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def start(self) -> LoopbackServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        if self.errors:
-            raise AssertionError(f"the test server failed: {self.errors!r}") from self.errors[0]
+        super().__init__(_Handler, host=host, port=port)
 
     def url(self, path: str) -> str:
         return self.base + path
